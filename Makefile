@@ -1,0 +1,111 @@
+# threadtrace: eBPF tracer of one process's threads.
+# make [V=1] | make test | make demo | make clean | make install [PREFIX= DESTDIR=]
+
+OUT      := build
+CC       ?= gcc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+ARCH     := $(shell uname -m | sed 's/x86_64/x86/; s/aarch64/arm64/')
+PREFIX   ?= /usr/local
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
+CPPFLAGS += -I$(OUT) -Ibpf -Iuser
+LDLIBS   += -lbpf -lelf -lz
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -I$(OUT) -Ibpf
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
+SKEL      := $(OUT)/threadtrace.skel.h
+USER_SRCS := $(wildcard user/*.c user/model/*.c user/view/*.c)
+USER_OBJS := $(patsubst %.c,$(OUT)/%.o,$(USER_SRCS))
+# Everything but main(): linked into the tool and into the unit tests.
+LIB_SRCS  := $(filter-out user/main.c,$(USER_SRCS))
+ASAN_OBJS := $(patsubst %.c,$(OUT)/asan/%.o,$(LIB_SRCS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+DEMO_SRCS := $(wildcard demos/*.c)
+DEMO_BINS := $(patsubst demos/%.c,$(OUT)/demos/%,$(DEMO_SRCS))
+
+.PHONY: all demos unit test demo deps clean install
+.DELETE_ON_ERROR:
+
+all: $(OUT)/threadtrace demos unit
+
+demos: $(DEMO_BINS)
+unit: $(UNIT_BINS)
+
+$(OUT)/vmlinux.h: | $(OUT)
+	$(call msg,GEN,$@)
+	$(Q)vmlinux/gen.sh $@
+
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h | $(OUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -c $< -o $@
+
+$(OUT)/threadtrace.bpf.o: $(BPF_OBJS)
+	$(call msg,LINK-BPF,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(SKEL): $(OUT)/threadtrace.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name threadtrace_bpf > $@
+
+# Objects may include the skeleton: it must exist before they compile.
+$(OUT)/%.o: %.c | $(SKEL)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(OUT)/threadtrace: $(USER_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/asan/%.o: %.c | $(SKEL)
+	@mkdir -p $(@D)
+	$(call msg,CC-ASAN,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -MMD -MP -c $< -o $@
+
+$(OUT)/tests/%: tests/unit/%.c $(ASAN_OBJS)
+	@mkdir -p $(@D)
+	$(call msg,CC-TEST,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -MMD -MP $< $(ASAN_OBJS) $(LDLIBS) -o $@
+
+$(OUT)/demos/%: demos/%.c
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -MMD -MP -pthread $< -o $@
+
+$(OUT) $(OUT)/bpf:
+	$(Q)mkdir -p $@
+
+# Install the Debian packages the build and the tests need.
+deps:
+	$(Q)scripts/install-deps.sh
+
+# The README's first command: install, build, trace a bundled demo.
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(OUT)/threadtrace -- $(OUT)/demos/mtsleep3
+
+# The README's test command: the whole suite, real BPF (needs root).
+test: all
+	$(Q)tests/run.sh
+
+install: $(OUT)/threadtrace
+	install -D -m 0755 $(OUT)/threadtrace $(DESTDIR)$(PREFIX)/sbin/threadtrace
+
+clean:
+	$(call msg,CLEAN,$(OUT))
+	$(Q)rm -rf $(OUT)
+
+-include $(shell find $(OUT) -name '*.d' 2>/dev/null)

@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The maps and tunables declared in common.bpf.h, defined once. */
+#include "common.bpf.h"
+
+const volatile __u32 targ_tgid = 0;
+
+struct events_map events SEC(".maps");
+struct drops_map drops SEC(".maps");
+struct tid_set_map py_exiting SEC(".maps");
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Maps, tunables and helpers every kernel-side file uses; defined once in common.bpf.c. */
+#ifndef COMMON_BPF_H
+#define COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "threadtrace.h"
+
+/* include/linux/sched.h and sched/signal.h: #defines, so absent from BTF. */
+#define PF_SIGNALED 0x00000400
+#define SIGNAL_GROUP_EXIT 0x00000004
+#define CLONE_THREAD 0x00010000 /* uapi sched.h */
+
+/* The process being traced: set before load through the skeleton's rodata. */
+extern const volatile __u32 targ_tgid;
+
+/* Map types named so that each map is defined in one file and declared extern in others. */
+struct events_map {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22); /* resized by the loader (--buffer) */
+};
+
+struct drops_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TT_DROP_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+};
+
+/* A set of tids (value unused); resized by the loader (--max-threads). */
+struct tid_set_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u8);
+};
+
+extern struct events_map events SEC(".maps");
+extern struct drops_map drops SEC(".maps");
+/* Threads that called PyThread_exit_thread (join.bpf.c fills, lifecycle.bpf.c reads). */
+extern struct tid_set_map py_exiting SEC(".maps");
+
+static __always_inline bool is_target(__u32 tgid)
+{
+	return tgid == targ_tgid;
+}
+
+static __always_inline void count_drop(__u32 kind)
+{
+	__u64 *n = bpf_map_lookup_elem(&drops, &kind);
+
+	if (n)
+		(*n)++;
+}
+
+/* Reserve an event with its common fields filled in; counts the drop when full. */
+static __always_inline struct tt_event *event_new(__u32 kind, __u32 tgid, __u32 tid)
+{
+	struct tt_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e) {
+		count_drop(TT_DROP_RINGBUF);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = bpf_ktime_get_ns();
+	e->kind = kind;
+	e->tgid = tgid;
+	e->tid = tid;
+	return e;
+}
+
+/* How a task is ending, as TT_EXIT_* flags (read in the dying task). */
+static __always_inline __u32 exit_flags(struct task_struct *task)
+{
+	__u32 flags = 0;
+
+	if (BPF_CORE_READ(task, flags) & PF_SIGNALED)
+		flags |= TT_EXIT_SIGNALED;
+	if (BPF_CORE_READ(task, signal, flags) & SIGNAL_GROUP_EXIT)
+		flags |= TT_EXIT_GROUP;
+	return flags;
+}
+
+#endif /* COMMON_BPF_H */

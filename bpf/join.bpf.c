@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pthread joins, seen at libc's join functions: a join of a thread that has
+ * already ended makes no futex call, so only these probes see every join.
+ * Also CPython's PyThread_exit_thread, which marks a daemon thread stopped by
+ * interpreter shutdown (it ends by itself, yet was killed by the exit).
+ */
+#include "common.bpf.h"
+
+struct join_call {
+	__u64 start_ns;
+	__u64 tid_word; /* the joinee's tid word: its clear_child_tid */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384); /* resized by the loader (--max-threads) */
+	__type(key, __u32);
+	__type(value, struct join_call);
+} join_calls SEC(".maps");
+
+/*
+ * A pthread_t is the thread's struct pthread, which sits at the thread
+ * pointer (x86-64: fs base); its tid word is at the same offset in every
+ * struct pthread. The caller's own pair gives that offset without knowing
+ * glibc's layout: clear_child_tid - fsbase.
+ */
+static __always_inline __u64 tid_word_of(__u64 pthread)
+{
+	struct task_struct *cur = bpf_get_current_task_btf();
+	__u64 own_word = (__u64)BPF_CORE_READ(cur, clear_child_tid);
+	__u64 own_tp = BPF_CORE_READ(cur, thread.fsbase);
+
+	if (!own_word || !own_tp)
+		return 0;
+	return pthread + (own_word - own_tp);
+}
+
+SEC("uprobe") /* BPF_KPROBE: libbpf 1.1 has no BPF_UPROBE; same code */
+int BPF_KPROBE(join_enter, __u64 pthread)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct join_call call = {};
+	__u32 tid = (__u32)id;
+
+	if (!is_target(id >> 32))
+		return 0;
+	call.start_ns = bpf_ktime_get_ns();
+	call.tid_word = tid_word_of(pthread);
+	if (bpf_map_update_elem(&join_calls, &tid, &call, BPF_ANY))
+		count_drop(TT_DROP_MAP);
+	return 0;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(join_return, long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct join_call *call;
+	struct tt_event *e;
+
+	if (!is_target(id >> 32))
+		return 0;
+	call = bpf_map_lookup_elem(&join_calls, &tid);
+	if (!call)
+		return 0;
+	/* A failed or busy join (EBUSY from tryjoin, ESRCH, ...) joined nothing. */
+	if (ret == 0 && (e = event_new(TT_EV_JOIN, id >> 32, tid))) {
+		e->dur_ns = e->ts_ns - call->start_ns;
+		e->addr = call->tid_word;
+		bpf_get_current_comm(e->comm, sizeof(e->comm));
+		bpf_ringbuf_submit(e, 0);
+	}
+	bpf_map_delete_elem(&join_calls, &tid);
+	return 0;
+}
+
+SEC("uprobe") /* BPF_KPROBE: libbpf 1.1 has no BPF_UPROBE; same code */
+int BPF_KPROBE(py_thread_exit)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	__u8 one = 1;
+
+	if (!is_target(id >> 32))
+		return 0;
+	if (bpf_map_update_elem(&py_exiting, &tid, &one, BPF_ANY))
+		count_drop(TT_DROP_MAP);
+	return 0;
+}

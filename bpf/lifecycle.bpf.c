@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Thread lifecycle: creation, renames, exec and exit, one event each. */
+#include "common.bpf.h"
+
+SEC("tp_btf/task_newtask")
+int BPF_PROG(on_task_newtask, struct task_struct *task, u64 clone_flags)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	struct tt_event *e;
+
+	/* Only threads of the target; a fork's child is another process. */
+	if (!is_target(tgid) || !(clone_flags & CLONE_THREAD))
+		return 0;
+	e = event_new(TT_EV_START, tgid, BPF_CORE_READ(task, pid));
+	if (!e)
+		return 0;
+	e->peer_tid = (__u32)bpf_get_current_pid_tgid();
+	e->addr = (__u64)BPF_CORE_READ(task, clear_child_tid);
+	e->arg = clone_flags;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/task_rename")
+int BPF_PROG(on_task_rename, struct task_struct *task, const char *comm)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	struct task_struct *cur = bpf_get_current_task_btf();
+	struct tt_event *e;
+
+	if (!is_target(tgid))
+		return 0;
+	/* execve renames the task too; the exec event reports that. */
+	if (bpf_core_field_exists(cur->in_execve) && cur == task &&
+	    BPF_CORE_READ_BITFIELD(cur, in_execve))
+		return 0;
+	e = event_new(TT_EV_RENAME, tgid, BPF_CORE_READ(task, pid));
+	if (!e)
+		return 0;
+	e->peer_tid = (__u32)bpf_get_current_pid_tgid();
+	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), comm);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	struct tt_event *e;
+
+	if (!is_target(tgid))
+		return 0;
+	e = event_new(TT_EV_EXEC, tgid, BPF_CORE_READ(task, pid));
+	if (!e)
+		return 0;
+	e->peer_tid = old_pid;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *task)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	__u32 tid = BPF_CORE_READ(task, pid);
+	struct tt_event *e;
+
+	if (!is_target(tgid))
+		return 0;
+	e = event_new(TT_EV_EXIT, tgid, tid);
+	if (!e) {
+		bpf_map_delete_elem(&py_exiting, &tid);
+		return 0;
+	}
+	e->flags = exit_flags(task);
+	if (bpf_map_lookup_elem(&py_exiting, &tid)) {
+		e->flags |= TT_EXIT_SHUTDOWN;
+		bpf_map_delete_elem(&py_exiting, &tid);
+	}
+	e->arg = BPF_CORE_READ(task, exit_code);
+	e->addr = (__u64)BPF_CORE_READ(task, clear_child_tid);
+	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), task->comm);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}

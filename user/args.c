@@ -1,0 +1,146 @@
+/* Command-line parsing with argp. */
+#include <argp.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "args.h"
+
+const char *argp_program_version = "threadtrace 0.1";
+const char *argp_program_bug_address = "the project's issue tracker";
+
+static const char doc[] =
+	"threadtrace: see what the threads of one process are doing (eBPF).\v"
+	"EXAMPLES:\n"
+	"  threadtrace -p 1234              trace process 1234 until Ctrl-C or its end\n"
+	"  threadtrace -d 5 -p 1234         trace it for 5 seconds\n"
+	"  threadtrace -- ./mtsleep3        start a command and trace it from its first instruction\n"
+	"  threadtrace --csv -w t.csv -- python3 demos/daemon.py\n"
+	"  threadtrace -i 1 -p 1234         also report the live threads every second\n"
+	"\n"
+	"EXIT STATUS: with a command, the command's exit status (128+N if signal N killed it);\n"
+	"otherwise 0. Errors: 1 runtime failure, 2 usage, 3 not permitted (needs root or\n"
+	"CAP_BPF+CAP_PERFMON), 4 BPF could not be loaded (no BTF?), 5 no such process.";
+
+static const char args_doc[] = "-p PID | -- COMMAND [ARGS...]";
+
+enum { OPT_CSV = 0x100, OPT_FORCE, OPT_MAX_THREADS, OPT_BUFFER };
+
+static const struct argp_option options[] = {
+	{ "pid", 'p', "PID", 0, "Trace the process PID (all its threads)", 0 },
+	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
+	{ "interval", 'i', "SECONDS", 0, "Every SECONDS, report the threads alive now", 0 },
+	{ "csv", OPT_CSV, NULL, 0, "Write the events as CSV (see docs/csv.md)", 0 },
+	{ "write", 'w', "FILE", 0, "Write the output into FILE instead of stdout", 0 },
+	{ "force", OPT_FORCE, NULL, 0, "Let -w overwrite an existing file", 0 },
+	{ "quiet", 'q', NULL, 0, "No live lines: only the summary at the end", 0 },
+	{ "verbose", 'v', NULL, 0, "Show libbpf's debug output", 0 },
+	{ "max-threads", OPT_MAX_THREADS, "N", 0, "Size per-thread kernel maps for N threads (16384)", 0 },
+	{ "buffer", OPT_BUFFER, "KB", 0, "Ring buffer size in KiB, a power of 2 (4096)", 0 },
+	{ 0 },
+};
+
+int parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int parse_seconds(const char *s, double min, double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct tt_config *cfg = state->input;
+	long n;
+
+	switch (key) {
+	case 'p':
+		if (parse_long(arg, 1, 4194304, &n))
+			argp_error(state, "invalid PID '%s': a number from 1 to 4194304", arg);
+		cfg->pid = n;
+		break;
+	case 'd':
+		if (parse_seconds(arg, 0.001, 1e7, &cfg->duration_s))
+			argp_error(state, "invalid duration '%s': seconds, from 0.001", arg);
+		break;
+	case 'i':
+		if (parse_seconds(arg, 0.01, 1e6, &cfg->interval_s))
+			argp_error(state, "invalid interval '%s': seconds, from 0.01", arg);
+		break;
+	case OPT_CSV:
+		cfg->csv = true;
+		break;
+	case 'w':
+		if (!*arg)
+			argp_error(state, "-w needs a file name");
+		cfg->out_path = arg;
+		break;
+	case OPT_FORCE:
+		cfg->force = true;
+		break;
+	case 'q':
+		cfg->quiet = true;
+		break;
+	case 'v':
+		cfg->verbose = true;
+		break;
+	case OPT_MAX_THREADS:
+		if (parse_long(arg, 16, 4194304, &n))
+			argp_error(state, "invalid --max-threads '%s': from 16 to 4194304", arg);
+		cfg->max_threads = n;
+		break;
+	case OPT_BUFFER:
+		if (parse_long(arg, 4, 1 << 20, &n) || (n & (n - 1)))
+			argp_error(state, "invalid --buffer '%s': a power of 2 from 4 to 1048576", arg);
+		cfg->buffer_kb = n;
+		break;
+	case ARGP_KEY_ARGS:
+		cfg->cmd = state->argv + state->next;
+		state->next = state->argc;
+		break;
+	case ARGP_KEY_END:
+		if (cfg->pid && cfg->cmd)
+			argp_error(state, "give either -p PID or a command, not both");
+		if (!cfg->pid && !cfg->cmd)
+			argp_error(state, "nothing to trace: give -p PID or -- COMMAND");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+int args_parse(int argc, char **argv, struct tt_config *cfg)
+{
+	static const struct argp argp = { options, parse_opt, args_doc, doc, NULL, NULL, NULL };
+	int idx = 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->max_threads = 16384;
+	cfg->buffer_kb = 4096;
+	/* Usage errors exit here with TT_EXIT_USAGE, --help and --version with 0. */
+	argp_err_exit_status = TT_EXIT_USAGE;
+	/* ARGP_IN_ORDER: options after the command's name are the command's. */
+	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, &idx, cfg))
+		return -1;
+	return 0;
+}

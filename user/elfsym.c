@@ -1,0 +1,88 @@
+/* Function offsets from ELF symbol tables, for uprobes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <string.h>
+#include <unistd.h>
+#include "elfsym.h"
+
+/* Virtual address -> file offset, through the PT_LOAD segment that maps it. */
+static int vaddr_to_offset(Elf *elf, GElf_Addr addr, size_t *offset)
+{
+	size_t n;
+
+	if (elf_getphdrnum(elf, &n))
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD || !(ph.p_flags & PF_X))
+			continue;
+		if (addr >= ph.p_vaddr && addr < ph.p_vaddr + ph.p_memsz) {
+			*offset = addr - ph.p_vaddr + ph.p_offset;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static int find_in_table(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const char *name, GElf_Addr *addr)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t count;
+
+	if (!data || !sh->sh_entsize)
+		return -ENOENT;
+	count = sh->sh_size / sh->sh_entsize;
+	for (size_t i = 0; i < count; i++) {
+		const char *sym_name;
+		GElf_Sym sym;
+
+		if (!gelf_getsym(data, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+		    sym.st_shndx == SHN_UNDEF || !sym.st_value)
+			continue;
+		sym_name = elf_strptr(elf, sh->sh_link, sym.st_name);
+		if (sym_name && !strcmp(sym_name, name)) {
+			*addr = sym.st_value;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int elfsym_func_offset(const char *path, const char *name, size_t *offset)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Addr addr = 0;
+	int fd, err = -ENOENT;
+	Elf *elf;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf) {
+		close(fd);
+		return -EINVAL;
+	}
+	/* .dynsym first (survives stripping), then .symtab */
+	for (int pass = 0; pass < 2 && err; pass++) {
+		Elf32_Word want = pass ? SHT_SYMTAB : SHT_DYNSYM;
+
+		scn = NULL;
+		while (err && (scn = elf_nextscn(elf, scn))) {
+			GElf_Shdr sh;
+
+			if (gelf_getshdr(scn, &sh) && sh.sh_type == want)
+				err = find_in_table(elf, scn, &sh, name, &addr);
+		}
+	}
+	if (!err)
+		err = vaddr_to_offset(elf, addr, offset);
+	elf_end(elf);
+	close(fd);
+	return err;
+}

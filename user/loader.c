@@ -1,0 +1,211 @@
+/* Loads and attaches the BPF side through its skeleton. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "args.h"
+#include "elfsym.h"
+#include "loader.h"
+#include "threadtrace.skel.h"
+
+#define MAX_UPROBE_LINKS 64
+
+struct tt_loader {
+	struct threadtrace_bpf *skel;
+	struct ring_buffer *rb;
+	tt_event_fn fn;
+	void *ctx;
+	struct bpf_link *links[MAX_UPROBE_LINKS];
+	size_t nlinks;
+	/* files already probed (device, inode): a libc is probed once */
+	struct { dev_t dev; ino_t ino; } probed[8];
+	size_t nprobed;
+};
+
+/* libc's join functions: every way a thread can be joined. */
+static const char *const join_funcs[] = {
+	"pthread_join", "pthread_timedjoin_np", "pthread_tryjoin_np", "pthread_clockjoin_np", "thrd_join",
+};
+
+static bool verbose;
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG && !verbose)
+		return 0;
+	if (level == LIBBPF_WARN && !verbose)
+		return 0; /* failures are reported by us, in one line */
+	return vfprintf(stderr, fmt, args);
+}
+
+static int on_sample(void *ctx, void *data, size_t size)
+{
+	struct tt_loader *l = ctx;
+
+	if (size < sizeof(struct tt_event))
+		return 0;
+	return l->fn(l->ctx, data);
+}
+
+static int fail(int *exit_code, int err, const char *what)
+{
+	if (err == -EPERM || err == -EACCES) {
+		fprintf(stderr, "threadtrace: %s: permission denied (run as root, or with CAP_BPF and CAP_PERFMON)\n",
+			what);
+		*exit_code = TT_EXIT_NOPERM;
+	} else {
+		fprintf(stderr, "threadtrace: %s: %s (does this kernel have BPF and BTF? -v shows more)\n", what,
+			strerror(-err));
+		*exit_code = TT_EXIT_NOBPF;
+	}
+	return err;
+}
+
+struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_fn fn, void *ctx,
+			      int *exit_code)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = getenv("THREADTRACE_BTF"));
+	struct tt_loader *l = calloc(1, sizeof(*l));
+	struct threadtrace_bpf *skel;
+	int err;
+
+	*exit_code = TT_EXIT_RUNTIME;
+	if (!l)
+		return NULL;
+	verbose = cfg->verbose;
+	libbpf_set_print(print_libbpf);
+	l->fn = fn;
+	l->ctx = ctx;
+	skel = l->skel = threadtrace_bpf__open_opts(&opts);
+	if (!skel) {
+		fail(exit_code, -errno, "cannot open the BPF programs");
+		goto err;
+	}
+	skel->rodata->targ_tgid = tgid;
+	bpf_map__set_max_entries(skel->maps.events, cfg->buffer_kb * 1024u);
+	bpf_map__set_max_entries(skel->maps.join_calls, cfg->max_threads);
+	bpf_map__set_max_entries(skel->maps.py_exiting, cfg->max_threads);
+	bpf_map__set_max_entries(skel->maps.waiting, cfg->max_threads);
+	bpf_map__set_max_entries(skel->maps.waking, cfg->max_threads);
+	bpf_map__set_max_entries(skel->maps.last_wake, cfg->max_threads);
+	/* uprobes are attached by path, once the binaries are known */
+	bpf_program__set_autoattach(skel->progs.join_enter, false);
+	bpf_program__set_autoattach(skel->progs.join_return, false);
+	bpf_program__set_autoattach(skel->progs.py_thread_exit, false);
+	err = threadtrace_bpf__load(skel);
+	if (err) {
+		fail(exit_code, err, "cannot load the BPF programs");
+		goto err;
+	}
+	err = threadtrace_bpf__attach(skel);
+	if (err) {
+		fail(exit_code, err, "cannot attach the BPF programs");
+		goto err;
+	}
+	l->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_sample, l, NULL);
+	if (!l->rb) {
+		fail(exit_code, -errno, "cannot open the ring buffer");
+		goto err;
+	}
+	return l;
+err:
+	loader__free(l);
+	return NULL;
+}
+
+void loader__free(struct tt_loader *l)
+{
+	if (!l)
+		return;
+	ring_buffer__free(l->rb);
+	for (size_t i = 0; i < l->nlinks; i++)
+		bpf_link__destroy(l->links[i]);
+	threadtrace_bpf__destroy(l->skel);
+	free(l);
+}
+
+/* True the first time a file is seen: probes go on each file once. */
+static bool first_probe_of(struct tt_loader *l, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) || l->nprobed == sizeof(l->probed) / sizeof(l->probed[0]))
+		return false;
+	for (size_t i = 0; i < l->nprobed; i++)
+		if (l->probed[i].dev == st.st_dev && l->probed[i].ino == st.st_ino)
+			return false;
+	l->probed[l->nprobed].dev = st.st_dev;
+	l->probed[l->nprobed].ino = st.st_ino;
+	l->nprobed++;
+	return true;
+}
+
+static int attach_uprobe(struct tt_loader *l, struct bpf_program *prog, const char *path, const char *func,
+			 bool ret)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = ret);
+	struct bpf_link *link;
+	size_t offset;
+	int err;
+
+	if (l->nlinks == MAX_UPROBE_LINKS)
+		return -ENOSPC;
+	/* Our own lookup: libbpf 1.1 rejects glibc's versioned duplicates as ambiguous. */
+	err = elfsym_func_offset(path, func, &offset);
+	if (err)
+		return err;
+	/* pid -1: every process mapping the file; the programs filter by tgid first */
+	link = bpf_program__attach_uprobe_opts(prog, -1, path, offset, &opts);
+	if (!link)
+		return -errno;
+	l->links[l->nlinks++] = link;
+	return 0;
+}
+
+int loader__attach_libc(struct tt_loader *l, const char *path)
+{
+	int err = 0, attached = 0;
+
+	if (!first_probe_of(l, path))
+		return 0;
+	for (size_t i = 0; i < sizeof(join_funcs) / sizeof(join_funcs[0]); i++) {
+		/* Older libcs lack some of them: attach what exists. */
+		err = attach_uprobe(l, l->skel->progs.join_enter, path, join_funcs[i], false);
+		if (!err)
+			err = attach_uprobe(l, l->skel->progs.join_return, path, join_funcs[i], true);
+		attached += !err;
+	}
+	return attached ? 0 : err;
+}
+
+int loader__attach_python(struct tt_loader *l, const char *path)
+{
+	if (!first_probe_of(l, path))
+		return 0;
+	return attach_uprobe(l, l->skel->progs.py_thread_exit, path, "PyThread_exit_thread", false);
+}
+
+int loader__poll(struct tt_loader *l, int timeout_ms)
+{
+	return ring_buffer__poll(l->rb, timeout_ms);
+}
+
+void loader__drops(struct tt_loader *l, uint64_t out[TT_DROP_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	int fd = bpf_map__fd(l->skel->maps.drops);
+
+	for (__u32 k = 0; k < TT_DROP_MAX; k++) {
+		uint64_t vals[ncpu > 0 ? ncpu : 1];
+
+		out[k] = 0;
+		if (ncpu <= 0 || bpf_map_lookup_elem(fd, &k, vals))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			out[k] += vals[c];
+	}
+}

@@ -1,0 +1,360 @@
+/* threadtrace: command line and the tool's lifecycle (open -> attach -> poll -> report). */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "args.h"
+#include "launch.h"
+#include "loader.h"
+#include "procfs.h"
+#include "model/threads.h"
+#include "view/view.h"
+
+#define POLL_MS 50
+#define PY_RESCAN_NS (100 * 1000 * 1000ULL)
+
+struct app {
+	struct tt_config cfg;
+	pid_t tgid;
+	pid_t child;           /* the command we started, or 0 */
+	bool child_done;
+	int child_status;
+	struct tt_loader *loader;
+	struct tt_threads *threads;
+	struct tt_view view;
+	struct tt_view interval_view; /* text on stderr when the main view is CSV */
+	FILE *out;
+	bool python_probed;
+	uint64_t python_scan_ns;
+	uint64_t events;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void emit(const struct tt_record *rec, void *ctx)
+{
+	struct app *a = ctx;
+
+	a->view.ops->record(&a->view, rec);
+}
+
+/* CPython: its shutdown probe, and the permission to trust inferred joins. */
+static void probe_python(struct app *a)
+{
+	static const char *const libs[] = { "libpython3", NULL };
+	static const char *const exes[] = { "python3", NULL };
+	const char *const *tries[] = { libs, exes };
+	char path[4096];
+
+	if (a->python_probed)
+		return;
+	a->python_scan_ns = now_ns(CLOCK_MONOTONIC);
+	for (size_t i = 0; i < 2; i++) {
+		if (procfs_find_mapping(a->tgid, tries[i], path, sizeof(path)))
+			continue;
+		if (!loader__attach_python(a->loader, path)) {
+			a->python_probed = true;
+			a->threads->accept_inferred = true;
+			return;
+		}
+	}
+}
+
+static int on_event(void *ctx, const struct tt_event *e)
+{
+	struct app *a = ctx;
+	struct tt_record rec;
+	int n;
+
+	a->events++;
+	n = threads__apply(a->threads, e, &rec);
+	if (n < 0)
+		return -ENOMEM;
+	if (e->kind == TT_EV_EXEC) {
+		char link[64];
+		ssize_t len;
+
+		a->python_probed = false; /* a new program: look again */
+		snprintf(link, sizeof(link), "/proc/%d/exe", (int)a->tgid);
+		len = readlink(link, rec.detail, sizeof(rec.detail) - 1);
+		rec.detail[len > 0 ? len : 0] = '\0';
+	}
+	if (n)
+		emit(&rec, a);
+	/* libpython is mapped after exec, before the first thread starts. */
+	if (e->kind == TT_EV_START && !a->python_probed &&
+	    now_ns(CLOCK_MONOTONIC) - a->python_scan_ns > PY_RESCAN_NS)
+		probe_python(a);
+	return 0;
+}
+
+static void add_alive(pid_t tid, const char *comm, void *ctx)
+{
+	struct app *a = ctx;
+	struct tt_record rec;
+
+	if (threads__add_alive(a->threads, tid, comm, now_ns(CLOCK_MONOTONIC), &rec) == 1)
+		emit(&rec, a);
+}
+
+static void emit_trace(struct app *a, const char *detail, bool has_dur, uint64_t dur)
+{
+	struct tt_record rec = { .kind = TT_REC_TRACE, .tgid = a->tgid, .tid = a->tgid };
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+
+	rec.ts_ns = now > a->threads->t0_ns ? now - a->threads->t0_ns : 0;
+	rec.has_dur = has_dur;
+	rec.dur_ns = dur;
+	snprintf(rec.detail, sizeof(rec.detail), "%s", detail);
+	emit(&rec, a);
+}
+
+/* The trace's first record: when it started, as an absolute UTC time. */
+static void emit_trace_start(struct app *a, uint64_t realtime_ns)
+{
+	time_t secs = (time_t)(realtime_ns / 1000000000ULL);
+	char detail[TT_DETAIL_LEN], stamp[32];
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(detail, sizeof(detail), "start %s.%09" PRIu64 "Z", stamp, (uint64_t)(realtime_ns % 1000000000ULL));
+	emit_trace(a, detail, false, 0);
+}
+
+static FILE *open_output(const struct tt_config *cfg)
+{
+	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW;
+	int fd;
+	FILE *f;
+
+	if (!cfg->out_path)
+		return stdout;
+	flags |= cfg->force ? O_TRUNC : O_EXCL;
+	fd = open(cfg->out_path, flags, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "threadtrace: cannot write %s: %s%s\n", cfg->out_path, strerror(errno),
+			errno == EEXIST ? " (--force overwrites it)" : "");
+		return NULL;
+	}
+	f = fdopen(fd, "w");
+	if (!f)
+		close(fd);
+	return f;
+}
+
+/* -p PID: resolve it to a process we can trace. */
+static int resolve_pid(struct app *a)
+{
+	bool kthread;
+	pid_t tgid;
+
+	if (procfs_check_process(a->cfg.pid, &tgid, &kthread)) {
+		fprintf(stderr, "threadtrace: no such process: %d\n", (int)a->cfg.pid);
+		return TT_EXIT_NOTARGET;
+	}
+	if (kthread) {
+		fprintf(stderr, "threadtrace: %d is a kernel thread: nothing to trace in user space\n",
+			(int)a->cfg.pid);
+		return TT_EXIT_NOTARGET;
+	}
+	if (tgid != a->cfg.pid)
+		fprintf(stderr, "threadtrace: %d is a thread of process %d: tracing the whole process\n",
+			(int)a->cfg.pid, (int)tgid);
+	a->tgid = tgid;
+	return TT_EXIT_OK;
+}
+
+static bool target_ended(struct app *a)
+{
+	if (a->child) {
+		if (!a->child_done && waitpid(a->child, &a->child_status, WNOHANG) == a->child)
+			a->child_done = true;
+		return a->child_done;
+	}
+	return !procfs_process_running(a->tgid);
+}
+
+static void report_drops(struct app *a)
+{
+	static const char *const kinds[TT_DROP_MAX] = { "ringbuf", "map" };
+	uint64_t drops[TT_DROP_MAX];
+
+	loader__drops(a->loader, drops);
+	for (int k = 0; k < TT_DROP_MAX; k++) {
+		struct tt_record rec = { .kind = TT_REC_LOST, .tgid = a->tgid, .tid = a->tgid };
+
+		if (!drops[k])
+			continue;
+		fprintf(stderr, "threadtrace: lost %" PRIu64 " %s (%s full: see --buffer, --max-threads)\n",
+			drops[k], k == 0 ? "events" : "records", kinds[k]);
+		rec.ts_ns = now_ns(CLOCK_MONOTONIC) - a->threads->t0_ns;
+		snprintf(rec.detail, sizeof(rec.detail), "%s:%" PRIu64, kinds[k], drops[k]);
+		emit(&rec, a);
+	}
+}
+
+/* Polls until the target ends, a signal, or -d; then drains what is left. */
+static int trace_loop(struct app *a)
+{
+	uint64_t t0 = a->threads->t0_ns;
+	uint64_t next_interval = t0 + (uint64_t)(a->cfg.interval_s * 1e9);
+	uint64_t deadline = a->cfg.duration_s ? t0 + (uint64_t)(a->cfg.duration_s * 1e9) : 0;
+	int err;
+
+	while (!stop_signal) {
+		uint64_t now;
+
+		err = loader__poll(a->loader, POLL_MS);
+		if (err < 0 && err != -EINTR) {
+			fprintf(stderr, "threadtrace: reading events: %s\n", strerror(-err));
+			return TT_EXIT_RUNTIME;
+		}
+		now = now_ns(CLOCK_MONOTONIC);
+		if (target_ended(a))
+			break;
+		if (deadline && now >= deadline)
+			break;
+		if (a->cfg.interval_s && now >= next_interval) {
+			struct tt_view *iv = a->view.ops->interval ? &a->view : &a->interval_view;
+
+			threads__sample(a->threads, procfs_thread_stat);
+			iv->ops->interval(iv, a->threads, now);
+			next_interval += (uint64_t)(a->cfg.interval_s * 1e9);
+		}
+		if (!a->python_probed && now - a->python_scan_ns > PY_RESCAN_NS * 10)
+			probe_python(a);
+	}
+	/* Everything the kernel side wrote before the end. */
+	while ((err = loader__poll(a->loader, 0)) > 0)
+		;
+	return err < 0 && err != -EINTR ? TT_EXIT_RUNTIME : TT_EXIT_OK;
+}
+
+/* Tell the libc of the target (and ours: the command will most likely use it) to report joins. */
+static void attach_joins(struct app *a)
+{
+	static const char *const libc[] = { "libc.so", "libc-", NULL };
+	char path[4096];
+	int err = -ENOENT;
+
+	if (!procfs_find_mapping(getpid(), libc, path, sizeof(path)))
+		err = loader__attach_libc(a->loader, path);
+	if (!a->child && !procfs_find_mapping(a->tgid, libc, path, sizeof(path)))
+		err = loader__attach_libc(a->loader, path) ? err : 0;
+	if (err)
+		fprintf(stderr, "threadtrace: warning: cannot probe libc's join functions (%s): joins of "
+				"already-ended threads will be missed\n", strerror(-err));
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct app a = { 0 };
+	uint64_t realtime0;
+	int go_fd = -1, exit_code, err;
+
+	args_parse(argc, argv, &a.cfg);
+	a.out = open_output(&a.cfg);
+	if (!a.out)
+		return TT_EXIT_USAGE;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (a.cfg.pid) {
+		exit_code = resolve_pid(&a);
+		if (exit_code)
+			goto out;
+	} else {
+		a.child = launch_held(a.cfg.cmd, &go_fd);
+		if (a.child < 0) {
+			fprintf(stderr, "threadtrace: cannot start %s: %s\n", a.cfg.cmd[0], strerror(errno));
+			exit_code = TT_EXIT_RUNTIME;
+			goto out;
+		}
+		a.tgid = a.child;
+	}
+
+	realtime0 = now_ns(CLOCK_REALTIME);
+	a.threads = threads__new(a.tgid, now_ns(CLOCK_MONOTONIC));
+	if (!a.threads) {
+		exit_code = TT_EXIT_RUNTIME;
+		goto out;
+	}
+	a.loader = loader__new(a.tgid, &a.cfg, on_event, &a, &exit_code);
+	if (!a.loader)
+		goto out;
+	attach_joins(&a);
+
+	if (a.cfg.csv) {
+		view_csv_init(&a.view, a.out);
+		view_text_init(&a.interval_view, stderr, false);
+	} else {
+		view_text_init(&a.view, a.out, !a.cfg.quiet);
+	}
+	emit_trace_start(&a, realtime0);
+	if (a.child) {
+		if (launch_release(go_fd)) {
+			fprintf(stderr, "threadtrace: cannot start %s\n", a.cfg.cmd[0]);
+			exit_code = TT_EXIT_RUNTIME;
+			goto out;
+		}
+		go_fd = -1;
+	} else {
+		if (procfs_threads(a.tgid, add_alive, &a) < 0) {
+			fprintf(stderr, "threadtrace: process %d ended before tracing began\n", (int)a.tgid);
+			exit_code = TT_EXIT_NOTARGET;
+			goto out;
+		}
+		probe_python(&a);
+	}
+
+	exit_code = trace_loop(&a);
+	threads__finish(a.threads, now_ns(CLOCK_MONOTONIC), emit, &a);
+	report_drops(&a);
+	emit_trace(&a, "stop", true, now_ns(CLOCK_MONOTONIC) - a.threads->t0_ns);
+	a.view.ops->summary(&a.view, a.threads);
+	if (fflush(a.out) || ferror(a.out)) {
+		fprintf(stderr, "threadtrace: writing the output failed\n");
+		exit_code = TT_EXIT_RUNTIME;
+	}
+
+out:
+	if (go_fd >= 0)
+		launch_abort(a.child, go_fd);
+	else if (a.child && !a.child_done) {
+		/* Stopped early: pass the signal on, then report the command's own end. */
+		if (stop_signal)
+			kill(a.child, stop_signal);
+		while ((err = waitpid(a.child, &a.child_status, 0)) < 0 && errno == EINTR)
+			;
+		a.child_done = err == a.child;
+	}
+	if (a.child_done && exit_code == TT_EXIT_OK)
+		exit_code = launch_exit_code(a.child_status);
+	loader__free(a.loader);
+	threads__free(a.threads);
+	if (a.out && a.out != stdout)
+		fclose(a.out);
+	return exit_code;
+}

@@ -1,0 +1,43 @@
+/* One lifecycle fact as the views see it: what the models produce from kernel events. */
+#ifndef TT_RECORD_H
+#define TT_RECORD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define TT_NAME_LEN 16
+#define TT_DETAIL_LEN 96
+
+enum tt_rec_kind {
+	TT_REC_TRACE,  /* trace start / stop */
+	TT_REC_ALIVE,  /* thread found at attach */
+	TT_REC_START,
+	TT_REC_RENAME,
+	TT_REC_EXEC,
+	TT_REC_JOIN,
+	TT_REC_EXIT,
+	TT_REC_END,    /* thread still alive when tracing stopped */
+	TT_REC_LOST,   /* events or records the kernel side could not keep */
+};
+
+struct tt_record {
+	enum tt_rec_kind kind;
+	uint64_t ts_ns;        /* since the trace started */
+	pid_t tgid;
+	pid_t tid;
+	pid_t peer_tid;        /* 0: none */
+	bool has_dur;
+	uint64_t dur_ns;
+	uint64_t addr;         /* 0: none */
+	bool has_status;       /* exit: exit_code and signal are set */
+	int exit_code;
+	int signal;
+	char name[TT_NAME_LEN]; /* raw, untrusted: views escape it */
+	char detail[TT_DETAIL_LEN];
+};
+
+/* The CSV/JSON event name of a record kind ("start", "exit", ...). */
+const char *record_kind_name(enum tt_rec_kind kind);
+
+#endif

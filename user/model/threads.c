@@ -1,0 +1,271 @@
+/* The thread table: decodes lifecycle events into threads and records. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/types.h>
+#include "threadtrace.h"
+#include "model/threads.h"
+
+struct tt_threads *threads__new(pid_t tgid, uint64_t t0_ns)
+{
+	struct tt_threads *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->tgid = tgid;
+	t->t0_ns = t0_ns;
+	return t;
+}
+
+void threads__free(struct tt_threads *t)
+{
+	if (!t)
+		return;
+	free(t->v);
+	free(t);
+}
+
+const char *thread_end_name(enum tt_end how)
+{
+	switch (how) {
+	case TT_END_EXITED: return "exited";
+	case TT_END_DAEMON_KILLED: return "daemon-killed";
+	case TT_END_PROCESS_EXIT: return "process-exit";
+	case TT_END_ALIVE: break;
+	}
+	return "alive";
+}
+
+struct tt_thread *threads__find(struct tt_threads *t, pid_t tid)
+{
+	for (size_t i = t->n; i-- > 0;)
+		if (t->v[i].tid == tid)
+			return &t->v[i];
+	return NULL;
+}
+
+static struct tt_thread *threads__add(struct tt_threads *t, pid_t tid)
+{
+	struct tt_thread *th;
+
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct tt_thread *v = realloc(t->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		t->v = v;
+		t->cap = cap;
+	}
+	th = &t->v[t->n++];
+	memset(th, 0, sizeof(*th));
+	th->tid = tid;
+	return th;
+}
+
+/* A thread we learn of from an event other than its start: alive since before attach. */
+static struct tt_thread *threads__get(struct tt_threads *t, pid_t tid)
+{
+	struct tt_thread *th = threads__find(t, tid);
+
+	return th && !th->ended ? th : threads__add(t, tid);
+}
+
+/* The thread a joiner's tid word points to: the one that ended last with that word. */
+static struct tt_thread *threads__by_tid_word(struct tt_threads *t, uint64_t word)
+{
+	struct tt_thread *best = NULL;
+
+	for (size_t i = 0; i < t->n; i++) {
+		struct tt_thread *th = &t->v[i];
+
+		if (th->tid_word != word || !word)
+			continue;
+		if (!best || (th->ended && (!best->ended || th->end_ns >= best->end_ns)))
+			best = th;
+	}
+	return best;
+}
+
+static uint64_t rel_ns(const struct tt_threads *t, uint64_t ts)
+{
+	return ts > t->t0_ns ? ts - t->t0_ns : 0;
+}
+
+static void record_init(struct tt_record *rec, enum tt_rec_kind kind, const struct tt_threads *t,
+			pid_t tid, uint64_t ts_ns, const char *name)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->kind = kind;
+	rec->tgid = t->tgid;
+	rec->tid = tid;
+	rec->ts_ns = ts_ns;
+	if (name)
+		snprintf(rec->name, sizeof(rec->name), "%.*s", TT_NAME_LEN - 1, name);
+}
+
+int threads__add_alive(struct tt_threads *t, pid_t tid, const char *name, uint64_t now_ns,
+		       struct tt_record *rec)
+{
+	struct tt_thread *th = threads__find(t, tid);
+
+	if (th && !th->ended)
+		return 0; /* its start event came first */
+	th = threads__add(t, tid);
+	if (!th)
+		return -1;
+	snprintf(th->name, sizeof(th->name), "%.*s", TT_NAME_LEN - 1, name);
+	record_init(rec, TT_REC_ALIVE, t, tid, rel_ns(t, now_ns), th->name);
+	snprintf(rec->detail, sizeof(rec->detail), "attach");
+	return 1;
+}
+
+static enum tt_end classify_exit(__u32 flags)
+{
+	/* A CPython daemon stopping itself at shutdown was, in effect, killed by the exit. */
+	if (flags & (TT_EXIT_SIGNALED | TT_EXIT_SHUTDOWN))
+		return TT_END_DAEMON_KILLED;
+	if (flags & TT_EXIT_GROUP)
+		return TT_END_PROCESS_EXIT;
+	return TT_END_EXITED;
+}
+
+static int apply_exit(struct tt_threads *t, const struct tt_event *e, struct tt_record *rec)
+{
+	struct tt_thread *th = threads__get(t, e->tid);
+
+	if (!th)
+		return -1;
+	th->ended = true;
+	th->end_ns = rel_ns(t, e->ts_ns);
+	th->how = classify_exit(e->flags);
+	th->python_shutdown = e->flags & TT_EXIT_SHUTDOWN;
+	th->exit_code = (e->arg >> 8) & 0xff;
+	th->signal = e->arg & 0x7f;
+	th->tid_word = e->addr;
+	snprintf(th->name, sizeof(th->name), "%.*s", TT_NAME_LEN - 1, e->comm);
+	record_init(rec, TT_REC_EXIT, t, e->tid, th->end_ns, th->name);
+	snprintf(rec->detail, sizeof(rec->detail), "%s", thread_end_name(th->how));
+	rec->has_status = true;
+	rec->exit_code = th->exit_code;
+	rec->signal = th->signal;
+	if (th->start_known) {
+		rec->has_dur = true;
+		rec->dur_ns = th->end_ns - th->start_ns;
+	}
+	return 1;
+}
+
+static int apply_join(struct tt_threads *t, const struct tt_event *e, struct tt_record *rec)
+{
+	bool inferred = e->kind == TT_EV_JOIN_GUESS;
+	struct tt_thread *joiner = threads__get(t, e->tid);
+	struct tt_thread *joinee;
+
+	if (!joiner)
+		return -1;
+	joinee = inferred ? threads__find(t, e->peer_tid) : threads__by_tid_word(t, e->addr);
+	if (inferred) {
+		/* Only CPython joins this way; elsewhere such a wake is just a wake. */
+		if (!t->accept_inferred || (joinee && joinee->joined))
+			return 0;
+		if (!joinee && !(joinee = threads__add(t, e->peer_tid)))
+			return -1;
+	}
+	record_init(rec, TT_REC_JOIN, t, e->tid, rel_ns(t, e->ts_ns), joiner->name);
+	rec->has_dur = true;
+	rec->dur_ns = e->dur_ns;
+	rec->addr = e->addr;
+	snprintf(rec->detail, sizeof(rec->detail), "%s", inferred ? "inferred" : "pthread");
+	if (joinee) {
+		rec->peer_tid = joinee->tid;
+		joinee->joined = true;
+		joinee->join_inferred = inferred;
+		joinee->joined_by = e->tid;
+		joinee->join_wait_ns = e->dur_ns;
+	}
+	return 1;
+}
+
+int threads__apply(struct tt_threads *t, const struct tt_event *e, struct tt_record *rec)
+{
+	struct tt_thread *th;
+
+	switch (e->kind) {
+	case TT_EV_START:
+		th = threads__add(t, e->tid);
+		if (!th)
+			return -1;
+		th->creator = e->peer_tid;
+		th->start_known = true;
+		th->start_ns = rel_ns(t, e->ts_ns);
+		th->tid_word = e->addr;
+		snprintf(th->name, sizeof(th->name), "%.*s", TT_NAME_LEN - 1, e->comm);
+		record_init(rec, TT_REC_START, t, e->tid, th->start_ns, th->name);
+		rec->peer_tid = e->peer_tid;
+		return 1;
+	case TT_EV_RENAME:
+	case TT_EV_EXEC:
+		th = threads__get(t, e->tid);
+		if (!th)
+			return -1;
+		/* A command we started is first seen at its exec: its program starts there. */
+		if (e->kind == TT_EV_EXEC && !th->start_known && !th->renames && !th->name[0]) {
+			th->start_known = true;
+			th->start_ns = rel_ns(t, e->ts_ns);
+		}
+		snprintf(th->name, sizeof(th->name), "%.*s", TT_NAME_LEN - 1, e->comm);
+		record_init(rec, e->kind == TT_EV_RENAME ? TT_REC_RENAME : TT_REC_EXEC, t, e->tid,
+			    rel_ns(t, e->ts_ns), th->name);
+		th->renames += e->kind == TT_EV_RENAME;
+		/* rename: who renamed it; exec: the tid that called execve, if another. */
+		if (e->peer_tid != (__u32)e->tid)
+			rec->peer_tid = e->peer_tid;
+		return 1;
+	case TT_EV_EXIT:
+		return apply_exit(t, e, rec);
+	case TT_EV_JOIN:
+	case TT_EV_JOIN_GUESS:
+		return apply_join(t, e, rec);
+	}
+	return 0;
+}
+
+void threads__finish(struct tt_threads *t, uint64_t now_ns,
+		     void (*emit)(const struct tt_record *rec, void *ctx), void *ctx)
+{
+	uint64_t ts = rel_ns(t, now_ns);
+	struct tt_record rec;
+
+	for (size_t i = 0; i < t->n; i++) {
+		struct tt_thread *th = &t->v[i];
+
+		if (th->ended)
+			continue;
+		record_init(&rec, TT_REC_END, t, th->tid, ts, th->name);
+		snprintf(rec.detail, sizeof(rec.detail), "alive");
+		if (th->start_known) {
+			rec.has_dur = true;
+			rec.dur_ns = ts - th->start_ns;
+		}
+		emit(&rec, ctx);
+	}
+}
+
+void threads__sample(struct tt_threads *t,
+		     int (*sample)(pid_t tgid, pid_t tid, char *state, unsigned long long *ticks))
+{
+	for (size_t i = 0; i < t->n; i++) {
+		struct tt_thread *th = &t->v[i];
+		unsigned long long ticks;
+		char state;
+
+		if (th->ended || sample(t->tgid, th->tid, &state, &ticks))
+			continue;
+		th->state = state;
+		th->cpu_ticks_delta = ticks >= th->cpu_ticks ? ticks - th->cpu_ticks : 0;
+		th->cpu_ticks = ticks;
+	}
+}

@@ -1,0 +1,76 @@
+/* The thread table: every thread of the target, built from lifecycle events. */
+#ifndef TT_THREADS_H
+#define TT_THREADS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "model/record.h"
+
+struct tt_event;
+
+enum tt_end {
+	TT_END_ALIVE = 0,     /* not ended (yet) */
+	TT_END_EXITED,        /* returned or called pthread_exit by itself */
+	TT_END_DAEMON_KILLED, /* killed when the process ended under it */
+	TT_END_PROCESS_EXIT,  /* the thread that ended the process (exit_group) */
+};
+
+struct tt_thread {
+	pid_t tid;
+	pid_t creator;          /* 0: unknown (alive at attach) */
+	bool start_known;
+	uint64_t start_ns;      /* since the trace started */
+	bool ended;
+	uint64_t end_ns;
+	enum tt_end how;
+	int exit_code;          /* exit status, as the process's when killed by its exit */
+	int signal;             /* fatal signal, 0: none */
+	bool python_shutdown;   /* stopped itself in PyThread_exit_thread at interpreter exit */
+	uint64_t tid_word;      /* its clear_child_tid: what a pthread_t leads to */
+	char name[TT_NAME_LEN]; /* raw, untrusted */
+	unsigned renames;
+	bool joined;
+	bool join_inferred;
+	pid_t joined_by;
+	uint64_t join_wait_ns;
+	/* sampled from /proc for the interval report */
+	char state;
+	unsigned long long cpu_ticks;      /* at the last sample */
+	unsigned long long cpu_ticks_delta; /* since the sample before */
+};
+
+struct tt_threads {
+	pid_t tgid;
+	uint64_t t0_ns;         /* CLOCK_MONOTONIC at trace start */
+	bool accept_inferred;   /* the target is CPython: trust inferred joins */
+	struct tt_thread *v;
+	size_t n, cap;
+};
+
+struct tt_threads *threads__new(pid_t tgid, uint64_t t0_ns);
+void threads__free(struct tt_threads *t);
+
+/* The latest thread with this tid (tids can be reused), or NULL. */
+struct tt_thread *threads__find(struct tt_threads *t, pid_t tid);
+
+/* A thread found in /proc at attach. Returns 1 and fills *rec when it is new. */
+int threads__add_alive(struct tt_threads *t, pid_t tid, const char *name, uint64_t now_ns,
+		       struct tt_record *rec);
+
+/* Applies one kernel event. Returns 1 and fills *rec when it makes a record, 0 when not, -1 on ENOMEM. */
+int threads__apply(struct tt_threads *t, const struct tt_event *e, struct tt_record *rec);
+
+/* At stop: an `end` record for every thread still alive, passed to emit. */
+void threads__finish(struct tt_threads *t, uint64_t now_ns,
+		     void (*emit)(const struct tt_record *rec, void *ctx), void *ctx);
+
+/* Samples state and CPU time of every live thread: sample(tid) fills state and ticks, 0 or -1. */
+void threads__sample(struct tt_threads *t,
+		     int (*sample)(pid_t tgid, pid_t tid, char *state, unsigned long long *ticks));
+
+/* "exited", "daemon-killed", "process-exit" or "alive". */
+const char *thread_end_name(enum tt_end how);
+
+#endif

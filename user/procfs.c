@@ -1,0 +1,144 @@
+/* Reading /proc: thread lists, thread state, mappings. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "args.h"
+#include "procfs.h"
+
+static int read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fgets(buf, (int)len, f) != NULL;
+	fclose(f);
+	if (!ok)
+		return -1;
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+int procfs_threads(pid_t pid, void (*fn)(pid_t tid, const char *comm, void *ctx), void *ctx)
+{
+	char path[64], comm[64];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		long tid;
+
+		if (parse_long(de->d_name, 1, 4194304, &tid))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%ld/comm", (int)pid, tid);
+		if (read_line(path, comm, sizeof(comm)))
+			continue; /* it ended meanwhile */
+		fn((pid_t)tid, comm, ctx);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+int procfs_thread_stat(pid_t pid, pid_t tid, char *state, unsigned long long *ticks)
+{
+	unsigned long long utime, stime;
+	char path[64], buf[1024];
+	const char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	if (read_line(path, buf, sizeof(buf)))
+		return -1;
+	/* comm may hold spaces and parentheses: fields start after the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", state, &utime,
+			 &stime) != 3)
+		return -1;
+	*ticks = utime + stime;
+	return 0;
+}
+
+bool procfs_process_running(pid_t pid)
+{
+	char state;
+	unsigned long long ticks;
+
+	if (procfs_thread_stat(pid, pid, &state, &ticks))
+		return false;
+	return state != 'Z' && state != 'X';
+}
+
+int procfs_check_process(pid_t pid, pid_t *tgid, bool *kernel_thread)
+{
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	*tgid = 0;
+	*kernel_thread = false;
+	while (fgets(line, sizeof(line), f)) {
+		int v;
+
+		if (sscanf(line, "Tgid: %d", &v) == 1)
+			*tgid = v;
+		else if (sscanf(line, "Kthread: %d", &v) == 1)
+			*kernel_thread = v == 1;
+	}
+	fclose(f);
+	return *tgid ? 0 : -1;
+}
+
+int procfs_parse_maps_line(const char *line, char *path, size_t len)
+{
+	unsigned long start, end, off, inode;
+	char perms[8], dev[16];
+	int n = 0;
+
+	if (sscanf(line, "%lx-%lx %7s %lx %15s %lu %n", &start, &end, perms, &off, dev, &inode, &n) < 6 ||
+	    !n)
+		return -1;
+	while (line[n] == ' ')
+		n++;
+	snprintf(path, len, "%s", line + n);
+	path[strcspn(path, "\n")] = '\0';
+	return 0;
+}
+
+int procfs_find_mapping(pid_t pid, const char *const *prefixes, char *path, size_t len)
+{
+	char maps[64], line[4096 + 128], p[4096];
+	int found = -1;
+	FILE *f;
+
+	snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
+	f = fopen(maps, "re");
+	if (!f)
+		return -1;
+	while (found && fgets(line, sizeof(line), f)) {
+		const char *base;
+
+		if (procfs_parse_maps_line(line, p, sizeof(p)) || p[0] != '/')
+			continue;
+		base = strrchr(p, '/') + 1;
+		for (const char *const *pre = prefixes; *pre && found; pre++) {
+			if (!strncmp(base, *pre, strlen(*pre))) {
+				snprintf(path, len, "%s", p);
+				found = 0;
+			}
+		}
+	}
+	fclose(f);
+	return found;
+}

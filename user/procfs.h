@@ -1,0 +1,27 @@
+/* What /proc says about the target: its threads, their state, its mappings. */
+#ifndef TT_PROCFS_H
+#define TT_PROCFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Calls fn for each thread in /proc/PID/task with its comm. Returns the count, or -1. */
+int procfs_threads(pid_t pid, void (*fn)(pid_t tid, const char *comm, void *ctx), void *ctx);
+
+/* A thread's scheduler state letter and CPU time (user+system) in clock ticks. 0 or -1. */
+int procfs_thread_stat(pid_t pid, pid_t tid, char *state, unsigned long long *ticks);
+
+/* Whether the process still runs: false once it is gone or a zombie. */
+bool procfs_process_running(pid_t pid);
+
+/* Whether pid names a thread-group leader (a process), and not a kernel thread. */
+int procfs_check_process(pid_t pid, pid_t *tgid, bool *kernel_thread);
+
+/* The first mapped file whose base name starts with one of the prefixes; 0 or -1. */
+int procfs_find_mapping(pid_t pid, const char *const *prefixes, char *path, size_t len);
+
+/* Parses one /proc/PID/maps line's path into path (empty if anonymous); 0 or -1. */
+int procfs_parse_maps_line(const char *line, char *path, size_t len);
+
+#endif

@@ -1,0 +1,14 @@
+/* Making untrusted strings (thread names, paths) safe for a terminal. */
+#ifndef TT_SANITIZE_H
+#define TT_SANITIZE_H
+
+#include <stddef.h>
+
+/*
+ * Copies src into dst (size dstlen, always NUL-terminated) keeping printable
+ * ASCII and valid UTF-8 sequences; control characters (C0, DEL, C1), and
+ * invalid bytes each become '?'. Returns dst.
+ */
+char *sanitize_for_terminal(char *dst, size_t dstlen, const char *src);
+
+#endif

@@ -1,0 +1,31 @@
+/* A view writes the models in one format; it only reads them. */
+#ifndef TT_VIEW_H
+#define TT_VIEW_H
+
+#include <stdio.h>
+#include "model/record.h"
+#include "model/threads.h"
+
+struct tt_view_ops;
+
+struct tt_view {
+	const struct tt_view_ops *ops;
+	FILE *out;
+	bool live;   /* write a line per record as it comes (text view) */
+};
+
+struct tt_view_ops {
+	void (*record)(struct tt_view *v, const struct tt_record *rec);
+	/* Every -i SECONDS: the threads alive now, as last sampled (NULL: not shown). */
+	void (*interval)(struct tt_view *v, const struct tt_threads *threads, uint64_t now_ns);
+	/* Once, at the end, after the last record. */
+	void (*summary)(struct tt_view *v, const struct tt_threads *threads);
+};
+
+void view_text_init(struct tt_view *v, FILE *out, bool live);
+void view_csv_init(struct tt_view *v, FILE *out);
+
+/* Writes s as one RFC 4180 CSV field (quoted when it needs to be). */
+void csv_write_field(FILE *out, const char *s);
+
+#endif
