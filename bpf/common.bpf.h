@@ -76,12 +76,16 @@ static __always_inline struct tt_event *event_new(__u32 kind, __u32 tgid, __u32 
 /* How a task is ending, as TT_EXIT_* flags (read in the dying task). */
 static __always_inline __u32 exit_flags(struct task_struct *task)
 {
+	__u32 pid = BPF_CORE_READ(task, pid);
 	__u32 flags = 0;
 
 	if (BPF_CORE_READ(task, flags) & PF_SIGNALED)
 		flags |= TT_EXIT_SIGNALED;
 	if (BPF_CORE_READ(task, signal, flags) & SIGNAL_GROUP_EXIT)
 		flags |= TT_EXIT_GROUP;
+	/* Left in place until the tid is reused: each exit hook reads it. */
+	if (bpf_map_lookup_elem(&py_exiting, &pid))
+		flags |= TT_EXIT_SHUTDOWN;
 	return flags;
 }
 

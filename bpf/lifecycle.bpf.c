@@ -7,11 +7,15 @@ int BPF_PROG(on_task_newtask, struct task_struct *task, u64 clone_flags)
 {
 	__u32 tgid = BPF_CORE_READ(task, tgid);
 	struct tt_event *e;
+	__u32 tid;
 
 	/* Only threads of the target; a fork's child is another process. */
 	if (!is_target(tgid) || !(clone_flags & CLONE_THREAD))
 		return 0;
-	e = event_new(TT_EV_START, tgid, BPF_CORE_READ(task, pid));
+	tid = BPF_CORE_READ(task, pid);
+	/* A reused tid must not inherit a flag of the thread that had it before. */
+	bpf_map_delete_elem(&py_exiting, &tid);
+	e = event_new(TT_EV_START, tgid, tid);
 	if (!e)
 		return 0;
 	e->peer_tid = (__u32)bpf_get_current_pid_tgid();
@@ -71,15 +75,9 @@ int BPF_PROG(on_exit, struct task_struct *task)
 	if (!is_target(tgid))
 		return 0;
 	e = event_new(TT_EV_EXIT, tgid, tid);
-	if (!e) {
-		bpf_map_delete_elem(&py_exiting, &tid);
+	if (!e)
 		return 0;
-	}
 	e->flags = exit_flags(task);
-	if (bpf_map_lookup_elem(&py_exiting, &tid)) {
-		e->flags |= TT_EXIT_SHUTDOWN;
-		bpf_map_delete_elem(&py_exiting, &tid);
-	}
 	e->arg = BPF_CORE_READ(task, exit_code);
 	e->addr = (__u64)BPF_CORE_READ(task, clear_child_tid);
 	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), task->comm);

@@ -1,0 +1,122 @@
+"""Shared helpers for the integration tests: run threadtrace for real (BPF, as root)."""
+import csv
+import io
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / "build"
+TT = BUILD / "threadtrace"
+DEMOS = BUILD / "demos"
+PYDEMOS = ROOT / "demos"
+PYTHON = "/usr/bin/python3.11"  # Debian's CPython 3.11: what KERNEL-FACTS measured
+SCALE = "0.25"                  # every demo sleep times this
+CSV_COLUMNS = ["ts_ns", "tgid", "tid", "name", "event", "peer_tid", "dur_ns", "detail",
+               "addr", "exit_code", "signal"]
+
+
+def pytest_sessionstart(session):
+    # Never skip silently: without root or BPF the whole suite fails, loudly.
+    if os.geteuid() != 0:
+        pytest.exit("threadtrace tests need root (BPF): run `sudo make test`", returncode=1)
+    if not TT.exists():
+        pytest.exit(f"{TT} is missing: run `make` first", returncode=1)
+
+
+class Trace:
+    """One finished run of threadtrace: its CSV rows, the demo's TID/JOIN lines, exit code."""
+
+    def __init__(self, rc, rows, stdout, stderr):
+        self.rc, self.rows, self.stdout, self.stderr = rc, rows, stdout, stderr
+        self.tids = {}    # role -> tid, from the demo's `TID role tid` lines
+        self.joins = []   # (joiner, joinee) from the demo's `JOIN a b` lines
+        for line in stdout.splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[0] == "TID":
+                self.tids[parts[1]] = int(parts[2])
+            elif len(parts) == 3 and parts[0] == "JOIN":
+                self.joins.append((int(parts[1]), int(parts[2])))
+
+    def events(self, kind, **match):
+        out = []
+        for r in self.rows:
+            if r["event"] != kind:
+                continue
+            if all(str(r[k]) == str(v) for k, v in match.items()):
+                out.append(r)
+        return out
+
+    def exit_of(self, tid):
+        rows = self.events("exit", tid=tid)
+        assert len(rows) == 1, f"expected one exit of {tid}, got {rows}"
+        return rows[0]
+
+
+def parse_csv(text):
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    assert reader.fieldnames[:len(CSV_COLUMNS)] == CSV_COLUMNS
+    rows = list(reader)
+    for r in rows:
+        assert None not in r, f"row with extra fields: {r}"
+        assert all(v is not None for v in r.values()), f"row with missing fields: {r}"
+    return rows
+
+
+def trace_command(cmd, tmp_path, args=(), timeout=60, env=None):
+    """threadtrace --csv -w FILE [args] -- cmd; returns a Trace."""
+    out = tmp_path / f"trace{len(list(tmp_path.glob('trace*.csv')))}.csv"
+    full_env = dict(os.environ, TT_SCALE=SCALE)
+    full_env.update(env or {})
+    p = subprocess.run([str(TT), "--csv", "-w", str(out), *args, "--", *map(str, cmd)],
+                       capture_output=True, text=True, timeout=timeout, env=full_env)
+    rows = parse_csv(out.read_text()) if out.exists() else []
+    return Trace(p.returncode, rows, p.stdout, p.stderr)
+
+
+class Demo:
+    """A demo started by the test (not traced), ended by its pid only."""
+
+    def __init__(self, cmd, env=None):
+        self.proc = subprocess.Popen([str(c) for c in cmd], stdout=subprocess.PIPE, text=True,
+                                     env=dict(os.environ, TT_SCALE=SCALE, **(env or {})))
+        self.tids = {}
+
+    def wait_for(self, word, timeout=10):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            parts = line.split()
+            if len(parts) == 3 and parts[0] == "TID":
+                self.tids[parts[1]] = int(parts[2])
+            if line.strip() == word:
+                return
+        raise AssertionError(f"demo never printed {word}")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture
+def demo_proc():
+    started = []
+
+    def start(cmd, env=None):
+        d = Demo(cmd, env)
+        started.append(d)
+        return d
+    yield start
+    for d in started:
+        d.stop()

@@ -1,0 +1,96 @@
+"""The C demos traced from their first instruction: starts, joins, exits, names, against the
+tids and joins each demo prints itself (its ground truth)."""
+import pytest
+
+from conftest import DEMOS, SCALE, trace_command
+
+S = float(SCALE)
+
+
+def check_two_loops(t):
+    """main creates loop0 and loop1, joins loop0 then loop1, and returns."""
+    main, l0, l1 = t.tids["main"], t.tids["loop0"], t.tids["loop1"]
+    assert t.rc == 0, t.stderr
+    starts = t.events("start")
+    assert sorted(int(r["tid"]) for r in starts) == sorted([l0, l1])
+    assert all(int(r["peer_tid"]) == main for r in starts)
+    joins = t.events("join")
+    assert [(int(r["tid"]), int(r["peer_tid"]), r["detail"]) for r in joins] == \
+        [(main, l0, "pthread"), (main, l1, "pthread")]
+    assert t.joins == [(main, l0), (main, l1)]
+    assert t.exit_of(l0)["detail"] == "exited"
+    assert t.exit_of(l1)["detail"] == "exited"
+    me = t.exit_of(main)
+    assert me["detail"] == "process-exit" and me["exit_code"] == "0" and me["signal"] == "0"
+    # loop0 sleeps 4 s, loop1 2 s (times SCALE): the lifetimes say so
+    assert 4 * S * 0.95 < int(t.exit_of(l0)["dur_ns"]) / 1e9 < 4 * S + 1.0
+    assert 2 * S * 0.95 < int(t.exit_of(l1)["dur_ns"]) / 1e9 < 2 * S + 1.0
+    assert not t.events("end")
+    return joins
+
+
+@pytest.mark.parametrize("demo", ["mtsleep3", "mtsleep4"])
+def test_join_waits_for_the_longer_loop_then_not_at_all(demo, tmp_path):
+    t = trace_command([DEMOS / demo], tmp_path)
+    j0, j1 = check_two_loops(t)
+    # joined loop0 right after creating it: waited about its 4 s
+    assert 4 * S * 0.9 < int(j0["dur_ns"]) / 1e9 < 4 * S + 1.0
+    # loop1 had already ended: no futex wait at all
+    assert int(j1["dur_ns"]) < 50e6
+
+
+def test_mtsleep2_waits_on_semaphores_then_joins_at_once(tmp_path):
+    t = trace_command([DEMOS / "mtsleep2"], tmp_path)
+    j0, j1 = check_two_loops(t)
+    assert int(j0["dur_ns"]) < 200e6 and int(j1["dur_ns"]) < 200e6
+    # no inferred join in a C program: sem_post before exit is no join
+    assert all(r["detail"] == "pthread" for r in t.events("join"))
+
+
+def test_mtsleep1_has_no_threads(tmp_path):
+    t = trace_command([DEMOS / "mtsleep1"], tmp_path)
+    assert t.rc == 0
+    assert not t.events("start") and not t.events("join")
+    assert [r["tid"] for r in t.events("exit")] == [str(t.tids["main"])]
+    assert t.exit_of(t.tids["main"])["detail"] == "process-exit"
+    # the program's life starts at its exec: 6 s of loops (times SCALE)
+    assert 6 * S * 0.95 < int(t.exit_of(t.tids["main"])["dur_ns"]) / 1e9 < 6 * S + 1.5
+    assert len(t.events("exec")) == 1
+
+
+def test_mtsleep5_renames_by_self_and_by_another_thread(tmp_path):
+    t = trace_command([DEMOS / "mtsleep5"], tmp_path)
+    check_two_loops(t)
+    main, l0, l1 = t.tids["main"], t.tids["loop0"], t.tids["loop1"]
+    renames = [(int(r["tid"]), r["name"], r["peer_tid"]) for r in t.events("rename")]
+    assert sorted(renames) == sorted([(main, "mt5-main", ""), (l0, "loop0", ""),
+                                      (l1, "loop1", str(main))])
+    assert t.exit_of(l0)["name"] == "loop0" and t.exit_of(l1)["name"] == "loop1"
+    assert t.exit_of(main)["name"] == "mt5-main"
+    # threads start with their creator's name
+    assert {r["name"] for r in t.events("start")} == {"mt5-main"}
+
+
+def test_detached_thread_is_daemon_killed(tmp_path):
+    t = trace_command([DEMOS / "daemon"], tmp_path)
+    main, worker, daemon = t.tids["main"], t.tids["worker"], t.tids["daemon"]
+    assert t.rc == 0
+    assert t.exit_of(worker)["detail"] == "exited"
+    assert t.exit_of(daemon)["detail"] == "daemon-killed"
+    assert t.exit_of(main)["detail"] == "process-exit"
+    joins = [(int(r["tid"]), int(r["peer_tid"]), r["detail"]) for r in t.events("join")]
+    assert joins == [(main, worker, "pthread")]
+
+
+def test_200_threads_started_and_joined(tmp_path):
+    t = trace_command([DEMOS / "manythreads", "200"], tmp_path)
+    assert t.rc == 0
+    printed = {tid for role, tid in t.tids.items() if role != "main"}
+    assert len(printed) == 200
+    assert {int(r["tid"]) for r in t.events("start")} == printed
+    joins = t.events("join", detail="pthread")
+    assert len(joins) == 200
+    assert [int(r["peer_tid"]) for r in joins] == [j for _, j in t.joins]
+    assert {int(r["tid"]) for r in joins} == {t.tids["main"]}
+    assert all(t.exit_of(tid)["detail"] == "exited" for tid in printed)
+    assert not t.events("lost")

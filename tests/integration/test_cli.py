@@ -1,0 +1,130 @@
+"""Attaching with -p, exit codes, -i, -d, and untrusted names, each against ground truth."""
+import os
+import signal
+import subprocess
+import time
+
+from conftest import DEMOS, PYTHON, TT, parse_csv, trace_command
+
+
+def run_tt(args, timeout=30):
+    return subprocess.run([str(TT), *args], capture_output=True, text=True, timeout=timeout)
+
+
+def test_existing_threads_appear_alive_with_names(demo_proc, tmp_path):
+    d = demo_proc([DEMOS / "idle", "3"])
+    d.wait_for("READY")
+    out = tmp_path / "t.csv"
+    p = run_tt(["--csv", "-w", str(out), "-d", "0.5", "-p", str(d.proc.pid)])
+    assert p.returncode == 0, p.stderr
+    rows = parse_csv(out.read_text())
+    alive = {int(r["tid"]): r["name"] for r in rows if r["event"] == "alive"}
+    expect = {d.tids["main"]: "idle-main", **{d.tids[f"idle-{i}"]: f"idle-{i}" for i in range(3)}}
+    assert alive == expect
+    assert all(r["detail"] == "attach" for r in rows if r["event"] == "alive")
+    # still alive when tracing stopped, start unknown: no lifetime
+    end = {int(r["tid"]): r for r in rows if r["event"] == "end"}
+    assert set(end) == set(expect)
+    assert all(r["dur_ns"] == "" for r in end.values())
+    assert d.proc.poll() is None  # the target runs on
+
+
+def test_target_ending_mid_trace_is_reported(demo_proc, tmp_path):
+    d = demo_proc([DEMOS / "idle", "2"])
+    d.wait_for("READY")
+    out = tmp_path / "t.csv"
+    tt = subprocess.Popen([str(TT), "--csv", "-w", str(out), "-p", str(d.proc.pid)],
+                          stderr=subprocess.PIPE, text=True)
+    time.sleep(0.5)
+    d.proc.send_signal(signal.SIGTERM)  # idle's main returns: its threads die with it
+    assert d.proc.wait(timeout=5) == 0
+    assert tt.wait(timeout=10) == 0, tt.stderr.read()
+    rows = parse_csv(out.read_text())
+    exits = {int(r["tid"]): r["detail"] for r in rows if r["event"] == "exit"}
+    assert exits == {d.tids["main"]: "process-exit", d.tids["idle-0"]: "daemon-killed",
+                     d.tids["idle-1"]: "daemon-killed"}
+    assert not [r for r in rows if r["event"] == "end"]
+
+
+def test_thread_id_traces_its_process(demo_proc):
+    d = demo_proc([DEMOS / "idle", "1"])
+    d.wait_for("READY")
+    p = run_tt(["-q", "-d", "0.2", "-p", str(d.tids["idle-0"])])
+    assert p.returncode == 0
+    assert f"is a thread of process {d.proc.pid}" in p.stderr
+    assert f"{d.tids['idle-0']} idle-0" in " ".join(p.stdout.split())
+
+
+def test_interval_reports_live_threads(demo_proc):
+    d = demo_proc([DEMOS / "idle", "2"])
+    d.wait_for("READY")
+    p = run_tt(["-i", "0.2", "-d", "0.7", "-p", str(d.proc.pid)])
+    assert p.returncode == 0
+    blocks = p.stdout.split("threads alive now")[1:]
+    assert len(blocks) >= 2
+    first = blocks[0].split("\n\n")[0]
+    listed = {int(line.split()[0]) for line in first.splitlines()[2:] if line.split()
+              and line.split()[0].isdigit()}
+    assert listed == {d.tids["main"], d.tids["idle-0"], d.tids["idle-1"]}
+    # all asleep in pause()/sigwait: state S
+    for line in first.splitlines()[2:]:
+        if line.split() and line.split()[0].isdigit():
+            assert line.split()[2] == "S", line
+
+
+def test_command_exit_status_is_passed_on(tmp_path):
+    assert trace_command(["sh", "-c", "exit 7"], tmp_path).rc == 7
+    t = trace_command(["sh", "-c", "kill -TERM $$"], tmp_path)
+    assert t.rc == 128 + signal.SIGTERM
+    main = t.events("exec")[0]["tid"]
+    me = t.exit_of(main)
+    assert me["detail"] == "daemon-killed" and me["signal"] == str(int(signal.SIGTERM))
+
+
+def test_duration_stops_tracing_but_the_command_runs_on(tmp_path):
+    begin = time.monotonic()
+    t = trace_command(["sh", "-c", "sleep 1.2; exit 3"], tmp_path, args=["-d", "0.3"])
+    assert t.rc == 3
+    assert time.monotonic() - begin >= 1.1
+    assert [r["detail"] for r in t.events("end")] == ["alive"]
+
+
+def test_bad_pid_and_usage_errors():
+    p = run_tt(["-p", "4194303"])
+    assert os.path.exists("/proc/4194303") or p.returncode == 5
+    assert "no such process" in p.stderr and len(p.stderr.strip().splitlines()) == 1
+    p = run_tt(["-p", "2"])  # kthreadd
+    assert p.returncode == 5 and "kernel thread" in p.stderr
+    for bad in (["-p", "12x"], ["-p", "0"], [], ["-p", "1", "--", "true"], ["--nope"],
+                ["-d", "abc", "-p", "1"]):
+        assert run_tt(bad).returncode == 2, bad
+
+
+def test_output_file_is_not_overwritten_without_force(tmp_path):
+    out = tmp_path / "exists.csv"
+    out.write_text("keep me\n")
+    p = run_tt(["--csv", "-w", str(out), "--", "true"])
+    assert p.returncode == 2 and "--force" in p.stderr
+    assert out.read_text() == "keep me\n"
+    p = run_tt(["--csv", "-w", str(out), "--force", "--", "true"])
+    assert p.returncode == 0 and out.read_text().startswith("ts_ns,")
+
+
+HOSTILE = 'e,"q"\x1b[2J\t'  # 14 bytes: fits a comm
+
+
+def test_hostile_thread_name_is_escaped(tmp_path):
+    prog = ("import threading,time\n"
+            "def f():\n"
+            f"    open('/proc/thread-self/comm','w').write({HOSTILE!r})\n"
+            "    time.sleep(0.2)\n"
+            "t=threading.Thread(target=f); t.start(); t.join()\n")
+    t = trace_command([PYTHON, "-c", prog], tmp_path)
+    assert t.rc == 0
+    names = [r["name"] for r in t.events("rename")]
+    assert names == [HOSTILE]  # CSV round-trips the exact bytes
+    p = subprocess.run([str(TT), "--", PYTHON, "-c", prog], capture_output=True, text=True,
+                       timeout=30)
+    assert p.returncode == 0
+    assert "\x1b" not in p.stdout and "\t" not in p.stdout
+    assert 'e,"q"?[2J?' in p.stdout

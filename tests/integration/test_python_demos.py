@@ -1,0 +1,43 @@
+"""CPython 3.11 demos: inferred joins (Thread.join is no pthread_join) and daemon threads."""
+from conftest import PYDEMOS, PYTHON, SCALE, trace_command
+
+S = float(SCALE)
+
+
+def test_daemon_threads_killed_and_workers_joined(tmp_path):
+    t = trace_command([PYTHON, PYDEMOS / "daemon.py"], tmp_path)
+    assert t.rc == 0, t.stderr
+    main = t.tids["main"]
+    # daemon-killed whichever way CPython ended them (killed, or PyThread_exit_thread)
+    for role in ("daemon0", "daemon1"):
+        assert t.exit_of(t.tids[role])["detail"] == "daemon-killed", role
+    for role in ("worker0", "worker1"):
+        assert t.exit_of(t.tids[role])["detail"] == "exited", role
+    assert t.exit_of(main)["detail"] == "process-exit"
+    joins = {int(r["peer_tid"]): r for r in t.events("join")}
+    assert set(joins) == {t.tids["worker0"], t.tids["worker1"]}
+    assert all(int(r["tid"]) == main and r["detail"] == "inferred" for r in joins.values())
+    # worker0 sleeps 1 s and was joined at once; worker1 (1.5 s) by shutdown after that
+    assert 1 * S * 0.8 < int(joins[t.tids["worker0"]]["dur_ns"]) / 1e9 < 1 * S + 1.0
+    assert int(joins[t.tids["worker1"]]["dur_ns"]) / 1e9 < 0.5 * S + 1.0
+
+
+def test_mtsleep3_py_join_of_running_thread_is_inferred(tmp_path):
+    t = trace_command([PYTHON, PYDEMOS / "mtsleep3.py"], tmp_path)
+    assert t.rc == 0, t.stderr
+    main, l0, l1 = t.tids["main"], t.tids["loop0"], t.tids["loop1"]
+    assert {int(r["tid"]) for r in t.events("start")} == {l0, l1}
+    assert t.exit_of(l0)["detail"] == "exited" and t.exit_of(l1)["detail"] == "exited"
+    joins = [(int(r["tid"]), int(r["peer_tid"]), r["detail"]) for r in t.events("join")]
+    # loop1 had ended before its join: CPython then makes no call we can see (docs/csv.md)
+    assert joins == [(main, l0, "inferred")]
+    j0 = t.events("join")[0]
+    assert 4 * S * 0.8 < int(j0["dur_ns"]) / 1e9 < 4 * S + 1.0
+
+
+def test_mtsleep5_py_threads_keep_the_process_name(tmp_path):
+    t = trace_command([PYTHON, PYDEMOS / "mtsleep5.py"], tmp_path)
+    assert t.rc == 0
+    assert {int(r["tid"]) for r in t.events("start")} == {t.tids["loop0"], t.tids["loop1"]}
+    assert not t.events("rename")  # CPython 3.11 sets no OS thread names
+    assert {r["name"] for r in t.events("exit")} == {"python3.11"}
