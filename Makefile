@@ -13,7 +13,7 @@ CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
 CPPFLAGS += -I$(OUT) -Ibpf -Iuser
 LDLIBS   += -lbpf -lelf -lz
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -I$(OUT) -Ibpf
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror -I$(OUT) -Ibpf
 
 ifeq ($(V),1)
 Q :=
@@ -38,6 +38,8 @@ DEMO_BINS := $(patsubst demos/%.c,$(OUT)/demos/%,$(DEMO_SRCS))
 
 .PHONY: all demos unit test demo deps clean install
 .DELETE_ON_ERROR:
+# keep the sanitized objects between unit-test builds
+.SECONDARY:
 
 all: $(OUT)/threadtrace demos unit
 

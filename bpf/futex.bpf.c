@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Futex waits and wakes of the target's threads. For now this infers joins
- * that are not pthread joins (CPython 3.11's Thread.join waits on a lock the
- * ending thread releases about 0.1 ms before its OS thread exits): a thread
- * that wakes a waiter and exits right after is taken as joined by it.
+ * Futex waits and wakes of the target's threads: per-word wait statistics,
+ * who woke whom, who held the word, contended hold times, all aggregated in
+ * maps; with --csv also a `wait`/`hold` event each. Also infers joins that are
+ * not pthread joins (CPython 3.11's Thread.join waits on a lock the ending
+ * thread releases about 0.1 ms before its OS thread exits): a thread that
+ * wakes a waiter and exits right after is taken as joined by it.
  */
 #include "common.bpf.h"
 
@@ -14,18 +16,24 @@
 #define FUTEX_REQUEUE 3
 #define FUTEX_CMP_REQUEUE 4
 #define FUTEX_WAKE_OP 5
+#define FUTEX_LOCK_PI 6
 #define FUTEX_UNLOCK_PI 7
+#define FUTEX_TRYLOCK_PI 8
 #define FUTEX_WAIT_BITSET 9
 #define FUTEX_WAKE_BITSET 10
+#define FUTEX_WAIT_REQUEUE_PI 11
+#define FUTEX_CMP_REQUEUE_PI 12
+#define FUTEX_LOCK_PI2 13
+#define FUTEX_TID_MASK 0x3fffffff
+#define EAGAIN 11
+#define EINTR 4
+#define ETIMEDOUT 110
 
 /* How soon after its last wake an exiting thread counts as the one joined. */
 #define JOIN_GUESS_WINDOW_NS (2 * 1000 * 1000)
 
-struct futex_wait {
-	__u64 start_ns;
-	__u64 addr;
-	__u32 op;
-};
+/* --csv: a `wait` and `hold` event each, besides the maps. */
+const volatile bool stream_locks = false;
 
 /* A wake that woke one of the target's waiters. */
 struct futex_wake {
@@ -36,11 +44,17 @@ struct futex_wake {
 	__u32 op;
 };
 
+/* A thread's last woken wait: the start of a contended hold. */
+struct hold_start {
+	__u64 ts_ns;
+	__u64 addr;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384); /* resized by the loader (--max-threads) */
 	__type(key, __u32);
-	__type(value, struct futex_wait);
+	__type(value, struct tt_wait);
 } waiting SEC(".maps");
 
 /* Threads inside a futex wake call: tid -> futex word. */
@@ -58,15 +72,135 @@ struct {
 	__type(value, struct futex_wake);
 } last_wake SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct hold_start);
+} holding SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* sized for the worst case, filled as needed */
+	__uint(max_entries, 16384); /* resized by the loader (--max-locks) */
+	__type(key, struct tt_lock_key);
+	__type(value, struct tt_lock_stat);
+} lock_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* sized for the worst case, filled as needed */
+	__uint(max_entries, 16384); /* resized by the loader (--max-locks) */
+	__type(key, __u64);
+	__type(value, struct tt_hold_stat);
+} hold_stats SEC(".maps");
+
+/* waker -> wakee per word */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* sized for the worst case, filled as needed */
+	__uint(max_entries, 16384); /* resized by the loader (--max-locks) */
+	__type(key, struct tt_pair_key);
+	__type(value, struct tt_pair_val);
+} wake_pairs SEC(".maps");
+
+/* owner -> waiter per word: who a blocked thread was waiting for */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* sized for the worst case, filled as needed */
+	__uint(max_entries, 16384); /* resized by the loader (--max-locks) */
+	__type(key, struct tt_pair_key);
+	__type(value, struct tt_pair_val);
+} owner_pairs SEC(".maps");
+
+static const struct tt_lock_stat zero_stat;
+static const struct tt_hold_stat zero_hold;
+static const struct tt_pair_val zero_pair;
+
 static __always_inline bool is_wait_op(__u32 cmd)
 {
-	return cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET;
+	return cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET || cmd == FUTEX_LOCK_PI ||
+	       cmd == FUTEX_LOCK_PI2 || cmd == FUTEX_WAIT_REQUEUE_PI;
 }
 
 static __always_inline bool is_wake_op(__u32 cmd)
 {
 	return cmd == FUTEX_WAKE || cmd == FUTEX_WAKE_BITSET || cmd == FUTEX_WAKE_OP ||
-	       cmd == FUTEX_REQUEUE || cmd == FUTEX_CMP_REQUEUE || cmd == FUTEX_UNLOCK_PI;
+	       cmd == FUTEX_REQUEUE || cmd == FUTEX_CMP_REQUEUE || cmd == FUTEX_UNLOCK_PI ||
+	       cmd == FUTEX_CMP_REQUEUE_PI;
+}
+
+static __always_inline __u32 read_u32(__u64 addr)
+{
+	__u32 v = 0;
+
+	bpf_probe_read_user(&v, sizeof(v), (void *)addr);
+	return v;
+}
+
+/*
+ * What the word is, from the call and glibc's layouts (x86-64, glibc 2.36):
+ * a mutex waits with val 2 and keeps its owner's tid at +8 (__owner); a sem_t
+ * waits on a zero value with its waiter count at +4; a pthread_cond_t waits on
+ * __g_signals[0/1] at +0x28/+0x2c with __wrefs (waiters << 3) at +0x24.
+ */
+static __always_inline __u32 classify(__u64 addr, __u32 cmd, __u32 val, __u32 *owner)
+{
+	__u32 wrefs;
+
+	*owner = 0;
+	if (cmd == FUTEX_LOCK_PI || cmd == FUTEX_LOCK_PI2) {
+		*owner = read_u32(addr) & FUTEX_TID_MASK;
+		return TT_LOCK_PI;
+	}
+	if (cmd == FUTEX_WAIT_REQUEUE_PI)
+		return TT_LOCK_COND;
+	if (val == 2) {
+		*owner = read_u32(addr + 8);
+		return TT_LOCK_MUTEX;
+	}
+	if (!(addr & 7) && val == 0) {
+		__u32 nwaiters = read_u32(addr + 4);
+
+		if (nwaiters && nwaiters < 65536)
+			return TT_LOCK_SEM;
+	}
+	wrefs = read_u32((addr & 7) ? addr - 8 : addr - 4);
+	if (wrefs >= 8 && wrefs < (1u << 20))
+		return TT_LOCK_COND;
+	return TT_LOCK_FUTEX;
+}
+
+/* slot of ns in a log2 histogram */
+static __always_inline __u32 log2_slot(__u64 v)
+{
+	__u32 r = 0, shift;
+
+	shift = (v > 0xffffffffULL) << 5; v >>= shift; r |= shift;
+	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
+	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+/* slot in the hold histogram: 4 per power of two */
+static __always_inline __u32 hold_slot(__u64 v)
+{
+	__u32 msb, slot;
+
+	if (v < 4)
+		return (__u32)v;
+	msb = log2_slot(v);
+	slot = msb * 4 + ((v >> (msb - 2)) & 3);
+	return slot < TT_HOLD_SLOTS ? slot : TT_HOLD_SLOTS - 1;
+}
+
+static __always_inline void atomic_max(__u64 *p, __u64 v)
+{
+	if (v > *p)
+		*p = v; /* racy across CPUs, and only a maximum */
 }
 
 SEC("tp_btf/sys_enter")
@@ -74,23 +208,105 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)pid_tgid;
+	__u32 op, cmd;
 	__u64 addr;
-	__u32 op;
 
 	if (!is_target(pid_tgid >> 32) || id != SYS_futex)
 		return 0;
 	addr = BPF_CORE_READ(regs, di);
 	op = BPF_CORE_READ(regs, si);
-	if (is_wait_op(op & FUTEX_CMD_MASK)) {
-		struct futex_wait w = { .start_ns = bpf_ktime_get_ns(), .addr = addr, .op = op };
+	cmd = op & FUTEX_CMD_MASK;
+	if (is_wait_op(cmd)) {
+		struct tt_wait w = { .start_ns = bpf_ktime_get_ns(), .addr = addr, .op = op };
 
+		w.kind = classify(addr, cmd, (__u32)BPF_CORE_READ(regs, dx), &w.owner);
 		if (bpf_map_update_elem(&waiting, &tid, &w, BPF_ANY))
 			count_drop(TT_DROP_MAP);
-	} else if (is_wake_op(op & FUTEX_CMD_MASK)) {
+	} else if (is_wake_op(cmd)) {
+		struct hold_start *h = bpf_map_lookup_elem(&holding, &tid);
+
 		if (bpf_map_update_elem(&waking, &tid, &addr, BPF_ANY))
 			count_drop(TT_DROP_MAP);
+		/* the holder lets go of a word it got through a wait: a contended hold */
+		if (h && h->addr == addr) {
+			__u64 now = bpf_ktime_get_ns(), dur = now - h->ts_ns;
+			struct tt_hold_stat *hs;
+			struct tt_event *e;
+
+			hs = bpf_map_lookup_elem(&hold_stats, &addr);
+			if (!hs) {
+				if (bpf_map_update_elem(&hold_stats, &addr, &zero_hold, BPF_NOEXIST) == -E2BIG)
+					count_drop(TT_DROP_LOCKS);
+				hs = bpf_map_lookup_elem(&hold_stats, &addr);
+			}
+			if (hs) {
+				__sync_fetch_and_add(&hs->count, 1);
+				__sync_fetch_and_add(&hs->total_ns, dur);
+				__sync_fetch_and_add(&hs->hist[hold_slot(dur)], 1);
+				atomic_max(&hs->max_ns, dur);
+			}
+			if (stream_locks && (e = event_new(TT_EV_HOLD, pid_tgid >> 32, tid))) {
+				e->addr = addr;
+				e->dur_ns = dur;
+				bpf_ringbuf_submit(e, 0);
+			}
+			bpf_map_delete_elem(&holding, &tid);
+		}
 	}
 	return 0;
+}
+
+static __always_inline void count_wait(__u32 tid, struct tt_wait *w, long ret, __u64 dur)
+{
+	struct tt_lock_key key = { .addr = w->addr, .tid = tid };
+	struct tt_lock_stat *st;
+	__u32 slot;
+
+	st = bpf_map_lookup_elem(&lock_stats, &key);
+	if (!st) {
+		if (bpf_map_update_elem(&lock_stats, &key, &zero_stat, BPF_NOEXIST) == -E2BIG)
+			count_drop(TT_DROP_LOCKS);
+		st = bpf_map_lookup_elem(&lock_stats, &key);
+		if (!st)
+			return;
+	}
+	/* One thread updates its own entry: no atomics needed. */
+	st->kinds |= 1u << (w->kind & 7);
+	if (ret == -EAGAIN) {
+		st->eagain++;
+		return;
+	}
+	st->waits++;
+	st->total_ns += dur;
+	if (dur > st->max_ns)
+		st->max_ns = dur;
+	slot = log2_slot(dur);
+	if (slot >= TT_LOG2_SLOTS)
+		slot = TT_LOG2_SLOTS - 1;
+	st->hist[slot]++;
+	if (ret == -ETIMEDOUT)
+		st->timeouts++;
+	else if (ret == -EINTR)
+		st->interrupted++;
+	else if (ret == 0 && w->waker)
+		st->woken++;
+}
+
+static __always_inline void count_owner(__u32 tid, struct tt_wait *w, __u64 dur)
+{
+	struct tt_pair_key key = { .addr = w->addr, .a = w->owner, .b = tid };
+	struct tt_pair_val *v;
+
+	v = bpf_map_lookup_elem(&owner_pairs, &key);
+	if (!v) {
+		if (bpf_map_update_elem(&owner_pairs, &key, &zero_pair, BPF_NOEXIST) == -E2BIG)
+			count_drop(TT_DROP_LOCKS);
+		v = bpf_map_lookup_elem(&owner_pairs, &key);
+		if (!v)
+			return;
+	}
+	__sync_fetch_and_add(&v->count, 1);
+	__sync_fetch_and_add(&v->total_ns, dur);
 }
 
 SEC("tp_btf/sys_exit")
@@ -98,11 +314,39 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)pid_tgid;
+	struct tt_wait *w;
 
 	if (!is_target(pid_tgid >> 32) || BPF_CORE_READ(regs, orig_ax) != SYS_futex)
 		return 0;
-	bpf_map_delete_elem(&waiting, &tid);
 	bpf_map_delete_elem(&waking, &tid);
+	w = bpf_map_lookup_elem(&waiting, &tid);
+	if (!w)
+		return 0;
+	if (ret == 0 || ret == -EAGAIN || ret == -ETIMEDOUT || ret == -EINTR) {
+		__u64 now = bpf_ktime_get_ns(), dur = now - w->start_ns;
+		struct tt_event *e;
+
+		count_wait(tid, w, ret, dur);
+		if (ret != -EAGAIN && w->owner && w->owner != tid)
+			count_owner(tid, w, dur);
+		if (ret == 0) {
+			/* it holds the word now, until it wakes it */
+			struct hold_start h = { .ts_ns = now, .addr = w->addr };
+
+			if (bpf_map_update_elem(&holding, &tid, &h, BPF_ANY))
+				count_drop(TT_DROP_MAP);
+		}
+		if (stream_locks && ret != -EAGAIN && (e = event_new(TT_EV_WAIT, pid_tgid >> 32, tid))) {
+			e->addr = w->addr;
+			e->dur_ns = dur;
+			e->peer_tid = w->waker;
+			e->ret = ret;
+			e->arg = w->owner;
+			e->flags = w->kind;
+			bpf_ringbuf_submit(e, 0);
+		}
+	}
+	bpf_map_delete_elem(&waiting, &tid);
 	return 0;
 }
 
@@ -112,7 +356,9 @@ int BPF_PROG(on_sched_waking, struct task_struct *p)
 {
 	__u32 wakee = BPF_CORE_READ(p, pid);
 	struct futex_wake wake = {};
-	struct futex_wait *w;
+	struct tt_pair_key key = {};
+	struct tt_pair_val *v;
+	struct tt_wait *w;
 	__u32 waker;
 	__u64 *addr;
 
@@ -125,6 +371,18 @@ int BPF_PROG(on_sched_waking, struct task_struct *p)
 	w = bpf_map_lookup_elem(&waiting, &wakee);
 	if (!w)
 		return 0;
+	w->waker = waker;
+	key.addr = w->addr;
+	key.a = waker;
+	key.b = wakee;
+	v = bpf_map_lookup_elem(&wake_pairs, &key);
+	if (!v) {
+		if (bpf_map_update_elem(&wake_pairs, &key, &zero_pair, BPF_NOEXIST) == -E2BIG)
+			count_drop(TT_DROP_LOCKS);
+		v = bpf_map_lookup_elem(&wake_pairs, &key);
+	}
+	if (v)
+		__sync_fetch_and_add(&v->count, 1);
 	wake.ts_ns = bpf_ktime_get_ns();
 	wake.wait_start_ns = w->start_ns;
 	wake.addr = w->addr;
@@ -148,6 +406,7 @@ int BPF_PROG(guess_join_at_exit, struct task_struct *task)
 	/* A thread killed inside a futex call never reaches sys_exit. */
 	bpf_map_delete_elem(&waiting, &tid);
 	bpf_map_delete_elem(&waking, &tid);
+	bpf_map_delete_elem(&holding, &tid);
 	wake = bpf_map_lookup_elem(&last_wake, &tid);
 	if (!wake)
 		return 0;

@@ -17,6 +17,8 @@ enum tt_event_kind {
 	TT_EV_EXEC = 4,    /* execve succeeded: tid, peer = old tid */
 	TT_EV_JOIN = 5,    /* pthread join returned: addr = joinee's tid word, dur = wait */
 	TT_EV_JOIN_GUESS = 6, /* futex wait woken by a thread that then exited (CPython join) */
+	TT_EV_WAIT = 7,    /* a blocking futex wait ended: addr, dur, peer = waker, ret, arg = owner, flags = kind */
+	TT_EV_HOLD = 8,    /* a contended hold ended: addr, dur (wait return -> next wake of the word) */
 	TT_EV_KIND_MAX,
 };
 
@@ -28,8 +30,94 @@ enum tt_event_kind {
 /* Why an event or a record could not be kept, counted per kind. */
 enum tt_drop_kind {
 	TT_DROP_RINGBUF = 0, /* ring buffer full */
-	TT_DROP_MAP = 1,     /* a per-thread map was full */
+	TT_DROP_MAP = 1,     /* a per-thread map was full (--max-threads) */
+	TT_DROP_LOCKS = 2,   /* a per-lock map was full (--max-locks) */
 	TT_DROP_MAX,
+};
+
+/* What a futex word is, as far as the futex calls on it tell (a bit each, TT_LOCK_*). */
+enum tt_lock_kind {
+	TT_LOCK_FUTEX = 0,   /* a plain futex wait of unknown purpose */
+	TT_LOCK_MUTEX = 1,   /* glibc lock word, contended (FUTEX_WAIT with val 2) */
+	TT_LOCK_PI = 2,      /* FUTEX_LOCK_PI: a priority-inheritance mutex */
+	TT_LOCK_COND = 3,    /* a pthread_cond_t's __g_signals word */
+	TT_LOCK_SEM = 4,     /* a sem_t (CPython's locks are sem_t) */
+	TT_LOCK_KINDS,
+};
+
+/* Log2 histogram of nanoseconds: slot i holds [2^i, 2^(i+1)). */
+#define TT_LOG2_SLOTS 40
+/* Hold-time histogram: 4 slots per power of two, for percentiles within ~19 %. */
+#define TT_HOLD_SLOTS 160
+#define TT_PAR_SLOTS 64
+
+/* Per futex word and waiting thread. */
+struct tt_lock_key {
+	__u64 addr;
+	__u32 tid;
+	__u32 pad;
+};
+
+struct tt_lock_stat {
+	__u64 waits;        /* blocking waits: all but EAGAIN */
+	__u64 total_ns;
+	__u64 max_ns;
+	__u64 timeouts;     /* ETIMEDOUT */
+	__u64 interrupted;  /* EINTR */
+	__u64 eagain;       /* returned at once: the word had changed */
+	__u64 woken;        /* woken by a wake on the word */
+	__u32 kinds;        /* 1 << TT_LOCK_* seen */
+	__u32 pad;
+	__u64 hist[TT_LOG2_SLOTS];
+};
+
+/* Contended holds of a word: wait return -> the holder's next wake of that word. */
+struct tt_hold_stat {
+	__u64 count;
+	__u64 total_ns;
+	__u64 max_ns;
+	__u64 hist[TT_HOLD_SLOTS];
+};
+
+/* A (word, thread a, thread b) pair: waker -> wakee, or owner -> waiter. */
+struct tt_pair_key {
+	__u64 addr;
+	__u32 a;
+	__u32 b;
+};
+
+struct tt_pair_val {
+	__u64 count;
+	__u64 total_ns;     /* owner -> waiter: the waits' total */
+};
+
+/* A futex wait in progress; read by user space to find deadlocks. */
+struct tt_wait {
+	__u64 start_ns;
+	__u64 addr;
+	__u32 op;
+	__u32 owner;        /* the word's owner when it blocked, 0: unknown */
+	__u32 waker;        /* set by the wake that woke it */
+	__u32 kind;         /* enum tt_lock_kind */
+};
+
+enum tt_sched_state { TT_ST_UNKNOWN = 0, TT_ST_ONCPU, TT_ST_RUNQ, TT_ST_LOCK, TT_ST_SLEEP };
+
+struct tt_sched {
+	__u64 oncpu_ns;
+	__u64 runq_ns;
+	__u64 lock_ns;      /* blocked in a futex wait */
+	__u64 sleep_ns;     /* blocked otherwise: I/O, sleep, ... */
+	__u64 since_ns;
+	__u32 state;        /* enum tt_sched_state */
+	__u32 on_cpu;       /* counted in the parallelism figure */
+};
+
+/* How many of the target's threads ran at once, time-weighted. */
+struct tt_par {
+	__u64 running;
+	__u64 last_ns;
+	__u64 ns[TT_PAR_SLOTS];
 };
 
 struct tt_event {

@@ -25,7 +25,7 @@ static const char doc[] =
 
 static const char args_doc[] = "-p PID | -- COMMAND [ARGS...]";
 
-enum { OPT_CSV = 0x100, OPT_FORCE, OPT_MAX_THREADS, OPT_BUFFER };
+enum { OPT_CSV = 0x100, OPT_FORCE, OPT_MAX_THREADS, OPT_BUFFER, OPT_MAX_LOCKS, OPT_SUMMARY_CSV };
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace the process PID (all its threads)", 0 },
@@ -37,6 +37,9 @@ static const struct argp_option options[] = {
 	{ "quiet", 'q', NULL, 0, "No live lines: only the summary at the end", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's debug output", 0 },
 	{ "max-threads", OPT_MAX_THREADS, "N", 0, "Size per-thread kernel maps for N threads (16384)", 0 },
+	{ "max-locks", OPT_MAX_LOCKS, "N", 0, "Size per-lock kernel maps for N futex words (16384)", 0 },
+	{ "summary-csv", OPT_SUMMARY_CSV, "DIR", 0,
+	  "Also write the summary tables as DIR/locks.csv, threads.csv, parallelism.csv", 0 },
 	{ "buffer", OPT_BUFFER, "KB", 0, "Ring buffer size in KiB, a power of 2 (4096)", 0 },
 	{ 0 },
 };
@@ -88,6 +91,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_CSV:
 		cfg->csv = true;
+		cfg->lock_events = true;
 		break;
 	case 'w':
 		if (!*arg)
@@ -107,6 +111,16 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (parse_long(arg, 16, 4194304, &n))
 			argp_error(state, "invalid --max-threads '%s': from 16 to 4194304", arg);
 		cfg->max_threads = n;
+		break;
+	case OPT_MAX_LOCKS:
+		if (parse_long(arg, 16, 4194304, &n))
+			argp_error(state, "invalid --max-locks '%s': from 16 to 4194304", arg);
+		cfg->max_locks = n;
+		break;
+	case OPT_SUMMARY_CSV:
+		if (!*arg)
+			argp_error(state, "--summary-csv needs a folder");
+		cfg->summary_dir = arg;
 		break;
 	case OPT_BUFFER:
 		if (parse_long(arg, 4, 1 << 20, &n) || (n & (n - 1)))
@@ -136,6 +150,7 @@ int args_parse(int argc, char **argv, struct tt_config *cfg)
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->max_threads = 16384;
+	cfg->max_locks = 16384;
 	cfg->buffer_kb = 4096;
 	/* Usage errors exit here with TT_EXIT_USAGE, --help and --version with 0. */
 	argp_err_exit_status = TT_EXIT_USAGE;

@@ -92,6 +92,13 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 	bpf_map__set_max_entries(skel->maps.waiting, cfg->max_threads);
 	bpf_map__set_max_entries(skel->maps.waking, cfg->max_threads);
 	bpf_map__set_max_entries(skel->maps.last_wake, cfg->max_threads);
+	bpf_map__set_max_entries(skel->maps.holding, cfg->max_threads);
+	bpf_map__set_max_entries(skel->maps.sched_stats, cfg->max_threads);
+	bpf_map__set_max_entries(skel->maps.lock_stats, cfg->max_locks);
+	bpf_map__set_max_entries(skel->maps.hold_stats, cfg->max_locks);
+	bpf_map__set_max_entries(skel->maps.wake_pairs, cfg->max_locks);
+	bpf_map__set_max_entries(skel->maps.owner_pairs, cfg->max_locks);
+	skel->rodata->stream_locks = cfg->lock_events;
 	/* uprobes are attached by path, once the binaries are known */
 	bpf_program__set_autoattach(skel->progs.join_enter, false);
 	bpf_program__set_autoattach(skel->progs.join_return, false);
@@ -192,6 +199,47 @@ int loader__attach_python(struct tt_loader *l, const char *path)
 int loader__poll(struct tt_loader *l, int timeout_ms)
 {
 	return ring_buffer__poll(l->rb, timeout_ms);
+}
+
+static struct bpf_map *map_of(struct tt_loader *l, enum tt_map which)
+{
+	switch (which) {
+	case TT_MAP_LOCK_STATS: return l->skel->maps.lock_stats;
+	case TT_MAP_HOLD_STATS: return l->skel->maps.hold_stats;
+	case TT_MAP_WAKE_PAIRS: return l->skel->maps.wake_pairs;
+	case TT_MAP_OWNER_PAIRS: return l->skel->maps.owner_pairs;
+	case TT_MAP_WAITING: return l->skel->maps.waiting;
+	case TT_MAP_SCHED: return l->skel->maps.sched_stats;
+	}
+	return NULL;
+}
+
+int loader__dump(struct tt_loader *l, enum tt_map which, tt_entry_fn fn, void *ctx)
+{
+	struct bpf_map *map = map_of(l, which);
+	size_t ksz = bpf_map__key_size(map), vsz = bpf_map__value_size(map);
+	char key[64], next[64], val[2048];
+	int fd = bpf_map__fd(map), n = 0;
+	void *prev = NULL;
+
+	if (ksz > sizeof(key) || vsz > sizeof(val))
+		return -E2BIG;
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, ksz);
+		prev = key;
+		if (bpf_map_lookup_elem(fd, key, val))
+			continue; /* deleted meanwhile */
+		fn(key, val, ctx);
+		n++;
+	}
+	return n;
+}
+
+int loader__parallelism(struct tt_loader *l, struct tt_par *out)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.parallelism), &zero, out) ? -errno : 0;
 }
 
 void loader__drops(struct tt_loader *l, uint64_t out[TT_DROP_MAX])

@@ -29,6 +29,23 @@ int loader__attach_python(struct tt_loader *l, const char *path);
 /* Delivers pending events to fn; waits up to timeout_ms. Returns events or -errno. */
 int loader__poll(struct tt_loader *l, int timeout_ms);
 
+/* The kernel side's aggregating maps, for loader__dump. */
+enum tt_map {
+	TT_MAP_LOCK_STATS,  /* struct tt_lock_key -> struct tt_lock_stat */
+	TT_MAP_HOLD_STATS,  /* __u64 addr -> struct tt_hold_stat */
+	TT_MAP_WAKE_PAIRS,  /* struct tt_pair_key (a = waker, b = wakee) -> struct tt_pair_val */
+	TT_MAP_OWNER_PAIRS, /* struct tt_pair_key (a = owner, b = waiter) -> struct tt_pair_val */
+	TT_MAP_WAITING,     /* __u32 tid -> struct tt_wait: futex waits in progress */
+	TT_MAP_SCHED,       /* __u32 tid -> struct tt_sched */
+};
+
+typedef void (*tt_entry_fn)(const void *key, const void *val, void *ctx);
+
+/* Calls fn for every entry of a map. Returns the count or -errno. */
+int loader__dump(struct tt_loader *l, enum tt_map which, tt_entry_fn fn, void *ctx);
+/* The parallelism counters. 0 or -errno. */
+int loader__parallelism(struct tt_loader *l, struct tt_par *out);
+
 /* Drops counted by the kernel side, summed over CPUs, per enum tt_drop_kind. */
 void loader__drops(struct tt_loader *l, uint64_t out[TT_DROP_MAX]);
 

@@ -6,8 +6,8 @@
 
 /*
  * Copies src into dst (size dstlen, always NUL-terminated) keeping printable
- * ASCII and valid UTF-8 sequences; control characters (C0, DEL, C1), and
- * invalid bytes each become '?'. Returns dst.
+ * ASCII and valid UTF-8 sequences; control characters (C0, DEL, and
+ * C1 whether raw or UTF-8 encoded) and invalid bytes become one '?' per byte. Returns dst.
  */
 char *sanitize_for_terminal(char *dst, size_t dstlen, const char *src);
 

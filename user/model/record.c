@@ -13,6 +13,9 @@ const char *record_kind_name(enum tt_rec_kind kind)
 	case TT_REC_EXIT: return "exit";
 	case TT_REC_END: return "end";
 	case TT_REC_LOST: return "lost";
+	case TT_REC_WAIT: return "wait";
+	case TT_REC_HOLD: return "hold";
+	case TT_REC_DEADLOCK: return "deadlock";
 	}
 	return "?";
 }

@@ -19,6 +19,9 @@ enum tt_rec_kind {
 	TT_REC_EXIT,
 	TT_REC_END,    /* thread still alive when tracing stopped */
 	TT_REC_LOST,   /* events or records the kernel side could not keep */
+	TT_REC_WAIT,   /* a blocking futex wait ended */
+	TT_REC_HOLD,   /* a contended hold ended */
+	TT_REC_DEADLOCK, /* the thread is in a cycle of threads each waiting for the next */
 };
 
 struct tt_record {
@@ -33,6 +36,7 @@ struct tt_record {
 	bool has_status;       /* exit: exit_code and signal are set */
 	int exit_code;
 	int signal;
+	pid_t blocked_by;      /* wait, deadlock: the word's owner when known */
 	char name[TT_NAME_LEN]; /* raw, untrusted: views escape it */
 	char detail[TT_DETAIL_LEN];
 };

@@ -171,8 +171,13 @@ static int apply_join(struct tt_threads *t, const struct tt_event *e, struct tt_
 		/* Only CPython joins this way; elsewhere such a wake is just a wake. */
 		if (!t->accept_inferred || (joinee && joinee->joined))
 			return 0;
-		if (!joinee && !(joinee = threads__add(t, e->peer_tid)))
-			return -1;
+		if (!joinee) {
+			if (!threads__add(t, e->peer_tid))
+				return -1;
+			/* the table may have moved */
+			joiner = threads__find(t, e->tid);
+			joinee = threads__find(t, e->peer_tid);
+		}
 	}
 	record_init(rec, TT_REC_JOIN, t, e->tid, rel_ns(t, e->ts_ns), joiner->name);
 	rec->has_dur = true;
@@ -268,4 +273,17 @@ void threads__sample(struct tt_threads *t,
 		th->cpu_ticks_delta = ticks >= th->cpu_ticks ? ticks - th->cpu_ticks : 0;
 		th->cpu_ticks = ticks;
 	}
+}
+
+void threads__set_sched(struct tt_threads *t, pid_t tid, const struct tt_sched *s, uint64_t now_ns)
+{
+	struct tt_thread *th = threads__find(t, tid);
+	uint64_t open = s->since_ns && now_ns > s->since_ns ? now_ns - s->since_ns : 0;
+
+	if (!th)
+		return;
+	th->oncpu_ns = s->oncpu_ns + (s->state == TT_ST_ONCPU ? open : 0);
+	th->runq_ns = s->runq_ns + (s->state == TT_ST_RUNQ ? open : 0);
+	th->lock_ns = s->lock_ns + (s->state == TT_ST_LOCK ? open : 0);
+	th->sleep_ns = s->sleep_ns + (s->state == TT_ST_SLEEP ? open : 0);
 }

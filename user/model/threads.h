@@ -6,9 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <linux/types.h>
+#include "threadtrace.h"
 #include "model/record.h"
-
-struct tt_event;
 
 enum tt_end {
 	TT_END_ALIVE = 0,     /* not ended (yet) */
@@ -35,6 +35,8 @@ struct tt_thread {
 	bool join_inferred;
 	pid_t joined_by;
 	uint64_t join_wait_ns;
+	/* scheduling, from the kernel's per-thread accounting */
+	uint64_t oncpu_ns, runq_ns, lock_ns, sleep_ns;
 	/* sampled from /proc for the interval report */
 	char state;
 	unsigned long long cpu_ticks;      /* at the last sample */
@@ -69,6 +71,9 @@ void threads__finish(struct tt_threads *t, uint64_t now_ns,
 /* Samples state and CPU time of every live thread: sample(tid) fills state and ticks, 0 or -1. */
 void threads__sample(struct tt_threads *t,
 		     int (*sample)(pid_t tgid, pid_t tid, char *state, unsigned long long *ticks));
+
+/* Sets a thread's scheduling figures; an open interval of a live thread counts up to now_ns. */
+void threads__set_sched(struct tt_threads *t, pid_t tid, const struct tt_sched *s, uint64_t now_ns);
 
 /* "exited", "daemon-killed", "process-exit" or "alive". */
 const char *thread_end_name(enum tt_end how);

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Scheduling of the target's threads: time on CPU, waiting for a CPU, blocked
+ * in a futex wait, otherwise asleep; and how many of them ran at once.
+ */
+#include "common.bpf.h"
+
+#define TASK_RUNNING 0
+
+/* futex.bpf.c: the threads inside a futex wait */
+extern struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct tt_wait);
+} waiting SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384); /* resized by the loader (--max-threads) */
+	__type(key, __u32);
+	__type(value, struct tt_sched);
+} sched_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tt_par);
+} parallelism SEC(".maps");
+
+static const struct tt_sched zero_sched;
+
+static __always_inline struct tt_sched *sched_of(__u32 tid)
+{
+	struct tt_sched *s = bpf_map_lookup_elem(&sched_stats, &tid);
+
+	if (s)
+		return s;
+	if (bpf_map_update_elem(&sched_stats, &tid, &zero_sched, BPF_NOEXIST) == -E2BIG)
+		count_drop(TT_DROP_MAP);
+	return bpf_map_lookup_elem(&sched_stats, &tid);
+}
+
+/* Time-weighted count of running threads; racy by nanoseconds across CPUs, never lost. */
+static __always_inline void par_change(__u64 now, long delta)
+{
+	__u32 zero = 0;
+	struct tt_par *p = bpf_map_lookup_elem(&parallelism, &zero);
+	__u64 prev_ts, old;
+
+	if (!p)
+		return;
+	prev_ts = __sync_lock_test_and_set(&p->last_ns, now);
+	old = __sync_fetch_and_add(&p->running, delta);
+	if (prev_ts && now > prev_ts && old < TT_PAR_SLOTS)
+		__sync_fetch_and_add(&p->ns[old], now - prev_ts);
+}
+
+/* Close the current state's interval and account it. */
+static __always_inline void account(struct tt_sched *s, __u64 now)
+{
+	__u64 d = s->since_ns && now > s->since_ns ? now - s->since_ns : 0;
+
+	switch (s->state) {
+	case TT_ST_ONCPU: s->oncpu_ns += d; break;
+	case TT_ST_RUNQ: s->runq_ns += d; break;
+	case TT_ST_LOCK: s->lock_ns += d; break;
+	case TT_ST_SLEEP: s->sleep_ns += d; break;
+	}
+	s->since_ns = now;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
+	     unsigned int prev_state)
+{
+	__u64 now = 0;
+	struct tt_sched *s;
+	__u32 tid;
+
+	if (is_target(BPF_CORE_READ(prev, tgid))) {
+		now = bpf_ktime_get_ns();
+		tid = BPF_CORE_READ(prev, pid);
+		s = sched_of(tid);
+		if (s) {
+			account(s, now);
+			if (preempt || prev_state == TASK_RUNNING)
+				s->state = TT_ST_RUNQ;
+			else
+				s->state = bpf_map_lookup_elem(&waiting, &tid) ? TT_ST_LOCK : TT_ST_SLEEP;
+			if (s->on_cpu) {
+				s->on_cpu = 0;
+				par_change(now, -1);
+			}
+		}
+	}
+	if (is_target(BPF_CORE_READ(next, tgid))) {
+		now = now ?: bpf_ktime_get_ns();
+		s = sched_of(BPF_CORE_READ(next, pid));
+		if (s) {
+			account(s, now);
+			s->state = TT_ST_ONCPU;
+			if (!s->on_cpu) {
+				s->on_cpu = 1;
+				par_change(now, 1);
+			}
+		}
+	}
+	return 0;
+}
+
+static __always_inline void wakeup(struct task_struct *p)
+{
+	struct tt_sched *s;
+
+	if (!is_target(BPF_CORE_READ(p, tgid)))
+		return;
+	s = sched_of(BPF_CORE_READ(p, pid));
+	if (s && s->state != TT_ST_ONCPU && s->state != TT_ST_RUNQ) {
+		account(s, bpf_ktime_get_ns());
+		s->state = TT_ST_RUNQ;
+	}
+}
+
+SEC("tp_btf/sched_waking")
+int BPF_PROG(sched_on_waking, struct task_struct *p)
+{
+	wakeup(p);
+	return 0;
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(sched_on_wakeup_new, struct task_struct *p)
+{
+	wakeup(p);
+	return 0;
+}
+
+/* A thread's last switch-out comes after its exit: close its books here. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sched_on_exit, struct task_struct *task)
+{
+	struct tt_sched *s;
+	__u32 tid;
+
+	if (!is_target(BPF_CORE_READ(task, tgid)))
+		return 0;
+	tid = BPF_CORE_READ(task, pid);
+	s = bpf_map_lookup_elem(&sched_stats, &tid);
+	if (s) {
+		account(s, bpf_ktime_get_ns());
+		s->state = TT_ST_UNKNOWN; /* ended: nothing more to account */
+	}
+	return 0;
+}

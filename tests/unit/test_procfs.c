@@ -1,0 +1,374 @@
+/* Unit tests for user/procfs.c, on this process and its own threads. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "check.h"
+#include "procfs.h"
+
+#define MAPS_LIBC "7f1c2a400000-7f1c2a428000 r--p 00000000 fe:01 1234   " \
+		  "/usr/lib/x86_64-linux-gnu/libc.so.6"
+
+/* parse_maps_line into a buffer of size len; returns its result, path in *out. */
+static int parse_maps(const char *line, size_t len, const char **out)
+{
+	static char path[4096];
+
+	memset(path, 'Z', sizeof(path));
+	path[sizeof(path) - 1] = '\0';
+	*out = path;
+	return procfs_parse_maps_line(line, path, len);
+}
+
+TEST(maps_line_file)
+{
+	const char *p;
+
+	CHECK_EQ_INT(parse_maps(MAPS_LIBC, 4096, &p), 0);
+	CHECK_STR(p, "/usr/lib/x86_64-linux-gnu/libc.so.6");
+	CHECK_EQ_INT(parse_maps(MAPS_LIBC "\n", 4096, &p), 0);
+	CHECK_STR(p, "/usr/lib/x86_64-linux-gnu/libc.so.6");
+	CHECK_EQ_INT(parse_maps("00400000-00452000 r-xp 00001000 08:02 173521      /usr/bin/dbus-daemon\n",
+				4096, &p), 0);
+	CHECK_STR(p, "/usr/bin/dbus-daemon");
+}
+
+TEST(maps_line_anonymous_and_special)
+{
+	const char *p;
+
+	CHECK_EQ_INT(parse_maps("7f2441f45000-7f2441f48000 rw-p 00000000 00:00 0 \n", 4096, &p), 0);
+	CHECK_STR(p, "");
+	CHECK_EQ_INT(parse_maps("7f2441f45000-7f2441f48000 rw-p 00000000 00:00 0", 4096, &p), 0);
+	CHECK_STR(p, "");
+	CHECK_EQ_INT(parse_maps("55ce6efb3000-55ce6eff5000 rw-p 00000000 00:00 0"
+				"                          [heap]\n", 4096, &p), 0);
+	CHECK_STR(p, "[heap]");
+	CHECK_EQ_INT(parse_maps("ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0"
+				"                  [vsyscall]\n", 4096, &p), 0);
+	CHECK_STR(p, "[vsyscall]");
+}
+
+TEST(maps_line_path_with_spaces)
+{
+	const char *p;
+
+	CHECK_EQ_INT(parse_maps("7f0000000000-7f0000001000 r-xp 00002000 fe:01 99 "
+				"    /tmp/my dir/lib x.so\n", 4096, &p), 0);
+	CHECK_STR(p, "/tmp/my dir/lib x.so");
+	CHECK_EQ_INT(parse_maps("7f0000000000-7f0000001000 r-xp 00002000 fe:01 99 "
+				"    /opt/app/libfoo.so (deleted)\n", 4096, &p), 0);
+	CHECK_STR(p, "/opt/app/libfoo.so (deleted)");
+}
+
+TEST(maps_line_garbage)
+{
+	const char *p;
+
+	CHECK_EQ_INT(parse_maps("garbage", 4096, &p), -1);
+	CHECK_EQ_INT(parse_maps("", 4096, &p), -1);
+	CHECK_EQ_INT(parse_maps("\n", 4096, &p), -1);
+	CHECK_EQ_INT(parse_maps("7f1c2a400000-7f1c2a428000 r--p", 4096, &p), -1);
+	CHECK_EQ_INT(parse_maps("7f1c2a400000-7f1c2a428000 r--p 00000000 fe:01 x /lib/a.so", 4096, &p), -1);
+	CHECK_EQ_INT(parse_maps("zz-7f1c2a428000 r--p 00000000 fe:01 1 /lib/a.so", 4096, &p), -1);
+}
+
+TEST(maps_line_small_buffer)
+{
+	const char *p;
+
+	CHECK_EQ_INT(parse_maps(MAPS_LIBC, 5, &p), 0);
+	CHECK_STR(p, "/usr");
+	CHECK_EQ_INT(p[5], 'Z'); /* nothing written past len */
+}
+
+TEST(maps_of_self_all_parse)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char line[4096 + 128], path[4096];
+	int lines = 0, bad = 0, files = 0;
+
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		lines++;
+		if (procfs_parse_maps_line(line, path, sizeof(path))) {
+			bad++;
+			printf("    unparsed: %s", line);
+		} else if (path[0] == '/') {
+			files++;
+			if (strchr(path, '\n'))
+				bad++;
+		}
+	}
+	fclose(f);
+	CHECK(lines > 5);
+	CHECK(files > 2);
+	CHECK_EQ_INT(bad, 0);
+}
+
+/* Two threads that name themselves, report their tids, then wait to be released. */
+#define NAME_A "tt-alpha"
+#define NAME_B "tt-b) (c"      /* parentheses and spaces: /proc/.../stat must still parse */
+
+static pthread_barrier_t ready, release;
+static pid_t tid_a, tid_b;
+
+static void *named_thread(void *arg)
+{
+	const char *name = arg;
+
+	pthread_setname_np(pthread_self(), name);
+	if (!strcmp(name, NAME_A))
+		tid_a = gettid();
+	else
+		tid_b = gettid();
+	pthread_barrier_wait(&ready);
+	pthread_barrier_wait(&release);
+	return NULL;
+}
+
+struct seen {
+	int n;
+	pid_t tids[8];
+	char comms[8][64];
+};
+
+static void on_thread(pid_t tid, const char *comm, void *ctx)
+{
+	struct seen *s = ctx;
+
+	if (s->n < 8) {
+		s->tids[s->n] = tid;
+		snprintf(s->comms[s->n], sizeof(s->comms[0]), "%s", comm);
+	}
+	s->n++;
+}
+
+/* The comm procfs_threads reported for tid, or NULL. */
+static const char *seen_comm(const struct seen *s, pid_t tid)
+{
+	for (int i = 0; i < s->n && i < 8; i++)
+		if (s->tids[i] == tid)
+			return s->comms[i];
+	return NULL;
+}
+
+static void burn_cpu_ms(long ms)
+{
+	struct timespec ts;
+	volatile unsigned long x = 0;
+
+	do {
+		for (int i = 0; i < 100000; i++)
+			x += (unsigned long)i;
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	} while (ts.tv_sec * 1000 + ts.tv_nsec / 1000000 < ms);
+}
+
+static int read_comm(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	ok = fgets(buf, (int)len, f) != NULL;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return ok ? 0 : -1;
+}
+
+TEST(threads_of_self)
+{
+	struct seen s = { 0 };
+	char comm[64];
+	int n;
+
+	n = procfs_threads(getpid(), on_thread, &s);
+	CHECK_EQ_INT(n, 3);
+	CHECK_EQ_INT(s.n, 3);
+	CHECK(tid_a > 0 && tid_b > 0 && tid_a != tid_b);
+	CHECK_STR(seen_comm(&s, tid_a), NAME_A);
+	CHECK_STR(seen_comm(&s, tid_b), NAME_B);
+	CHECK(read_comm(getpid(), comm, sizeof(comm)) == 0);
+	CHECK_STR(seen_comm(&s, getpid()), comm);
+	CHECK_STR(comm, "test_procfs");
+}
+
+TEST(threads_of_missing_process)
+{
+	struct seen s = { 0 };
+
+	CHECK_EQ_INT(procfs_threads(0, on_thread, &s), -1);
+	CHECK_EQ_INT(s.n, 0);
+}
+
+TEST(thread_stat)
+{
+	unsigned long long ticks = 12345, ticks_b = 12345;
+	char state = '?', state_b = '?';
+
+	burn_cpu_ms(200); /* at least 20 ticks at 100 Hz */
+	CHECK_EQ_INT(procfs_thread_stat(getpid(), gettid(), &state, &ticks), 0);
+	CHECK_EQ_INT(state, 'R');
+	CHECK(ticks >= 1 && ticks < 12345);
+
+	/* NAME_B holds ')' and spaces: fields are found after the last ')' */
+	CHECK_EQ_INT(procfs_thread_stat(getpid(), tid_b, &state_b, &ticks_b), 0);
+	CHECK_EQ_INT(state_b, 'S'); /* waiting on the barrier */
+	CHECK(ticks_b < 12345);
+
+	CHECK_EQ_INT(procfs_thread_stat(getpid(), 0, &state, &ticks), -1);
+}
+
+TEST(check_process)
+{
+	pid_t tgid = -1;
+	bool kthread = true;
+
+	CHECK_EQ_INT(procfs_check_process(getpid(), &tgid, &kthread), 0);
+	CHECK_EQ_INT(tgid, getpid());
+	CHECK(!kthread);
+
+	tgid = -1;
+	kthread = true;
+	CHECK_EQ_INT(procfs_check_process(tid_b, &tgid, &kthread), 0);
+	CHECK_EQ_INT(tgid, getpid()); /* a thread: its process is the caller's */
+	CHECK(tgid != tid_b);
+	CHECK(!kthread);
+}
+
+TEST(check_process_kthreadd)
+{
+	char comm[64] = "";
+	pid_t tgid = -1;
+	bool kthread = false;
+
+	if (read_comm(2, comm, sizeof(comm)) || strcmp(comm, "kthreadd")) {
+		printf("    pid 2 is not kthreadd here ('%s'): kernel-thread case not checked\n", comm);
+		return;
+	}
+	CHECK_EQ_INT(procfs_check_process(2, &tgid, &kthread), 0);
+	CHECK_EQ_INT(tgid, 2);
+	CHECK(kthread);
+}
+
+/* A pid that names no process now, counting down from the largest. */
+static pid_t absent_pid(void)
+{
+	for (pid_t pid = 4194303; pid > 1; pid--)
+		if (kill(pid, 0) == -1 && errno == ESRCH)
+			return pid;
+	return -1;
+}
+
+TEST(check_missing_process)
+{
+	pid_t pid = absent_pid(), tgid = 77;
+	bool kthread = false;
+
+	CHECK(pid > 0);
+	CHECK_EQ_INT(procfs_check_process(pid, &tgid, &kthread), -1);
+	CHECK(!procfs_process_running(pid));
+}
+
+TEST(process_running)
+{
+	char state = '?';
+	unsigned long long ticks;
+	pid_t child;
+	int status, i;
+
+	CHECK(procfs_process_running(getpid()));
+
+	fflush(stdout);
+	child = fork();
+	if (child == 0)
+		_exit(0);
+	CHECK(child > 0);
+	if (child <= 0)
+		return;
+	/* wait, without reaping it, until it is a zombie */
+	for (i = 0; i < 500; i++) {
+		if (procfs_thread_stat(child, child, &state, &ticks) == 0 && state == 'Z')
+			break;
+		usleep(10000);
+	}
+	CHECK_EQ_INT(state, 'Z');
+	CHECK(!procfs_process_running(child));
+	waitpid(child, &status, 0);
+	CHECK(!procfs_process_running(child));
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && !strcmp(s + a - b, suffix);
+}
+
+TEST(find_mapping)
+{
+	const char *const libc[] = { "libc.so", NULL };
+	const char *const several[] = { "no-such-lib", "libc.so", NULL };
+	const char *const none[] = { "no-such-lib", NULL };
+	char path[4096];
+
+	memset(path, 0, sizeof(path));
+	CHECK_EQ_INT(procfs_find_mapping(getpid(), libc, path, sizeof(path)), 0);
+	CHECK(path[0] == '/');
+	CHECK(ends_with(path, "/libc.so.6"));
+	CHECK(access(path, R_OK) == 0);
+
+	memset(path, 0, sizeof(path));
+	CHECK_EQ_INT(procfs_find_mapping(getpid(), several, path, sizeof(path)), 0);
+	CHECK(ends_with(path, "/libc.so.6"));
+
+	CHECK_EQ_INT(procfs_find_mapping(getpid(), none, path, sizeof(path)), -1);
+	CHECK_EQ_INT(procfs_find_mapping(absent_pid(), libc, path, sizeof(path)), -1);
+}
+
+int main(void)
+{
+	pthread_t a, b;
+	int rc;
+
+	RUN(maps_line_file);
+	RUN(maps_line_anonymous_and_special);
+	RUN(maps_line_path_with_spaces);
+	RUN(maps_line_garbage);
+	RUN(maps_line_small_buffer);
+	RUN(maps_of_self_all_parse);
+
+	pthread_barrier_init(&ready, NULL, 3);
+	pthread_barrier_init(&release, NULL, 3);
+	if (pthread_create(&a, NULL, named_thread, NAME_A) ||
+	    pthread_create(&b, NULL, named_thread, NAME_B)) {
+		printf("pthread_create failed\n");
+		return 1;
+	}
+	pthread_barrier_wait(&ready);
+	RUN(threads_of_self);
+	RUN(threads_of_missing_process);
+	RUN(thread_stat);
+	RUN(check_process);
+	RUN(check_process_kthreadd);
+	RUN(check_missing_process);
+	RUN(process_running);
+	RUN(find_mapping);
+	pthread_barrier_wait(&release);
+	pthread_join(a, NULL);
+	pthread_join(b, NULL);
+	rc = check_summary();
+	pthread_barrier_destroy(&ready);
+	pthread_barrier_destroy(&release);
+	return rc;
+}

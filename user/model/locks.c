@@ -1,0 +1,237 @@
+/* The lock table: folds the kernel's per-(word, thread) aggregates into per-word figures. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "model/locks.h"
+
+struct tt_locks *locks__new(void)
+{
+	return calloc(1, sizeof(struct tt_locks));
+}
+
+void locks__free(struct tt_locks *l)
+{
+	if (!l)
+		return;
+	free(l->v);
+	free(l->wakes);
+	free(l->owners);
+	free(l);
+}
+
+void locks__reset_figures(struct tt_locks *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct tt_lock *k = &l->v[i];
+
+		k->kinds = 0;
+		k->waits = k->total_ns = k->max_ns = k->timeouts = k->interrupted = k->eagain = 0;
+		k->woken = k->handoffs = k->blocked_by_known = 0;
+		k->threads = 0;
+		memset(k->hist, 0, sizeof(k->hist));
+		memset(&k->hold, 0, sizeof(k->hold));
+	}
+	l->nwakes = l->nowners = 0;
+}
+
+struct tt_lock *locks__find(const struct tt_locks *l, uint64_t addr)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].addr == addr)
+			return &l->v[i];
+	return NULL;
+}
+
+struct tt_lock *locks__get(struct tt_locks *l, uint64_t addr, bool *created)
+{
+	struct tt_lock *k = locks__find(l, addr);
+
+	*created = false;
+	if (k)
+		return k;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct tt_lock *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		l->v = v;
+		l->cap = cap;
+	}
+	k = &l->v[l->n++];
+	memset(k, 0, sizeof(*k));
+	k->addr = addr;
+	*created = true;
+	return k;
+}
+
+int locks__add_wait_stat(struct tt_locks *l, const struct tt_lock_key *key, const struct tt_lock_stat *s)
+{
+	bool created;
+	struct tt_lock *k = locks__get(l, key->addr, &created);
+
+	if (!k)
+		return -1;
+	k->kinds |= s->kinds;
+	k->eagain += s->eagain;
+	if (!s->waits)
+		return 0;
+	k->waits += s->waits;
+	k->total_ns += s->total_ns;
+	if (s->max_ns > k->max_ns)
+		k->max_ns = s->max_ns;
+	k->timeouts += s->timeouts;
+	k->interrupted += s->interrupted;
+	k->woken += s->woken;
+	for (int i = 0; i < TT_LOG2_SLOTS; i++)
+		k->hist[i] += s->hist[i];
+	k->threads++;
+	return 0;
+}
+
+int locks__add_hold_stat(struct tt_locks *l, uint64_t addr, const struct tt_hold_stat *h)
+{
+	bool created;
+	struct tt_lock *k = locks__get(l, addr, &created);
+
+	if (!k)
+		return -1;
+	k->hold = *h;
+	return 0;
+}
+
+static int pair_push(struct tt_pair **v, size_t *n, size_t *cap, const struct tt_pair_key *key,
+		     const struct tt_pair_val *val)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 64;
+		struct tt_pair *nv = realloc(*v, c * sizeof(**v));
+
+		if (!nv)
+			return -1;
+		*v = nv;
+		*cap = c;
+	}
+	(*v)[(*n)++] = (struct tt_pair){ .addr = key->addr, .a = (pid_t)key->a, .b = (pid_t)key->b,
+					  .count = val->count, .total_ns = val->total_ns };
+	return 0;
+}
+
+int locks__add_wake_pair(struct tt_locks *l, const struct tt_pair_key *key, const struct tt_pair_val *val)
+{
+	bool created;
+	struct tt_lock *k = locks__get(l, key->addr, &created);
+
+	if (!k)
+		return -1;
+	if (key->a != key->b)
+		k->handoffs += val->count;
+	return pair_push(&l->wakes, &l->nwakes, &l->capwakes, key, val);
+}
+
+int locks__add_owner_pair(struct tt_locks *l, const struct tt_pair_key *key, const struct tt_pair_val *val)
+{
+	bool created;
+	struct tt_lock *k = locks__get(l, key->addr, &created);
+
+	if (!k)
+		return -1;
+	k->blocked_by_known += val->count;
+	return pair_push(&l->owners, &l->nowners, &l->capowners, key, val);
+}
+
+static int by_total_wait(const void *a, const void *b)
+{
+	const struct tt_lock *x = a, *y = b;
+
+	if (x->total_ns != y->total_ns)
+		return x->total_ns < y->total_ns ? 1 : -1;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+void locks__sort(struct tt_locks *l)
+{
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), by_total_wait);
+}
+
+const char *lock_kind_name(const struct tt_lock *k)
+{
+	if (k->kinds & (1u << TT_LOCK_PI))
+		return "pi-lock";
+	if (k->kinds & (1u << TT_LOCK_MUTEX))
+		return "mutex";
+	if (k->is_join)
+		return "join";
+	if (k->kinds & (1u << TT_LOCK_COND))
+		return "condvar";
+	if (k->kinds & (1u << TT_LOCK_SEM))
+		return "semaphore";
+	return "futex";
+}
+
+enum tt_lock_role lock_role(const struct tt_lock *k)
+{
+	/* A held lock makes others wait; a condition, semaphore or join is waited for. */
+	if (!k->is_join && (k->kinds & ((1u << TT_LOCK_PI) | (1u << TT_LOCK_MUTEX))))
+		return TT_ROLE_CONTENTION;
+	return TT_ROLE_IDLE;
+}
+
+uint64_t hold_slot_low(unsigned i)
+{
+	unsigned msb = i / 4, sub = i % 4;
+
+	if (i < 8)
+		return i < 4 ? i : 4; /* slots 0..3: values 0..3; 4..7 unused */
+	return (1ULL << msb) + ((uint64_t)sub << (msb - 2));
+}
+
+uint64_t hold_percentile(const struct tt_hold_stat *h, double p)
+{
+	uint64_t total = 0, want, seen = 0;
+
+	for (int i = 0; i < TT_HOLD_SLOTS; i++)
+		total += h->hist[i];
+	if (!total)
+		return 0;
+	want = (uint64_t)((double)total * p / 100.0 + 0.5);
+	if (want < 1)
+		want = 1;
+	for (unsigned i = 0; i < TT_HOLD_SLOTS; i++) {
+		seen += h->hist[i];
+		if (seen >= want) {
+			/* the middle of the slot: within its width of the truth */
+			uint64_t lo = hold_slot_low(i), hi = i + 1 < TT_HOLD_SLOTS ? hold_slot_low(i + 1) : lo;
+			uint64_t mid = lo + (hi - lo) / 2;
+
+			return mid < h->max_ns || !h->max_ns ? mid : h->max_ns;
+		}
+	}
+	return h->max_ns;
+}
+
+int lock_event_record(const struct tt_event *e, uint64_t t0_ns, const char *name, struct tt_record *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->ts_ns = e->ts_ns > t0_ns ? e->ts_ns - t0_ns : 0;
+	rec->tgid = (pid_t)e->tgid;
+	rec->tid = (pid_t)e->tid;
+	rec->addr = e->addr;
+	rec->has_dur = true;
+	rec->dur_ns = e->dur_ns;
+	snprintf(rec->name, sizeof(rec->name), "%s", name ? name : "");
+	if (e->kind == TT_EV_HOLD) {
+		rec->kind = TT_REC_HOLD;
+		return 1;
+	}
+	if (e->kind != TT_EV_WAIT)
+		return 0;
+	rec->kind = TT_REC_WAIT;
+	rec->peer_tid = (pid_t)e->peer_tid;
+	rec->blocked_by = (pid_t)e->arg;
+	snprintf(rec->detail, sizeof(rec->detail), "%s",
+		 e->ret == -ETIMEDOUT ? "timeout" : e->ret == -EINTR ? "interrupted" : "woken");
+	return 1;
+}

@@ -1,0 +1,78 @@
+/* The lock table: every futex word the target's threads blocked on, with its figures. */
+#ifndef TT_LOCKS_H
+#define TT_LOCKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/types.h>
+#include "threadtrace.h"
+#include "model/record.h"
+
+#define TT_LOCK_NAME_LEN 160
+
+/* What a lock is for: contention (a thread holds it) or idle waiting (for work, an event, a join). */
+enum tt_lock_role { TT_ROLE_CONTENTION, TT_ROLE_IDLE };
+
+struct tt_pair {
+	uint64_t addr;
+	pid_t a, b;          /* waker -> wakee, or owner -> waiter */
+	uint64_t count;
+	uint64_t total_ns;
+};
+
+struct tt_lock {
+	uint64_t addr;
+	char name[TT_LOCK_NAME_LEN]; /* symbol+off, [heap], ...; raw: from the target's files */
+	char group[TT_LOCK_NAME_LEN]; /* words of one lock share a group (the GIL's three words) */
+	bool is_gil;                 /* inside CPython's _PyRuntime GIL state */
+	bool is_join;                /* a thread's tid word: a pthread_join wait */
+	uint32_t kinds;              /* 1 << TT_LOCK_* */
+	/* sums over threads */
+	uint64_t waits, total_ns, max_ns, timeouts, interrupted, eagain, woken;
+	uint64_t hist[TT_LOG2_SLOTS];
+	unsigned threads;            /* threads that blocked on it */
+	struct tt_hold_stat hold;    /* contended holds */
+	uint64_t handoffs;           /* wakes of one thread by another on this word */
+	uint64_t blocked_by_known;   /* waits whose owner was read */
+};
+
+struct tt_locks {
+	struct tt_lock *v;
+	size_t n, cap;
+	struct tt_pair *wakes, *owners;
+	size_t nwakes, nowners, capwakes, capowners;
+};
+
+struct tt_locks *locks__new(void);
+void locks__free(struct tt_locks *l);
+/* Forget the figures (not the locks and names) before a fresh read of the kernel maps. */
+void locks__reset_figures(struct tt_locks *l);
+
+/* The lock for addr, created when new (*created = true: name it). NULL on ENOMEM. */
+struct tt_lock *locks__get(struct tt_locks *l, uint64_t addr, bool *created);
+struct tt_lock *locks__find(const struct tt_locks *l, uint64_t addr);
+
+/* Feeding the kernel's aggregates in. 0 or -1 (ENOMEM). */
+int locks__add_wait_stat(struct tt_locks *l, const struct tt_lock_key *k, const struct tt_lock_stat *s);
+int locks__add_hold_stat(struct tt_locks *l, uint64_t addr, const struct tt_hold_stat *h);
+int locks__add_wake_pair(struct tt_locks *l, const struct tt_pair_key *k, const struct tt_pair_val *v);
+int locks__add_owner_pair(struct tt_locks *l, const struct tt_pair_key *k, const struct tt_pair_val *v);
+
+/* Sorts locks by total wait, most first (pointers into the table change). */
+void locks__sort(struct tt_locks *l);
+
+/* The kind to show: PI, mutex, join, cond, sem, futex. */
+const char *lock_kind_name(const struct tt_lock *k);
+enum tt_lock_role lock_role(const struct tt_lock *k);
+
+/* Percentile p (0..100) of the contended holds, from the histogram; 0 without holds. */
+uint64_t hold_percentile(const struct tt_hold_stat *h, double p);
+/* A `wait` or `hold` record from its kernel event (name: the thread's). Returns 1, or 0 if not one. */
+int lock_event_record(const struct tt_event *e, uint64_t t0_ns, const char *name, struct tt_record *rec);
+
+/* Lower bound of hold histogram slot i, in ns. */
+uint64_t hold_slot_low(unsigned i);
+
+#endif
