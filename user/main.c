@@ -12,12 +12,20 @@
 #include "args.h"
 #include "launch.h"
 #include "loader.h"
+#include "collect.h"
 #include "procfs.h"
+#include "syms.h"
+#include "model/deadlock.h"
+#include "model/locks.h"
+#include "model/report.h"
 #include "model/threads.h"
+#include "model/verdict.h"
 #include "view/view.h"
 
 #define POLL_MS 50
 #define PY_RESCAN_NS (100 * 1000 * 1000ULL)
+#define MAPS_REFRESH_NS (250 * 1000 * 1000ULL)
+#define DEADLOCK_SCAN_NS (250 * 1000 * 1000ULL)
 
 struct app {
 	struct tt_config cfg;
@@ -27,6 +35,10 @@ struct app {
 	int child_status;
 	struct tt_loader *loader;
 	struct tt_threads *threads;
+	struct tt_locks *locks;
+	struct tt_deadlocks *deadlocks;
+	struct syms *syms;          /* the target's mappings, refreshed while it lives */
+	uint64_t maps_read_ns;
 	struct tt_view view;
 	struct tt_view interval_view; /* text on stderr when the main view is CSV */
 	FILE *out;
@@ -79,6 +91,75 @@ static void probe_python(struct app *a)
 	}
 }
 
+static void refresh_maps(struct app *a)
+{
+	a->maps_read_ns = now_ns(CLOCK_MONOTONIC);
+	if (!a->syms)
+		a->syms = syms__new(a->tgid);
+	else
+		syms__refresh(a->syms);
+}
+
+struct edges {
+	const struct tt_threads *threads;
+	struct tt_wait_edge v[256];
+	size_t n;
+};
+
+static void on_waiting(const void *key, const void *val, void *ctx)
+{
+	const struct tt_wait *w = val;
+	struct edges *e = ctx;
+	pid_t tid = (pid_t)*(const __u32 *)key;
+
+	/* only a held lock has an owner to wait for */
+	if ((w->kind != TT_LOCK_MUTEX && w->kind != TT_LOCK_PI) || !w->owner || (pid_t)w->owner == tid ||
+	    !threads__find(e->threads, (pid_t)w->owner) || e->n == sizeof(e->v) / sizeof(e->v[0]))
+		return;
+	e->v[e->n++] = (struct tt_wait_edge){ .tid = tid, .owner = (pid_t)w->owner, .addr = w->addr,
+					      .start_ns = w->start_ns };
+}
+
+static void on_cycle(const struct tt_wait_edge *cycle, size_t n, void *ctx)
+{
+	struct app *a = ctx;
+	char path[TT_DETAIL_LEN] = "", *p = path;
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+
+	for (size_t i = 0; i < n && p < path + sizeof(path) - 16; i++)
+		p += snprintf(p, (size_t)(path + sizeof(path) - p), "%d->", (int)cycle[i].tid);
+	snprintf(p, (size_t)(path + sizeof(path) - p), "%d", (int)cycle[0].tid);
+	for (size_t i = 0; i < n; i++) {
+		struct tt_thread *th = threads__find(a->threads, cycle[i].tid);
+		struct tt_record rec = { .kind = TT_REC_DEADLOCK, .tgid = a->tgid, .tid = cycle[i].tid };
+		char lock[TT_LOCK_NAME_LEN];
+		bool gil;
+
+		collect_lock_name(a->syms, cycle[i].addr, lock, sizeof(lock), &gil);
+		rec.ts_ns = now - a->threads->t0_ns;
+		rec.peer_tid = cycle[i].owner;
+		rec.blocked_by = cycle[i].owner;
+		rec.addr = cycle[i].addr;
+		rec.has_dur = true;
+		rec.dur_ns = now > cycle[i].start_ns ? now - cycle[i].start_ns : 0;
+		snprintf(rec.name, sizeof(rec.name), "%s", th ? th->name : "");
+		snprintf(rec.detail, sizeof(rec.detail), "cycle %.60s: waits for %.60s", path, lock);
+		emit(&rec, a);
+	}
+}
+
+/* A deadlock stays put: look for cycles among the waits in progress. */
+static void scan_deadlocks(struct app *a)
+{
+	struct edges e = { .threads = a->threads, .n = 0 };
+
+	if (loader__dump(a->loader, TT_MAP_WAITING, on_waiting, &e) < 0)
+		return;
+	if (e.n && !a->syms)
+		refresh_maps(a);
+	deadlocks__scan(a->deadlocks, e.v, e.n, on_cycle, a);
+}
+
 static int on_event(void *ctx, const struct tt_event *e)
 {
 	struct app *a = ctx;
@@ -86,6 +167,13 @@ static int on_event(void *ctx, const struct tt_event *e)
 	int n;
 
 	a->events++;
+	if (e->kind == TT_EV_WAIT || e->kind == TT_EV_HOLD) {
+		struct tt_thread *th = threads__find(a->threads, (pid_t)e->tid);
+
+		if (lock_event_record(e, a->threads->t0_ns, th ? th->name : NULL, &rec))
+			emit(&rec, a);
+		return 0;
+	}
 	n = threads__apply(a->threads, e, &rec);
 	if (n < 0)
 		return -ENOMEM;
@@ -104,6 +192,10 @@ static int on_event(void *ctx, const struct tt_event *e)
 	if (e->kind == TT_EV_START && !a->python_probed &&
 	    now_ns(CLOCK_MONOTONIC) - a->python_scan_ns > PY_RESCAN_NS)
 		probe_python(a);
+	/* a new program or thread: libraries may have come; name locks with fresh maps */
+	if ((e->kind == TT_EV_EXEC || e->kind == TT_EV_START) &&
+	    now_ns(CLOCK_MONOTONIC) - a->maps_read_ns > PY_RESCAN_NS)
+		refresh_maps(a);
 	return 0;
 }
 
@@ -219,6 +311,7 @@ static int trace_loop(struct app *a)
 	uint64_t t0 = a->threads->t0_ns;
 	uint64_t next_interval = t0 + (uint64_t)(a->cfg.interval_s * 1e9);
 	uint64_t deadline = a->cfg.duration_s ? t0 + (uint64_t)(a->cfg.duration_s * 1e9) : 0;
+	uint64_t next_scan = t0 + DEADLOCK_SCAN_NS;
 	int err;
 
 	while (!stop_signal) {
@@ -243,11 +336,49 @@ static int trace_loop(struct app *a)
 		}
 		if (!a->python_probed && now - a->python_scan_ns > PY_RESCAN_NS * 10)
 			probe_python(a);
+		if (now - a->maps_read_ns > MAPS_REFRESH_NS)
+			refresh_maps(a);
+		if (now >= next_scan) {
+			scan_deadlocks(a);
+			next_scan = now + DEADLOCK_SCAN_NS;
+		}
 	}
 	/* Everything the kernel side wrote before the end. */
 	while ((err = loader__poll(a->loader, 0)) > 0)
 		;
 	return err < 0 && err != -EINTR ? TT_EXIT_RUNTIME : TT_EXIT_OK;
+}
+
+/* The end of the trace: last records, then the summary from every model. */
+static int report(struct app *a, int *exit_code)
+{
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+	struct tt_parallelism par = { 0 };
+	struct tt_report r = { 0 };
+	struct tt_verdict verdict;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	threads__finish(a->threads, now, emit, a);
+	report_drops(a);
+	emit_trace(a, "stop", true, now - a->threads->t0_ns);
+	if (collect_figures(a->loader, a->threads, a->locks, &par, now)) {
+		fprintf(stderr, "threadtrace: cannot read the kernel's figures\n");
+		*exit_code = TT_EXIT_RUNTIME;
+	}
+	collect_name_locks(a->locks, a->threads, a->syms);
+	locks__sort(a->locks);
+	r.threads = a->threads;
+	r.locks = a->locks;
+	r.par = &par;
+	r.wall_s = (double)(now - a->threads->t0_ns) / 1e9;
+	r.ncpu = ncpu > 0 ? (unsigned)ncpu : 1;
+	verdict_compute(&verdict, a->locks, a->threads, &par, r.wall_s, r.ncpu);
+	r.verdict = &verdict;
+	loader__drops(a->loader, r.lost);
+	a->view.ops->summary(&a->view, &r);
+	if (a->cfg.summary_dir && summary_csv_write(a->cfg.summary_dir, &r))
+		*exit_code = TT_EXIT_RUNTIME;
+	return 0;
 }
 
 /* Tell the libc of the target (and ours: the command will most likely use it) to report joins. */
@@ -297,7 +428,9 @@ int main(int argc, char **argv)
 
 	realtime0 = now_ns(CLOCK_REALTIME);
 	a.threads = threads__new(a.tgid, now_ns(CLOCK_MONOTONIC));
-	if (!a.threads) {
+	a.locks = locks__new();
+	a.deadlocks = deadlocks__new();
+	if (!a.threads || !a.locks || !a.deadlocks) {
 		exit_code = TT_EXIT_RUNTIME;
 		goto out;
 	}
@@ -327,13 +460,12 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		probe_python(&a);
+		refresh_maps(&a);
 	}
 
 	exit_code = trace_loop(&a);
-	threads__finish(a.threads, now_ns(CLOCK_MONOTONIC), emit, &a);
-	report_drops(&a);
-	emit_trace(&a, "stop", true, now_ns(CLOCK_MONOTONIC) - a.threads->t0_ns);
-	a.view.ops->summary(&a.view, a.threads);
+	if (report(&a, &exit_code))
+		exit_code = TT_EXIT_RUNTIME;
 	if (fflush(a.out) || ferror(a.out)) {
 		fprintf(stderr, "threadtrace: writing the output failed\n");
 		exit_code = TT_EXIT_RUNTIME;
@@ -353,6 +485,9 @@ out:
 	if (a.child_done && exit_code == TT_EXIT_OK)
 		exit_code = launch_exit_code(a.child_status);
 	loader__free(a.loader);
+	syms__free(a.syms);
+	deadlocks__free(a.deadlocks);
+	locks__free(a.locks);
 	threads__free(a.threads);
 	if (a.out && a.out != stdout)
 		fclose(a.out);

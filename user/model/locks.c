@@ -150,10 +150,23 @@ static int by_total_wait(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+static int by_count(const void *a, const void *b)
+{
+	const struct tt_pair *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return x->a != y->a ? (x->a < y->a ? -1 : 1) : (x->b > y->b) - (x->b < y->b);
+}
+
 void locks__sort(struct tt_locks *l)
 {
 	if (l->n)
 		qsort(l->v, l->n, sizeof(*l->v), by_total_wait);
+	if (l->nwakes)
+		qsort(l->wakes, l->nwakes, sizeof(*l->wakes), by_count);
+	if (l->nowners)
+		qsort(l->owners, l->nowners, sizeof(*l->owners), by_count);
 }
 
 const char *lock_kind_name(const struct tt_lock *k)

@@ -60,7 +60,7 @@ int locks__add_hold_stat(struct tt_locks *l, uint64_t addr, const struct tt_hold
 int locks__add_wake_pair(struct tt_locks *l, const struct tt_pair_key *k, const struct tt_pair_val *v);
 int locks__add_owner_pair(struct tt_locks *l, const struct tt_pair_key *k, const struct tt_pair_val *v);
 
-/* Sorts locks by total wait, most first (pointers into the table change). */
+/* Sorts locks by total wait and pairs by count, most first (pointers into the table change). */
 void locks__sort(struct tt_locks *l);
 
 /* The kind to show: PI, mutex, join, cond, sem, futex. */

@@ -7,7 +7,7 @@
 #include <sys/types.h>
 
 #define TT_NAME_LEN 16
-#define TT_DETAIL_LEN 96
+#define TT_DETAIL_LEN 160
 
 enum tt_rec_kind {
 	TT_REC_TRACE,  /* trace start / stop */

@@ -38,7 +38,7 @@ const char *thread_end_name(enum tt_end how)
 	return "alive";
 }
 
-struct tt_thread *threads__find(struct tt_threads *t, pid_t tid)
+struct tt_thread *threads__find(const struct tt_threads *t, pid_t tid)
 {
 	for (size_t i = t->n; i-- > 0;)
 		if (t->v[i].tid == tid)

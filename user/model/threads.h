@@ -55,7 +55,7 @@ struct tt_threads *threads__new(pid_t tgid, uint64_t t0_ns);
 void threads__free(struct tt_threads *t);
 
 /* The latest thread with this tid (tids can be reused), or NULL. */
-struct tt_thread *threads__find(struct tt_threads *t, pid_t tid);
+struct tt_thread *threads__find(const struct tt_threads *t, pid_t tid);
 
 /* A thread found in /proc at attach. Returns 1 and fills *rec when it is new. */
 int threads__add_alive(struct tt_threads *t, pid_t tid, const char *name, uint64_t now_ns,

@@ -3,7 +3,7 @@
 #include <string.h>
 #include "view/view.h"
 
-#define CSV_HEADER "ts_ns,tgid,tid,name,event,peer_tid,dur_ns,detail,addr,exit_code,signal"
+#define CSV_HEADER "ts_ns,tgid,tid,name,event,peer_tid,dur_ns,detail,addr,exit_code,signal,blocked_by"
 
 void csv_write_field(FILE *out, const char *s)
 {
@@ -43,12 +43,15 @@ static void csv_record(struct tt_view *v, const struct tt_record *r)
 		fprintf(o, "%d,%d", r->exit_code, r->signal);
 	else
 		fputc(',', o);
+	fputc(',', o);
+	if (r->blocked_by)
+		fprintf(o, "%d", (int)r->blocked_by);
 	fputc('\n', o);
 }
 
-static void csv_summary(struct tt_view *v, const struct tt_threads *threads)
+static void csv_summary(struct tt_view *v, const struct tt_report *report)
 {
-	(void)threads;
+	(void)report;
 	fflush(v->out);
 }
 

@@ -59,9 +59,8 @@ static void fmt_opt_secs(char *buf, size_t len, bool known, uint64_t ns)
 		snprintf(buf, len, "?");
 }
 
-static void text_summary(struct tt_view *v, const struct tt_threads *t)
+static void summary_threads(FILE *o, const struct tt_threads *t)
 {
-	FILE *o = v->out;
 
 	fprintf(o, "\nThreads of process %d (times in seconds since the trace started; ? = before attach)\n",
 		(int)t->tgid);
@@ -98,6 +97,182 @@ static void text_summary(struct tt_view *v, const struct tt_threads *t)
 		fprintf(o, "%7d %-16s %7s %10s %10s %10s  %-13s %s\n", (int)th->tid, name, creator, start,
 			end, life, how, join);
 	}
+}
+
+
+/* Nanoseconds as a short human figure: 870ns, 12.3us, 4.56ms, 1.234s. */
+static void fmt_dur(char *buf, size_t len, uint64_t ns)
+{
+	if (ns < 1000)
+		snprintf(buf, len, "%" PRIu64 "ns", ns);
+	else if (ns < 1000000)
+		snprintf(buf, len, "%.1fus", (double)ns / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, len, "%.2fms", (double)ns / 1e6);
+	else
+		snprintf(buf, len, "%.3fs", (double)ns / 1e9);
+}
+
+static void summary_states(FILE *o, const struct tt_threads *t)
+{
+	fprintf(o, "\nWhere the threads' time went (seconds)\n%7s %-16s %9s %9s %9s %9s\n", "TID", "NAME",
+		"ON-CPU", "RUNQUEUE", "FUTEX", "SLEEP");
+	for (size_t i = 0; i < t->n; i++) {
+		const struct tt_thread *th = &t->v[i];
+		char name[4 * TT_NAME_LEN];
+
+		sanitize_for_terminal(name, sizeof(name), th->name);
+		fprintf(o, "%7d %-16s %9.3f %9.3f %9.3f %9.3f\n", (int)th->tid, name, th->oncpu_ns / 1e9,
+			th->runq_ns / 1e9, th->lock_ns / 1e9, th->sleep_ns / 1e9);
+	}
+}
+
+#define TOP_LOCKS 10
+
+static void summary_locks(FILE *o, const struct tt_locks *l)
+{
+	size_t shown = 0;
+
+	fprintf(o, "\nLocks (futex words) by total wait; contention = a holder made others wait, idle = waiting for work or a join\n");
+	if (!l->n) {
+		fprintf(o, "  no thread blocked on a futex\n");
+		return;
+	}
+	fprintf(o, "%-34s %-9s %-10s %7s %6s %10s %10s %9s %9s %4s %8s\n", "LOCK", "KIND", "ROLE", "WAITS",
+		"TMOUT", "TOTAL", "MAX", "HOLD-P50", "HOLD-P99", "THR", "HANDOFFS");
+	for (size_t i = 0; i < l->n && shown < TOP_LOCKS; i++) {
+		const struct tt_lock *k = &l->v[i];
+		char name[4 * TT_LOCK_NAME_LEN], tot[16], max[16], p50[16], p99[16];
+
+		if (!k->waits)
+			continue;
+		shown++;
+		sanitize_for_terminal(name, sizeof(name), k->name);
+		fmt_dur(tot, sizeof(tot), k->total_ns);
+		fmt_dur(max, sizeof(max), k->max_ns);
+		if (k->hold.count) {
+			fmt_dur(p50, sizeof(p50), hold_percentile(&k->hold, 50));
+			fmt_dur(p99, sizeof(p99), hold_percentile(&k->hold, 99));
+		} else {
+			snprintf(p50, sizeof(p50), "-");
+			snprintf(p99, sizeof(p99), "-");
+		}
+		fprintf(o, "%-34.34s %-9s %-10s %7" PRIu64 " %6" PRIu64 " %10s %10s %9s %9s %4u %8" PRIu64 "\n",
+			name, lock_kind_name(k), lock_role(k) == TT_ROLE_CONTENTION ? "contention" : "idle",
+			k->waits, k->timeouts, tot, max, p50, p99, k->threads, k->handoffs);
+	}
+}
+
+static void summary_histograms(FILE *o, const struct tt_locks *l)
+{
+	size_t shown = 0;
+
+	for (size_t i = 0; i < l->n && shown < 3; i++) {
+		const struct tt_lock *k = &l->v[i];
+		char name[4 * TT_LOCK_NAME_LEN];
+		uint64_t top = 0;
+		int lo = -1, hi = 0;
+
+		if (!k->waits)
+			continue;
+		shown++;
+		for (int s = 0; s < TT_LOG2_SLOTS; s++) {
+			if (!k->hist[s])
+				continue;
+			lo = lo < 0 ? s : lo;
+			hi = s;
+			top = k->hist[s] > top ? k->hist[s] : top;
+		}
+		sanitize_for_terminal(name, sizeof(name), k->name);
+		fprintf(o, "\nWait times on %s\n", name);
+		for (int s = lo; s >= 0 && s <= hi; s++) {
+			char from[16], to[16], bar[41];
+			int n = top ? (int)(k->hist[s] * 40 / top) : 0;
+
+			fmt_dur(from, sizeof(from), 1ULL << s);
+			fmt_dur(to, sizeof(to), 1ULL << (s + 1));
+			memset(bar, '*', (size_t)n);
+			bar[n] = '\0';
+			fprintf(o, "  %9s .. %-9s %8" PRIu64 " |%-40s|\n", from, to, k->hist[s], bar);
+		}
+	}
+}
+
+static void summary_pairs(FILE *o, const char *title, const struct tt_locks *l, const struct tt_pair *v,
+			  size_t n)
+{
+	if (!n)
+		return;
+	fprintf(o, "\n%s\n", title);
+	for (size_t i = 0; i < n && i < 20; i++) {
+		const struct tt_lock *k = locks__find(l, v[i].addr);
+		char name[4 * TT_LOCK_NAME_LEN];
+
+		sanitize_for_terminal(name, sizeof(name), k ? k->name : "?");
+		fprintf(o, "  %7d -> %-7d %8" PRIu64 " times on %s\n", (int)v[i].a, (int)v[i].b, v[i].count, name);
+	}
+	if (n > 20)
+		fprintf(o, "  ... %zu more\n", n - 20);
+}
+
+static void summary_parallelism(FILE *o, const struct tt_parallelism *p)
+{
+	uint64_t total = parallelism_total_ns(p);
+
+	fprintf(o, "\nThreads running at once (time-weighted), mean %.2f\n", parallelism_mean(p));
+	for (unsigned i = 0; i <= parallelism_max(p) && total; i++) {
+		char bar[41];
+		int n = (int)(p->ns[i] * 40 / total);
+
+		memset(bar, '*', (size_t)n);
+		bar[n] = '\0';
+		fprintf(o, "  %2u: %9.3fs %5.1f%% |%-40s|\n", i, p->ns[i] / 1e9, 100.0 * (double)p->ns[i] / (double)total,
+			bar);
+	}
+}
+
+static void summary_verdict(FILE *o, const struct tt_verdict *v)
+{
+	char name[4 * TT_LOCK_NAME_LEN], p50[16], p90[16], p99[16], max[16];
+
+	fprintf(o, "\nVerdict: ");
+	if (!v->has_candidate) {
+		fprintf(o, "no lock serializes this process: %s (confidence %s).\n", v->reason, v->confidence);
+		return;
+	}
+	sanitize_for_terminal(name, sizeof(name), v->lock_name);
+	if (!v->gil_like) {
+		fprintf(o, "no lock serializes this process; the busiest, %s, is not GIL-like: %s (confidence %s).\n",
+			name, v->reason, v->confidence);
+		return;
+	}
+	fmt_dur(p50, sizeof(p50), hold_percentile(&v->hold, 50));
+	fmt_dur(p90, sizeof(p90), hold_percentile(&v->hold, 90));
+	fmt_dur(p99, sizeof(p99), hold_percentile(&v->hold, 99));
+	fmt_dur(max, sizeof(max), v->hold.max_ns);
+	fprintf(o, "%s serializes this process%s: %s.\n", name, v->is_gil ? " (CPython's GIL)" : " (GIL-like)",
+		v->reason);
+	fprintf(o, "  It is held %s at the median (p90 %s, p99 %s, max %s) and costs about %.2f threads of "
+		   "parallelism (confidence %s).\n", p50, p90, p99, max, v->par_without - v->par_mean, v->confidence);
+}
+
+static void text_summary(struct tt_view *v, const struct tt_report *r)
+{
+	FILE *o = v->out;
+
+	summary_threads(o, r->threads);
+	summary_states(o, r->threads);
+	summary_locks(o, r->locks);
+	summary_histograms(o, r->locks);
+	summary_pairs(o, "Who blocked whom (owner -> waiter, from the mutex's __owner)", r->locks, r->locks->owners,
+		      r->locks->nowners);
+	summary_pairs(o, "Who woke whom (waker -> wakee)", r->locks, r->locks->wakes, r->locks->nwakes);
+	summary_parallelism(o, r->par);
+	summary_verdict(o, r->verdict);
+	for (int k = 0; k < TT_DROP_MAX; k++)
+		if (r->lost[k])
+			fprintf(o, "LOST: %" PRIu64 " %s\n", r->lost[k],
+				k == TT_DROP_RINGBUF ? "events (ring buffer full)" : "records (kernel maps full)");
 	fflush(o);
 }
 

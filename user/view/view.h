@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include "model/record.h"
+#include "model/report.h"
 #include "model/threads.h"
 
 struct tt_view_ops;
@@ -19,11 +20,14 @@ struct tt_view_ops {
 	/* Every -i SECONDS: the threads alive now, as last sampled (NULL: not shown). */
 	void (*interval)(struct tt_view *v, const struct tt_threads *threads, uint64_t now_ns);
 	/* Once, at the end, after the last record. */
-	void (*summary)(struct tt_view *v, const struct tt_threads *threads);
+	void (*summary)(struct tt_view *v, const struct tt_report *report);
 };
 
 void view_text_init(struct tt_view *v, FILE *out, bool live);
 void view_csv_init(struct tt_view *v, FILE *out);
+
+/* --summary-csv DIR: locks.csv, threads.csv, parallelism.csv. 0, or -1 after a message on stderr. */
+int summary_csv_write(const char *dir, const struct tt_report *report);
 
 /* Writes s as one RFC 4180 CSV field (quoted when it needs to be). */
 void csv_write_field(FILE *out, const char *s);

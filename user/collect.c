@@ -1,0 +1,130 @@
+/* From the kernel's maps to the models; naming of lock addresses. */
+#include <stdio.h>
+#include <string.h>
+#include "collect.h"
+#include "syms.h"
+
+/* CPython 3.11: _PyRuntime.ceval.gil spans +0x168 .. +0x238 (KERNEL-FACTS.md). */
+#define GIL_FIRST 0x168
+#define GIL_END 0x238
+
+struct fold {
+	struct tt_threads *threads;
+	struct tt_locks *locks;
+	uint64_t now_ns;
+	int err;
+};
+
+static void on_wait_stat(const void *key, const void *val, void *ctx)
+{
+	struct fold *f = ctx;
+
+	if (locks__add_wait_stat(f->locks, key, val))
+		f->err = -1;
+}
+
+static void on_hold_stat(const void *key, const void *val, void *ctx)
+{
+	struct fold *f = ctx;
+
+	if (locks__add_hold_stat(f->locks, *(const __u64 *)key, val))
+		f->err = -1;
+}
+
+static void on_wake_pair(const void *key, const void *val, void *ctx)
+{
+	struct fold *f = ctx;
+
+	if (locks__add_wake_pair(f->locks, key, val))
+		f->err = -1;
+}
+
+static void on_owner_pair(const void *key, const void *val, void *ctx)
+{
+	struct fold *f = ctx;
+
+	if (locks__add_owner_pair(f->locks, key, val))
+		f->err = -1;
+}
+
+static void on_sched(const void *key, const void *val, void *ctx)
+{
+	struct fold *f = ctx;
+
+	threads__set_sched(f->threads, (pid_t)*(const __u32 *)key, val, f->now_ns);
+}
+
+int collect_figures(struct tt_loader *l, struct tt_threads *threads, struct tt_locks *locks,
+		    struct tt_parallelism *par, uint64_t now_ns)
+{
+	struct fold f = { .threads = threads, .locks = locks, .now_ns = now_ns };
+	struct tt_par kpar;
+
+	locks__reset_figures(locks);
+	if (loader__dump(l, TT_MAP_LOCK_STATS, on_wait_stat, &f) < 0 ||
+	    loader__dump(l, TT_MAP_HOLD_STATS, on_hold_stat, &f) < 0 ||
+	    loader__dump(l, TT_MAP_WAKE_PAIRS, on_wake_pair, &f) < 0 ||
+	    loader__dump(l, TT_MAP_OWNER_PAIRS, on_owner_pair, &f) < 0 ||
+	    loader__dump(l, TT_MAP_SCHED, on_sched, &f) < 0)
+		return -1;
+	if (loader__parallelism(l, &kpar))
+		return -1;
+	parallelism_from_kernel(par, &kpar, now_ns);
+	return f.err;
+}
+
+void collect_lock_name(struct syms *syms, uint64_t addr, char *buf, size_t len, bool *is_gil)
+{
+	struct sym_info si;
+	char where[TT_LOCK_NAME_LEN];
+
+	*is_gil = false;
+	if (!syms || syms__resolve(syms, addr, &si)) {
+		snprintf(buf, len, "[unknown]");
+		return;
+	}
+	sym_info_format(&si, where, sizeof(where));
+	if (!strcmp(si.region, "sym") && !strcmp(si.name, "_PyRuntime") && si.offset >= GIL_FIRST &&
+	    si.offset < GIL_END) {
+		*is_gil = true;
+		snprintf(buf, len, "GIL (%s)", where);
+		return;
+	}
+	snprintf(buf, len, "%s", where);
+}
+
+/* A word's +8 is an owner tid only for a pthread mutex: other lock words give garbage. */
+static void drop_unknown_owners(struct tt_locks *locks, const struct tt_threads *threads)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < locks->nowners; i++) {
+		struct tt_pair *p = &locks->owners[i];
+		struct tt_lock *k = locks__find(locks, p->addr);
+
+		if (threads__find(threads, p->a)) {
+			locks->owners[kept++] = *p;
+		} else if (k) {
+			k->blocked_by_known -= p->count;
+		}
+	}
+	locks->nowners = kept;
+}
+
+void collect_name_locks(struct tt_locks *locks, const struct tt_threads *threads, struct syms *syms)
+{
+	drop_unknown_owners(locks, threads);
+	for (size_t i = 0; i < locks->n; i++) {
+		struct tt_lock *k = &locks->v[i];
+
+		if (!k->name[0])
+			collect_lock_name(syms, k->addr, k->name, sizeof(k->name), &k->is_gil);
+		/* the tid word of one of its threads: what pthread_join waits on */
+		for (size_t t = 0; t < threads->n && !k->is_join; t++) {
+			if (threads->v[t].tid_word != k->addr)
+				continue;
+			k->is_join = true;
+			snprintf(k->name, sizeof(k->name), "[tid word of %d]", (int)threads->v[t].tid);
+		}
+	}
+}

@@ -1,0 +1,23 @@
+/* Reads the kernel side's aggregating maps into the models. */
+#ifndef TT_COLLECT_H
+#define TT_COLLECT_H
+
+#include <stdint.h>
+#include "loader.h"
+#include "model/locks.h"
+#include "model/sched.h"
+#include "model/threads.h"
+
+struct syms;
+
+/* Fresh figures for every lock, thread and the parallelism, as of now_ns. 0 or -1. */
+int collect_figures(struct tt_loader *l, struct tt_threads *threads, struct tt_locks *locks,
+		    struct tt_parallelism *par, uint64_t now_ns);
+
+/* Names locks not named yet (symbol, GIL, join word); syms may be NULL. */
+void collect_name_locks(struct tt_locks *locks, const struct tt_threads *threads, struct syms *syms);
+
+/* Names one address as lock tables do: "GIL (_PyRuntime+0x1b8)", "big_lock+0x0", "[heap]". */
+void collect_lock_name(struct syms *syms, uint64_t addr, char *buf, size_t len, bool *is_gil);
+
+#endif

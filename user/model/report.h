@@ -1,0 +1,20 @@
+/* Everything the end-of-trace views read, in one place. */
+#ifndef TT_REPORT_H
+#define TT_REPORT_H
+
+#include "model/locks.h"
+#include "model/sched.h"
+#include "model/threads.h"
+#include "model/verdict.h"
+
+struct tt_report {
+	const struct tt_threads *threads;
+	const struct tt_locks *locks;      /* sorted by total wait */
+	const struct tt_parallelism *par;
+	const struct tt_verdict *verdict;
+	double wall_s;                     /* length of the trace */
+	unsigned ncpu;
+	uint64_t lost[TT_DROP_MAX];        /* drops counted by the kernel side */
+};
+
+#endif

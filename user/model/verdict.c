@@ -1,0 +1,129 @@
+/*
+ * The GIL-like verdict. A lock serializes the process when (1) most of the
+ * process's blocked time goes to it, (2) at least two threads pass it back and
+ * forth, often, and (3) fewer threads run at once than could: the mean
+ * parallelism stays well below what the runnable threads and CPUs allow.
+ * Idle waits (on a condition for work, an event, a join) count as blocked time
+ * but never make a candidate alone: a lock held while others wait does.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "model/verdict.h"
+
+#define MIN_SHARE 0.5          /* of all blocked time */
+#define MIN_THREAD_SHARE 0.2   /* of its waiters' time */
+#define MIN_HANDOFFS_PER_S 10.0
+#define MIN_LOST 0.3           /* threads-worth of parallelism */
+
+/* Locks of one group (the GIL's words) count as one. */
+static bool same_group(const struct tt_lock *a, const struct tt_lock *b)
+{
+	return a == b || (a->is_gil && b->is_gil);
+}
+
+static void pick_candidate(struct tt_verdict *v, const struct tt_locks *locks)
+{
+	const struct tt_lock *best = NULL;
+	uint64_t best_ns = 0;
+
+	for (size_t i = 0; i < locks->n; i++) {
+		const struct tt_lock *k = &locks->v[i];
+		uint64_t ns = 0;
+
+		if (k->is_join || !k->waits)
+			continue;
+		for (size_t j = 0; j < locks->n; j++)
+			if (same_group(k, &locks->v[j]) && !locks->v[j].is_join)
+				ns += locks->v[j].total_ns;
+		if (ns > best_ns) {
+			best = k;
+			best_ns = ns;
+		}
+	}
+	if (!best)
+		return;
+	v->has_candidate = true;
+	v->is_gil = best->is_gil;
+	v->lock_addr = best->addr;
+	snprintf(v->lock_name, sizeof(v->lock_name), "%s", best->is_gil ? "GIL" : best->name);
+	for (size_t j = 0; j < locks->n; j++) {
+		const struct tt_lock *k = &locks->v[j];
+
+		if (!same_group(best, k))
+			continue;
+		v->wait_ns += k->total_ns;
+		v->handoffs += k->handoffs;
+		if (k->threads > v->threads)
+			v->threads = k->threads;
+		v->hold.count += k->hold.count;
+		v->hold.total_ns += k->hold.total_ns;
+		if (k->hold.max_ns > v->hold.max_ns)
+			v->hold.max_ns = k->hold.max_ns;
+		for (int s = 0; s < TT_HOLD_SLOTS; s++)
+			v->hold.hist[s] += k->hold.hist[s];
+	}
+}
+
+void verdict_compute(struct tt_verdict *v, const struct tt_locks *locks, const struct tt_threads *threads,
+		     const struct tt_parallelism *par, double wall_s, unsigned ncpu)
+{
+	uint64_t blocked = 0, demand_ns = 0, waiter_life = 0;
+	double demand;
+
+	memset(v, 0, sizeof(*v));
+	v->confidence = "low";
+	v->par_mean = parallelism_mean(par);
+	pick_candidate(v, locks);
+	for (size_t i = 0; i < locks->n; i++)
+		if (!locks->v[i].is_join)
+			blocked += locks->v[i].total_ns;
+	for (size_t i = 0; i < threads->n; i++) {
+		const struct tt_thread *th = &threads->v[i];
+
+		blocked += th->sleep_ns;
+		demand_ns += th->oncpu_ns + th->runq_ns;
+		waiter_life += th->oncpu_ns + th->runq_ns + th->lock_ns + th->sleep_ns;
+	}
+	/* Without the lock, its waiters would have run: demand includes their waits on it. */
+	demand = wall_s > 0 ? ((double)demand_ns + (double)v->wait_ns) / (wall_s * 1e9) : 0;
+	v->par_without = demand < (double)ncpu ? demand : (double)ncpu;
+	if (v->par_without < v->par_mean)
+		v->par_without = v->par_mean;
+	if (!v->has_candidate) {
+		snprintf(v->reason, sizeof(v->reason), "no thread blocked on a lock");
+		v->confidence = "high";
+		return;
+	}
+	v->share = blocked ? (double)v->wait_ns / (double)blocked : 0;
+	v->thread_share = waiter_life ? (double)v->wait_ns / (double)waiter_life : 0;
+	v->handoffs_per_s = wall_s > 0 ? (double)v->handoffs / wall_s : 0;
+
+	if (v->share < MIN_SHARE) {
+		snprintf(v->reason, sizeof(v->reason),
+			 "the busiest lock has only %.0f%% of the blocked time: threads mostly sleep or wait for work",
+			 v->share * 100);
+	} else if (v->threads < 2 || v->handoffs_per_s < MIN_HANDOFFS_PER_S) {
+		snprintf(v->reason, sizeof(v->reason),
+			 "it is not passed back and forth (%u waiting threads, %.1f hand-offs/s)", v->threads,
+			 v->handoffs_per_s);
+	} else if (v->thread_share < MIN_THREAD_SHARE) {
+		snprintf(v->reason, sizeof(v->reason), "waits on it are only %.0f%% of the threads' time",
+			 v->thread_share * 100);
+	} else if (v->par_without - v->par_mean < MIN_LOST) {
+		snprintf(v->reason, sizeof(v->reason),
+			 "threads still run in parallel (%.2f at once, at most %.2f possible)", v->par_mean,
+			 v->par_without);
+	} else {
+		v->gil_like = true;
+		snprintf(v->reason, sizeof(v->reason),
+			 "%.0f%% of the blocked time, %.0f hand-offs/s among %u threads, %.2f threads running at once where %.2f could",
+			 v->share * 100, v->handoffs_per_s, v->threads, v->par_mean, v->par_without);
+	}
+	/* Confidence: how far from the thresholds, and how much was seen. */
+	if (wall_s >= 1.0 && v->handoffs >= 50 &&
+	    (v->gil_like ? v->share >= 0.7 && v->par_without - v->par_mean >= 0.5 : v->share < 0.3 ||
+								 v->handoffs_per_s < 2))
+		v->confidence = "high";
+	else if (wall_s >= 0.3 && v->handoffs >= 10)
+		v->confidence = "medium";
+}

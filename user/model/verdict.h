@@ -1,0 +1,33 @@
+/* Does one lock serialize the process, as CPython's GIL does? The verdict and its reasons. */
+#ifndef TT_VERDICT_H
+#define TT_VERDICT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "model/locks.h"
+#include "model/sched.h"
+#include "model/threads.h"
+
+struct tt_verdict {
+	bool has_candidate;         /* some non-join lock was waited on */
+	bool gil_like;
+	char lock_name[TT_LOCK_NAME_LEN]; /* the candidate: "GIL" or its symbol */
+	uint64_t lock_addr;         /* its first word */
+	bool is_gil;
+	double share;               /* of the process's blocked time (futex waits but joins, plus sleeps) */
+	double thread_share;        /* of its waiters' lifetimes spent waiting on it */
+	uint64_t wait_ns, handoffs;
+	double handoffs_per_s;
+	unsigned threads;           /* threads that waited on it */
+	struct tt_hold_stat hold;   /* its contended holds (all its words) */
+	double par_mean;            /* threads running at once, mean */
+	double par_without;         /* what it could be: runnable demand, bounded by the CPUs */
+	const char *confidence;     /* "high", "medium", "low" */
+	char reason[256];
+};
+
+/* Computes the verdict. locks must be sorted (locks__sort); ncpu = CPUs online. */
+void verdict_compute(struct tt_verdict *v, const struct tt_locks *locks, const struct tt_threads *threads,
+		     const struct tt_parallelism *par, double wall_s, unsigned ncpu);
+
+#endif

@@ -1,0 +1,111 @@
+/* --summary-csv DIR: the summary tables as CSV files (columns in docs/csv.md). */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "view/view.h"
+
+static FILE *create(const char *dir, const char *name)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	/* a fresh file, never through a planted symlink */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "threadtrace: cannot write %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	return fdopen(fd, "w");
+}
+
+static int finish(FILE *f)
+{
+	int bad = ferror(f);
+
+	return fclose(f) || bad ? -1 : 0;
+}
+
+static int write_locks(const char *dir, const struct tt_report *r)
+{
+	FILE *f = create(dir, "locks.csv");
+
+	if (!f)
+		return -1;
+	fputs("addr,symbol,kind,role,waits,timeouts,interrupted,eagain,total_wait_ns,max_wait_ns,threads,"
+	      "handoffs,holds,hold_p50_ns,hold_p90_ns,hold_p99_ns,hold_max_ns,gil_like\n", f);
+	for (size_t i = 0; i < r->locks->n; i++) {
+		const struct tt_lock *k = &r->locks->v[i];
+		bool gil_like = r->verdict->gil_like &&
+				(k->addr == r->verdict->lock_addr || (k->is_gil && r->verdict->is_gil));
+
+		if (!k->waits)
+			continue;
+		fprintf(f, "0x%" PRIx64 ",", k->addr);
+		csv_write_field(f, k->name);
+		fprintf(f, ",%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+			   ",%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%d\n",
+			lock_kind_name(k), lock_role(k) == TT_ROLE_CONTENTION ? "contention" : "idle", k->waits,
+			k->timeouts, k->interrupted, k->eagain, k->total_ns, k->max_ns, k->threads, k->handoffs,
+			(uint64_t)k->hold.count, hold_percentile(&k->hold, 50), hold_percentile(&k->hold, 90),
+			hold_percentile(&k->hold, 99), (uint64_t)k->hold.max_ns, gil_like);
+	}
+	return finish(f);
+}
+
+static int write_threads(const char *dir, const struct tt_report *r)
+{
+	FILE *f = create(dir, "threads.csv");
+
+	if (!f)
+		return -1;
+	fputs("tid,name,oncpu_ns,runq_ns,lock_ns,sleep_ns,exit,creator,start_ns,end_ns,joined_by,join_wait_ns\n", f);
+	for (size_t i = 0; i < r->threads->n; i++) {
+		const struct tt_thread *th = &r->threads->v[i];
+
+		fprintf(f, "%d,", (int)th->tid);
+		csv_write_field(f, th->name);
+		fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s,", th->oncpu_ns, th->runq_ns,
+			th->lock_ns, th->sleep_ns, th->ended ? thread_end_name(th->how) : "alive");
+		if (th->creator)
+			fprintf(f, "%d", (int)th->creator);
+		fputc(',', f);
+		if (th->start_known)
+			fprintf(f, "%" PRIu64, th->start_ns);
+		fputc(',', f);
+		if (th->ended)
+			fprintf(f, "%" PRIu64, th->end_ns);
+		fputc(',', f);
+		if (th->joined)
+			fprintf(f, "%d,%" PRIu64, (int)th->joined_by, th->join_wait_ns);
+		else
+			fputc(',', f);
+		fputc('\n', f);
+	}
+	return finish(f);
+}
+
+static int write_parallelism(const char *dir, const struct tt_report *r)
+{
+	FILE *f = create(dir, "parallelism.csv");
+
+	if (!f)
+		return -1;
+	fputs("running,time_ns\n", f);
+	for (unsigned i = 0; i <= parallelism_max(r->par); i++)
+		fprintf(f, "%u,%" PRIu64 "\n", i, r->par->ns[i]);
+	return finish(f);
+}
+
+int summary_csv_write(const char *dir, const struct tt_report *r)
+{
+	int err = 0;
+
+	err |= write_locks(dir, r);
+	err |= write_threads(dir, r);
+	err |= write_parallelism(dir, r);
+	return err ? -1 : 0;
+}
