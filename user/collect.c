@@ -7,6 +7,8 @@
 /* CPython 3.11: _PyRuntime.ceval.gil spans +0x168 .. +0x238 (KERNEL-FACTS.md). */
 #define GIL_FIRST 0x168
 #define GIL_END 0x238
+#define GIL_COND_FIRST 0x1b0 /* gil.cond's __g_signals[0..1] */
+#define GIL_COND_END 0x1b8
 
 struct fold {
 	struct tt_threads *threads;
@@ -117,8 +119,13 @@ void collect_name_locks(struct tt_locks *locks, const struct tt_threads *threads
 	for (size_t i = 0; i < locks->n; i++) {
 		struct tt_lock *k = &locks->v[i];
 
-		if (!k->name[0])
+		if (!k->name[0]) {
+			struct sym_info si;
+
 			collect_lock_name(syms, k->addr, k->name, sizeof(k->name), &k->is_gil);
+			k->is_gil_cond = k->is_gil && !syms__resolve(syms, k->addr, &si) &&
+					 si.offset >= GIL_COND_FIRST && si.offset < GIL_COND_END;
+		}
 		/* the tid word of one of its threads: what pthread_join waits on */
 		for (size_t t = 0; t < threads->n && !k->is_join; t++) {
 			if (threads->v[t].tid_word != k->addr)

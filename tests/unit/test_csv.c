@@ -4,7 +4,7 @@
 #include "model/record.h"
 #include "view/view.h"
 
-#define HEADER "ts_ns,tgid,tid,name,event,peer_tid,dur_ns,detail,addr,exit_code,signal"
+#define HEADER "ts_ns,tgid,tid,name,event,peer_tid,dur_ns,detail,addr,exit_code,signal,blocked_by"
 
 /* A memory stream whose text the tests read back. */
 struct mem {
@@ -191,7 +191,7 @@ TEST(view_header_and_row_exact)
 		v.ops->record(&v, &rec);
 	CHECK_STR(mem_text(&m),
 		  HEADER "\n"
-		  "1500000123,100,101,\"evil,\"\"name\"\"\n\",exit,,250,process-exit,0x7f00dead10,3,0\n");
+		  "1500000123,100,101,\"evil,\"\"name\"\"\n\",exit,,250,process-exit,0x7f00dead10,3,0,\n");
 	mem_free(&m);
 }
 
@@ -210,16 +210,17 @@ TEST(view_row_parses_back)
 	text = mem_text(&m);
 
 	n = csv_parse_record(text, &p, f, 16);
-	CHECK_EQ_INT(n, 11);
-	if (n == 11) {
+	CHECK_EQ_INT(n, 12);
+	if (n == 12) {
 		CHECK_STR(f[0], "ts_ns");
 		CHECK_STR(f[10], "signal");
+		CHECK_STR(f[11], "blocked_by");
 	}
 	free_fields(f, n > 0 ? n : 0);
 
 	n = csv_parse_record(p, &p, f, 16);
-	CHECK_EQ_INT(n, 11);
-	if (n == 11) {
+	CHECK_EQ_INT(n, 12);
+	if (n == 12) {
 		CHECK_STR(f[0], "1500000123");
 		CHECK_STR(f[1], "100");
 		CHECK_STR(f[2], "101");
@@ -231,6 +232,7 @@ TEST(view_row_parses_back)
 		CHECK_STR(f[8], "0x7f00dead10");
 		CHECK_STR(f[9], "3");
 		CHECK_STR(f[10], "0");
+		CHECK_STR(f[11], "");
 	}
 	free_fields(f, n > 0 ? n : 0);
 	CHECK_STR(p, ""); /* exactly header + one row */
@@ -262,8 +264,8 @@ TEST(view_row_optional_columns_empty)
 	snprintf(rec.detail, sizeof(rec.detail), "pthread");
 	v.ops->record(&v, &rec);
 	CHECK_STR(mem_text(&m), HEADER "\n"
-		  "0,5,6,\" worker \",start,5,,,,,\n"
-		  "0,5,6,main,join,,0,pthread,,,\n");
+		  "0,5,6,\" worker \",start,5,,,,,,\n"
+		  "0,5,6,main,join,,0,pthread,,,,\n");
 	mem_free(&m);
 }
 

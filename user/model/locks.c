@@ -186,7 +186,10 @@ const char *lock_kind_name(const struct tt_lock *k)
 
 enum tt_lock_role lock_role(const struct tt_lock *k)
 {
-	/* A held lock makes others wait; a condition, semaphore or join is waited for. */
+	/* A held lock makes others wait; a condition, semaphore or join is waited for.
+	 * CPython's GIL is a mutex and a condition that together make one lock. */
+	if (k->is_gil)
+		return TT_ROLE_CONTENTION;
 	if (!k->is_join && (k->kinds & ((1u << TT_LOCK_PI) | (1u << TT_LOCK_MUTEX))))
 		return TT_ROLE_CONTENTION;
 	return TT_ROLE_IDLE;

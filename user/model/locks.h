@@ -27,6 +27,7 @@ struct tt_lock {
 	char name[TT_LOCK_NAME_LEN]; /* symbol+off, [heap], ...; raw: from the target's files */
 	char group[TT_LOCK_NAME_LEN]; /* words of one lock share a group (the GIL's three words) */
 	bool is_gil;                 /* inside CPython's _PyRuntime GIL state */
+	bool is_gil_cond;            /* the GIL's condition words: their holds are the GIL's */
 	bool is_join;                /* a thread's tid word: a pthread_join wait */
 	uint32_t kinds;              /* 1 << TT_LOCK_* */
 	/* sums over threads */

@@ -4,7 +4,8 @@
  * forth, often, and (3) fewer threads run at once than could: the mean
  * parallelism stays well below what the runnable threads and CPUs allow.
  * Idle waits (on a condition for work, an event, a join) count as blocked time
- * but never make a candidate alone: a lock held while others wait does.
+ * but never make a candidate: a lock held while others wait does (and the
+ * GIL, whose mutex and condition make one lock).
  */
 #include <stdio.h>
 #include <string.h>
@@ -30,7 +31,7 @@ static void pick_candidate(struct tt_verdict *v, const struct tt_locks *locks)
 		const struct tt_lock *k = &locks->v[i];
 		uint64_t ns = 0;
 
-		if (k->is_join || !k->waits)
+		if (lock_role(k) != TT_ROLE_CONTENTION || !k->waits)
 			continue;
 		for (size_t j = 0; j < locks->n; j++)
 			if (same_group(k, &locks->v[j]) && !locks->v[j].is_join)
@@ -55,6 +56,9 @@ static void pick_candidate(struct tt_verdict *v, const struct tt_locks *locks)
 		v->handoffs += k->handoffs;
 		if (k->threads > v->threads)
 			v->threads = k->threads;
+		/* the GIL is held from its condition's wait to its next signal */
+		if (best->is_gil && !k->is_gil_cond)
+			continue;
 		v->hold.count += k->hold.count;
 		v->hold.total_ns += k->hold.total_ns;
 		if (k->hold.max_ns > v->hold.max_ns)

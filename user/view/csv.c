@@ -47,6 +47,9 @@ static void csv_record(struct tt_view *v, const struct tt_record *r)
 	if (r->blocked_by)
 		fprintf(o, "%d", (int)r->blocked_by);
 	fputc('\n', o);
+	/* a reader watching the file must see these at once */
+	if (r->kind == TT_REC_DEADLOCK || r->kind == TT_REC_ALIVE || r->kind == TT_REC_TRACE)
+		fflush(o);
 }
 
 static void csv_summary(struct tt_view *v, const struct tt_report *report)

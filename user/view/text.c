@@ -14,7 +14,8 @@ static void text_record(struct tt_view *v, const struct tt_record *r)
 {
 	char name[4 * TT_NAME_LEN], detail[4 * TT_DETAIL_LEN], ts[32], dur[32];
 
-	if (!v->live)
+	/* a deadlock is news even without live lines */
+	if (!v->live && r->kind != TT_REC_DEADLOCK)
 		return;
 	sanitize_for_terminal(name, sizeof(name), r->name);
 	sanitize_for_terminal(detail, sizeof(detail), r->detail);
@@ -34,6 +35,9 @@ static void text_record(struct tt_view *v, const struct tt_record *r)
 			fprintf(v->out, " joined %d after %ss (%s)", (int)r->peer_tid, dur, detail);
 		else
 			fprintf(v->out, " joined an unknown thread after %ss (%s)", dur, detail);
+		break;
+	case TT_REC_DEADLOCK:
+		fprintf(v->out, " DEADLOCK: waits for a lock held by %d (%s)", (int)r->peer_tid, detail);
 		break;
 	case TT_REC_EXIT:
 		fprintf(v->out, " %s", detail);
@@ -242,8 +246,12 @@ static void summary_verdict(FILE *o, const struct tt_verdict *v)
 	}
 	sanitize_for_terminal(name, sizeof(name), v->lock_name);
 	if (!v->gil_like) {
-		fprintf(o, "no lock serializes this process; the busiest, %s, is not GIL-like: %s (confidence %s).\n",
-			name, v->reason, v->confidence);
+		if (v->is_gil)
+			fprintf(o, "CPython's GIL does not serialize this process: %s (confidence %s).\n", v->reason,
+				v->confidence);
+		else
+			fprintf(o, "no lock serializes this process; the busiest, %s, is not GIL-like: %s (confidence %s).\n",
+				name, v->reason, v->confidence);
 		return;
 	}
 	fmt_dur(p50, sizeof(p50), hold_percentile(&v->hold, 50));
