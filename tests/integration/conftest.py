@@ -67,15 +67,35 @@ def parse_csv(text):
     return rows
 
 
+def read_summary(folder):
+    """--summary-csv tables: name -> list of rows (dicts)."""
+    out = {}
+    for name in ("locks", "threads", "parallelism"):
+        with open(folder / f"{name}.csv", newline="") as f:
+            out[name] = list(csv.DictReader(f))
+    return out
+
+
+def parallelism_mean(rows):
+    total = sum(int(r["time_ns"]) for r in rows)
+    return sum(int(r["running"]) * int(r["time_ns"]) for r in rows) / total
+
+
 def trace_command(cmd, tmp_path, args=(), timeout=60, env=None):
-    """threadtrace --csv -w FILE [args] -- cmd; returns a Trace."""
-    out = tmp_path / f"trace{len(list(tmp_path.glob('trace*.csv')))}.csv"
+    """threadtrace --csv -w FILE --summary-csv DIR [args] -- cmd; returns a Trace."""
+    n = len(list(tmp_path.glob('trace*.csv')))
+    out = tmp_path / f"trace{n}.csv"
+    summary = tmp_path / f"summary{n}"
+    summary.mkdir()
     full_env = dict(os.environ, TT_SCALE=SCALE)
     full_env.update(env or {})
-    p = subprocess.run([str(TT), "--csv", "-w", str(out), *args, "--", *map(str, cmd)],
+    p = subprocess.run([str(TT), "--csv", "-w", str(out), "--summary-csv", str(summary), *args,
+                        "--", *map(str, cmd)],
                        capture_output=True, text=True, timeout=timeout, env=full_env)
     rows = parse_csv(out.read_text()) if out.exists() else []
-    return Trace(p.returncode, rows, p.stdout, p.stderr)
+    t = Trace(p.returncode, rows, p.stdout, p.stderr)
+    t.summary = read_summary(summary) if (summary / "locks.csv").exists() else None
+    return t
 
 
 class Demo:
