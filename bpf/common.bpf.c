@@ -3,8 +3,10 @@
 #include "common.bpf.h"
 
 const volatile __u32 targ_tgid = 0;
+const volatile bool follow_forks = false;
 
 struct events_map events SEC(".maps");
+struct targets_map targets SEC(".maps");
 struct drops_map drops SEC(".maps");
 struct tid_set_map py_exiting SEC(".maps");
 

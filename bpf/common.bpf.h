@@ -17,6 +17,8 @@
 
 /* The process being traced: set before load through the skeleton's rodata. */
 extern const volatile __u32 targ_tgid;
+/* -f: its descendants too, kept in the targets map. */
+extern const volatile bool follow_forks;
 
 /* Map types named so that each map is defined in one file and declared extern in others. */
 struct events_map {
@@ -39,14 +41,27 @@ struct tid_set_map {
 	__type(value, __u8);
 };
 
+/* -f: the processes traced besides targ_tgid (tgid -> 1). */
+struct targets_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u8);
+};
+
 extern struct events_map events SEC(".maps");
+extern struct targets_map targets SEC(".maps");
 extern struct drops_map drops SEC(".maps");
 /* Threads that called PyThread_exit_thread (join.bpf.c fills, lifecycle.bpf.c reads). */
 extern struct tid_set_map py_exiting SEC(".maps");
 
+/* First thing every program does: this runs on every event of the machine. */
 static __always_inline bool is_target(__u32 tgid)
 {
-	return tgid == targ_tgid;
+	if (tgid == targ_tgid)
+		return true;
+	/* without -f the verifier drops the lookup */
+	return follow_forks && bpf_map_lookup_elem(&targets, &tgid);
 }
 
 static __always_inline void count_drop(__u32 kind)

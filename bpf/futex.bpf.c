@@ -91,7 +91,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC); /* sized for the worst case, filled as needed */
 	__uint(max_entries, 16384); /* resized by the loader (--max-locks) */
-	__type(key, __u64);
+	__type(key, struct tt_addr_key);
 	__type(value, struct tt_hold_stat);
 } hold_stats SEC(".maps");
 
@@ -230,14 +230,15 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 		/* the holder lets go of a word it got through a wait: a contended hold */
 		if (h && h->addr == addr) {
 			__u64 now = bpf_ktime_get_ns(), dur = now - h->ts_ns;
+			struct tt_addr_key hkey = { .addr = addr, .tgid = pid_tgid >> 32 };
 			struct tt_hold_stat *hs;
 			struct tt_event *e;
 
-			hs = bpf_map_lookup_elem(&hold_stats, &addr);
+			hs = bpf_map_lookup_elem(&hold_stats, &hkey);
 			if (!hs) {
-				if (bpf_map_update_elem(&hold_stats, &addr, &zero_hold, BPF_NOEXIST) == -E2BIG)
+				if (bpf_map_update_elem(&hold_stats, &hkey, &zero_hold, BPF_NOEXIST) == -E2BIG)
 					count_drop(TT_DROP_LOCKS);
-				hs = bpf_map_lookup_elem(&hold_stats, &addr);
+				hs = bpf_map_lookup_elem(&hold_stats, &hkey);
 			}
 			if (hs) {
 				__sync_fetch_and_add(&hs->count, 1);
@@ -256,9 +257,9 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
-static __always_inline void count_wait(__u32 tid, struct tt_wait *w, long ret, __u64 dur)
+static __always_inline void count_wait(__u32 tgid, __u32 tid, struct tt_wait *w, long ret, __u64 dur)
 {
-	struct tt_lock_key key = { .addr = w->addr, .tid = tid };
+	struct tt_lock_key key = { .addr = w->addr, .tid = tid, .tgid = tgid };
 	struct tt_lock_stat *st;
 	__u32 slot;
 
@@ -326,7 +327,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 		__u64 now = bpf_ktime_get_ns(), dur = now - w->start_ns;
 		struct tt_event *e;
 
-		count_wait(tid, w, ret, dur);
+		count_wait(pid_tgid >> 32, tid, w, ret, dur);
 		if (ret != -EAGAIN && w->owner && w->owner != tid)
 			count_owner(tid, w, dur);
 		if (ret == 0) {

@@ -84,3 +84,39 @@ int BPF_PROG(on_exit, struct task_struct *task)
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
+
+/* -f: a traced process forked: trace the child too. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 child_tgid = BPF_CORE_READ(child, tgid);
+	struct tt_event *e;
+	__u8 one = 1;
+
+	if (!follow_forks || !is_target(BPF_CORE_READ(parent, tgid)) ||
+	    child_tgid != BPF_CORE_READ(child, pid))
+		return 0; /* a new thread, not a new process: task_newtask reports it */
+	if (bpf_map_update_elem(&targets, &child_tgid, &one, BPF_ANY)) {
+		count_drop(TT_DROP_MAP);
+		return 0;
+	}
+	e = event_new(TT_EV_FORK, child_tgid, child_tgid);
+	if (!e)
+		return 0;
+	e->peer_tid = BPF_CORE_READ(parent, pid);
+	e->addr = (__u64)BPF_CORE_READ(child, clear_child_tid);
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* A followed process is gone for good once its leader is freed (reaped). */
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(on_free, struct task_struct *task)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+
+	if (follow_forks && tgid == BPF_CORE_READ(task, pid))
+		bpf_map_delete_elem(&targets, &tgid);
+	return 0;
+}

@@ -19,6 +19,7 @@ enum tt_event_kind {
 	TT_EV_JOIN_GUESS = 6, /* futex wait woken by a thread that then exited (CPython join) */
 	TT_EV_WAIT = 7,    /* a blocking futex wait ended: addr, dur, peer = waker, ret, arg = owner, flags = kind */
 	TT_EV_HOLD = 8,    /* a contended hold ended: addr, dur (wait return -> next wake of the word) */
+	TT_EV_FORK = 9,    /* -f: a new process: tgid = tid = child, peer = the forking thread */
 	TT_EV_KIND_MAX,
 };
 
@@ -55,6 +56,13 @@ enum tt_lock_kind {
 struct tt_lock_key {
 	__u64 addr;
 	__u32 tid;
+	__u32 tgid;         /* words are per process: one address, several processes (-f) */
+};
+
+/* A futex word of one process. */
+struct tt_addr_key {
+	__u64 addr;
+	__u32 tgid;
 	__u32 pad;
 };
 

@@ -18,6 +18,7 @@ static const char doc[] =
 	"  threadtrace -- ./mtsleep3        start a command and trace it from its first instruction\n"
 	"  threadtrace --csv -w t.csv -- python3 demos/daemon.py\n"
 	"  threadtrace -i 1 -p 1234         also report the live threads every second\n"
+	"  threadtrace -f -- python3 demos/mp_cpu.py   worker processes too\n"
 	"\n"
 	"EXIT STATUS: with a command, the command's exit status (128+N if signal N killed it);\n"
 	"otherwise 0. Errors: 1 runtime failure, 2 usage, 3 not permitted (needs root or\n"
@@ -35,6 +36,7 @@ static const struct argp_option options[] = {
 	{ "write", 'w', "FILE", 0, "Write the output into FILE instead of stdout", 0 },
 	{ "force", OPT_FORCE, NULL, 0, "Let -w overwrite an existing file", 0 },
 	{ "quiet", 'q', NULL, 0, "No live lines: only the summary at the end", 0 },
+	{ "follow", 'f', NULL, 0, "Follow child processes (fork, exec) of the target too", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's debug output", 0 },
 	{ "max-threads", OPT_MAX_THREADS, "N", 0, "Size per-thread kernel maps for N threads (16384)", 0 },
 	{ "max-locks", OPT_MAX_LOCKS, "N", 0, "Size per-lock kernel maps for N futex words (16384)", 0 },
@@ -106,6 +108,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'v':
 		cfg->verbose = true;
+		break;
+	case 'f':
+		cfg->follow = true;
 		break;
 	case OPT_MAX_THREADS:
 		if (parse_long(arg, 16, 4194304, &n))

@@ -25,6 +25,7 @@ struct tt_config {
 	bool force;          /* --force: -w may overwrite */
 	bool quiet;          /* -q: no live lines */
 	bool verbose;        /* -v: libbpf debug output */
+	bool follow;         /* -f: child processes too */
 	bool lock_events;    /* stream a wait/hold event each (--csv) */
 	const char *summary_dir; /* --summary-csv DIR */
 	unsigned max_threads;

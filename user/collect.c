@@ -29,23 +29,33 @@ static void on_hold_stat(const void *key, const void *val, void *ctx)
 {
 	struct fold *f = ctx;
 
-	if (locks__add_hold_stat(f->locks, *(const __u64 *)key, val))
+	if (locks__add_hold_stat(f->locks, key, val))
 		f->err = -1;
+}
+
+/* A pair's word is in the process of its second thread (wakee, waiter): one of ours. */
+static pid_t tgid_of(const struct fold *f, __u32 tid)
+{
+	const struct tt_thread *th = threads__find(f->threads, (pid_t)tid);
+
+	return th ? th->tgid : f->threads->tgid;
 }
 
 static void on_wake_pair(const void *key, const void *val, void *ctx)
 {
+	const struct tt_pair_key *k = key;
 	struct fold *f = ctx;
 
-	if (locks__add_wake_pair(f->locks, key, val))
+	if (locks__add_wake_pair(f->locks, tgid_of(f, k->b), k, val))
 		f->err = -1;
 }
 
 static void on_owner_pair(const void *key, const void *val, void *ctx)
 {
+	const struct tt_pair_key *k = key;
 	struct fold *f = ctx;
 
-	if (locks__add_owner_pair(f->locks, key, val))
+	if (locks__add_owner_pair(f->locks, tgid_of(f, k->b), k, val))
 		f->err = -1;
 }
 
@@ -102,7 +112,7 @@ static void drop_unknown_owners(struct tt_locks *locks, const struct tt_threads 
 
 	for (size_t i = 0; i < locks->nowners; i++) {
 		struct tt_pair *p = &locks->owners[i];
-		struct tt_lock *k = locks__find(locks, p->addr);
+		struct tt_lock *k = locks__find(locks, p->tgid, p->addr);
 
 		if (threads__find(threads, p->a)) {
 			locks->owners[kept++] = *p;
@@ -113,11 +123,12 @@ static void drop_unknown_owners(struct tt_locks *locks, const struct tt_threads 
 	locks->nowners = kept;
 }
 
-void collect_name_locks(struct tt_locks *locks, const struct tt_threads *threads, struct syms *syms)
+void collect_name_locks(struct tt_locks *locks, const struct tt_threads *threads, tt_syms_fn syms_of, void *ctx)
 {
 	drop_unknown_owners(locks, threads);
 	for (size_t i = 0; i < locks->n; i++) {
 		struct tt_lock *k = &locks->v[i];
+		struct syms *syms = syms_of(k->tgid, ctx);
 
 		if (!k->name[0]) {
 			struct sym_info si;
@@ -128,7 +139,7 @@ void collect_name_locks(struct tt_locks *locks, const struct tt_threads *threads
 		}
 		/* the tid word of one of its threads: what pthread_join waits on */
 		for (size_t t = 0; t < threads->n && !k->is_join; t++) {
-			if (threads->v[t].tid_word != k->addr)
+			if (threads->v[t].tid_word != k->addr || threads->v[t].tgid != k->tgid)
 				continue;
 			k->is_join = true;
 			snprintf(k->name, sizeof(k->name), "[tid word of %d]", (int)threads->v[t].tid);

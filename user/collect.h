@@ -14,8 +14,11 @@ struct syms;
 int collect_figures(struct tt_loader *l, struct tt_threads *threads, struct tt_locks *locks,
 		    struct tt_parallelism *par, uint64_t now_ns);
 
-/* Names locks not named yet (symbol, GIL, join word); syms may be NULL. */
-void collect_name_locks(struct tt_locks *locks, const struct tt_threads *threads, struct syms *syms);
+/* The mappings of a traced process (NULL: unknown). */
+typedef struct syms *(*tt_syms_fn)(pid_t tgid, void *ctx);
+
+/* Names locks not named yet (symbol, GIL, join word), drops owners that are no threads of ours. */
+void collect_name_locks(struct tt_locks *locks, const struct tt_threads *threads, tt_syms_fn syms_of, void *ctx);
 
 /* Names one address as lock tables do: "GIL (_PyRuntime+0x1b8)", "big_lock+0x0", "[heap]". */
 void collect_lock_name(struct syms *syms, uint64_t addr, char *buf, size_t len, bool *is_gil);

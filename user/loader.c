@@ -99,6 +99,7 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 	bpf_map__set_max_entries(skel->maps.wake_pairs, cfg->max_locks);
 	bpf_map__set_max_entries(skel->maps.owner_pairs, cfg->max_locks);
 	skel->rodata->stream_locks = cfg->lock_events;
+	skel->rodata->follow_forks = cfg->follow;
 	/* uprobes are attached by path, once the binaries are known */
 	bpf_program__set_autoattach(skel->progs.join_enter, false);
 	bpf_program__set_autoattach(skel->progs.join_return, false);

@@ -37,7 +37,11 @@ struct app {
 	struct tt_threads *threads;
 	struct tt_locks *locks;
 	struct tt_deadlocks *deadlocks;
-	struct syms *syms;          /* the target's mappings, refreshed while it lives */
+	struct proc_maps {
+		pid_t tgid;
+		struct syms *syms;  /* its mappings, refreshed while it lives */
+	} procs[64];                /* the target, and with -f its descendants */
+	size_t nprocs;
 	uint64_t maps_read_ns;
 	struct tt_view view;
 	struct tt_view interval_view; /* text on stderr when the main view is CSV */
@@ -91,13 +95,35 @@ static void probe_python(struct app *a)
 	}
 }
 
+static struct syms *syms_of(pid_t tgid, void *ctx)
+{
+	struct app *a = ctx;
+
+	for (size_t i = 0; i < a->nprocs; i++)
+		if (a->procs[i].tgid == tgid)
+			return a->procs[i].syms;
+	return NULL;
+}
+
+static void add_process(struct app *a, pid_t tgid)
+{
+	struct syms *s;
+
+	if (syms_of(tgid, a) || a->nprocs == sizeof(a->procs) / sizeof(a->procs[0]))
+		return;
+	s = syms__new(tgid);
+	if (s)
+		a->procs[a->nprocs++] = (struct proc_maps){ .tgid = tgid, .syms = s };
+}
+
+/* Mappings are read while the processes live: at the end they may be gone. */
 static void refresh_maps(struct app *a)
 {
 	a->maps_read_ns = now_ns(CLOCK_MONOTONIC);
-	if (!a->syms)
-		a->syms = syms__new(a->tgid);
-	else
-		syms__refresh(a->syms);
+	if (!a->nprocs)
+		add_process(a, a->tgid);
+	for (size_t i = 0; i < a->nprocs; i++)
+		syms__refresh(a->procs[i].syms);
 }
 
 struct edges {
@@ -135,7 +161,7 @@ static void on_cycle(const struct tt_wait_edge *cycle, size_t n, void *ctx)
 		char lock[TT_LOCK_NAME_LEN];
 		bool gil;
 
-		collect_lock_name(a->syms, cycle[i].addr, lock, sizeof(lock), &gil);
+		collect_lock_name(syms_of(th ? th->tgid : a->tgid, a), cycle[i].addr, lock, sizeof(lock), &gil);
 		rec.ts_ns = now - a->threads->t0_ns;
 		rec.peer_tid = cycle[i].owner;
 		rec.blocked_by = cycle[i].owner;
@@ -155,7 +181,7 @@ static void scan_deadlocks(struct app *a)
 
 	if (loader__dump(a->loader, TT_MAP_WAITING, on_waiting, &e) < 0)
 		return;
-	if (e.n && !a->syms)
+	if (e.n && !a->nprocs)
 		refresh_maps(a);
 	deadlocks__scan(a->deadlocks, e.v, e.n, on_cycle, a);
 }
@@ -186,6 +212,8 @@ static int on_event(void *ctx, const struct tt_event *e)
 		len = readlink(link, rec.detail, sizeof(rec.detail) - 1);
 		rec.detail[len > 0 ? len : 0] = '\0';
 	}
+	if (e->kind == TT_EV_FORK)
+		add_process(a, (pid_t)e->tgid);
 	if (n)
 		emit(&rec, a);
 	/* libpython is mapped after exec, before the first thread starts. */
@@ -365,7 +393,7 @@ static int report(struct app *a, int *exit_code)
 		fprintf(stderr, "threadtrace: cannot read the kernel's figures\n");
 		*exit_code = TT_EXIT_RUNTIME;
 	}
-	collect_name_locks(a->locks, a->threads, a->syms);
+	collect_name_locks(a->locks, a->threads, syms_of, a);
 	locks__sort(a->locks);
 	r.threads = a->threads;
 	r.locks = a->locks;
@@ -485,7 +513,8 @@ out:
 	if (a.child_done && exit_code == TT_EXIT_OK)
 		exit_code = launch_exit_code(a.child_status);
 	loader__free(a.loader);
-	syms__free(a.syms);
+	for (size_t i = 0; i < a.nprocs; i++)
+		syms__free(a.procs[i].syms);
 	deadlocks__free(a.deadlocks);
 	locks__free(a.locks);
 	threads__free(a.threads);

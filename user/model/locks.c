@@ -35,17 +35,17 @@ void locks__reset_figures(struct tt_locks *l)
 	l->nwakes = l->nowners = 0;
 }
 
-struct tt_lock *locks__find(const struct tt_locks *l, uint64_t addr)
+struct tt_lock *locks__find(const struct tt_locks *l, pid_t tgid, uint64_t addr)
 {
 	for (size_t i = 0; i < l->n; i++)
-		if (l->v[i].addr == addr)
+		if (l->v[i].addr == addr && l->v[i].tgid == tgid)
 			return &l->v[i];
 	return NULL;
 }
 
-struct tt_lock *locks__get(struct tt_locks *l, uint64_t addr, bool *created)
+struct tt_lock *locks__get(struct tt_locks *l, pid_t tgid, uint64_t addr, bool *created)
 {
-	struct tt_lock *k = locks__find(l, addr);
+	struct tt_lock *k = locks__find(l, tgid, addr);
 
 	*created = false;
 	if (k)
@@ -61,6 +61,7 @@ struct tt_lock *locks__get(struct tt_locks *l, uint64_t addr, bool *created)
 	}
 	k = &l->v[l->n++];
 	memset(k, 0, sizeof(*k));
+	k->tgid = tgid;
 	k->addr = addr;
 	*created = true;
 	return k;
@@ -69,7 +70,7 @@ struct tt_lock *locks__get(struct tt_locks *l, uint64_t addr, bool *created)
 int locks__add_wait_stat(struct tt_locks *l, const struct tt_lock_key *key, const struct tt_lock_stat *s)
 {
 	bool created;
-	struct tt_lock *k = locks__get(l, key->addr, &created);
+	struct tt_lock *k = locks__get(l, (pid_t)key->tgid, key->addr, &created);
 
 	if (!k)
 		return -1;
@@ -90,10 +91,10 @@ int locks__add_wait_stat(struct tt_locks *l, const struct tt_lock_key *key, cons
 	return 0;
 }
 
-int locks__add_hold_stat(struct tt_locks *l, uint64_t addr, const struct tt_hold_stat *h)
+int locks__add_hold_stat(struct tt_locks *l, const struct tt_addr_key *key, const struct tt_hold_stat *h)
 {
 	bool created;
-	struct tt_lock *k = locks__get(l, addr, &created);
+	struct tt_lock *k = locks__get(l, (pid_t)key->tgid, key->addr, &created);
 
 	if (!k)
 		return -1;
@@ -101,7 +102,7 @@ int locks__add_hold_stat(struct tt_locks *l, uint64_t addr, const struct tt_hold
 	return 0;
 }
 
-static int pair_push(struct tt_pair **v, size_t *n, size_t *cap, const struct tt_pair_key *key,
+static int pair_push(struct tt_pair **v, size_t *n, size_t *cap, pid_t tgid, const struct tt_pair_key *key,
 		     const struct tt_pair_val *val)
 {
 	if (*n == *cap) {
@@ -113,32 +114,34 @@ static int pair_push(struct tt_pair **v, size_t *n, size_t *cap, const struct tt
 		*v = nv;
 		*cap = c;
 	}
-	(*v)[(*n)++] = (struct tt_pair){ .addr = key->addr, .a = (pid_t)key->a, .b = (pid_t)key->b,
+	(*v)[(*n)++] = (struct tt_pair){ .tgid = tgid, .addr = key->addr, .a = (pid_t)key->a, .b = (pid_t)key->b,
 					  .count = val->count, .total_ns = val->total_ns };
 	return 0;
 }
 
-int locks__add_wake_pair(struct tt_locks *l, const struct tt_pair_key *key, const struct tt_pair_val *val)
+int locks__add_wake_pair(struct tt_locks *l, pid_t tgid, const struct tt_pair_key *key,
+			 const struct tt_pair_val *val)
 {
 	bool created;
-	struct tt_lock *k = locks__get(l, key->addr, &created);
+	struct tt_lock *k = locks__get(l, tgid, key->addr, &created);
 
 	if (!k)
 		return -1;
 	if (key->a != key->b)
 		k->handoffs += val->count;
-	return pair_push(&l->wakes, &l->nwakes, &l->capwakes, key, val);
+	return pair_push(&l->wakes, &l->nwakes, &l->capwakes, tgid, key, val);
 }
 
-int locks__add_owner_pair(struct tt_locks *l, const struct tt_pair_key *key, const struct tt_pair_val *val)
+int locks__add_owner_pair(struct tt_locks *l, pid_t tgid, const struct tt_pair_key *key,
+			  const struct tt_pair_val *val)
 {
 	bool created;
-	struct tt_lock *k = locks__get(l, key->addr, &created);
+	struct tt_lock *k = locks__get(l, tgid, key->addr, &created);
 
 	if (!k)
 		return -1;
 	k->blocked_by_known += val->count;
-	return pair_push(&l->owners, &l->nowners, &l->capowners, key, val);
+	return pair_push(&l->owners, &l->nowners, &l->capowners, tgid, key, val);
 }
 
 static int by_total_wait(const void *a, const void *b)

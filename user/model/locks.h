@@ -16,6 +16,7 @@
 enum tt_lock_role { TT_ROLE_CONTENTION, TT_ROLE_IDLE };
 
 struct tt_pair {
+	pid_t tgid;
 	uint64_t addr;
 	pid_t a, b;          /* waker -> wakee, or owner -> waiter */
 	uint64_t count;
@@ -23,6 +24,7 @@ struct tt_pair {
 };
 
 struct tt_lock {
+	pid_t tgid;                  /* a word is an address in one process */
 	uint64_t addr;
 	char name[TT_LOCK_NAME_LEN]; /* symbol+off, [heap], ...; raw: from the target's files */
 	char group[TT_LOCK_NAME_LEN]; /* words of one lock share a group (the GIL's three words) */
@@ -51,15 +53,16 @@ void locks__free(struct tt_locks *l);
 /* Forget the figures (not the locks and names) before a fresh read of the kernel maps. */
 void locks__reset_figures(struct tt_locks *l);
 
-/* The lock for addr, created when new (*created = true: name it). NULL on ENOMEM. */
-struct tt_lock *locks__get(struct tt_locks *l, uint64_t addr, bool *created);
-struct tt_lock *locks__find(const struct tt_locks *l, uint64_t addr);
+/* The lock for (tgid, addr), created when new (*created = true: name it). NULL on ENOMEM. */
+struct tt_lock *locks__get(struct tt_locks *l, pid_t tgid, uint64_t addr, bool *created);
+struct tt_lock *locks__find(const struct tt_locks *l, pid_t tgid, uint64_t addr);
 
-/* Feeding the kernel's aggregates in. 0 or -1 (ENOMEM). */
+/* Feeding the kernel's aggregates in. 0 or -1 (ENOMEM). Pairs carry tids only: tgid is theirs. */
 int locks__add_wait_stat(struct tt_locks *l, const struct tt_lock_key *k, const struct tt_lock_stat *s);
-int locks__add_hold_stat(struct tt_locks *l, uint64_t addr, const struct tt_hold_stat *h);
-int locks__add_wake_pair(struct tt_locks *l, const struct tt_pair_key *k, const struct tt_pair_val *v);
-int locks__add_owner_pair(struct tt_locks *l, const struct tt_pair_key *k, const struct tt_pair_val *v);
+int locks__add_hold_stat(struct tt_locks *l, const struct tt_addr_key *k, const struct tt_hold_stat *h);
+int locks__add_wake_pair(struct tt_locks *l, pid_t tgid, const struct tt_pair_key *k, const struct tt_pair_val *v);
+int locks__add_owner_pair(struct tt_locks *l, pid_t tgid, const struct tt_pair_key *k,
+			  const struct tt_pair_val *v);
 
 /* Sorts locks by total wait and pairs by count, most first (pointers into the table change). */
 void locks__sort(struct tt_locks *l);

@@ -16,6 +16,7 @@ const char *record_kind_name(enum tt_rec_kind kind)
 	case TT_REC_WAIT: return "wait";
 	case TT_REC_HOLD: return "hold";
 	case TT_REC_DEADLOCK: return "deadlock";
+	case TT_REC_FORK: return "fork";
 	}
 	return "?";
 }

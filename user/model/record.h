@@ -22,6 +22,7 @@ enum tt_rec_kind {
 	TT_REC_WAIT,   /* a blocking futex wait ended */
 	TT_REC_HOLD,   /* a contended hold ended */
 	TT_REC_DEADLOCK, /* the thread is in a cycle of threads each waiting for the next */
+	TT_REC_FORK,   /* -f: a new process (tid = tgid = the child) */
 };
 
 struct tt_record {

@@ -46,7 +46,7 @@ struct tt_thread *threads__find(const struct tt_threads *t, pid_t tid)
 	return NULL;
 }
 
-static struct tt_thread *threads__add(struct tt_threads *t, pid_t tid)
+static struct tt_thread *threads__add(struct tt_threads *t, pid_t tgid, pid_t tid)
 {
 	struct tt_thread *th;
 
@@ -62,15 +62,16 @@ static struct tt_thread *threads__add(struct tt_threads *t, pid_t tid)
 	th = &t->v[t->n++];
 	memset(th, 0, sizeof(*th));
 	th->tid = tid;
+	th->tgid = tgid;
 	return th;
 }
 
 /* A thread we learn of from an event other than its start: alive since before attach. */
-static struct tt_thread *threads__get(struct tt_threads *t, pid_t tid)
+static struct tt_thread *threads__get(struct tt_threads *t, pid_t tgid, pid_t tid)
 {
 	struct tt_thread *th = threads__find(t, tid);
 
-	return th && !th->ended ? th : threads__add(t, tid);
+	return th && !th->ended ? th : threads__add(t, tgid, tid);
 }
 
 /* The thread a joiner's tid word points to: the one that ended last with that word. */
@@ -97,9 +98,11 @@ static uint64_t rel_ns(const struct tt_threads *t, uint64_t ts)
 static void record_init(struct tt_record *rec, enum tt_rec_kind kind, const struct tt_threads *t,
 			pid_t tid, uint64_t ts_ns, const char *name)
 {
+	const struct tt_thread *th = threads__find(t, tid);
+
 	memset(rec, 0, sizeof(*rec));
 	rec->kind = kind;
-	rec->tgid = t->tgid;
+	rec->tgid = th ? th->tgid : t->tgid;
 	rec->tid = tid;
 	rec->ts_ns = ts_ns;
 	if (name)
@@ -113,7 +116,7 @@ int threads__add_alive(struct tt_threads *t, pid_t tid, const char *name, uint64
 
 	if (th && !th->ended)
 		return 0; /* its start event came first */
-	th = threads__add(t, tid);
+	th = threads__add(t, t->tgid, tid);
 	if (!th)
 		return -1;
 	snprintf(th->name, sizeof(th->name), "%.*s", TT_NAME_LEN - 1, name);
@@ -134,7 +137,7 @@ static enum tt_end classify_exit(__u32 flags)
 
 static int apply_exit(struct tt_threads *t, const struct tt_event *e, struct tt_record *rec)
 {
-	struct tt_thread *th = threads__get(t, e->tid);
+	struct tt_thread *th = threads__get(t, (pid_t)e->tgid, (pid_t)e->tid);
 
 	if (!th)
 		return -1;
@@ -161,7 +164,7 @@ static int apply_exit(struct tt_threads *t, const struct tt_event *e, struct tt_
 static int apply_join(struct tt_threads *t, const struct tt_event *e, struct tt_record *rec)
 {
 	bool inferred = e->kind == TT_EV_JOIN_GUESS;
-	struct tt_thread *joiner = threads__get(t, e->tid);
+	struct tt_thread *joiner = threads__get(t, (pid_t)e->tgid, (pid_t)e->tid);
 	struct tt_thread *joinee;
 
 	if (!joiner)
@@ -172,7 +175,7 @@ static int apply_join(struct tt_threads *t, const struct tt_event *e, struct tt_
 		if (!t->accept_inferred || (joinee && joinee->joined))
 			return 0;
 		if (!joinee) {
-			if (!threads__add(t, e->peer_tid))
+			if (!threads__add(t, (pid_t)e->tgid, e->peer_tid))
 				return -1;
 			/* the table may have moved */
 			joiner = threads__find(t, e->tid);
@@ -200,7 +203,8 @@ int threads__apply(struct tt_threads *t, const struct tt_event *e, struct tt_rec
 
 	switch (e->kind) {
 	case TT_EV_START:
-		th = threads__add(t, e->tid);
+	case TT_EV_FORK:
+		th = threads__add(t, (pid_t)e->tgid, e->tid);
 		if (!th)
 			return -1;
 		th->creator = e->peer_tid;
@@ -208,12 +212,13 @@ int threads__apply(struct tt_threads *t, const struct tt_event *e, struct tt_rec
 		th->start_ns = rel_ns(t, e->ts_ns);
 		th->tid_word = e->addr;
 		snprintf(th->name, sizeof(th->name), "%.*s", TT_NAME_LEN - 1, e->comm);
-		record_init(rec, TT_REC_START, t, e->tid, th->start_ns, th->name);
+		record_init(rec, e->kind == TT_EV_FORK ? TT_REC_FORK : TT_REC_START, t, e->tid, th->start_ns,
+			    th->name);
 		rec->peer_tid = e->peer_tid;
 		return 1;
 	case TT_EV_RENAME:
 	case TT_EV_EXEC:
-		th = threads__get(t, e->tid);
+		th = threads__get(t, (pid_t)e->tgid, (pid_t)e->tid);
 		if (!th)
 			return -1;
 		/* A command we started is first seen at its exec: its program starts there. */
@@ -267,7 +272,7 @@ void threads__sample(struct tt_threads *t,
 		unsigned long long ticks;
 		char state;
 
-		if (th->ended || sample(t->tgid, th->tid, &state, &ticks))
+		if (th->ended || sample(th->tgid, th->tid, &state, &ticks))
 			continue;
 		th->state = state;
 		th->cpu_ticks_delta = ticks >= th->cpu_ticks ? ticks - th->cpu_ticks : 0;

@@ -19,6 +19,7 @@ enum tt_end {
 
 struct tt_thread {
 	pid_t tid;
+	pid_t tgid;             /* its process (-f traces several) */
 	pid_t creator;          /* 0: unknown (alive at attach) */
 	bool start_known;
 	uint64_t start_ns;      /* since the trace started */
@@ -44,7 +45,7 @@ struct tt_thread {
 };
 
 struct tt_threads {
-	pid_t tgid;
+	pid_t tgid;             /* the process traced (with -f, its descendants come too) */
 	uint64_t t0_ns;         /* CLOCK_MONOTONIC at trace start */
 	bool accept_inferred;   /* the target is CPython: trust inferred joins */
 	struct tt_thread *v;

@@ -19,7 +19,7 @@
 /* Locks of one group (the GIL's words) count as one. */
 static bool same_group(const struct tt_lock *a, const struct tt_lock *b)
 {
-	return a == b || (a->is_gil && b->is_gil);
+	return a == b || (a->is_gil && b->is_gil && a->tgid == b->tgid);
 }
 
 static void pick_candidate(struct tt_verdict *v, const struct tt_locks *locks)
@@ -46,6 +46,7 @@ static void pick_candidate(struct tt_verdict *v, const struct tt_locks *locks)
 	v->has_candidate = true;
 	v->is_gil = best->is_gil;
 	v->lock_addr = best->addr;
+	v->lock_tgid = best->tgid;
 	snprintf(v->lock_name, sizeof(v->lock_name), "%s", best->is_gil ? "GIL" : best->name);
 	for (size_t j = 0; j < locks->n; j++) {
 		const struct tt_lock *k = &locks->v[j];

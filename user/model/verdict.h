@@ -12,6 +12,7 @@ struct tt_verdict {
 	bool has_candidate;         /* some non-join lock was waited on */
 	bool gil_like;
 	char lock_name[TT_LOCK_NAME_LEN]; /* the candidate: "GIL" or its symbol */
+	pid_t lock_tgid;            /* its process */
 	uint64_t lock_addr;         /* its first word */
 	bool is_gil;
 	double share;               /* of the process's blocked time (futex waits but joins, plus sleeps) */

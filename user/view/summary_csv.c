@@ -35,16 +35,16 @@ static int write_locks(const char *dir, const struct tt_report *r)
 
 	if (!f)
 		return -1;
-	fputs("addr,symbol,kind,role,waits,timeouts,interrupted,eagain,total_wait_ns,max_wait_ns,threads,"
+	fputs("tgid,addr,symbol,kind,role,waits,timeouts,interrupted,eagain,total_wait_ns,max_wait_ns,threads,"
 	      "handoffs,holds,hold_p50_ns,hold_p90_ns,hold_p99_ns,hold_max_ns,gil_like\n", f);
 	for (size_t i = 0; i < r->locks->n; i++) {
 		const struct tt_lock *k = &r->locks->v[i];
-		bool gil_like = r->verdict->gil_like &&
+		bool gil_like = r->verdict->gil_like && k->tgid == r->verdict->lock_tgid &&
 				(k->addr == r->verdict->lock_addr || (k->is_gil && r->verdict->is_gil));
 
 		if (!k->waits)
 			continue;
-		fprintf(f, "0x%" PRIx64 ",", k->addr);
+		fprintf(f, "%d,0x%" PRIx64 ",", (int)k->tgid, k->addr);
 		csv_write_field(f, k->name);
 		fprintf(f, ",%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
 			   ",%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%d\n",
@@ -62,11 +62,11 @@ static int write_threads(const char *dir, const struct tt_report *r)
 
 	if (!f)
 		return -1;
-	fputs("tid,name,oncpu_ns,runq_ns,lock_ns,sleep_ns,exit,creator,start_ns,end_ns,joined_by,join_wait_ns\n", f);
+	fputs("tgid,tid,name,oncpu_ns,runq_ns,lock_ns,sleep_ns,exit,creator,start_ns,end_ns,joined_by,join_wait_ns\n", f);
 	for (size_t i = 0; i < r->threads->n; i++) {
 		const struct tt_thread *th = &r->threads->v[i];
 
-		fprintf(f, "%d,", (int)th->tid);
+		fprintf(f, "%d,%d,", (int)th->tgid, (int)th->tid);
 		csv_write_field(f, th->name);
 		fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s,", th->oncpu_ns, th->runq_ns,
 			th->lock_ns, th->sleep_ns, th->ended ? thread_end_name(th->how) : "alive");

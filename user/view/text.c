@@ -25,6 +25,9 @@ static void text_record(struct tt_view *v, const struct tt_record *r)
 	case TT_REC_START:
 		fprintf(v->out, " created by %d", (int)r->peer_tid);
 		break;
+	case TT_REC_FORK:
+		fprintf(v->out, " new process %d, forked by %d", (int)r->tgid, (int)r->peer_tid);
+		break;
 	case TT_REC_RENAME:
 		if (r->peer_tid)
 			fprintf(v->out, " by %d", (int)r->peer_tid);
@@ -209,7 +212,7 @@ static void summary_pairs(FILE *o, const char *title, const struct tt_locks *l, 
 		return;
 	fprintf(o, "\n%s\n", title);
 	for (size_t i = 0; i < n && i < 20; i++) {
-		const struct tt_lock *k = locks__find(l, v[i].addr);
+		const struct tt_lock *k = locks__find(l, v[i].tgid, v[i].addr);
 		char name[4 * TT_LOCK_NAME_LEN];
 
 		sanitize_for_terminal(name, sizeof(name), k ? k->name : "?");
@@ -264,11 +267,45 @@ static void summary_verdict(FILE *o, const struct tt_verdict *v)
 		   "parallelism (confidence %s).\n", p50, p90, p99, max, v->par_without - v->par_mean, v->confidence);
 }
 
+/* -f: one line per process, so processes and threads can be compared side by side. */
+static void summary_processes(FILE *o, const struct tt_threads *t)
+{
+	pid_t seen[256];
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->n && n < 256; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < n; j++)
+			dup = dup || seen[j] == t->v[i].tgid;
+		if (!dup)
+			seen[n++] = t->v[i].tgid;
+	}
+	if (n < 2)
+		return;
+	fprintf(o, "\nProcesses\n%7s %7s %9s %9s %9s\n", "PID", "THREADS", "ON-CPU", "RUNQUEUE", "FUTEX");
+	for (size_t j = 0; j < n; j++) {
+		uint64_t oncpu = 0, runq = 0, lock = 0;
+		unsigned threads = 0;
+
+		for (size_t i = 0; i < t->n; i++) {
+			if (t->v[i].tgid != seen[j])
+				continue;
+			threads++;
+			oncpu += t->v[i].oncpu_ns;
+			runq += t->v[i].runq_ns;
+			lock += t->v[i].lock_ns;
+		}
+		fprintf(o, "%7d %7u %9.3f %9.3f %9.3f\n", (int)seen[j], threads, oncpu / 1e9, runq / 1e9, lock / 1e9);
+	}
+}
+
 static void text_summary(struct tt_view *v, const struct tt_report *r)
 {
 	FILE *o = v->out;
 
 	summary_threads(o, r->threads);
+	summary_processes(o, r->threads);
 	summary_states(o, r->threads);
 	summary_locks(o, r->locks);
 	summary_histograms(o, r->locks);
