@@ -85,7 +85,7 @@ $(OUT)/tests/%: tests/unit/%.c $(ASAN_OBJS)
 $(OUT)/demos/%: demos/%.c
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -MMD -MP -pthread $< -o $@
+	$(Q)$(CC) -std=gnu11 -O2 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -MMD -MP -pthread $< -o $@
 
 $(OUT) $(OUT)/bpf:
 	$(Q)mkdir -p $@

@@ -34,6 +34,17 @@
 
 /* --csv: a `wait` and `hold` event each, besides the maps. */
 const volatile bool stream_locks = false;
+/* --stacks: where each wait blocked */
+const volatile bool want_stacks = false;
+/* --stacks: the targets' executable mappings, kept up to date by user space */
+struct tt_range text_ranges[TT_TEXT_RANGES];
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64[TT_SCAN_WORDS]);
+} scan_buf SEC(".maps");
 
 /* A wake that woke one of the target's waiters. */
 struct futex_wake {
@@ -113,6 +124,22 @@ struct {
 	__type(value, struct tt_pair_val);
 } owner_pairs SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 4096);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, TT_STACK_DEPTH * sizeof(__u64));
+} stacks SEC(".maps");
+
+/* per word and call site: waits and their total */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 16384); /* resized by the loader (--max-locks) */
+	__type(key, struct tt_site_key);
+	__type(value, struct tt_pair_val);
+} sites SEC(".maps");
+
 static const struct tt_lock_stat zero_stat;
 static const struct tt_hold_stat zero_hold;
 static const struct tt_pair_val zero_pair;
@@ -128,6 +155,33 @@ static __always_inline bool is_wake_op(__u32 cmd)
 	return cmd == FUTEX_WAKE || cmd == FUTEX_WAKE_BITSET || cmd == FUTEX_WAKE_OP ||
 	       cmd == FUTEX_REQUEUE || cmd == FUTEX_CMP_REQUEUE || cmd == FUTEX_UNLOCK_PI ||
 	       cmd == FUTEX_CMP_REQUEUE_PI;
+}
+
+static __always_inline bool in_text(__u64 v)
+{
+	for (int j = 0; j < TT_TEXT_RANGES; j++) {
+		if (!text_ranges[j].end)
+			break;
+		if (v >= text_ranges[j].start && v < text_ranges[j].end)
+			return true;
+	}
+	return false;
+}
+
+/* The first return addresses on the user stack (see TT_SCAN_WORDS). */
+static __always_inline void scan_stack(struct pt_regs *regs, __u64 scan[TT_SCAN_HITS])
+{
+	__u32 zero = 0, hits = 0;
+	__u64 *buf = bpf_map_lookup_elem(&scan_buf, &zero);
+
+	if (!buf || bpf_probe_read_user(buf, TT_SCAN_WORDS * sizeof(__u64), (void *)BPF_CORE_READ(regs, sp)))
+		return;
+	for (int i = 0; i < TT_SCAN_WORDS; i++) {
+		if (hits >= TT_SCAN_HITS)
+			break;
+		if (in_text(buf[i]))
+			scan[hits++] = buf[i];
+	}
 }
 
 static __always_inline __u32 read_u32(__u64 addr)
@@ -217,7 +271,12 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	op = BPF_CORE_READ(regs, si);
 	cmd = op & FUTEX_CMD_MASK;
 	if (is_wait_op(cmd)) {
-		struct tt_wait w = { .start_ns = bpf_ktime_get_ns(), .addr = addr, .op = op };
+		struct tt_wait w = { .start_ns = bpf_ktime_get_ns(), .addr = addr, .op = op, .stack_id = -1 };
+
+		if (want_stacks) {
+			w.stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+			scan_stack(regs, w.scan);
+		}
 
 		w.kind = classify(addr, cmd, (__u32)BPF_CORE_READ(regs, dx), &w.owner);
 		if (bpf_map_update_elem(&waiting, &tid, &w, BPF_ANY))
@@ -293,6 +352,25 @@ static __always_inline void count_wait(__u32 tgid, __u32 tid, struct tt_wait *w,
 		st->woken++;
 }
 
+static __always_inline void count_site(__u32 tgid, struct tt_wait *w, __u64 dur)
+{
+	struct tt_site_key key = { .addr = w->addr, .tgid = tgid, .stack_id = w->stack_id };
+
+	__builtin_memcpy(key.scan, w->scan, sizeof(key.scan));
+	struct tt_pair_val *v;
+
+	v = bpf_map_lookup_elem(&sites, &key);
+	if (!v) {
+		if (bpf_map_update_elem(&sites, &key, &zero_pair, BPF_NOEXIST) == -E2BIG)
+			count_drop(TT_DROP_LOCKS);
+		v = bpf_map_lookup_elem(&sites, &key);
+		if (!v)
+			return;
+	}
+	__sync_fetch_and_add(&v->count, 1);
+	__sync_fetch_and_add(&v->total_ns, dur);
+}
+
 static __always_inline void count_owner(__u32 tid, struct tt_wait *w, __u64 dur)
 {
 	struct tt_pair_key key = { .addr = w->addr, .a = w->owner, .b = tid };
@@ -330,6 +408,8 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 		count_wait(pid_tgid >> 32, tid, w, ret, dur);
 		if (ret != -EAGAIN && w->owner && w->owner != tid)
 			count_owner(tid, w, dur);
+		if (want_stacks && ret != -EAGAIN)
+			count_site(pid_tgid >> 32, w, dur);
 		if (ret == 0) {
 			/* it holds the word now, until it wakes it */
 			struct hold_start h = { .ts_ns = now, .addr = w->addr };

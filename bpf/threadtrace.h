@@ -99,6 +99,17 @@ struct tt_pair_val {
 	__u64 total_ns;     /* owner -> waiter: the waits' total */
 };
 
+#define TT_STACK_DEPTH 32
+/*
+ * libc is built without frame pointers, so a frame-pointer walk from inside
+ * its futex calls skips the function that called pthread_mutex_lock & co.
+ * The stack scan finds it: the first words at the stack top that point into
+ * executable code are the return addresses of the innermost calls.
+ */
+#define TT_SCAN_WORDS 32
+#define TT_SCAN_HITS 3
+#define TT_TEXT_RANGES 32
+
 /* A futex wait in progress; read by user space to find deadlocks. */
 struct tt_wait {
 	__u64 start_ns;
@@ -107,6 +118,23 @@ struct tt_wait {
 	__u32 owner;        /* the word's owner when it blocked, 0: unknown */
 	__u32 waker;        /* set by the wake that woke it */
 	__u32 kind;         /* enum tt_lock_kind */
+	__s32 stack_id;     /* --stacks: its user stack in the stacks map, else -1 */
+	__u32 pad;
+	__u64 scan[TT_SCAN_HITS]; /* --stacks: return addresses found on the stack top */
+};
+
+/* --stacks: a blocking call site of a word (a user stack). */
+struct tt_site_key {
+	__u64 addr;
+	__u32 tgid;
+	__s32 stack_id;
+	__u64 scan[TT_SCAN_HITS];
+};
+
+/* The executable mappings of the targets, for the stack scan (--stacks). */
+struct tt_range {
+	__u64 start;
+	__u64 end;
 };
 
 enum tt_sched_state { TT_ST_UNKNOWN = 0, TT_ST_ONCPU, TT_ST_RUNQ, TT_ST_LOCK, TT_ST_SLEEP };

@@ -26,7 +26,7 @@ static const char doc[] =
 
 static const char args_doc[] = "-p PID | -- COMMAND [ARGS...]";
 
-enum { OPT_CSV = 0x100, OPT_FORCE, OPT_MAX_THREADS, OPT_BUFFER, OPT_MAX_LOCKS, OPT_SUMMARY_CSV };
+enum { OPT_CSV = 0x100, OPT_FORCE, OPT_MAX_THREADS, OPT_BUFFER, OPT_MAX_LOCKS, OPT_SUMMARY_CSV, OPT_STACKS };
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace the process PID (all its threads)", 0 },
@@ -36,6 +36,7 @@ static const struct argp_option options[] = {
 	{ "write", 'w', "FILE", 0, "Write the output into FILE instead of stdout", 0 },
 	{ "force", OPT_FORCE, NULL, 0, "Let -w overwrite an existing file", 0 },
 	{ "quiet", 'q', NULL, 0, "No live lines: only the summary at the end", 0 },
+	{ "stacks", OPT_STACKS, NULL, 0, "Record where threads blocked: the top call sites per lock, and deadlocks", 0 },
 	{ "follow", 'f', NULL, 0, "Follow child processes (fork, exec) of the target too", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's debug output", 0 },
 	{ "max-threads", OPT_MAX_THREADS, "N", 0, "Size per-thread kernel maps for N threads (16384)", 0 },
@@ -111,6 +112,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'f':
 		cfg->follow = true;
+		break;
+	case OPT_STACKS:
+		cfg->stacks = true;
 		break;
 	case OPT_MAX_THREADS:
 		if (parse_long(arg, 16, 4194304, &n))

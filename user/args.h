@@ -26,6 +26,7 @@ struct tt_config {
 	bool quiet;          /* -q: no live lines */
 	bool verbose;        /* -v: libbpf debug output */
 	bool follow;         /* -f: child processes too */
+	bool stacks;         /* --stacks: where threads blocked */
 	bool lock_events;    /* stream a wait/hold event each (--csv) */
 	const char *summary_dir; /* --summary-csv DIR */
 	unsigned max_threads;

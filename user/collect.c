@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "collect.h"
+#include "perfmap.h"
 #include "syms.h"
 
 /* CPython 3.11: _PyRuntime.ceval.gil spans +0x168 .. +0x238 (KERNEL-FACTS.md). */
@@ -59,6 +60,14 @@ static void on_owner_pair(const void *key, const void *val, void *ctx)
 		f->err = -1;
 }
 
+static void on_site(const void *key, const void *val, void *ctx)
+{
+	struct fold *f = ctx;
+
+	if (locks__add_site(f->locks, key, val))
+		f->err = -1;
+}
+
 static void on_sched(const void *key, const void *val, void *ctx)
 {
 	struct fold *f = ctx;
@@ -77,6 +86,7 @@ int collect_figures(struct tt_loader *l, struct tt_threads *threads, struct tt_l
 	    loader__dump(l, TT_MAP_HOLD_STATS, on_hold_stat, &f) < 0 ||
 	    loader__dump(l, TT_MAP_WAKE_PAIRS, on_wake_pair, &f) < 0 ||
 	    loader__dump(l, TT_MAP_OWNER_PAIRS, on_owner_pair, &f) < 0 ||
+	    loader__dump(l, TT_MAP_SITES, on_site, &f) < 0 ||
 	    loader__dump(l, TT_MAP_SCHED, on_sched, &f) < 0)
 		return -1;
 	if (loader__parallelism(l, &kpar))
@@ -144,5 +154,83 @@ void collect_name_locks(struct tt_locks *locks, const struct tt_threads *threads
 			k->is_join = true;
 			snprintf(k->name, sizeof(k->name), "[tid word of %d]", (int)threads->v[t].tid);
 		}
+	}
+}
+
+/* One frame: the JIT's name from the perf map, else the ELF symbol, else where it is. */
+static void frame_name(struct syms *syms, const struct perfmap *pm, uint64_t ip, char *buf, size_t len)
+{
+	unsigned long off;
+	const char *jit = perfmap__resolve(pm, ip, &off);
+	struct sym_info si;
+
+	if (jit) {
+		snprintf(buf, len, "%s+0x%lx", jit, off);
+		return;
+	}
+	if (syms && !syms__resolve(syms, ip, &si)) {
+		sym_info_format(&si, buf, len);
+		return;
+	}
+	snprintf(buf, len, "0x%llx", (unsigned long long)ip);
+}
+
+/* The frame-pointer walk's frames with the scan's return addresses after the first, once each. */
+static size_t merge_frames(const __u64 *ips, size_t nips, const __u64 *scan, __u64 *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < nips + TT_SCAN_HITS && n < max; i++) {
+		__u64 ip = i == 0 ? ips[0] : i <= TT_SCAN_HITS ? scan[i - 1] : ips[i - TT_SCAN_HITS];
+		bool dup = !ip;
+
+		for (size_t j = 0; j < n && !dup; j++)
+			dup = out[j] == ip;
+		if (!dup)
+			out[n++] = ip;
+	}
+	return n;
+}
+
+int collect_format_stack(struct tt_loader *l, __s32 stack_id, const __u64 scan[TT_SCAN_HITS], struct syms *syms,
+			 const struct perfmap *pm, char *buf, size_t len)
+{
+	__u64 ips[TT_STACK_DEPTH] = { 0 }, frames[TT_STACK_DEPTH + TT_SCAN_HITS];
+	size_t nips = 0, n, used = 0;
+
+	if (!len)
+		return -1;
+	if (!loader__stack(l, stack_id, ips))
+		while (nips < TT_STACK_DEPTH && ips[nips])
+			nips++;
+	if (!nips && !scan[0])
+		return -1;
+	n = merge_frames(ips, nips ? nips : 1, scan, frames, sizeof(frames) / sizeof(frames[0]));
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && used + 4 < len; i++) {
+		char frame[192];
+
+		frame_name(syms, pm, frames[i], frame, sizeof(frame));
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? " < " : "", frame);
+	}
+	return 0;
+}
+
+void collect_stacks(struct tt_loader *l, struct tt_locks *locks, size_t top, tt_syms_fn syms_of, void *ctx)
+{
+	for (size_t i = 0; i < locks->n && i < top; i++) {
+		struct tt_lock *k = &locks->v[i];
+		struct perfmap *pm = perfmap__load(k->tgid);
+
+		for (int s = 0; s < TT_TOP_SITES; s++) {
+			char buf[1024];
+
+			if (!k->sites[s].count || k->sites[s].frames)
+				continue;
+			if (!collect_format_stack(l, k->sites[s].stack_id, k->sites[s].scan, syms_of(k->tgid, ctx), pm,
+						  buf, sizeof(buf)))
+				k->sites[s].frames = strdup(buf);
+		}
+		perfmap__free(pm);
 	}
 }

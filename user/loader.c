@@ -100,6 +100,10 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 	bpf_map__set_max_entries(skel->maps.owner_pairs, cfg->max_locks);
 	skel->rodata->stream_locks = cfg->lock_events;
 	skel->rodata->follow_forks = cfg->follow;
+	skel->rodata->want_stacks = cfg->stacks;
+	bpf_map__set_max_entries(skel->maps.sites, cfg->max_locks);
+	if (!cfg->stacks)
+		bpf_map__set_max_entries(skel->maps.stacks, 1); /* unused: keep it small */
 	/* uprobes are attached by path, once the binaries are known */
 	bpf_program__set_autoattach(skel->progs.join_enter, false);
 	bpf_program__set_autoattach(skel->progs.join_return, false);
@@ -211,6 +215,7 @@ static struct bpf_map *map_of(struct tt_loader *l, enum tt_map which)
 	case TT_MAP_OWNER_PAIRS: return l->skel->maps.owner_pairs;
 	case TT_MAP_WAITING: return l->skel->maps.waiting;
 	case TT_MAP_SCHED: return l->skel->maps.sched_stats;
+	case TT_MAP_SITES: return l->skel->maps.sites;
 	}
 	return NULL;
 }
@@ -234,6 +239,29 @@ int loader__dump(struct tt_loader *l, enum tt_map which, tt_entry_fn fn, void *c
 		n++;
 	}
 	return n;
+}
+
+void loader__set_text_ranges(struct tt_loader *l, unsigned long (*ranges)[2], size_t n)
+{
+	struct tt_range *r = l->skel->bss->text_ranges;
+
+	for (size_t i = 0; i < TT_TEXT_RANGES; i++) {
+		/* the end first: the kernel side stops at the first end of 0 */
+		r[i].end = 0;
+		if (i < n) {
+			r[i].start = ranges[i][0];
+			r[i].end = ranges[i][1];
+		}
+	}
+}
+
+int loader__stack(struct tt_loader *l, __s32 id, __u64 ips[TT_STACK_DEPTH])
+{
+	__u32 key = (__u32)id;
+
+	if (id < 0)
+		return -ENOENT;
+	return bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.stacks), &key, ips) ? -errno : 0;
 }
 
 int loader__parallelism(struct tt_loader *l, struct tt_par *out)

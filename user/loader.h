@@ -37,12 +37,17 @@ enum tt_map {
 	TT_MAP_OWNER_PAIRS, /* struct tt_pair_key (a = owner, b = waiter) -> struct tt_pair_val */
 	TT_MAP_WAITING,     /* __u32 tid -> struct tt_wait: futex waits in progress */
 	TT_MAP_SCHED,       /* __u32 tid -> struct tt_sched */
+	TT_MAP_SITES,       /* struct tt_site_key -> struct tt_pair_val (count, total wait) */
 };
 
 typedef void (*tt_entry_fn)(const void *key, const void *val, void *ctx);
 
 /* Calls fn for every entry of a map. Returns the count or -errno. */
 int loader__dump(struct tt_loader *l, enum tt_map which, tt_entry_fn fn, void *ctx);
+/* --stacks: where the targets' code is, for the kernel's stack scan. */
+void loader__set_text_ranges(struct tt_loader *l, unsigned long (*ranges)[2], size_t n);
+/* A user stack recorded with --stacks (zeros end it). 0 or -errno. */
+int loader__stack(struct tt_loader *l, __s32 id, __u64 ips[TT_STACK_DEPTH]);
 /* The parallelism counters. 0 or -errno. */
 int loader__parallelism(struct tt_loader *l, struct tt_par *out);
 

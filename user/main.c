@@ -26,6 +26,7 @@
 #define PY_RESCAN_NS (100 * 1000 * 1000ULL)
 #define MAPS_REFRESH_NS (250 * 1000 * 1000ULL)
 #define DEADLOCK_SCAN_NS (250 * 1000 * 1000ULL)
+#define TT_TOP_LOCKS 10 /* locks whose call sites are named (--stacks) */
 
 struct app {
 	struct tt_config cfg;
@@ -120,15 +121,26 @@ static void add_process(struct app *a, pid_t tgid)
 static void refresh_maps(struct app *a)
 {
 	a->maps_read_ns = now_ns(CLOCK_MONOTONIC);
+	unsigned long ranges[TT_TEXT_RANGES][2];
+	size_t n = 0;
+
 	if (!a->nprocs)
 		add_process(a, a->tgid);
-	for (size_t i = 0; i < a->nprocs; i++)
+	for (size_t i = 0; i < a->nprocs; i++) {
+		int got;
+
 		syms__refresh(a->procs[i].syms);
+		if (a->cfg.stacks && (got = procfs_exec_ranges(a->procs[i].tgid, ranges + n, TT_TEXT_RANGES - n)) > 0)
+			n += (size_t)got;
+	}
+	if (a->cfg.stacks && n)
+		loader__set_text_ranges(a->loader, ranges, n);
 }
 
 struct edges {
 	const struct tt_threads *threads;
 	struct tt_wait_edge v[256];
+	struct tt_wait waits[256]; /* the waits behind the edges: their stacks */
 	size_t n;
 };
 
@@ -142,13 +154,34 @@ static void on_waiting(const void *key, const void *val, void *ctx)
 	if ((w->kind != TT_LOCK_MUTEX && w->kind != TT_LOCK_PI) || !w->owner || (pid_t)w->owner == tid ||
 	    !threads__find(e->threads, (pid_t)w->owner) || e->n == sizeof(e->v) / sizeof(e->v[0]))
 		return;
+	e->waits[e->n] = *w;
 	e->v[e->n++] = (struct tt_wait_edge){ .tid = tid, .owner = (pid_t)w->owner, .addr = w->addr,
 					      .start_ns = w->start_ns };
 }
 
+struct cycle_ctx {
+	struct app *a;
+	const struct edges *edges;
+};
+
+/* --stacks: where a deadlocked thread blocked. */
+static void deadlock_stack(struct app *a, const struct edges *e, pid_t tid, pid_t tgid, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < e->n; i++) {
+		if (e->v[i].tid != tid)
+			continue;
+		if (collect_format_stack(a->loader, e->waits[i].stack_id, e->waits[i].scan, syms_of(tgid, a), NULL,
+					 buf, len))
+			buf[0] = '\0';
+		return;
+	}
+}
+
 static void on_cycle(const struct tt_wait_edge *cycle, size_t n, void *ctx)
 {
-	struct app *a = ctx;
+	struct cycle_ctx *cc = ctx;
+	struct app *a = cc->a;
 	char path[TT_DETAIL_LEN] = "", *p = path;
 	uint64_t now = now_ns(CLOCK_MONOTONIC);
 
@@ -158,7 +191,7 @@ static void on_cycle(const struct tt_wait_edge *cycle, size_t n, void *ctx)
 	for (size_t i = 0; i < n; i++) {
 		struct tt_thread *th = threads__find(a->threads, cycle[i].tid);
 		struct tt_record rec = { .kind = TT_REC_DEADLOCK, .tgid = a->tgid, .tid = cycle[i].tid };
-		char lock[TT_LOCK_NAME_LEN];
+		char lock[TT_LOCK_NAME_LEN], stack[1024];
 		bool gil;
 
 		collect_lock_name(syms_of(th ? th->tgid : a->tgid, a), cycle[i].addr, lock, sizeof(lock), &gil);
@@ -170,6 +203,10 @@ static void on_cycle(const struct tt_wait_edge *cycle, size_t n, void *ctx)
 		rec.dur_ns = now > cycle[i].start_ns ? now - cycle[i].start_ns : 0;
 		snprintf(rec.name, sizeof(rec.name), "%s", th ? th->name : "");
 		snprintf(rec.detail, sizeof(rec.detail), "cycle %.60s: waits for %.60s", path, lock);
+		if (a->cfg.stacks) {
+			deadlock_stack(a, cc->edges, cycle[i].tid, th ? th->tgid : a->tgid, stack, sizeof(stack));
+			rec.stack = stack[0] ? stack : NULL;
+		}
 		emit(&rec, a);
 	}
 }
@@ -177,13 +214,17 @@ static void on_cycle(const struct tt_wait_edge *cycle, size_t n, void *ctx)
 /* A deadlock stays put: look for cycles among the waits in progress. */
 static void scan_deadlocks(struct app *a)
 {
-	struct edges e = { .threads = a->threads, .n = 0 };
+	static struct edges e; /* large: not on the stack */
+	struct cycle_ctx cc = { .a = a, .edges = &e };
+
+	e.threads = a->threads;
+	e.n = 0;
 
 	if (loader__dump(a->loader, TT_MAP_WAITING, on_waiting, &e) < 0)
 		return;
 	if (e.n && !a->nprocs)
 		refresh_maps(a);
-	deadlocks__scan(a->deadlocks, e.v, e.n, on_cycle, a);
+	deadlocks__scan(a->deadlocks, e.v, e.n, on_cycle, &cc);
 }
 
 static int on_event(void *ctx, const struct tt_event *e)
@@ -395,6 +436,8 @@ static int report(struct app *a, int *exit_code)
 	}
 	collect_name_locks(a->locks, a->threads, syms_of, a);
 	locks__sort(a->locks);
+	if (a->cfg.stacks)
+		collect_stacks(a->loader, a->locks, TT_TOP_LOCKS, syms_of, a);
 	r.threads = a->threads;
 	r.locks = a->locks;
 	r.par = &par;

@@ -142,3 +142,29 @@ int procfs_find_mapping(pid_t pid, const char *const *prefixes, char *path, size
 	fclose(f);
 	return found;
 }
+
+int procfs_exec_ranges(pid_t pid, unsigned long (*ranges)[2], size_t max)
+{
+	char maps[64], line[4096 + 128];
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
+	f = fopen(maps, "re");
+	if (!f)
+		return -1;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		unsigned long start, end;
+		char perms[8], path[16];
+
+		/* file-backed code only: [vdso] and JIT code are not return addresses we can name */
+		if (sscanf(line, "%lx-%lx %7s %*x %*s %*u %15s", &start, &end, perms, path) != 4 ||
+		    perms[2] != 'x' || path[0] != '/')
+			continue;
+		ranges[n][0] = start;
+		ranges[n][1] = end;
+		n++;
+	}
+	fclose(f);
+	return (int)n;
+}

@@ -21,6 +21,9 @@ int procfs_check_process(pid_t pid, pid_t *tgid, bool *kernel_thread);
 /* The first mapped file whose base name starts with one of the prefixes; 0 or -1. */
 int procfs_find_mapping(pid_t pid, const char *const *prefixes, char *path, size_t len);
 
+/* The executable file mappings [start, end) of a process, at most max; the count or -1. */
+int procfs_exec_ranges(pid_t pid, unsigned long (*ranges)[2], size_t max);
+
 /* Parses one /proc/PID/maps line's path into path (empty if anonymous); 0 or -1. */
 int procfs_parse_maps_line(const char *line, char *path, size_t len);
 

@@ -292,8 +292,68 @@ static void finish_syms(struct elf_file *f)
 	}
 }
 
+static int open_regular(const char *path);
+
+/* /usr/lib/debug/.build-id/XX/YYYY.debug: where Debian's -dbg packages put a file's full symbols. */
+static bool debug_file_path(Elf *elf, char *path, size_t len)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		Elf_Data *data;
+		GElf_Shdr sh;
+		GElf_Nhdr nh;
+		size_t off = 0, name_off, desc_off, next;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE || !(data = elf_getdata(scn, NULL)))
+			continue;
+		while ((next = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
+			const unsigned char *d = (const unsigned char *)data->d_buf + desc_off;
+			size_t o;
+
+			off = next;
+			if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 || nh.n_descsz < 2 || nh.n_descsz > 64 ||
+			    memcmp((const char *)data->d_buf + name_off, "GNU", 4))
+				continue;
+			o = (size_t)snprintf(path, len, "/usr/lib/debug/.build-id/%02x/", d[0]);
+			for (size_t i = 1; i < nh.n_descsz && o + 3 < len; i++)
+				o += (size_t)snprintf(path + o, len - o, "%02x", d[i]);
+			snprintf(path + o, len - o, ".debug");
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Adds the full symbol table of the file's separate debug file, when installed. */
+static void add_debug_symbols(struct elf_file *f, Elf *elf)
+{
+	char path[256];
+	Elf_Scn *scn = NULL;
+	struct stat st;
+	Elf *dbg;
+	int fd;
+
+	if (!debug_file_path(elf, path, sizeof(path)) || (fd = open_regular(path)) < 0)
+		return;
+	if (fstat(fd, &st) || st.st_size <= 0 || !(dbg = elf_begin(fd, ELF_C_READ, NULL))) {
+		close(fd);
+		return;
+	}
+	while ((scn = elf_nextscn(dbg, scn))) {
+		GElf_Shdr sh;
+
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB &&
+		    !add_table(f, dbg, &sh, (unsigned long)st.st_size))
+			break;
+	}
+	elf_end(dbg);
+	close(fd);
+}
+
 static void elf_load_fd(struct elf_file *f, int fd)
 {
+	bool has_symtab = false;
 	Elf_Scn *scn = NULL;
 	unsigned long fsize;
 	struct stat st;
@@ -338,9 +398,13 @@ static void elf_load_fd(struct elf_file *f, int fd)
 
 		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM))
 			continue;
+		has_symtab = has_symtab || sh.sh_type == SHT_SYMTAB;
 		if (!add_table(f, elf, &sh, fsize))
 			break;
 	}
+	/* a stripped file (libc) names its internal functions only in its debug file */
+	if (!has_symtab)
+		add_debug_symbols(f, elf);
 	finish_syms(f);
 out:
 	elf_end(elf);

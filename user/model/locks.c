@@ -10,10 +10,20 @@ struct tt_locks *locks__new(void)
 	return calloc(1, sizeof(struct tt_locks));
 }
 
+static void free_sites(struct tt_lock *k)
+{
+	for (int s = 0; s < TT_TOP_SITES; s++) {
+		free(k->sites[s].frames);
+		k->sites[s] = (struct tt_site){ .stack_id = -1 };
+	}
+}
+
 void locks__free(struct tt_locks *l)
 {
 	if (!l)
 		return;
+	for (size_t i = 0; i < l->n; i++)
+		free_sites(&l->v[i]);
 	free(l->v);
 	free(l->wakes);
 	free(l->owners);
@@ -31,6 +41,7 @@ void locks__reset_figures(struct tt_locks *l)
 		k->threads = 0;
 		memset(k->hist, 0, sizeof(k->hist));
 		memset(&k->hold, 0, sizeof(k->hold));
+		free_sites(k);
 	}
 	l->nwakes = l->nowners = 0;
 }
@@ -61,6 +72,8 @@ struct tt_lock *locks__get(struct tt_locks *l, pid_t tgid, uint64_t addr, bool *
 	}
 	k = &l->v[l->n++];
 	memset(k, 0, sizeof(*k));
+	for (int s = 0; s < TT_TOP_SITES; s++)
+		k->sites[s].stack_id = -1;
 	k->tgid = tgid;
 	k->addr = addr;
 	*created = true;
@@ -151,6 +164,30 @@ static int by_total_wait(const void *a, const void *b)
 	if (x->total_ns != y->total_ns)
 		return x->total_ns < y->total_ns ? 1 : -1;
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+int locks__add_site(struct tt_locks *l, const struct tt_site_key *key, const struct tt_pair_val *val)
+{
+	bool created;
+	struct tt_lock *k = locks__get(l, (pid_t)key->tgid, key->addr, &created);
+	int slot = TT_TOP_SITES - 1;
+
+	if (!k)
+		return -1;
+	if (key->stack_id < 0 && !key->scan[0])
+		return 0; /* no stack could be taken for those waits */
+	if (k->sites[slot].count && k->sites[slot].total_ns >= val->total_ns)
+		return 0;
+	/* insert in order of total wait, dropping the last */
+	free(k->sites[slot].frames);
+	while (slot > 0 && (!k->sites[slot - 1].count || k->sites[slot - 1].total_ns < val->total_ns)) {
+		k->sites[slot] = k->sites[slot - 1];
+		slot--;
+	}
+	k->sites[slot] = (struct tt_site){ .stack_id = key->stack_id, .count = val->count,
+					   .total_ns = val->total_ns };
+	memcpy(k->sites[slot].scan, key->scan, sizeof(key->scan));
+	return 0;
 }
 
 static int by_count(const void *a, const void *b)

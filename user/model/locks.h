@@ -11,6 +11,7 @@
 #include "model/record.h"
 
 #define TT_LOCK_NAME_LEN 160
+#define TT_TOP_SITES 3
 
 /* What a lock is for: contention (a thread holds it) or idle waiting (for work, an event, a join). */
 enum tt_lock_role { TT_ROLE_CONTENTION, TT_ROLE_IDLE };
@@ -39,6 +40,12 @@ struct tt_lock {
 	struct tt_hold_stat hold;    /* contended holds */
 	uint64_t handoffs;           /* wakes of one thread by another on this word */
 	uint64_t blocked_by_known;   /* waits whose owner was read */
+	struct tt_site {             /* --stacks: the top blocking call sites; count 0: none */
+		int32_t stack_id;
+		__u64 scan[TT_SCAN_HITS]; /* return addresses from the stack scan */
+		uint64_t count, total_ns;
+		char *frames;        /* symbolized, "f < caller < ..."; NULL until named */
+	} sites[TT_TOP_SITES];
 };
 
 struct tt_locks {
@@ -63,6 +70,9 @@ int locks__add_hold_stat(struct tt_locks *l, const struct tt_addr_key *k, const 
 int locks__add_wake_pair(struct tt_locks *l, pid_t tgid, const struct tt_pair_key *k, const struct tt_pair_val *v);
 int locks__add_owner_pair(struct tt_locks *l, pid_t tgid, const struct tt_pair_key *k,
 			  const struct tt_pair_val *v);
+
+/* Keeps a blocking call site if it is among the lock's top TT_TOP_SITES by total wait. 0 or -1. */
+int locks__add_site(struct tt_locks *l, const struct tt_site_key *k, const struct tt_pair_val *v);
 
 /* Sorts locks by total wait and pairs by count, most first (pointers into the table change). */
 void locks__sort(struct tt_locks *l);

@@ -38,6 +38,7 @@ struct tt_record {
 	int exit_code;
 	int signal;
 	pid_t blocked_by;      /* wait, deadlock: the word's owner when known */
+	const char *stack;     /* deadlock with --stacks: where it blocked, or NULL */
 	char name[TT_NAME_LEN]; /* raw, untrusted: views escape it */
 	char detail[TT_DETAIL_LEN];
 };

@@ -41,6 +41,12 @@ static void text_record(struct tt_view *v, const struct tt_record *r)
 		break;
 	case TT_REC_DEADLOCK:
 		fprintf(v->out, " DEADLOCK: waits for a lock held by %d (%s)", (int)r->peer_tid, detail);
+		if (r->stack) {
+			char stack[4 * 1024];
+
+			sanitize_for_terminal(stack, sizeof(stack), r->stack);
+			fprintf(v->out, "\n%12s blocked at: %s", "", stack);
+		}
 		break;
 	case TT_REC_EXIT:
 		fprintf(v->out, " %s", detail);
@@ -167,6 +173,26 @@ static void summary_locks(FILE *o, const struct tt_locks *l)
 		fprintf(o, "%-34.34s %-9s %-10s %7" PRIu64 " %6" PRIu64 " %10s %10s %9s %9s %4u %8" PRIu64 "\n",
 			name, lock_kind_name(k), lock_role(k) == TT_ROLE_CONTENTION ? "contention" : "idle",
 			k->waits, k->timeouts, tot, max, p50, p99, k->threads, k->handoffs);
+	}
+}
+
+static void summary_sites(FILE *o, const struct tt_locks *l)
+{
+	for (size_t i = 0; i < l->n && i < TOP_LOCKS; i++) {
+		const struct tt_lock *k = &l->v[i];
+		char name[4 * TT_LOCK_NAME_LEN], frames[4 * 1024], tot[16];
+
+		if (!k->sites[0].count || !k->waits)
+			continue;
+		sanitize_for_terminal(name, sizeof(name), k->name);
+		fprintf(o, "\nWhere threads blocked on %s\n", name);
+		for (int s = 0; s < TT_TOP_SITES; s++) {
+			if (!k->sites[s].count)
+				continue;
+			fmt_dur(tot, sizeof(tot), k->sites[s].total_ns);
+			sanitize_for_terminal(frames, sizeof(frames), k->sites[s].frames ? k->sites[s].frames : "?");
+			fprintf(o, "  %6" PRIu64 " waits, %9s: %s\n", k->sites[s].count, tot, frames);
+		}
 	}
 }
 
@@ -308,6 +334,7 @@ static void text_summary(struct tt_view *v, const struct tt_report *r)
 	summary_processes(o, r->threads);
 	summary_states(o, r->threads);
 	summary_locks(o, r->locks);
+	summary_sites(o, r->locks);
 	summary_histograms(o, r->locks);
 	summary_pairs(o, "Who blocked whom (owner -> waiter, from the mutex's __owner)", r->locks, r->locks->owners,
 		      r->locks->nowners);

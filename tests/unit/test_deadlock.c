@@ -1,0 +1,267 @@
+/* Unit tests for user/model/deadlock.c: cycles of waits, confirmed across two snapshots. */
+#include <stdlib.h>
+#include "check.h"
+#include "model/deadlock.h"
+
+#define MAXC 8
+#define MAXE 8
+
+struct seen {
+	int calls;
+	size_t n[MAXC];
+	struct tt_wait_edge e[MAXC][MAXE];
+};
+
+static void on_cycle(const struct tt_wait_edge *cycle, size_t n, void *ctx)
+{
+	struct seen *s = ctx;
+
+	if (s->calls < MAXC) {
+		s->n[s->calls] = n;
+		memcpy(s->e[s->calls], cycle, (n < MAXE ? n : MAXE) * sizeof(*cycle));
+	}
+	s->calls++;
+}
+
+static struct tt_wait_edge edge(pid_t tid, pid_t owner, uint64_t addr, uint64_t start)
+{
+	return (struct tt_wait_edge){ .tid = tid, .owner = owner, .addr = addr, .start_ns = start };
+}
+
+#define SCAN(d, edges, n, s) deadlocks__scan((d), (edges), (n), on_cycle, (s))
+
+TEST(two_cycle_confirmed_then_reported_once)
+{
+	struct tt_deadlocks *d = deadlocks__new();
+	/* listed from the higher tid: the report still starts at the lowest */
+	struct tt_wait_edge e[] = { edge(202, 201, 0xa000, 5000), edge(201, 202, 0xb000, 4000) };
+	struct seen s = { 0 };
+
+	CHECK(d != NULL);
+	CHECK_EQ_INT(SCAN(d, e, 2, &s), 0); /* first sight: might be passing */
+	CHECK_EQ_INT(s.calls, 0);
+	CHECK_EQ_INT(SCAN(d, e, 2, &s), 1); /* the very same waits: a deadlock */
+	CHECK_EQ_INT(s.calls, 1);
+	CHECK_EQ_U64(s.n[0], 2);
+	if (s.calls >= 1 && s.n[0] == 2) {
+		CHECK_EQ_INT(s.e[0][0].tid, 201);
+		CHECK_EQ_INT(s.e[0][0].owner, 202);
+		CHECK_EQ_U64(s.e[0][0].addr, 0xb000);
+		CHECK_EQ_U64(s.e[0][0].start_ns, 4000);
+		CHECK_EQ_INT(s.e[0][1].tid, 202);
+		CHECK_EQ_INT(s.e[0][1].owner, 201);
+		CHECK_EQ_U64(s.e[0][1].addr, 0xa000);
+		CHECK_EQ_U64(s.e[0][1].start_ns, 5000);
+	}
+	CHECK_EQ_INT(SCAN(d, e, 2, &s), 0); /* already reported */
+	CHECK_EQ_INT(SCAN(d, e, 2, &s), 0);
+	CHECK_EQ_INT(s.calls, 1);
+	deadlocks__free(d);
+}
+
+TEST(three_cycle)
+{
+	struct tt_deadlocks *d = deadlocks__new();
+	struct tt_wait_edge e[] = {
+		edge(30, 10, 0x3000, 300), /* 30 waits for 10 */
+		edge(20, 30, 0x2000, 200), /* 20 waits for 30 */
+		edge(10, 20, 0x1000, 100), /* 10 waits for 20 */
+		edge(99, 20, 0x1000, 999), /* a bystander waiting on the cycle: not in it */
+	};
+	struct seen s = { 0 };
+
+	CHECK_EQ_INT(SCAN(d, e, 4, &s), 0);
+	CHECK_EQ_INT(SCAN(d, e, 4, &s), 1);
+	CHECK_EQ_INT(s.calls, 1);
+	CHECK_EQ_U64(s.n[0], 3);
+	if (s.calls >= 1 && s.n[0] == 3) {
+		CHECK_EQ_INT(s.e[0][0].tid, 10);
+		CHECK_EQ_INT(s.e[0][0].owner, 20);
+		CHECK_EQ_U64(s.e[0][0].addr, 0x1000);
+		CHECK_EQ_INT(s.e[0][1].tid, 20);
+		CHECK_EQ_INT(s.e[0][1].owner, 30);
+		CHECK_EQ_INT(s.e[0][2].tid, 30);
+		CHECK_EQ_INT(s.e[0][2].owner, 10);
+		CHECK_EQ_U64(s.e[0][2].start_ns, 300);
+	}
+	CHECK_EQ_INT(SCAN(d, e, 4, &s), 0);
+	CHECK_EQ_INT(s.calls, 1);
+	deadlocks__free(d);
+}
+
+TEST(moving_cycle_not_reported)
+{
+	struct tt_deadlocks *d = deadlocks__new();
+	struct tt_wait_edge a[] = { edge(1, 2, 0x10, 100), edge(2, 1, 0x20, 110) };
+	struct tt_wait_edge b[] = { edge(1, 2, 0x10, 500), edge(2, 1, 0x20, 510) }; /* both new waits */
+	struct tt_wait_edge c[] = { edge(1, 2, 0x10, 500), edge(2, 1, 0x20, 900) }; /* one new wait */
+	struct tt_wait_edge o[] = { edge(1, 3, 0x10, 500), edge(2, 1, 0x20, 900), edge(3, 2, 0x30, 900) };
+	struct seen s = { 0 };
+
+	CHECK_EQ_INT(SCAN(d, a, 2, &s), 0);
+	CHECK_EQ_INT(SCAN(d, b, 2, &s), 0);
+	CHECK_EQ_INT(SCAN(d, c, 2, &s), 0);
+	CHECK_EQ_INT(SCAN(d, o, 3, &s), 0); /* 1's owner changed: another cycle, not yet confirmed */
+	CHECK_EQ_INT(s.calls, 0);
+	/* once it stays put, it is one */
+	CHECK_EQ_INT(SCAN(d, o, 3, &s), 1);
+	CHECK_EQ_INT(s.calls, 1);
+	CHECK_EQ_U64(s.n[0], 3);
+	if (s.calls >= 1)
+		CHECK_EQ_INT(s.e[0][0].tid, 1);
+	deadlocks__free(d);
+}
+
+TEST(address_change_not_reported)
+{
+	struct tt_deadlocks *d = deadlocks__new();
+	struct tt_wait_edge a[] = { edge(1, 2, 0x10, 100), edge(2, 1, 0x20, 110) };
+	struct tt_wait_edge b[] = { edge(1, 2, 0x18, 100), edge(2, 1, 0x20, 110) };
+	struct seen s = { 0 };
+
+	CHECK_EQ_INT(SCAN(d, a, 2, &s), 0);
+	CHECK_EQ_INT(SCAN(d, b, 2, &s), 0);
+	CHECK_EQ_INT(s.calls, 0);
+	deadlocks__free(d);
+}
+
+TEST(chain_never_reported)
+{
+	struct tt_deadlocks *d = deadlocks__new();
+	/* A -> B -> C, and C waits on nobody in the snapshot */
+	struct tt_wait_edge e[] = { edge(1, 2, 0x10, 100), edge(2, 3, 0x20, 200) };
+	struct seen s = { 0 };
+	int total = 0;
+
+	for (int i = 0; i < 20; i++)
+		total += SCAN(d, e, 2, &s);
+	CHECK_EQ_INT(total, 0);
+	CHECK_EQ_INT(s.calls, 0);
+	deadlocks__free(d);
+}
+
+TEST(edge_to_tid_not_waiting_ends_walk)
+{
+	struct tt_deadlocks *d = deadlocks__new();
+	/* 1 waits for 2, 2 waits for 3, 3 is not waiting (its owner 4 is someone not in the list) */
+	struct tt_wait_edge e[] = { edge(1, 2, 0x10, 100), edge(2, 3, 0x20, 200), edge(5, 1, 0x30, 300) };
+	/* a thread that owns what it waits for: not a cycle of threads */
+	struct tt_wait_edge self[] = { edge(7, 7, 0x70, 700) };
+	struct tt_wait_edge empty[1];
+	struct seen s = { 0 };
+
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ_INT(SCAN(d, e, 3, &s), 0);
+		CHECK_EQ_INT(SCAN(d, e, 3, &s), 0);
+		CHECK_EQ_INT(SCAN(d, self, 1, &s), 0);
+		CHECK_EQ_INT(SCAN(d, self, 1, &s), 0);
+		CHECK_EQ_INT(SCAN(d, empty, 0, &s), 0);
+	}
+	CHECK_EQ_INT(s.calls, 0);
+	deadlocks__free(d);
+}
+
+TEST(two_independent_cycles)
+{
+	struct tt_deadlocks *d = deadlocks__new();
+	struct tt_wait_edge e[] = {
+		edge(40, 41, 0x400, 4), edge(12, 11, 0x120, 2), edge(41, 40, 0x410, 5),
+		edge(11, 13, 0x110, 1), edge(13, 12, 0x130, 3),
+	};
+	struct seen s = { 0 };
+	int two = -1, three = -1;
+
+	CHECK_EQ_INT(SCAN(d, e, 5, &s), 0);
+	CHECK_EQ_INT(SCAN(d, e, 5, &s), 2);
+	CHECK_EQ_INT(s.calls, 2);
+	for (int i = 0; i < s.calls && i < 2; i++) {
+		if (s.n[i] == 2)
+			two = i;
+		if (s.n[i] == 3)
+			three = i;
+	}
+	CHECK(two >= 0 && three >= 0);
+	if (two >= 0) {
+		CHECK_EQ_INT(s.e[two][0].tid, 40);
+		CHECK_EQ_INT(s.e[two][1].tid, 41);
+	}
+	if (three >= 0) {
+		CHECK_EQ_INT(s.e[three][0].tid, 11);
+		CHECK_EQ_INT(s.e[three][1].tid, 13);
+		CHECK_EQ_INT(s.e[three][2].tid, 12);
+	}
+	CHECK_EQ_INT(SCAN(d, e, 5, &s), 0);
+	CHECK_EQ_INT(s.calls, 2);
+	deadlocks__free(d);
+}
+
+TEST(cycle_resolved_then_new_deadlock_reported)
+{
+	struct tt_deadlocks *d = deadlocks__new();
+	struct tt_wait_edge a[] = { edge(1, 2, 0x10, 100), edge(2, 1, 0x20, 110) };
+	struct tt_wait_edge later[] = { edge(1, 2, 0x10, 9000), edge(2, 1, 0x20, 9100) };
+	struct seen s = { 0 };
+
+	CHECK_EQ_INT(SCAN(d, a, 2, &s), 0);
+	CHECK_EQ_INT(SCAN(d, a, 2, &s), 1);
+	CHECK_EQ_INT(SCAN(d, a, 0, &s), 0);   /* it went away (an empty snapshot) */
+	CHECK_EQ_INT(SCAN(d, a, 2, &s), 0);   /* the same waits again: not confirmed after a gap */
+	CHECK_EQ_INT(SCAN(d, a, 2, &s), 0);   /* and reported already */
+	CHECK_EQ_INT(SCAN(d, later, 2, &s), 0);
+	CHECK_EQ_INT(SCAN(d, later, 2, &s), 1); /* new waits, a new deadlock */
+	CHECK_EQ_INT(s.calls, 2);
+	if (s.calls == 2)
+		CHECK_EQ_U64(s.e[1][0].start_ns, 9000);
+	deadlocks__free(d);
+}
+
+TEST(long_cycle_and_many_edges)
+{
+	enum { N = 40, EXTRA = 500 };
+	struct tt_deadlocks *d = deadlocks__new();
+	struct tt_wait_edge *e = calloc(N + EXTRA, sizeof(*e));
+	struct seen s = { 0 };
+	int bad = 0;
+
+	/* 1000 -> 1001 -> ... -> 1039 -> 1000, listed from the middle */
+	for (int i = 0; i < N; i++) {
+		int tid = 1000 + (i + 17) % N;
+
+		e[i] = edge(tid, 1000 + (tid - 1000 + 1) % N, 0x1000 + (uint64_t)tid, (uint64_t)tid);
+	}
+	/* a long chain beside it, ending at a thread that is not waiting */
+	for (int i = 0; i < EXTRA; i++)
+		e[N + i] = edge(5000 + i, 5000 + i + 1, 0x9000, (uint64_t)i);
+	CHECK_EQ_INT(SCAN(d, e, N + EXTRA, &s), 0);
+	CHECK_EQ_INT(SCAN(d, e, N + EXTRA, &s), 1);
+	CHECK_EQ_INT(s.calls, 1);
+	CHECK_EQ_U64(s.n[0], N);
+	for (int i = 0; i < MAXE && s.calls; i++)
+		if (s.e[0][i].tid != 1000 + i || s.e[0][i].owner != 1000 + i + 1)
+			bad++;
+	CHECK_EQ_INT(bad, 0);
+	free(e);
+	deadlocks__free(d);
+}
+
+TEST(free_null_is_safe)
+{
+	deadlocks__free(NULL);
+	deadlocks__free(deadlocks__new()); /* never scanned */
+	CHECK(1);
+}
+
+int main(void)
+{
+	RUN(two_cycle_confirmed_then_reported_once);
+	RUN(three_cycle);
+	RUN(moving_cycle_not_reported);
+	RUN(address_change_not_reported);
+	RUN(chain_never_reported);
+	RUN(edge_to_tid_not_waiting_ends_walk);
+	RUN(two_independent_cycles);
+	RUN(cycle_resolved_then_new_deadlock_reported);
+	RUN(long_cycle_and_many_edges);
+	RUN(free_null_is_safe);
+	return check_summary();
+}
