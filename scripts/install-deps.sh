@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages threadtrace needs to build and test (idempotent, non-interactive).
 set -eu
-PKGS="make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev python3 python3-pytest bpftrace"
+PKGS="make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev python3 python3-pytest bpftrace libc6-dbg"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -13,6 +13,7 @@
 #include "launch.h"
 #include "loader.h"
 #include "collect.h"
+#include "perfmap.h"
 #include "procfs.h"
 #include "syms.h"
 #include "model/deadlock.h"
@@ -169,11 +170,15 @@ static void deadlock_stack(struct app *a, const struct edges *e, pid_t tid, pid_
 {
 	buf[0] = '\0';
 	for (size_t i = 0; i < e->n; i++) {
+		struct perfmap *pm;
+
 		if (e->v[i].tid != tid)
 			continue;
-		if (collect_format_stack(a->loader, e->waits[i].stack_id, e->waits[i].scan, syms_of(tgid, a), NULL,
+		pm = perfmap__load(tgid);
+		if (collect_format_stack(a->loader, e->waits[i].stack_id, e->waits[i].scan, syms_of(tgid, a), pm,
 					 buf, len))
 			buf[0] = '\0';
+		perfmap__free(pm);
 		return;
 	}
 }
