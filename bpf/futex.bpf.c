@@ -10,6 +10,8 @@
 #include "common.bpf.h"
 
 #define SYS_futex 202 /* x86-64 */
+#define SYS_futex_waitv 449
+#define OP_WAITV 0xffffffff /* our mark for a futex_waitv wait: it has no op */
 #define FUTEX_CMD_MASK 0x7f
 #define FUTEX_WAIT 0
 #define FUTEX_WAKE 1
@@ -265,11 +267,19 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	__u32 op, cmd;
 	__u64 addr;
 
-	if (!is_target(pid_tgid >> 32) || id != SYS_futex)
+	if (!is_target(pid_tgid >> 32) || (id != SYS_futex && id != SYS_futex_waitv))
 		return 0;
-	addr = BPF_CORE_READ(regs, di);
-	op = BPF_CORE_READ(regs, si);
-	cmd = op & FUTEX_CMD_MASK;
+	if (id == SYS_futex_waitv) {
+		/* waits on several words: named by the first (struct futex_waitv: val, uaddr, ...) */
+		addr = 0;
+		bpf_probe_read_user(&addr, sizeof(addr), (void *)(BPF_CORE_READ(regs, di) + 8));
+		op = OP_WAITV;
+		cmd = FUTEX_WAIT;
+	} else {
+		addr = BPF_CORE_READ(regs, di);
+		op = BPF_CORE_READ(regs, si);
+		cmd = op & FUTEX_CMD_MASK;
+	}
 	if (is_wait_op(cmd)) {
 		struct tt_wait w = { .start_ns = bpf_ktime_get_ns(), .addr = addr, .op = op, .stack_id = -1 };
 
@@ -277,8 +287,10 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 			w.stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
 			scan_stack(regs, w.scan);
 		}
-
-		w.kind = classify(addr, cmd, (__u32)BPF_CORE_READ(regs, dx), &w.owner);
+		if (op == OP_WAITV)
+			w.kind = TT_LOCK_FUTEX;
+		else
+			w.kind = classify(addr, cmd, (__u32)BPF_CORE_READ(regs, dx), &w.owner);
 		if (bpf_map_update_elem(&waiting, &tid, &w, BPF_ANY))
 			count_drop(TT_DROP_MAP);
 	} else if (is_wake_op(cmd)) {
@@ -394,13 +406,20 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)pid_tgid;
 	struct tt_wait *w;
+	long nr;
 
-	if (!is_target(pid_tgid >> 32) || BPF_CORE_READ(regs, orig_ax) != SYS_futex)
+	if (!is_target(pid_tgid >> 32))
+		return 0;
+	nr = BPF_CORE_READ(regs, orig_ax);
+	if (nr != SYS_futex && nr != SYS_futex_waitv)
 		return 0;
 	bpf_map_delete_elem(&waking, &tid);
 	w = bpf_map_lookup_elem(&waiting, &tid);
 	if (!w)
 		return 0;
+	/* futex_waitv returns the index of the word that woke it */
+	if (w->op == OP_WAITV && ret > 0)
+		ret = 0;
 	if (ret == 0 || ret == -EAGAIN || ret == -ETIMEDOUT || ret == -EINTR) {
 		__u64 now = bpf_ktime_get_ns(), dur = now - w->start_ns;
 		struct tt_event *e;

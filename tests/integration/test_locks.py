@@ -200,3 +200,25 @@ def test_gil_demo_owners_are_its_workers_and_no_deadlock(demo_proc, tmp_path):
     owners = {int(r["blocked_by"]) for r in t.events("wait") if r["blocked_by"]}
     assert owners and owners <= workers
     assert not t.events("deadlock")
+
+
+def test_pi_mutex_wait_names_its_holder(tmp_path):
+    t = trace_command([DEMOS / "pilock"], tmp_path)
+    assert t.rc == 0
+    pi = lock_by_symbol(t, "pi_lock+0x0")
+    assert pi["kind"] == "pi-lock" and pi["role"] == "contention" and pi["waits"] == "1"
+    (w,) = t.events("wait", addr=pi["addr"])
+    holder, waiter = t.tids["holder"], t.tids["waiter"]
+    # FUTEX_LOCK_PI: the lock word is the holder's tid; the holder's unlock wakes the waiter
+    assert (int(w["tid"]), int(w["blocked_by"]), int(w["peer_tid"])) == (waiter, holder, holder)
+    assert 0.1 < int(w["dur_ns"]) / 1e9 < 0.6  # held 0.3 s, the waiter came 0.15 s in
+
+
+def test_futex_waitv_is_a_wait(tmp_path):
+    t = trace_command([DEMOS / "waitv"], tmp_path)
+    assert t.rc == 0, t.stdout
+    first = lock_by_symbol(t, "waitv_first+0x0")  # named by its first word
+    assert first["kind"] == "futex" and first["waits"] == "1" and first["timeouts"] == "0"
+    (w,) = t.events("wait", addr=first["addr"])
+    assert int(w["tid"]) == t.tids["main"] and int(w["peer_tid"]) == t.tids["waker"]
+    assert w["detail"] == "woken" and 0.15 < int(w["dur_ns"]) / 1e9 < 1.0
