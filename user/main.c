@@ -379,6 +379,52 @@ static void report_drops(struct app *a)
 	}
 }
 
+/* Every model's figures as of now, for the summary and the -i reports. 0 or -1. */
+static int build_report(struct app *a, uint64_t now, struct tt_report *r, struct tt_parallelism *par,
+			struct tt_verdict *verdict)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int err = 0;
+
+	memset(r, 0, sizeof(*r));
+	memset(par, 0, sizeof(*par));
+	if (collect_figures(a->loader, a->threads, a->locks, par, now)) {
+		fprintf(stderr, "threadtrace: cannot read the kernel's figures\n");
+		err = -1;
+	}
+	collect_name_locks(a->locks, a->threads, syms_of, a);
+	locks__sort(a->locks);
+	if (a->cfg.stacks)
+		collect_stacks(a->loader, a->locks, TT_TOP_LOCKS, syms_of, a);
+	r->threads = a->threads;
+	r->locks = a->locks;
+	r->par = par;
+	r->wall_s = (double)(now - a->threads->t0_ns) / 1e9;
+	r->ncpu = ncpu > 0 ? (unsigned)ncpu : 1;
+	verdict_compute(verdict, a->locks, a->threads, par, r->wall_s, r->ncpu);
+	r->verdict = verdict;
+	loader__drops(a->loader, r->lost);
+	return err;
+}
+
+static int report(struct app *a, int *exit_code)
+{
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+	struct tt_parallelism par;
+	struct tt_verdict verdict;
+	struct tt_report r;
+
+	threads__finish(a->threads, now, emit, a);
+	report_drops(a);
+	emit_trace(a, "stop", true, now - a->threads->t0_ns);
+	if (build_report(a, now, &r, &par, &verdict))
+		*exit_code = TT_EXIT_RUNTIME;
+	a->view.ops->summary(&a->view, &r);
+	if (a->cfg.summary_dir && summary_csv_write(a->cfg.summary_dir, &r))
+		*exit_code = TT_EXIT_RUNTIME;
+	return 0;
+}
+
 /* Polls until the target ends, a signal, or -d; then drains what is left. */
 static int trace_loop(struct app *a)
 {
@@ -403,9 +449,13 @@ static int trace_loop(struct app *a)
 			break;
 		if (a->cfg.interval_s && now >= next_interval) {
 			struct tt_view *iv = a->view.ops->interval ? &a->view : &a->interval_view;
+			struct tt_parallelism par;
+			struct tt_verdict verdict;
+			struct tt_report r;
 
 			threads__sample(a->threads, procfs_thread_stat);
-			iv->ops->interval(iv, a->threads, now);
+			build_report(a, now, &r, &par, &verdict);
+			iv->ops->interval(iv, &r, now);
 			next_interval += (uint64_t)(a->cfg.interval_s * 1e9);
 		}
 		if (!a->python_probed && now - a->python_scan_ns > PY_RESCAN_NS * 10)
@@ -424,39 +474,6 @@ static int trace_loop(struct app *a)
 }
 
 /* The end of the trace: last records, then the summary from every model. */
-static int report(struct app *a, int *exit_code)
-{
-	uint64_t now = now_ns(CLOCK_MONOTONIC);
-	struct tt_parallelism par = { 0 };
-	struct tt_report r = { 0 };
-	struct tt_verdict verdict;
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-
-	threads__finish(a->threads, now, emit, a);
-	report_drops(a);
-	emit_trace(a, "stop", true, now - a->threads->t0_ns);
-	if (collect_figures(a->loader, a->threads, a->locks, &par, now)) {
-		fprintf(stderr, "threadtrace: cannot read the kernel's figures\n");
-		*exit_code = TT_EXIT_RUNTIME;
-	}
-	collect_name_locks(a->locks, a->threads, syms_of, a);
-	locks__sort(a->locks);
-	if (a->cfg.stacks)
-		collect_stacks(a->loader, a->locks, TT_TOP_LOCKS, syms_of, a);
-	r.threads = a->threads;
-	r.locks = a->locks;
-	r.par = &par;
-	r.wall_s = (double)(now - a->threads->t0_ns) / 1e9;
-	r.ncpu = ncpu > 0 ? (unsigned)ncpu : 1;
-	verdict_compute(&verdict, a->locks, a->threads, &par, r.wall_s, r.ncpu);
-	r.verdict = &verdict;
-	loader__drops(a->loader, r.lost);
-	a->view.ops->summary(&a->view, &r);
-	if (a->cfg.summary_dir && summary_csv_write(a->cfg.summary_dir, &r))
-		*exit_code = TT_EXIT_RUNTIME;
-	return 0;
-}
-
 /* Tell the libc of the target (and ours: the command will most likely use it) to report joins. */
 static void attach_joins(struct app *a)
 {

@@ -244,6 +244,45 @@ TEST(long_cycle_and_many_edges)
 	deadlocks__free(d);
 }
 
+TEST(longest_cycle_found)
+{
+	/* the walk follows up to 64 threads: a cycle of 64 is found */
+	enum { N = 64 };
+	struct tt_deadlocks *d = deadlocks__new();
+	struct tt_wait_edge e[N];
+	struct seen s = { 0 };
+
+	for (int i = 0; i < N; i++)
+		e[i] = edge(100 + i, 100 + (i + 1) % N, 0x100 + (uint64_t)i, 7);
+	CHECK_EQ_INT(SCAN(d, e, N, &s), 0);
+	CHECK_EQ_INT(SCAN(d, e, N, &s), 1);
+	CHECK_EQ_INT(s.calls, 1);
+	CHECK_EQ_U64(s.n[0], N);
+	if (s.calls)
+		CHECK_EQ_INT(s.e[0][0].tid, 100);
+	deadlocks__free(d);
+}
+
+TEST(snapshot_order_does_not_matter)
+{
+	struct tt_deadlocks *d = deadlocks__new();
+	struct tt_wait_edge a[] = { edge(7, 9, 0x10, 100), edge(8, 7, 0x30, 120), edge(9, 8, 0x20, 110) };
+	struct tt_wait_edge b[] = { edge(9, 8, 0x20, 110), edge(7, 9, 0x10, 100), edge(8, 7, 0x30, 120) };
+	struct seen s = { 0 };
+
+	CHECK_EQ_INT(SCAN(d, a, 3, &s), 0);
+	CHECK_EQ_INT(SCAN(d, b, 3, &s), 1);
+	CHECK_EQ_INT(SCAN(d, a, 3, &s), 0);
+	CHECK_EQ_INT(s.calls, 1);
+	if (s.calls) {
+		CHECK_EQ_U64(s.n[0], 3);
+		CHECK_EQ_INT(s.e[0][0].tid, 7);
+		CHECK_EQ_INT(s.e[0][1].tid, 9);
+		CHECK_EQ_INT(s.e[0][2].tid, 8);
+	}
+	deadlocks__free(d);
+}
+
 TEST(free_null_is_safe)
 {
 	deadlocks__free(NULL);
@@ -262,6 +301,8 @@ int main(void)
 	RUN(two_independent_cycles);
 	RUN(cycle_resolved_then_new_deadlock_reported);
 	RUN(long_cycle_and_many_edges);
+	RUN(longest_cycle_found);
+	RUN(snapshot_order_does_not_matter);
 	RUN(free_null_is_safe);
 	return check_summary();
 }

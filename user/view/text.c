@@ -142,7 +142,7 @@ static void summary_states(FILE *o, const struct tt_threads *t)
 
 #define TOP_LOCKS 10
 
-static void summary_locks(FILE *o, const struct tt_locks *l)
+static void summary_locks(FILE *o, const struct tt_locks *l, size_t top)
 {
 	size_t shown = 0;
 
@@ -153,7 +153,7 @@ static void summary_locks(FILE *o, const struct tt_locks *l)
 	}
 	fprintf(o, "%-34s %-9s %-10s %7s %6s %10s %10s %9s %9s %4s %8s\n", "LOCK", "KIND", "ROLE", "WAITS",
 		"TMOUT", "TOTAL", "MAX", "HOLD-P50", "HOLD-P99", "THR", "HANDOFFS");
-	for (size_t i = 0; i < l->n && shown < TOP_LOCKS; i++) {
+	for (size_t i = 0; i < l->n && shown < top; i++) {
 		const struct tt_lock *k = &l->v[i];
 		char name[4 * TT_LOCK_NAME_LEN], tot[16], max[16], p50[16], p99[16];
 
@@ -268,7 +268,7 @@ static void summary_verdict(FILE *o, const struct tt_verdict *v)
 {
 	char name[4 * TT_LOCK_NAME_LEN], p50[16], p90[16], p99[16], max[16];
 
-	fprintf(o, "\nVerdict: ");
+	fprintf(o, "Verdict: ");
 	if (!v->has_candidate) {
 		fprintf(o, "no lock serializes this process: %s (confidence %s).\n", v->reason, v->confidence);
 		return;
@@ -333,13 +333,14 @@ static void text_summary(struct tt_view *v, const struct tt_report *r)
 	summary_threads(o, r->threads);
 	summary_processes(o, r->threads);
 	summary_states(o, r->threads);
-	summary_locks(o, r->locks);
+	summary_locks(o, r->locks, TOP_LOCKS);
 	summary_sites(o, r->locks);
 	summary_histograms(o, r->locks);
 	summary_pairs(o, "Who blocked whom (owner -> waiter, from the mutex's __owner)", r->locks, r->locks->owners,
 		      r->locks->nowners);
 	summary_pairs(o, "Who woke whom (waker -> wakee)", r->locks, r->locks->wakes, r->locks->nwakes);
 	summary_parallelism(o, r->par);
+	fputc('\n', o);
 	summary_verdict(o, r->verdict);
 	for (int k = 0; k < TT_DROP_MAX; k++)
 		if (r->lost[k])
@@ -348,14 +349,15 @@ static void text_summary(struct tt_view *v, const struct tt_report *r)
 	fflush(o);
 }
 
-static void text_interval(struct tt_view *v, const struct tt_threads *t, uint64_t now_ns)
+static void text_interval(struct tt_view *v, const struct tt_report *r, uint64_t now_ns)
 {
+	const struct tt_threads *t = r->threads;
 	long hz = sysconf(_SC_CLK_TCK);
 	char ts[32];
 
 	fmt_secs(ts, sizeof(ts), now_ns > t->t0_ns ? now_ns - t->t0_ns : 0);
-	fprintf(v->out, "-- %s: threads alive now --\n%7s %-16s %5s %12s\n", ts, "TID", "NAME", "STATE",
-		"CPU(s)");
+	fprintf(v->out, "-- %s: threads alive now (CPU in the last interval) --\n%7s %-16s %5s %12s\n", ts, "TID",
+		"NAME", "STATE", "CPU(s)");
 	for (size_t i = 0; i < t->n; i++) {
 		const struct tt_thread *th = &t->v[i];
 		char name[4 * TT_NAME_LEN];
@@ -366,6 +368,11 @@ static void text_interval(struct tt_view *v, const struct tt_threads *t, uint64_
 		fprintf(v->out, "%7d %-16s %5c %12.3f\n", (int)th->tid, name, th->state ? th->state : '?',
 			hz > 0 ? (double)th->cpu_ticks_delta / (double)hz : 0.0);
 	}
+	fprintf(v->out, "-- since the start --");
+	summary_locks(v->out, r->locks, 5);
+	fprintf(v->out, "Threads running at once, mean %.2f. ", parallelism_mean(r->par));
+	summary_verdict(v->out, r->verdict);
+	fputc('\n', v->out);
 	fflush(v->out);
 }
 

@@ -17,8 +17,8 @@ struct tt_view {
 
 struct tt_view_ops {
 	void (*record)(struct tt_view *v, const struct tt_record *rec);
-	/* Every -i SECONDS: the threads alive now, as last sampled (NULL: not shown). */
-	void (*interval)(struct tt_view *v, const struct tt_threads *threads, uint64_t now_ns);
+	/* Every -i SECONDS: the threads alive now (as last sampled) and the figures so far (NULL: not shown). */
+	void (*interval)(struct tt_view *v, const struct tt_report *report, uint64_t now_ns);
 	/* Once, at the end, after the last record. */
 	void (*summary)(struct tt_view *v, const struct tt_report *report);
 };
