@@ -362,7 +362,9 @@ static bool target_ended(struct app *a)
 
 static void report_drops(struct app *a)
 {
-	static const char *const kinds[TT_DROP_MAX] = { "ringbuf", "map" };
+	/* indexed by enum tt_drop_kind */
+	static const char *const kinds[TT_DROP_MAX] = { "ringbuf", "map", "locks" };
+	static const char *const fix[TT_DROP_MAX] = { "--buffer", "--max-threads", "--max-locks" };
 	uint64_t drops[TT_DROP_MAX];
 
 	loader__drops(a->loader, drops);
@@ -371,8 +373,8 @@ static void report_drops(struct app *a)
 
 		if (!drops[k])
 			continue;
-		fprintf(stderr, "threadtrace: lost %" PRIu64 " %s (%s full: see --buffer, --max-threads)\n",
-			drops[k], k == 0 ? "events" : "records", kinds[k]);
+		fprintf(stderr, "threadtrace: lost %" PRIu64 " %s (%s map full: raise %s)\n", drops[k],
+			k == TT_DROP_RINGBUF ? "events" : "records", kinds[k], fix[k]);
 		rec.ts_ns = now_ns(CLOCK_MONOTONIC) - a->threads->t0_ns;
 		snprintf(rec.detail, sizeof(rec.detail), "%s:%" PRIu64, kinds[k], drops[k]);
 		emit(&rec, a);

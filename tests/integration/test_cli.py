@@ -128,3 +128,16 @@ def test_hostile_thread_name_is_escaped(tmp_path):
     assert p.returncode == 0
     assert "\x1b" not in p.stdout and "\t" not in p.stdout
     assert 'e,"q"?[2J?' in p.stdout
+
+
+def test_a_full_ring_buffer_is_counted_not_silent(tmp_path):
+    # a 4 KiB ring buffer cannot hold 3000 thread starts plus their waits and exits
+    t = trace_command([DEMOS / "manythreads", "3000"], tmp_path, args=["--buffer", "4"])
+    assert t.rc == 0
+    (lost,) = t.events("lost")
+    kind, n = lost["detail"].split(":")
+    assert kind == "ringbuf" and int(n) > 0
+    assert f"lost {n} events" in t.stderr
+    starts = len(t.events("start"))
+    # every start is either in the CSV or among the events counted as lost
+    assert starts < 3000 and starts + int(n) >= 3000

@@ -238,6 +238,48 @@ TEST(set_sched_no_open_interval)
 	threads__free(t);
 }
 
+/*
+ * A thread that has ended has no open interval. The kernel's final
+ * sched_switch of a dead task (prev_state TASK_DEAD) comes after
+ * sched_process_exit and leaves its entry in TT_ST_SLEEP with since_ns = its
+ * death (bpf/sched.bpf.c on_sched_switch): counting that "open" interval up to
+ * now gives a thread that lived 10 ms seconds of sleep, and inflates the
+ * blocked time the verdict divides by.
+ */
+TEST(set_sched_ended_thread_no_open_interval)
+{
+	struct tt_threads *t = two_threads();
+	struct tt_record rec;
+	struct tt_event e;
+	struct tt_sched s;
+	struct tt_thread *th;
+
+	memset(&e, 0, sizeof(e));
+	e.kind = TT_EV_EXIT;
+	e.ts_ns = T0 + 10000000; /* 101 ends 10 ms in */
+	e.tgid = TGID;
+	e.tid = 101;
+	e.addr = 0x1000;
+	strcpy(e.comm, "w");
+	CHECK_EQ_INT(threads__apply(t, &e, &rec), 1);
+	th = threads__find(t, 101);
+	CHECK(th && th->ended);
+
+	/* its last switch-out, 50 us after the exit, left it "asleep" since then */
+	s = sched(9000000, 100000, 0, 800000, T0 + 10050000, TT_ST_SLEEP);
+	threads__set_sched(t, 101, &s, T0 + 2 * SEC);
+	CHECK_SCHED(threads__find(t, 101), 9000000, 100000, 0, 800000);
+	th = threads__find(t, 101);
+	if (th)
+		CHECK(th->oncpu_ns + th->runq_ns + th->lock_ns + th->sleep_ns <= th->end_ns - th->start_ns);
+
+	/* the live one still gets its open interval */
+	s = sched(0, 0, 0, 800000, T0 + SEC, TT_ST_SLEEP);
+	threads__set_sched(t, 102, &s, T0 + 2 * SEC);
+	CHECK_SCHED(threads__find(t, 102), 0, 0, 0, 800000 + SEC);
+	threads__free(t);
+}
+
 TEST(set_sched_unknown_tid_ignored)
 {
 	struct tt_threads *t = two_threads();
@@ -265,6 +307,7 @@ int main(void)
 	RUN(empty_is_zero);
 	RUN(set_sched_open_interval_by_state);
 	RUN(set_sched_no_open_interval);
+	RUN(set_sched_ended_thread_no_open_interval);
 	RUN(set_sched_unknown_tid_ignored);
 	return check_summary();
 }
