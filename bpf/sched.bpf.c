@@ -6,6 +6,7 @@
 #include "common.bpf.h"
 
 #define TASK_RUNNING 0
+#define PF_EXITING 0x00000004
 
 /* futex.bpf.c: the threads inside a futex wait */
 extern struct {
@@ -85,7 +86,9 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 		s = sched_of(tid);
 		if (s) {
 			account(s, now);
-			if (preempt || prev_state == TASK_RUNNING)
+			if (BPF_CORE_READ(prev, flags) & PF_EXITING)
+				s->state = TT_ST_UNKNOWN; /* its last switch: nothing more to account */
+			else if (preempt || prev_state == TASK_RUNNING)
 				s->state = TT_ST_RUNQ;
 			else
 				s->state = bpf_map_lookup_elem(&waiting, &tid) ? TT_ST_LOCK : TT_ST_SLEEP;

@@ -94,3 +94,21 @@ def test_200_threads_started_and_joined(tmp_path):
     assert {int(r["tid"]) for r in joins} == {t.tids["main"]}
     assert all(t.exit_of(tid)["detail"] == "exited" for tid in printed)
     assert not t.events("lost")
+
+
+def test_scheduling_states_add_up_to_known_sleeps_and_waits(tmp_path):
+    t = trace_command([DEMOS / "mtsleep3"], tmp_path)
+    assert t.rc == 0
+    th = {int(r["tid"]): r for r in t.summary["threads"]}
+    secs = {tid: {k: int(r[k]) / 1e9 for k in ("oncpu_ns", "runq_ns", "lock_ns", "sleep_ns")}
+            for tid, r in th.items()}
+    l0, l1, main = t.tids["loop0"], t.tids["loop1"], t.tids["main"]
+    # each loop only sleeps (nanosleep: asleep, not a futex wait), for 4 s and 2 s times SCALE
+    assert 4 * S * 0.95 < secs[l0]["sleep_ns"] < 4 * S + 0.2 and secs[l0]["lock_ns"] < 0.01
+    assert 2 * S * 0.95 < secs[l1]["sleep_ns"] < 2 * S + 0.2 and secs[l1]["lock_ns"] < 0.01
+    # main waits in pthread_join (a futex wait on loop0's tid word) for about 4 s
+    assert 4 * S * 0.9 < secs[main]["lock_ns"] < 4 * S + 0.2
+    # an ended thread's books close at its exit: its states add up to its lifetime
+    for tid in (l0, l1):
+        life = int(t.exit_of(tid)["dur_ns"]) / 1e9
+        assert life * 0.95 < sum(secs[tid].values()) < life + 0.05, (tid, secs[tid], life)

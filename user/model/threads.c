@@ -287,6 +287,8 @@ void threads__set_sched(struct tt_threads *t, pid_t tid, const struct tt_sched *
 
 	if (!th)
 		return;
+	if (th->ended)
+		open = 0; /* its books closed at its exit */
 	th->oncpu_ns = s->oncpu_ns + (s->state == TT_ST_ONCPU ? open : 0);
 	th->runq_ns = s->runq_ns + (s->state == TT_ST_RUNQ ? open : 0);
 	th->lock_ns = s->lock_ns + (s->state == TT_ST_LOCK ? open : 0);
