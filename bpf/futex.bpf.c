@@ -293,6 +293,15 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 			w.kind = classify(addr, cmd, (__u32)BPF_CORE_READ(regs, dx), &w.owner);
 		if (bpf_map_update_elem(&waiting, &tid, &w, BPF_ANY))
 			count_drop(TT_DROP_MAP);
+		/*
+		 * The owner's side: it holds the word at least from now until it
+		 * wakes it (a lower bound when it took the lock without waiting).
+		 */
+		if (w.owner && w.owner != tid && w.owner < 4194304) {
+			struct hold_start h = { .ts_ns = w.start_ns, .addr = addr };
+
+			bpf_map_update_elem(&holding, &w.owner, &h, BPF_NOEXIST);
+		}
 	} else if (is_wake_op(cmd)) {
 		struct hold_start *h = bpf_map_lookup_elem(&holding, &tid);
 

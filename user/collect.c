@@ -20,10 +20,17 @@ struct fold {
 
 static void on_wait_stat(const void *key, const void *val, void *ctx)
 {
+	const struct tt_lock_key *k = key;
+	const struct tt_lock_stat *s = val;
 	struct fold *f = ctx;
+	struct tt_thread *th = threads__find(f->threads, (pid_t)k->tid);
 
-	if (locks__add_wait_stat(f->locks, key, val))
+	if (locks__add_wait_stat(f->locks, k, s))
 		f->err = -1;
+	if (th) {
+		th->waits += s->waits;
+		th->wait_ns += s->total_ns;
+	}
 }
 
 static void on_hold_stat(const void *key, const void *val, void *ctx)
@@ -82,6 +89,8 @@ int collect_figures(struct tt_loader *l, struct tt_threads *threads, struct tt_l
 	struct tt_par kpar;
 
 	locks__reset_figures(locks);
+	for (size_t i = 0; i < threads->n; i++)
+		threads->v[i].waits = threads->v[i].wait_ns = 0;
 	if (loader__dump(l, TT_MAP_LOCK_STATS, on_wait_stat, &f) < 0 ||
 	    loader__dump(l, TT_MAP_HOLD_STATS, on_hold_stat, &f) < 0 ||
 	    loader__dump(l, TT_MAP_WAKE_PAIRS, on_wake_pair, &f) < 0 ||

@@ -62,7 +62,8 @@ static int write_threads(const char *dir, const struct tt_report *r)
 
 	if (!f)
 		return -1;
-	fputs("tgid,tid,name,oncpu_ns,runq_ns,lock_ns,sleep_ns,exit,creator,start_ns,end_ns,joined_by,join_wait_ns\n", f);
+	fputs("tgid,tid,name,oncpu_ns,runq_ns,lock_ns,sleep_ns,exit,creator,start_ns,end_ns,joined_by,join_wait_ns,"
+	      "futex_waits,futex_wait_ns\n", f);
 	for (size_t i = 0; i < r->threads->n; i++) {
 		const struct tt_thread *th = &r->threads->v[i];
 
@@ -83,7 +84,7 @@ static int write_threads(const char *dir, const struct tt_report *r)
 			fprintf(f, "%d,%" PRIu64, (int)th->joined_by, th->join_wait_ns);
 		else
 			fputc(',', f);
-		fputc('\n', f);
+		fprintf(f, ",%" PRIu64 ",%" PRIu64 "\n", th->waits, th->wait_ns);
 	}
 	return finish(f);
 }

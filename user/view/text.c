@@ -128,15 +128,15 @@ static void fmt_dur(char *buf, size_t len, uint64_t ns)
 
 static void summary_states(FILE *o, const struct tt_threads *t)
 {
-	fprintf(o, "\nWhere the threads' time went (seconds)\n%7s %-16s %9s %9s %9s %9s\n", "TID", "NAME",
-		"ON-CPU", "RUNQUEUE", "FUTEX", "SLEEP");
+	fprintf(o, "\nWhere the threads' time went (seconds)\n%7s %-16s %9s %9s %9s %9s %7s\n", "TID", "NAME",
+		"ON-CPU", "RUNQUEUE", "FUTEX", "SLEEP", "WAITS");
 	for (size_t i = 0; i < t->n; i++) {
 		const struct tt_thread *th = &t->v[i];
 		char name[4 * TT_NAME_LEN];
 
 		sanitize_for_terminal(name, sizeof(name), th->name);
-		fprintf(o, "%7d %-16s %9.3f %9.3f %9.3f %9.3f\n", (int)th->tid, name, th->oncpu_ns / 1e9,
-			th->runq_ns / 1e9, th->lock_ns / 1e9, th->sleep_ns / 1e9);
+		fprintf(o, "%7d %-16s %9.3f %9.3f %9.3f %9.3f %7" PRIu64 "\n", (int)th->tid, name, th->oncpu_ns / 1e9,
+			th->runq_ns / 1e9, th->lock_ns / 1e9, th->sleep_ns / 1e9, th->waits);
 	}
 }
 
