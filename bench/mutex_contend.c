@@ -1,7 +1,9 @@
 /*
- * mutex_contend [THREADS] [ITERS]: THREADS (default 4) threads each lock and unlock one
- * pthread mutex ITERS (default 1,000,000) times around a tiny critical section. On two
- * CPUs that is a few hundred thousand futex calls a second, all made inside glibc.
+ * mutex_contend [THREADS] [ITERS] [CS] [OUTSIDE]: THREADS (default 4) threads each lock and
+ * unlock one pthread mutex ITERS (default 1,000,000) times around a tiny critical section
+ * (CS, default 40, steps of a dependent loop: tens of ns), with OUTSIDE (default 40) such
+ * steps between two locks so that threads on both CPUs collide. On two CPUs that is a few
+ * hundred thousand futex calls a second, all made inside glibc.
  * Prints ELAPSED_NS and VCSW: the threads' voluntary context switches in the loop, i.e. the
  * waits that really slept (counted by the kernel for free: no tracer needed). The futex
  * calls themselves are counted by bench/run with bpftrace.
@@ -12,7 +14,14 @@
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_barrier_t ready;
 static volatile unsigned long counter;
-static long iters;
+static long iters, cs_steps, out_steps;
+
+/* n steps of work the compiler cannot drop */
+static inline void work(long n)
+{
+	for (long i = 0; i < n; i++)
+		__asm__ __volatile__("" ::: "memory");
+}
 
 static void *worker(void *arg)
 {
@@ -22,8 +31,10 @@ static void *worker(void *arg)
 	before = bench_thread_vcsw();
 	for (long i = 0; i < iters; i++) {
 		pthread_mutex_lock(&lock);
-		counter++; /* the critical section: a few ns */
+		counter++;
+		work(cs_steps);
 		pthread_mutex_unlock(&lock);
+		work(out_steps);
 	}
 	*vcsw = bench_thread_vcsw() - before;
 	return NULL;
@@ -38,6 +49,8 @@ int main(int argc, char **argv)
 	int err;
 
 	iters = bench_arg(argc, argv, 2, 1000000);
+	cs_steps = bench_arg(argc, argv, 3, 40);
+	out_steps = bench_arg(argc, argv, 4, 40);
 	if (nthreads > 64)
 		nthreads = 64;
 	pthread_barrier_init(&ready, NULL, (unsigned)nthreads + 1);

@@ -24,6 +24,7 @@ void locks__free(struct tt_locks *l)
 		return;
 	for (size_t i = 0; i < l->n; i++)
 		free_sites(&l->v[i]);
+	index_free(&l->by_addr);
 	free(l->v);
 	free(l->wakes);
 	free(l->owners);
@@ -48,10 +49,9 @@ void locks__reset_figures(struct tt_locks *l)
 
 struct tt_lock *locks__find(const struct tt_locks *l, pid_t tgid, uint64_t addr)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (l->v[i].addr == addr && l->v[i].tgid == tgid)
-			return &l->v[i];
-	return NULL;
+	size_t pos;
+
+	return index_get(&l->by_addr, addr, (uint32_t)tgid, &pos) ? &l->v[pos] : NULL;
 }
 
 struct tt_lock *locks__get(struct tt_locks *l, pid_t tgid, uint64_t addr, bool *created)
@@ -70,6 +70,8 @@ struct tt_lock *locks__get(struct tt_locks *l, pid_t tgid, uint64_t addr, bool *
 		l->v = v;
 		l->cap = cap;
 	}
+	if (index_put(&l->by_addr, addr, (uint32_t)tgid, l->n))
+		return NULL;
 	k = &l->v[l->n++];
 	memset(k, 0, sizeof(*k));
 	for (int s = 0; s < TT_TOP_SITES; s++)
@@ -203,6 +205,10 @@ void locks__sort(struct tt_locks *l)
 {
 	if (l->n)
 		qsort(l->v, l->n, sizeof(*l->v), by_total_wait);
+	/* positions moved: index them anew (put cannot fail: no growth) */
+	index_clear(&l->by_addr);
+	for (size_t i = 0; i < l->n; i++)
+		index_put(&l->by_addr, l->v[i].addr, (uint32_t)l->v[i].tgid, i);
 	if (l->nwakes)
 		qsort(l->wakes, l->nwakes, sizeof(*l->wakes), by_count);
 	if (l->nowners)

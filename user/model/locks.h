@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include <linux/types.h>
 #include "threadtrace.h"
+#include "model/index.h"
 #include "model/record.h"
 
 #define TT_LOCK_NAME_LEN 160
@@ -51,6 +52,7 @@ struct tt_lock {
 struct tt_locks {
 	struct tt_lock *v;
 	size_t n, cap;
+	struct tt_index by_addr; /* (addr, tgid) -> position in v */
 	struct tt_pair *wakes, *owners;
 	size_t nwakes, nowners, capwakes, capowners;
 };

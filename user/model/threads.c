@@ -23,6 +23,7 @@ void threads__free(struct tt_threads *t)
 {
 	if (!t)
 		return;
+	index_free(&t->by_tid);
 	free(t->v);
 	free(t);
 }
@@ -40,10 +41,9 @@ const char *thread_end_name(enum tt_end how)
 
 struct tt_thread *threads__find(const struct tt_threads *t, pid_t tid)
 {
-	for (size_t i = t->n; i-- > 0;)
-		if (t->v[i].tid == tid)
-			return &t->v[i];
-	return NULL;
+	size_t pos;
+
+	return index_get(&t->by_tid, (uint64_t)tid, 0, &pos) ? &t->v[pos] : NULL;
 }
 
 static struct tt_thread *threads__add(struct tt_threads *t, pid_t tgid, pid_t tid)
@@ -59,6 +59,8 @@ static struct tt_thread *threads__add(struct tt_threads *t, pid_t tgid, pid_t ti
 		t->v = v;
 		t->cap = cap;
 	}
+	if (index_put(&t->by_tid, (uint64_t)tid, 0, t->n))
+		return NULL;
 	th = &t->v[t->n++];
 	memset(th, 0, sizeof(*th));
 	th->tid = tid;

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include <linux/types.h>
 #include "threadtrace.h"
+#include "model/index.h"
 #include "model/record.h"
 
 enum tt_end {
@@ -51,6 +52,7 @@ struct tt_threads {
 	bool accept_inferred;   /* the target is CPython: trust inferred joins */
 	struct tt_thread *v;
 	size_t n, cap;
+	struct tt_index by_tid;  /* tid -> position of the latest thread with it */
 };
 
 struct tt_threads *threads__new(pid_t tgid, uint64_t t0_ns);

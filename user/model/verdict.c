@@ -33,9 +33,12 @@ static void pick_candidate(struct tt_verdict *v, const struct tt_locks *locks)
 
 		if (lock_role(k) != TT_ROLE_CONTENTION || !k->waits)
 			continue;
-		for (size_t j = 0; j < locks->n; j++)
-			if (same_group(k, &locks->v[j]) && !locks->v[j].is_join)
-				ns += locks->v[j].total_ns;
+		if (!k->is_gil)
+			ns = k->total_ns;
+		else /* the GIL's words together: few, so the inner loop is cheap */
+			for (size_t j = 0; j < locks->n; j++)
+				if (same_group(k, &locks->v[j]))
+					ns += locks->v[j].total_ns;
 		if (ns > best_ns) {
 			best = k;
 			best_ns = ns;
