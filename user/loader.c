@@ -1,5 +1,6 @@
 /* Loads and attaches the BPF side through its skeleton. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <bpf/libbpf.h>
 #include "args.h"
 #include "elfsym.h"
+#include "uprobe_multi.h"
 #include "loader.h"
 #include "threadtrace.skel.h"
 
@@ -19,8 +21,13 @@ struct tt_loader {
 	struct ring_buffer *rb;
 	tt_event_fn fn;
 	void *ctx;
-	struct bpf_link *links[MAX_UPROBE_LINKS];
+	/* uprobes: libbpf links (one per probe) or uprobe_multi link fds (-1: none) */
+	struct uprobe_link {
+		struct bpf_link *link;
+		int fd;
+	} links[MAX_UPROBE_LINKS];
 	size_t nlinks;
+	bool multi;     /* the kernel has uprobe_multi links */
 	/* files already probed (device, inode): a libc is probed once */
 	struct { dev_t dev; ino_t ino; } probed[8];
 	size_t nprobed;
@@ -105,9 +112,15 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 	if (!cfg->stacks)
 		bpf_map__set_max_entries(skel->maps.stacks, 1); /* unused: keep it small */
 	/* uprobes are attached by path, once the binaries are known */
+	l->multi = uprobe_multi_supported();
 	bpf_program__set_autoattach(skel->progs.join_enter, false);
 	bpf_program__set_autoattach(skel->progs.join_return, false);
 	bpf_program__set_autoattach(skel->progs.py_thread_exit, false);
+	if (l->multi) {
+		bpf_program__set_expected_attach_type(skel->progs.join_enter, TT_ATTACH_UPROBE_MULTI);
+		bpf_program__set_expected_attach_type(skel->progs.join_return, TT_ATTACH_UPROBE_MULTI);
+		bpf_program__set_expected_attach_type(skel->progs.py_thread_exit, TT_ATTACH_UPROBE_MULTI);
+	}
 	err = threadtrace_bpf__load(skel);
 	if (err) {
 		fail(exit_code, err, "cannot load the BPF programs");
@@ -129,13 +142,43 @@ err:
 	return NULL;
 }
 
+static void *destroy_link(void *arg)
+{
+	struct uprobe_link *u = arg;
+
+	if (u->link)
+		bpf_link__destroy(u->link);
+	else
+		close(u->fd);
+	return NULL;
+}
+
+/*
+ * Each uprobe detach waits for an RCU grace period (about 100 ms here):
+ * detached one by one, ten of them made Ctrl-C take a second. In parallel
+ * the waits overlap.
+ */
+static void destroy_links(struct uprobe_link *links, size_t n)
+{
+	pthread_t th[MAX_UPROBE_LINKS];
+	bool started[MAX_UPROBE_LINKS] = { false };
+
+	for (size_t i = 0; i < n; i++)
+		started[i] = !pthread_create(&th[i], NULL, destroy_link, &links[i]);
+	for (size_t i = 0; i < n; i++) {
+		if (started[i])
+			pthread_join(th[i], NULL);
+		else
+			destroy_link(&links[i]);
+	}
+}
+
 void loader__free(struct tt_loader *l)
 {
 	if (!l)
 		return;
 	ring_buffer__free(l->rb);
-	for (size_t i = 0; i < l->nlinks; i++)
-		bpf_link__destroy(l->links[i]);
+	destroy_links(l->links, l->nlinks);
 	threadtrace_bpf__destroy(l->skel);
 	free(l);
 }
@@ -156,49 +199,76 @@ static bool first_probe_of(struct tt_loader *l, const char *path)
 	return true;
 }
 
-static int attach_uprobe(struct tt_loader *l, struct bpf_program *prog, const char *path, const char *func,
-			 bool ret)
+/*
+ * prog at the given functions of the file at path, in every process mapping it
+ * (the programs filter by tgid first): one uprobe_multi link, or one libbpf
+ * link per function on older kernels. Functions the file lacks are skipped.
+ * Returns how many were attached, or -errno when none.
+ */
+static int attach_uprobes(struct tt_loader *l, struct bpf_program *prog, const char *path,
+			  const char *const *funcs, size_t nfuncs, bool ret)
 {
-	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = ret);
-	struct bpf_link *link;
-	size_t offset;
-	int err;
+	unsigned long offsets[16];
+	size_t n = 0;
+	int err = -ENOENT;
 
-	if (l->nlinks == MAX_UPROBE_LINKS)
-		return -ENOSPC;
-	/* Our own lookup: libbpf 1.1 rejects glibc's versioned duplicates as ambiguous. */
-	err = elfsym_func_offset(path, func, &offset);
-	if (err)
+	for (size_t i = 0; i < nfuncs && n < 16; i++) {
+		size_t off;
+
+		/* our own lookup: libbpf 1.1 rejects glibc's versioned duplicates as ambiguous */
+		err = elfsym_func_offset(path, funcs[i], &off);
+		if (!err)
+			offsets[n++] = off;
+	}
+	if (!n)
 		return err;
-	/* pid -1: every process mapping the file; the programs filter by tgid first */
-	link = bpf_program__attach_uprobe_opts(prog, -1, path, offset, &opts);
-	if (!link)
-		return -errno;
-	l->links[l->nlinks++] = link;
-	return 0;
+	if (l->multi) {
+		int fd;
+
+		if (l->nlinks == MAX_UPROBE_LINKS)
+			return -ENOSPC;
+		fd = uprobe_multi_attach(bpf_program__fd(prog), path, offsets, n, ret);
+		if (fd < 0)
+			return fd;
+		l->links[l->nlinks++] = (struct uprobe_link){ .fd = fd };
+		return (int)n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = ret);
+		struct bpf_link *link;
+
+		if (l->nlinks == MAX_UPROBE_LINKS)
+			return -ENOSPC;
+		link = bpf_program__attach_uprobe_opts(prog, -1, path, offsets[i], &opts);
+		if (!link)
+			return -errno;
+		l->links[l->nlinks++] = (struct uprobe_link){ .link = link, .fd = -1 };
+	}
+	return (int)n;
 }
 
 int loader__attach_libc(struct tt_loader *l, const char *path)
 {
-	int err = 0, attached = 0;
+	size_t n = sizeof(join_funcs) / sizeof(join_funcs[0]);
+	int err;
 
 	if (!first_probe_of(l, path))
 		return 0;
-	for (size_t i = 0; i < sizeof(join_funcs) / sizeof(join_funcs[0]); i++) {
-		/* Older libcs lack some of them: attach what exists. */
-		err = attach_uprobe(l, l->skel->progs.join_enter, path, join_funcs[i], false);
-		if (!err)
-			err = attach_uprobe(l, l->skel->progs.join_return, path, join_funcs[i], true);
-		attached += !err;
-	}
-	return attached ? 0 : err;
+	err = attach_uprobes(l, l->skel->progs.join_enter, path, join_funcs, n, false);
+	if (err > 0)
+		err = attach_uprobes(l, l->skel->progs.join_return, path, join_funcs, n, true);
+	return err < 0 ? err : 0;
 }
 
 int loader__attach_python(struct tt_loader *l, const char *path)
 {
+	static const char *const funcs[] = { "PyThread_exit_thread" };
+	int err;
+
 	if (!first_probe_of(l, path))
 		return 0;
-	return attach_uprobe(l, l->skel->progs.py_thread_exit, path, "PyThread_exit_thread", false);
+	err = attach_uprobes(l, l->skel->progs.py_thread_exit, path, funcs, 1, false);
+	return err < 0 ? err : 0;
 }
 
 int loader__poll(struct tt_loader *l, int timeout_ms)

@@ -1,0 +1,217 @@
+"""Bad input, faults, load and hostile targets: each guarantee of docs/reliability.md."""
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import DEMOS, PYTHON, TT, parse_csv, trace_command
+
+
+def run_tt(args, timeout=30, **kw):
+    return subprocess.run([str(TT), *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout, **kw)
+
+
+def one_line_error(p, code, words):
+    assert p.returncode == code, (p.returncode, p.stderr)
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0], p.stderr
+
+
+def bpf_programs_of(pid):
+    """IDs of the BPF programs process pid holds open, from the kernel's /proc/PID/fdinfo."""
+    ids = set()
+    try:
+        fds = os.listdir(f"/proc/{pid}/fdinfo")
+    except FileNotFoundError:
+        return ids
+    for fd in fds:
+        try:
+            with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                ids |= {int(l.split()[1]) for l in f if l.startswith("prog_id:")}
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return ids
+
+
+def loaded_program_ids():
+    out = subprocess.run(["bpftool", "-j", "prog", "show"], capture_output=True, text=True).stdout
+    return {p["id"] for p in json.loads(out or "[]")}
+
+
+@pytest.fixture
+def sleeper():
+    p = subprocess.Popen(["sleep", "60"])
+    yield p
+    p.kill()
+    p.wait()
+
+
+def test_not_permitted_without_root_or_caps(sleeper):
+    p = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", str(TT),
+                        "-p", str(sleeper.pid)], capture_output=True, text=True, timeout=30)
+    one_line_error(p, 3, "permission denied")
+    p = subprocess.run(["capsh", "--drop=cap_bpf,cap_perfmon,cap_sys_admin", "--", "-c",
+                        f"{TT} -p {sleeper.pid}"], capture_output=True, text=True, timeout=30)
+    one_line_error(p, 3, "CAP_BPF and CAP_PERFMON")
+
+
+def test_no_btf_is_a_clear_error(sleeper):
+    p = subprocess.run([str(TT), "-p", str(sleeper.pid)], capture_output=True, text=True,
+                       timeout=30, env=dict(os.environ, THREADTRACE_BTF="/nonexistent/btf"))
+    one_line_error(p, 4, "cannot load the BPF programs")
+    # the held command never runs when loading fails
+    marker = f"/tmp/tt-never-ran-{os.getpid()}"
+    p = subprocess.run([str(TT), "--", "touch", marker], capture_output=True, text=True,
+                       timeout=30, env=dict(os.environ, THREADTRACE_BTF="/nonexistent/btf"))
+    assert p.returncode == 4 and not os.path.exists(marker)
+
+
+def test_output_file_errors(tmp_path):
+    one_line_error(run_tt(["--csv", "-w", tmp_path / "missing" / "t.csv", "--", "true"]), 2,
+                   "No such file or directory")
+    # a symlink planted where the output goes is never followed
+    target = tmp_path / "victim"
+    target.write_text("precious\n")
+    link = tmp_path / "t.csv"
+    link.symlink_to(target)
+    one_line_error(run_tt(["--csv", "-w", link, "--force", "--", "true"]), 2, "cannot write")
+    assert target.read_text() == "precious\n"
+    # a read-only place: a read-only tmpfs in a private mount namespace (gone with it)
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    p = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c",
+                        f"mount -t tmpfs -o ro nodev {ro} && exec {TT} --csv -w {ro}/t.csv -- true"],
+                       capture_output=True, text=True, timeout=30)
+    one_line_error(p, 2, "Read-only file system")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_signal_stops_promptly_with_full_report(sig, demo_proc, tmp_path):
+    d = demo_proc([DEMOS / "idle", "2"])
+    d.wait_for("READY")
+    out = tmp_path / "t.csv"
+    tt = subprocess.Popen([str(TT), "--csv", "-w", str(out), "-p", str(d.proc.pid)],
+                          stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not (out.exists() and "alive" in out.read_text()):
+        time.sleep(0.02)
+    sent = time.monotonic()
+    tt.send_signal(sig)
+    assert tt.wait(timeout=5) == 0, tt.stderr.read()
+    assert time.monotonic() - sent < 1.0
+    rows = parse_csv(out.read_text())
+    assert len([r for r in rows if r["event"] == "end"]) == 3
+    assert rows[-1]["event"] == "trace" and rows[-1]["detail"] == "stop"
+    assert d.proc.poll() is None  # the target runs on
+
+
+def test_sigkill_leaves_no_bpf_behind_and_the_target_unharmed(demo_proc):
+    d = demo_proc([DEMOS / "idle", "1"])
+    d.wait_for("READY")
+    tt = subprocess.Popen([str(TT), "-q", "-p", str(d.proc.pid)], stdout=subprocess.DEVNULL)
+    ours = set()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and len(ours) < 10:
+        ours = bpf_programs_of(tt.pid)
+        time.sleep(0.05)
+    assert len(ours) >= 10  # it did load (lifecycle, futex, sched, join programs)
+    tt.kill()
+    tt.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and ours & loaded_program_ids():
+        time.sleep(0.05)
+    assert not ours & loaded_program_ids()  # the kernel dropped every one of them
+    assert d.proc.poll() is None
+    d.proc.send_signal(signal.SIGTERM)
+    assert d.proc.wait(timeout=5) == 0
+
+
+def test_two_tracers_on_one_target(demo_proc, tmp_path):
+    d = demo_proc([DEMOS / "idle", "2"])
+    d.wait_for("READY")
+    outs = [tmp_path / "a.csv", tmp_path / "b.csv"]
+    tts = [subprocess.Popen([str(TT), "--csv", "-w", str(o), "-d", "0.8", "-p", str(d.proc.pid)])
+           for o in outs]
+    assert [t.wait(timeout=15) for t in tts] == [0, 0]
+    for o in outs:
+        alive = {int(r["tid"]) for r in parse_csv(o.read_text()) if r["event"] == "alive"}
+        assert alive == set(d.tids.values())
+
+
+def test_busy_neighbour_with_the_same_name_is_invisible(tmp_path):
+    neighbour = subprocess.Popen([str(DEMOS / "gil"), "3"], stdout=subprocess.DEVNULL,
+                                 env=dict(os.environ, TT_SCALE="2"))
+    try:
+        t = trace_command([DEMOS / "gil", "2"], tmp_path)
+    finally:
+        neighbour.kill()
+        neighbour.wait()
+    assert t.rc == 0
+    mine = set(t.tids.values())
+    assert {int(r["tgid"]) for r in t.rows} == {t.tids["main"]}
+    assert {int(r["tid"]) for r in t.rows} <= mine
+    assert {int(r["tgid"]) for r in t.summary["locks"]} == {t.tids["main"]}
+    assert {int(r["tid"]) for r in t.summary["threads"]} == mine
+
+
+def test_10000_threads_counted_exactly_with_bounded_memory(tmp_path):
+    out = tmp_path / "t.csv"
+    p = subprocess.Popen([str(TT), "--csv", "-w", str(out), "--", str(DEMOS / "manythreads"),
+                          "10000"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                         env=dict(os.environ, TT_SCALE="0.1"))
+    _, status, usage = os.wait4(p.pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, p.stderr.read()
+    rows = parse_csv(out.read_text())
+    assert len([r for r in rows if r["event"] == "start"]) == 10000
+    assert len([r for r in rows if r["event"] == "join" and r["detail"] == "pthread"]) == 10000
+    assert not [r for r in rows if r["event"] == "lost"]
+    # ru_maxrss (KiB) of threadtrace itself: the issue's budget is 32 MB
+    assert usage.ru_maxrss < 32 * 1024, usage.ru_maxrss
+
+
+def test_100000_lock_words_full_map_is_counted_then_sized(tmp_path):
+    t = trace_command([DEMOS / "manylocks", "100000"], tmp_path, args=["-q"])
+    assert t.rc == 0
+    (lost,) = t.events("lost")
+    kept = len(t.summary["locks"])
+    assert lost["detail"] == f"locks:{100000 - kept}" and kept == 16384
+    assert f"lost {100000 - kept} records" in t.stderr
+    t = trace_command([DEMOS / "manylocks", "100000"], tmp_path, args=["--max-locks", "131072"])
+    assert not t.events("lost")
+    assert len(t.summary["locks"]) == 100000
+    assert all(r["waits"] == "1" and r["timeouts"] == "1" for r in t.summary["locks"])
+
+
+# comm is at most 15 bytes: each name stresses one thing
+HOSTILE = [b'a,b"c\nd', b"tab\there\\x", b"\x1b[31mred\x1b[0m", b"\xff\xfe bad utf8",
+           b"=cmd|' /C calc", b"+1+1", b"-2", b"@SUM(1)"]
+
+
+def test_hostile_names_round_trip_in_csv_and_never_reach_the_terminal_raw(tmp_path):
+    prog = ("import os,threading,time\n"
+            f"names={HOSTILE!r}\n"
+            "def f(n):\n"
+            "    with open('/proc/thread-self/comm','wb') as c: c.write(n)\n"
+            "    time.sleep(0.1)\n"
+            "for n in names:\n"
+            "    t=threading.Thread(target=f,args=(n,)); t.start(); t.join()\n")
+    out = tmp_path / "t.csv"
+    p = subprocess.run([str(TT), "--csv", "-w", str(out), "--", PYTHON, "-c", prog],
+                       capture_output=True, timeout=60)
+    assert p.returncode == 0
+    # read the raw bytes back: invalid UTF-8 must survive byte for byte
+    text = out.read_bytes().decode("utf-8", errors="surrogateescape")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    renames = [r["name"].encode("utf-8", errors="surrogateescape") for r in rows
+               if r["event"] == "rename"]
+    assert renames == HOSTILE
+    p = subprocess.run([str(TT), "--", PYTHON, "-c", prog], capture_output=True, timeout=60)
+    assert p.returncode == 0
+    assert not any(b < 0x20 and b not in (0x0a,) or b == 0x7f for b in p.stdout)
+    assert b"\xff" not in p.stdout
