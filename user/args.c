@@ -26,13 +26,16 @@ static const char doc[] =
 
 static const char args_doc[] = "-p PID | -- COMMAND [ARGS...]";
 
-enum { OPT_CSV = 0x100, OPT_FORCE, OPT_MAX_THREADS, OPT_BUFFER, OPT_MAX_LOCKS, OPT_SUMMARY_CSV, OPT_STACKS };
+enum { OPT_CSV = 0x100, OPT_FORCE, OPT_MAX_THREADS, OPT_BUFFER, OPT_MAX_LOCKS, OPT_SUMMARY_CSV, OPT_STACKS,
+       OPT_SUMMARY_JSON };
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace the process PID (all its threads)", 0 },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
 	{ "interval", 'i', "SECONDS", 0, "Every SECONDS, report the threads alive now", 0 },
-	{ "csv", OPT_CSV, NULL, 0, "Write the events as CSV (see docs/csv.md)", 0 },
+	{ "csv", OPT_CSV, NULL, 0, "Write the events as CSV (see docs/csv.md); same as -o csv", 0 },
+	{ "output", 'o', "FORMAT", 0, "text (default), csv, or json (the CSV's events as JSON lines)", 0 },
+	{ "summary-json", OPT_SUMMARY_JSON, "FILE", 0, "Also write the summary tables and the verdict as JSON", 0 },
 	{ "write", 'w', "FILE", 0, "Write the output into FILE instead of stdout", 0 },
 	{ "force", OPT_FORCE, NULL, 0, "Let -w overwrite an existing file", 0 },
 	{ "quiet", 'q', NULL, 0, "No live lines: only the summary at the end", 0 },
@@ -95,6 +98,20 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_CSV:
 		cfg->csv = true;
 		cfg->lock_events = true;
+		break;
+	case 'o':
+		if (!strcmp(arg, "csv"))
+			cfg->csv = true;
+		else if (!strcmp(arg, "json"))
+			cfg->json = true;
+		else if (strcmp(arg, "text"))
+			argp_error(state, "unknown output format '%s': text, csv or json", arg);
+		cfg->lock_events = cfg->csv || cfg->json;
+		break;
+	case OPT_SUMMARY_JSON:
+		if (!*arg)
+			argp_error(state, "--summary-json needs a file name");
+		cfg->summary_json = arg;
 		break;
 	case 'w':
 		if (!*arg)

@@ -20,7 +20,9 @@ struct tt_config {
 	char **cmd;          /* after --: NULL-terminated argv */
 	double duration_s;   /* -d; 0: until the target ends or Ctrl-C */
 	double interval_s;   /* -i; 0: off */
-	bool csv;            /* --csv */
+	bool csv;            /* --csv or -o csv */
+	bool json;           /* -o json: the events as JSON lines */
+	const char *summary_json; /* --summary-json FILE */
 	const char *out_path; /* -w */
 	bool force;          /* --force: -w may overwrite */
 	bool quiet;          /* -q: no live lines */

@@ -424,6 +424,8 @@ static int report(struct app *a, int *exit_code)
 	a->view.ops->summary(&a->view, &r);
 	if (a->cfg.summary_dir && summary_csv_write(a->cfg.summary_dir, &r))
 		*exit_code = TT_EXIT_RUNTIME;
+	if (a->cfg.summary_json && summary_json_write(a->cfg.summary_json, a->cfg.force, &r))
+		*exit_code = TT_EXIT_RUNTIME;
 	return 0;
 }
 
@@ -534,7 +536,10 @@ int main(int argc, char **argv)
 		goto out;
 	attach_joins(&a);
 
-	if (a.cfg.csv) {
+	if (a.cfg.json) {
+		view_json_init(&a.view, a.out);
+		view_text_init(&a.interval_view, stderr, false);
+	} else if (a.cfg.csv) {
 		view_csv_init(&a.view, a.out);
 		view_text_init(&a.interval_view, stderr, false);
 	} else {

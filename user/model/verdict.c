@@ -90,7 +90,8 @@ void verdict_compute(struct tt_verdict *v, const struct tt_locks *locks, const s
 
 		blocked += th->sleep_ns;
 		demand_ns += th->oncpu_ns + th->runq_ns;
-		waiter_life += th->oncpu_ns + th->runq_ns + th->lock_ns + th->sleep_ns;
+		/* not the run queue: a busy machine's queueing says nothing about our locks */
+		waiter_life += th->oncpu_ns + th->lock_ns + th->sleep_ns;
 	}
 	/* Without the lock, its waiters would have run: demand includes their waits on it. */
 	demand = wall_s > 0 ? ((double)demand_ns + (double)v->wait_ns) / (wall_s * 1e9) : 0;

@@ -16,7 +16,7 @@ struct tt_verdict {
 	uint64_t lock_addr;         /* its first word */
 	bool is_gil;
 	double share;               /* of the process's blocked time (futex waits but joins, plus sleeps) */
-	double thread_share;        /* of all the threads' accounted time spent waiting on it */
+	double thread_share;        /* of all the threads' time (on CPU, in futex waits, asleep) waiting on it */
 	uint64_t wait_ns, handoffs;
 	double handoffs_per_s;
 	unsigned threads;           /* threads that waited on it */

@@ -25,6 +25,12 @@ struct tt_view_ops {
 
 void view_text_init(struct tt_view *v, FILE *out, bool live);
 void view_csv_init(struct tt_view *v, FILE *out);
+void view_json_init(struct tt_view *v, FILE *out);
+
+/* --summary-json FILE: the summary tables and the verdict as one JSON document. 0 or -1. */
+int summary_json_write(const char *path, bool force, const struct tt_report *report);
+/* Writes s as a JSON string: escaped, invalid UTF-8 bytes as U+FFFD. */
+void json_write_string(FILE *out, const char *s);
 
 /* --summary-csv DIR: locks.csv, threads.csv, parallelism.csv. 0, or -1 after a message on stderr. */
 int summary_csv_write(const char *dir, const struct tt_report *report);

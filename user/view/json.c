@@ -1,0 +1,192 @@
+/* JSON views: the events as JSON lines (-o json) and the summary as one document (--summary-json). */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+#include "view/view.h"
+
+/* Length of a valid UTF-8 sequence at s (1..4), or 0. */
+static size_t utf8_seq(const unsigned char *s)
+{
+	size_t len;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+void json_write_string(FILE *out, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	fputc('"', out);
+	while (*s) {
+		size_t n = utf8_seq(s);
+
+		if (!n) {
+			fputs("\\ufffd", out); /* not UTF-8: JSON cannot carry the byte */
+			s++;
+		} else if (*s == '"' || *s == '\\') {
+			fputc('\\', out);
+			fputc(*s++, out);
+		} else if (*s < 0x20 || *s == 0x7f) {
+			fprintf(out, "\\u%04x", *s++);
+		} else {
+			fwrite(s, 1, n, out);
+			s += n;
+		}
+	}
+	fputc('"', out);
+}
+
+static void json_record(struct tt_view *v, const struct tt_record *r)
+{
+	FILE *o = v->out;
+
+	fprintf(o, "{\"ts_ns\":%" PRIu64 ",\"tgid\":%d,\"tid\":%d,\"name\":", r->ts_ns, (int)r->tgid, (int)r->tid);
+	json_write_string(o, r->name);
+	fprintf(o, ",\"event\":\"%s\",\"peer_tid\":", record_kind_name(r->kind));
+	if (r->peer_tid)
+		fprintf(o, "%d", (int)r->peer_tid);
+	else
+		fputs("null", o);
+	fputs(",\"dur_ns\":", o);
+	if (r->has_dur)
+		fprintf(o, "%" PRIu64, r->dur_ns);
+	else
+		fputs("null", o);
+	fputs(",\"detail\":", o);
+	json_write_string(o, r->detail);
+	if (r->addr)
+		fprintf(o, ",\"addr\":\"0x%" PRIx64 "\"", r->addr);
+	else
+		fputs(",\"addr\":null", o);
+	if (r->has_status)
+		fprintf(o, ",\"exit_code\":%d,\"signal\":%d", r->exit_code, r->signal);
+	else
+		fputs(",\"exit_code\":null,\"signal\":null", o);
+	if (r->blocked_by)
+		fprintf(o, ",\"blocked_by\":%d}\n", (int)r->blocked_by);
+	else
+		fputs(",\"blocked_by\":null}\n", o);
+	if (r->kind == TT_REC_DEADLOCK || r->kind == TT_REC_ALIVE || r->kind == TT_REC_TRACE)
+		fflush(o);
+}
+
+static void json_summary(struct tt_view *v, const struct tt_report *report)
+{
+	(void)report;
+	fflush(v->out);
+}
+
+static const struct tt_view_ops json_ops = {
+	.record = json_record,
+	.summary = json_summary,
+};
+
+void view_json_init(struct tt_view *v, FILE *out)
+{
+	v->ops = &json_ops;
+	v->out = out;
+	v->live = false;
+}
+
+static void write_summary(FILE *f, const struct tt_report *r)
+{
+	const struct tt_verdict *vd = r->verdict;
+
+	fprintf(f, "{\"wall_ns\":%" PRIu64 ",\"cpus\":%u,\n\"threads\":[", (uint64_t)(r->wall_s * 1e9), r->ncpu);
+	for (size_t i = 0; i < r->threads->n; i++) {
+		const struct tt_thread *th = &r->threads->v[i];
+
+		fprintf(f, "%s\n{\"tgid\":%d,\"tid\":%d,\"name\":", i ? "," : "", (int)th->tgid, (int)th->tid);
+		json_write_string(f, th->name);
+		fprintf(f, ",\"creator\":");
+		th->creator ? fprintf(f, "%d", (int)th->creator) : fputs("null", f);
+		fputs(",\"start_ns\":", f);
+		th->start_known ? fprintf(f, "%" PRIu64, th->start_ns) : fputs("null", f);
+		fputs(",\"end_ns\":", f);
+		th->ended ? fprintf(f, "%" PRIu64, th->end_ns) : fputs("null", f);
+		fprintf(f, ",\"exit\":\"%s\",\"joined_by\":", th->ended ? thread_end_name(th->how) : "alive");
+		th->joined ? fprintf(f, "%d", (int)th->joined_by) : fputs("null", f);
+		fputs(",\"join_wait_ns\":", f);
+		th->joined ? fprintf(f, "%" PRIu64, th->join_wait_ns) : fputs("null", f);
+		fprintf(f, ",\"oncpu_ns\":%" PRIu64 ",\"runq_ns\":%" PRIu64 ",\"lock_ns\":%" PRIu64
+			   ",\"sleep_ns\":%" PRIu64 ",\"futex_waits\":%" PRIu64 ",\"futex_wait_ns\":%" PRIu64 "}",
+			th->oncpu_ns, th->runq_ns, th->lock_ns, th->sleep_ns, th->waits, th->wait_ns);
+	}
+	fputs("],\n\"locks\":[", f);
+	for (size_t i = 0, shown = 0; i < r->locks->n; i++) {
+		const struct tt_lock *k = &r->locks->v[i];
+
+		if (!k->waits)
+			continue;
+		fprintf(f, "%s\n{\"tgid\":%d,\"addr\":\"0x%" PRIx64 "\",\"symbol\":", shown++ ? "," : "", (int)k->tgid,
+			k->addr);
+		json_write_string(f, k->name);
+		fprintf(f, ",\"kind\":\"%s\",\"role\":\"%s\",\"waits\":%" PRIu64 ",\"timeouts\":%" PRIu64
+			   ",\"interrupted\":%" PRIu64 ",\"eagain\":%" PRIu64 ",\"total_wait_ns\":%" PRIu64
+			   ",\"max_wait_ns\":%" PRIu64 ",\"threads\":%u,\"handoffs\":%" PRIu64 ",\"holds\":%" PRIu64
+			   ",\"hold_p50_ns\":%" PRIu64 ",\"hold_p90_ns\":%" PRIu64 ",\"hold_p99_ns\":%" PRIu64
+			   ",\"hold_max_ns\":%" PRIu64 ",\"gil_like\":%s}",
+			lock_kind_name(k), lock_role(k) == TT_ROLE_CONTENTION ? "contention" : "idle", k->waits,
+			k->timeouts, k->interrupted, k->eagain, k->total_ns, k->max_ns, k->threads, k->handoffs,
+			(uint64_t)k->hold.count, hold_percentile(&k->hold, 50), hold_percentile(&k->hold, 90),
+			hold_percentile(&k->hold, 99), (uint64_t)k->hold.max_ns,
+			vd->gil_like && k->tgid == vd->lock_tgid && (k->addr == vd->lock_addr || (k->is_gil && vd->is_gil))
+				? "true" : "false");
+	}
+	fputs("],\n\"parallelism\":[", f);
+	for (unsigned i = 0; i <= parallelism_max(r->par); i++)
+		fprintf(f, "%s{\"running\":%u,\"time_ns\":%" PRIu64 "}", i ? "," : "", i, r->par->ns[i]);
+	fprintf(f, "],\n\"parallelism_mean\":%.4f,\n\"verdict\":{\"gil_like\":%s,\"lock\":", parallelism_mean(r->par),
+		vd->gil_like ? "true" : "false");
+	if (vd->has_candidate)
+		json_write_string(f, vd->lock_name);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"share\":%.4f,\"handoffs_per_s\":%.2f,\"threads\":%u,\"parallelism\":%.4f,"
+		   "\"parallelism_without\":%.4f,\"confidence\":\"%s\",\"reason\":",
+		vd->share, vd->handoffs_per_s, vd->threads, vd->par_mean, vd->par_without, vd->confidence);
+	json_write_string(f, vd->reason);
+	fprintf(f, "},\n\"lost\":{\"ringbuf\":%" PRIu64 ",\"map\":%" PRIu64 ",\"locks\":%" PRIu64 "}}\n",
+		r->lost[TT_DROP_RINGBUF], r->lost[TT_DROP_MAP], r->lost[TT_DROP_LOCKS]);
+}
+
+int summary_json_write(const char *path, bool force, const struct tt_report *r)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (force ? O_TRUNC : O_EXCL), 0644);
+	FILE *f;
+	int bad;
+
+	if (fd < 0) {
+		fprintf(stderr, "threadtrace: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		return -1;
+	}
+	write_summary(f, r);
+	bad = ferror(f);
+	return fclose(f) || bad ? -1 : 0;
+}
