@@ -30,7 +30,25 @@ struct {
 	__type(value, struct tt_par);
 } parallelism SEC(".maps");
 
+/* --timeline: an event per state change of a traced thread */
+const volatile bool stream_states = false;
+
 static const struct tt_sched zero_sched;
+
+static __always_inline void emit_state(struct task_struct *t, __u32 state, __u64 now, __u64 addr)
+{
+	struct tt_event *e;
+
+	if (!stream_states)
+		return;
+	e = event_new(TT_EV_STATE, BPF_CORE_READ(t, tgid), BPF_CORE_READ(t, pid));
+	if (!e)
+		return;
+	e->ts_ns = now;
+	e->flags = state;
+	e->addr = addr;
+	bpf_ringbuf_submit(e, 0);
+}
 
 static __always_inline struct tt_sched *sched_of(__u32 tid)
 {
@@ -85,13 +103,17 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 		tid = BPF_CORE_READ(prev, pid);
 		s = sched_of(tid);
 		if (s) {
+			struct tt_wait *w = NULL;
+
 			account(s, now);
 			if (BPF_CORE_READ(prev, flags) & PF_EXITING)
 				s->state = TT_ST_UNKNOWN; /* its last switch: nothing more to account */
 			else if (preempt || prev_state == TASK_RUNNING)
 				s->state = TT_ST_RUNQ;
 			else
-				s->state = bpf_map_lookup_elem(&waiting, &tid) ? TT_ST_LOCK : TT_ST_SLEEP;
+				s->state = (w = bpf_map_lookup_elem(&waiting, &tid)) ? TT_ST_LOCK : TT_ST_SLEEP;
+			if (s->state != TT_ST_UNKNOWN)
+				emit_state(prev, s->state, now, w ? w->addr : 0);
 			if (s->on_cpu) {
 				s->on_cpu = 0;
 				par_change(now, -1);
@@ -104,6 +126,7 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 		if (s) {
 			account(s, now);
 			s->state = TT_ST_ONCPU;
+			emit_state(next, TT_ST_ONCPU, now, 0);
 			if (!s->on_cpu) {
 				s->on_cpu = 1;
 				par_change(now, 1);
@@ -121,8 +144,11 @@ static __always_inline void wakeup(struct task_struct *p)
 		return;
 	s = sched_of(BPF_CORE_READ(p, pid));
 	if (s && s->state != TT_ST_ONCPU && s->state != TT_ST_RUNQ) {
-		account(s, bpf_ktime_get_ns());
+		__u64 now = bpf_ktime_get_ns();
+
+		account(s, now);
 		s->state = TT_ST_RUNQ;
+		emit_state(p, TT_ST_RUNQ, now, 0);
 	}
 }
 

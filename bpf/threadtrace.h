@@ -20,6 +20,7 @@ enum tt_event_kind {
 	TT_EV_WAIT = 7,    /* a blocking futex wait ended: addr, dur, peer = waker, ret, arg = owner, flags = kind */
 	TT_EV_HOLD = 8,    /* a contended hold ended: addr, dur (wait return -> next wake of the word) */
 	TT_EV_FORK = 9,    /* -f: a new process: tgid = tid = child, peer = the forking thread */
+	TT_EV_STATE = 10,  /* --timeline: tid's scheduling state is now flags (enum tt_sched_state); addr = futex word if LOCK */
 	TT_EV_KIND_MAX,
 };
 

@@ -27,7 +27,7 @@ static const char doc[] =
 static const char args_doc[] = "-p PID | -- COMMAND [ARGS...]";
 
 enum { OPT_CSV = 0x100, OPT_FORCE, OPT_MAX_THREADS, OPT_BUFFER, OPT_MAX_LOCKS, OPT_SUMMARY_CSV, OPT_STACKS,
-       OPT_SUMMARY_JSON };
+       OPT_SUMMARY_JSON, OPT_TIMELINE };
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace the process PID (all its threads)", 0 },
@@ -35,6 +35,8 @@ static const struct argp_option options[] = {
 	{ "interval", 'i', "SECONDS", 0, "Every SECONDS, report the threads alive now", 0 },
 	{ "csv", OPT_CSV, NULL, 0, "Write the events as CSV (see docs/csv.md); same as -o csv", 0 },
 	{ "output", 'o', "FORMAT", 0, "text (default), csv, or json (the CSV's events as JSON lines)", 0 },
+	{ "timeline", OPT_TIMELINE, "FILE", 0,
+	  "Write a timeline for ui.perfetto.dev / chrome://tracing (Chrome trace JSON)", 0 },
 	{ "summary-json", OPT_SUMMARY_JSON, "FILE", 0, "Also write the summary tables and the verdict as JSON", 0 },
 	{ "write", 'w', "FILE", 0, "Write the output into FILE instead of stdout", 0 },
 	{ "force", OPT_FORCE, NULL, 0, "Let -w overwrite an existing file", 0 },
@@ -107,6 +109,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		else if (strcmp(arg, "text"))
 			argp_error(state, "unknown output format '%s': text, csv or json", arg);
 		cfg->lock_events = cfg->csv || cfg->json;
+		break;
+	case OPT_TIMELINE:
+		if (!*arg)
+			argp_error(state, "--timeline needs a file name");
+		cfg->timeline = arg;
+		cfg->lock_events = true; /* hand-off arrows come from the waits */
 		break;
 	case OPT_SUMMARY_JSON:
 		if (!*arg)

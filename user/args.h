@@ -23,6 +23,7 @@ struct tt_config {
 	bool csv;            /* --csv or -o csv */
 	bool json;           /* -o json: the events as JSON lines */
 	const char *summary_json; /* --summary-json FILE */
+	const char *timeline;     /* --timeline FILE */
 	const char *out_path; /* -w */
 	bool force;          /* --force: -w may overwrite */
 	bool quiet;          /* -q: no live lines */

@@ -108,6 +108,7 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 	skel->rodata->stream_locks = cfg->lock_events;
 	skel->rodata->follow_forks = cfg->follow;
 	skel->rodata->want_stacks = cfg->stacks;
+	skel->rodata->stream_states = cfg->timeline != NULL;
 	bpf_map__set_max_entries(skel->maps.sites, cfg->max_locks);
 	if (!cfg->stacks)
 		bpf_map__set_max_entries(skel->maps.stacks, 1); /* unused: keep it small */

@@ -39,6 +39,7 @@ struct app {
 	struct tt_threads *threads;
 	struct tt_locks *locks;
 	struct tt_deadlocks *deadlocks;
+	struct tt_history *history;  /* --timeline */
 	struct proc_maps {
 		pid_t tgid;
 		struct syms *syms;  /* its mappings, refreshed while it lives */
@@ -72,7 +73,11 @@ static void emit(const struct tt_record *rec, void *ctx)
 {
 	struct app *a = ctx;
 
-	a->view.ops->record(&a->view, rec);
+	/* only the stream formats carry wait and hold events: the summary has their figures */
+	if ((rec->kind != TT_REC_WAIT && rec->kind != TT_REC_HOLD) || a->cfg.csv || a->cfg.json)
+		a->view.ops->record(&a->view, rec);
+	if (a->history && history__record(a->history, rec))
+		fprintf(stderr, "threadtrace: out of memory for the timeline\n");
 }
 
 /* CPython: its shutdown probe, and the permission to trust inferred joins. */
@@ -239,6 +244,12 @@ static int on_event(void *ctx, const struct tt_event *e)
 	int n;
 
 	a->events++;
+	if (e->kind == TT_EV_STATE) {
+		if (a->history && history__state(a->history, (pid_t)e->tgid, (pid_t)e->tid, e->flags,
+						 e->ts_ns > a->threads->t0_ns ? e->ts_ns - a->threads->t0_ns : 0, e->addr))
+			return -ENOMEM;
+		return 0;
+	}
 	if (e->kind == TT_EV_WAIT || e->kind == TT_EV_HOLD) {
 		struct tt_thread *th = threads__find(a->threads, (pid_t)e->tid);
 
@@ -381,6 +392,18 @@ static void report_drops(struct app *a)
 	}
 }
 
+static void name_lock(pid_t tgid, uint64_t addr, char *buf, size_t len, void *ctx)
+{
+	struct app *a = ctx;
+	const struct tt_lock *k = locks__find(a->locks, tgid, addr);
+	bool gil;
+
+	if (k && k->name[0])
+		snprintf(buf, len, "%s", k->name);
+	else
+		collect_lock_name(syms_of(tgid, a), addr, buf, len, &gil);
+}
+
 /* Every model's figures as of now, for the summary and the -i reports. 0 or -1. */
 static int build_report(struct app *a, uint64_t now, struct tt_report *r, struct tt_parallelism *par,
 			struct tt_verdict *verdict)
@@ -426,6 +449,11 @@ static int report(struct app *a, int *exit_code)
 		*exit_code = TT_EXIT_RUNTIME;
 	if (a->cfg.summary_json && summary_json_write(a->cfg.summary_json, a->cfg.force, &r))
 		*exit_code = TT_EXIT_RUNTIME;
+	if (a->history) {
+		history__finish(a->history, now - a->threads->t0_ns);
+		if (timeline_write(a->cfg.timeline, a->cfg.force, a->history, a->threads, name_lock, a))
+			*exit_code = TT_EXIT_RUNTIME;
+	}
 	return 0;
 }
 
@@ -527,7 +555,8 @@ int main(int argc, char **argv)
 	a.threads = threads__new(a.tgid, now_ns(CLOCK_MONOTONIC));
 	a.locks = locks__new();
 	a.deadlocks = deadlocks__new();
-	if (!a.threads || !a.locks || !a.deadlocks) {
+	a.history = a.cfg.timeline ? history__new() : NULL;
+	if (!a.threads || !a.locks || !a.deadlocks || (a.cfg.timeline && !a.history)) {
 		exit_code = TT_EXIT_RUNTIME;
 		goto out;
 	}
@@ -588,6 +617,7 @@ out:
 	for (size_t i = 0; i < a.nprocs; i++)
 		syms__free(a.procs[i].syms);
 	deadlocks__free(a.deadlocks);
+	history__free(a.history);
 	locks__free(a.locks);
 	threads__free(a.threads);
 	if (a.out && a.out != stdout)

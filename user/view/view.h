@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include "model/record.h"
+#include "model/history.h"
 #include "model/report.h"
 #include "model/threads.h"
 
@@ -26,6 +27,13 @@ struct tt_view_ops {
 void view_text_init(struct tt_view *v, FILE *out, bool live);
 void view_csv_init(struct tt_view *v, FILE *out);
 void view_json_init(struct tt_view *v, FILE *out);
+
+/* Names a futex word of a process for a person ("big_lock+0x0", "GIL (...)"). */
+typedef void (*tt_lock_name_fn)(pid_t tgid, uint64_t addr, char *buf, size_t len, void *ctx);
+
+/* --timeline FILE: the state history as Chrome trace event JSON. 0, or -1 after a message. */
+int timeline_write(const char *path, bool force, const struct tt_history *h, const struct tt_threads *threads,
+		   tt_lock_name_fn name_lock, void *ctx);
 
 /* --summary-json FILE: the summary tables and the verdict as one JSON document. 0 or -1. */
 int summary_json_write(const char *path, bool force, const struct tt_report *report);

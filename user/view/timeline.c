@@ -1,0 +1,153 @@
+/*
+ * --timeline FILE: Chrome trace event JSON, as ui.perfetto.dev and
+ * chrome://tracing open it: a track per thread ("name (tid)") with its states
+ * as slices, instants for lifecycle marks, arrows for lock hand-offs, and a
+ * counter of the threads running.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/types.h>
+#include "threadtrace.h"
+#include "view/view.h"
+
+static void ts_us(FILE *f, const char *key, uint64_t ns)
+{
+	fprintf(f, ",\"%s\":%" PRIu64 ".%03" PRIu64, key, ns / 1000, ns % 1000);
+}
+
+static const char *state_name(uint32_t state)
+{
+	switch (state) {
+	case TT_ST_ONCPU: return "running";
+	case TT_ST_RUNQ: return "runnable";
+	case TT_ST_LOCK: return "blocked";
+	case TT_ST_SLEEP: return "asleep";
+	}
+	return "unknown";
+}
+
+static void write_threads(FILE *f, const struct tt_threads *t, bool *first)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		const struct tt_thread *th = &t->v[i];
+		char label[TT_NAME_LEN + 32];
+
+		snprintf(label, sizeof(label), "%s (%d)", th->name, (int)th->tid);
+		fprintf(f, "%s\n{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%d,\"tid\":%d,\"args\":{\"name\":",
+			*first ? "" : ",", (int)th->tgid, (int)th->tid);
+		json_write_string(f, label);
+		fputs("}}", f);
+		*first = false;
+		if (th->tid == th->tgid) {
+			snprintf(label, sizeof(label), "%s (pid %d)", th->name, (int)th->tgid);
+			fprintf(f, ",\n{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%d,\"args\":{\"name\":", (int)th->tgid);
+			json_write_string(f, label);
+			fputs("}}", f);
+		}
+	}
+}
+
+static void write_slices(FILE *f, const struct tt_history *h, tt_lock_name_fn name_lock, void *ctx)
+{
+	for (size_t i = 0; i < h->nslices; i++) {
+		const struct tt_slice *s = &h->slices[i];
+		char name[TT_LOCK_NAME_LEN + 16];
+
+		if (s->state == TT_ST_LOCK && s->addr) {
+			char lock[TT_LOCK_NAME_LEN];
+
+			name_lock(s->tgid, s->addr, lock, sizeof(lock), ctx);
+			snprintf(name, sizeof(name), "blocked on %s", lock);
+		} else {
+			snprintf(name, sizeof(name), "%s", state_name(s->state));
+		}
+		fprintf(f, ",\n{\"ph\":\"X\",\"cat\":\"%s\",\"pid\":%d,\"tid\":%d", state_name(s->state), (int)s->tgid,
+			(int)s->tid);
+		ts_us(f, "ts", s->ts_ns);
+		ts_us(f, "dur", s->dur_ns);
+		fputs(",\"name\":", f);
+		json_write_string(f, name);
+		fputc('}', f);
+	}
+}
+
+static void write_marks(FILE *f, const struct tt_history *h)
+{
+	for (size_t i = 0; i < h->nmarks; i++) {
+		const struct tt_record *r = &h->marks[i];
+		char name[TT_DETAIL_LEN + 32];
+
+		if (r->kind == TT_REC_EXIT)
+			snprintf(name, sizeof(name), "exit: %s", r->detail);
+		else if (r->kind == TT_REC_JOIN)
+			snprintf(name, sizeof(name), "joined %d (%s)", (int)r->peer_tid, r->detail);
+		else if (r->kind == TT_REC_RENAME)
+			snprintf(name, sizeof(name), "rename: %s", r->name);
+		else
+			snprintf(name, sizeof(name), "%s", record_kind_name(r->kind));
+		fprintf(f, ",\n{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"lifecycle\",\"pid\":%d,\"tid\":%d", (int)r->tgid,
+			(int)r->tid);
+		ts_us(f, "ts", r->ts_ns);
+		fputs(",\"name\":", f);
+		json_write_string(f, name);
+		fputs(",\"args\":{\"detail\":", f);
+		json_write_string(f, r->detail);
+		fputs("}}", f);
+	}
+}
+
+static void write_flows(FILE *f, const struct tt_history *h)
+{
+	for (size_t i = 0; i < h->nflows; i++) {
+		const struct tt_flow *fl = &h->flows[i];
+		uint64_t wake = fl->ts_ns > 1000 ? fl->ts_ns - 1000 : 0; /* the wake came just before */
+
+		fprintf(f, ",\n{\"ph\":\"s\",\"cat\":\"hand-off\",\"name\":\"hand-off\",\"id\":%zu,\"pid\":%d,\"tid\":%d", i + 1,
+			(int)fl->tgid, (int)fl->waker);
+		ts_us(f, "ts", wake);
+		fprintf(f, "},\n{\"ph\":\"f\",\"bp\":\"e\",\"cat\":\"hand-off\",\"name\":\"hand-off\",\"id\":%zu,\"pid\":%d,"
+			   "\"tid\":%d", i + 1, (int)fl->tgid, (int)fl->wakee);
+		ts_us(f, "ts", fl->ts_ns);
+		fputc('}', f);
+	}
+}
+
+static void write_counter(FILE *f, const struct tt_history *h, pid_t tgid)
+{
+	for (size_t i = 0; i < h->ncounts; i++) {
+		fprintf(f, ",\n{\"ph\":\"C\",\"name\":\"threads running\",\"pid\":%d", (int)tgid);
+		ts_us(f, "ts", h->counts[i].ts_ns);
+		fprintf(f, ",\"args\":{\"running\":%u}}", h->counts[i].running);
+	}
+}
+
+int timeline_write(const char *path, bool force, const struct tt_history *h, const struct tt_threads *threads,
+		   tt_lock_name_fn name_lock, void *ctx)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (force ? O_TRUNC : O_EXCL), 0644);
+	bool first = true;
+	FILE *f;
+	int bad;
+
+	if (fd < 0) {
+		fprintf(stderr, "threadtrace: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		return -1;
+	}
+	fputs("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[", f);
+	write_threads(f, threads, &first);
+	write_slices(f, h, name_lock, ctx);
+	write_marks(f, h);
+	write_flows(f, h);
+	write_counter(f, h, threads->tgid);
+	fputs("\n]}\n", f);
+	bad = ferror(f);
+	return fclose(f) || bad ? -1 : 0;
+}
