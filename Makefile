@@ -105,6 +105,9 @@ test: all
 
 install: $(OUT)/threadtrace
 	install -D -m 0755 $(OUT)/threadtrace $(DESTDIR)$(PREFIX)/sbin/threadtrace
+	install -D -m 0644 docs/threadtrace.8 $(DESTDIR)$(PREFIX)/share/man/man8/threadtrace.8
+	install -D -m 0755 scripts/tt-report $(DESTDIR)$(PREFIX)/bin/tt-report
+	install -D -m 0755 scripts/tt-plot $(DESTDIR)$(PREFIX)/bin/tt-plot
 
 clean:
 	$(call msg,CLEAN,$(OUT))

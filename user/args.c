@@ -13,16 +13,18 @@ const char *argp_program_bug_address = "the project's issue tracker";
 static const char doc[] =
 	"threadtrace: see what the threads of one process are doing (eBPF).\v"
 	"EXAMPLES:\n"
-	"  threadtrace -p 1234              trace process 1234 until Ctrl-C or its end\n"
-	"  threadtrace -d 5 -p 1234         trace it for 5 seconds\n"
-	"  threadtrace -- ./mtsleep3        start a command and trace it from its first instruction\n"
-	"  threadtrace --csv -w t.csv -- python3 demos/daemon.py\n"
-	"  threadtrace -i 1 -p 1234         also report the live threads every second\n"
-	"  threadtrace -f -- python3 demos/mp_cpu.py   worker processes too\n"
+	"  threadtrace -p 1234                 trace process 1234 until Ctrl-C\n"
+	"  threadtrace -d 5 -q -p 1234         5 seconds, summary only\n"
+	"  threadtrace -- ./mtsleep3           run a command, traced from its start\n"
+	"  threadtrace --stacks -p 1234        also where threads blocked\n"
+	"  threadtrace -f -- python3 mp.py     child processes too\n"
+	"  threadtrace --csv -w t.csv -- ./a   events as CSV (docs/csv.md)\n"
+	"  threadtrace --timeline t.json -- ./a   open t.json in ui.perfetto.dev\n"
 	"\n"
-	"EXIT STATUS: with a command, the command's exit status (128+N if signal N killed it);\n"
-	"otherwise 0. Errors: 1 runtime failure, 2 usage, 3 not permitted (needs root or\n"
-	"CAP_BPF+CAP_PERFMON), 4 BPF could not be loaded (no BTF?), 5 no such process.";
+	"Exit status: with a command, the command's (128+N if signal N killed it), "
+	"else 0. Errors: 1 runtime failure, 2 usage, 3 not permitted (needs root, or "
+	"CAP_BPF and CAP_PERFMON), 4 BPF programs could not be loaded (no BTF?), "
+	"5 no such process.";
 
 static const char args_doc[] = "-p PID | -- COMMAND [ARGS...]";
 

@@ -27,6 +27,7 @@
 #define PY_RESCAN_NS (100 * 1000 * 1000ULL)
 #define MAPS_REFRESH_NS (250 * 1000 * 1000ULL)
 #define DEADLOCK_SCAN_NS (250 * 1000 * 1000ULL)
+#define STATUS_NS (1000 * 1000 * 1000ULL)
 #define TT_TOP_LOCKS 10 /* locks whose call sites are named (--stacks) */
 
 struct app {
@@ -457,6 +458,18 @@ static int report(struct app *a, int *exit_code)
 	return 0;
 }
 
+/* Tracing into a file with a person watching stderr: a one-line status, rewritten in place. */
+static void status_line(struct app *a, uint64_t now, bool last)
+{
+	uint64_t drops[TT_DROP_MAX], lost = 0;
+
+	loader__drops(a->loader, drops);
+	for (int k = 0; k < TT_DROP_MAX; k++)
+		lost += drops[k];
+	fprintf(stderr, "\rthreadtrace: %.1f s, %" PRIu64 " events, %" PRIu64 " lost%s",
+		(double)(now - a->threads->t0_ns) / 1e9, a->events, lost, last ? "\n" : "");
+}
+
 /* Polls until the target ends, a signal, or -d; then drains what is left. */
 static int trace_loop(struct app *a)
 {
@@ -464,6 +477,8 @@ static int trace_loop(struct app *a)
 	uint64_t next_interval = t0 + (uint64_t)(a->cfg.interval_s * 1e9);
 	uint64_t deadline = a->cfg.duration_s ? t0 + (uint64_t)(a->cfg.duration_s * 1e9) : 0;
 	uint64_t next_scan = t0 + DEADLOCK_SCAN_NS;
+	bool status = a->cfg.out_path && isatty(STDERR_FILENO);
+	uint64_t next_status = t0 + STATUS_NS;
 	int err;
 
 	while (!stop_signal) {
@@ -498,7 +513,13 @@ static int trace_loop(struct app *a)
 			scan_deadlocks(a);
 			next_scan = now + DEADLOCK_SCAN_NS;
 		}
+		if (status && now >= next_status) {
+			status_line(a, now, false);
+			next_status = now + STATUS_NS;
+		}
 	}
+	if (status && next_status > t0 + STATUS_NS)
+		status_line(a, now_ns(CLOCK_MONOTONIC), true);
 	/* Everything the kernel side wrote before the end. */
 	while ((err = loader__poll(a->loader, 0)) > 0)
 		;

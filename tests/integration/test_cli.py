@@ -141,3 +141,29 @@ def test_a_full_ring_buffer_is_counted_not_silent(tmp_path):
     starts = len(t.events("start"))
     # every start is either in the CSV or among the events counted as lost
     assert starts < 3000 and starts + int(n) >= 3000
+
+
+def test_status_line_only_when_stderr_is_a_terminal(tmp_path):
+    import pty
+    env = dict(os.environ, TT_SCALE="0.6")  # mtsleep3: 2.4 s
+    master, slave = pty.openpty()
+    p = subprocess.Popen([str(TT), "--csv", "-w", str(tmp_path / "a.csv"), "--",
+                          str(DEMOS / "mtsleep3")], stdout=subprocess.DEVNULL, stderr=slave, env=env)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert p.wait(timeout=30) == 0
+    os.close(master)
+    lines = [l for l in seen.decode().replace("\r\n", "\n").split("\r") if "threadtrace:" in l]
+    assert len(lines) >= 2 and all(" events, 0 lost" in l for l in lines)
+    # stderr not a terminal: nothing but diagnostics
+    p = subprocess.run([str(TT), "--csv", "-w", str(tmp_path / "b.csv"), "--", str(DEMOS / "mtsleep3")],
+                       capture_output=True, text=True, env=env, timeout=30)
+    assert p.returncode == 0 and p.stderr == ""
