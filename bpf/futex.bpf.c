@@ -70,13 +70,31 @@ struct {
 	__type(value, struct tt_wait);
 } waiting SEC(".maps");
 
-/* Threads inside a futex wake call: tid -> futex word. */
+/*
+ * The futex call running on this CPU: a wake (for sched_waking to name its
+ * waker) or not. Per CPU, not per thread: a wake with no waiter, the common
+ * case, then costs no hash map operation. A call that migrates between CPUs
+ * loses its waker attribution, nothing else.
+ */
+struct futex_call {
+	__u32 tid;
+	__u32 wake;
+	__u64 addr;
+};
+
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
-} waking SEC(".maps");
+	__type(value, struct futex_call);
+} in_call SEC(".maps");
+
+static __always_inline struct futex_call *this_cpu_call(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&in_call, &zero);
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -305,8 +323,13 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	} else if (is_wake_op(cmd)) {
 		struct hold_start *h = bpf_map_lookup_elem(&holding, &tid);
 
-		if (bpf_map_update_elem(&waking, &tid, &addr, BPF_ANY))
-			count_drop(TT_DROP_MAP);
+		struct futex_call *c = this_cpu_call();
+
+		if (c) {
+			c->tid = tid;
+			c->wake = 1;
+			c->addr = addr;
+		}
 		/* the holder lets go of a word it got through a wait: a contended hold */
 		if (h && h->addr == addr) {
 			__u64 now = bpf_ktime_get_ns(), dur = now - h->ts_ns;
@@ -414,6 +437,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)pid_tgid;
+	struct futex_call *c;
 	struct tt_wait *w;
 	long nr;
 
@@ -422,7 +446,11 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	nr = BPF_CORE_READ(regs, orig_ax);
 	if (nr != SYS_futex && nr != SYS_futex_waitv)
 		return 0;
-	bpf_map_delete_elem(&waking, &tid);
+	c = this_cpu_call();
+	if (c && c->tid == tid && c->wake) {
+		c->wake = 0; /* a wake: nothing waited */
+		return 0;
+	}
 	w = bpf_map_lookup_elem(&waiting, &tid);
 	if (!w)
 		return 0;
@@ -467,15 +495,15 @@ int BPF_PROG(on_sched_waking, struct task_struct *p)
 	struct futex_wake wake = {};
 	struct tt_pair_key key = {};
 	struct tt_pair_val *v;
+	struct futex_call *c;
 	struct tt_wait *w;
 	__u32 waker;
-	__u64 *addr;
 
 	if (!is_target(BPF_CORE_READ(p, tgid)))
 		return 0;
 	waker = (__u32)bpf_get_current_pid_tgid();
-	addr = bpf_map_lookup_elem(&waking, &waker);
-	if (!addr)
+	c = this_cpu_call();
+	if (!c || !c->wake || c->tid != waker)
 		return 0;
 	w = bpf_map_lookup_elem(&waiting, &wakee);
 	if (!w)
@@ -514,7 +542,6 @@ int BPF_PROG(guess_join_at_exit, struct task_struct *task)
 		return 0;
 	/* A thread killed inside a futex call never reaches sys_exit. */
 	bpf_map_delete_elem(&waiting, &tid);
-	bpf_map_delete_elem(&waking, &tid);
 	bpf_map_delete_elem(&holding, &tid);
 	wake = bpf_map_lookup_elem(&last_wake, &tid);
 	if (!wake)
