@@ -36,7 +36,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 DEMO_SRCS := $(wildcard demos/*.c)
 DEMO_BINS := $(patsubst demos/%.c,$(OUT)/demos/%,$(DEMO_SRCS))
 
-.PHONY: all demos unit test demo deps clean install
+.PHONY: all demos unit test demo deps clean install fuzz fuzz-run
 .DELETE_ON_ERROR:
 # keep the sanitized objects between unit-test builds
 .SECONDARY:
@@ -102,6 +102,13 @@ demo: deps
 # The README's test command: the whole suite, real BPF (needs root).
 test: all
 	$(Q)tests/run.sh
+
+# libFuzzer targets for what parses untrusted bytes (tests/fuzz/README.md)
+fuzz: $(SKEL)
+	$(Q)tests/fuzz/build.sh
+
+fuzz-run: fuzz
+	$(Q)tests/fuzz/build.sh run FUZZ_TIME=$(or $(FUZZ_TIME),60)
 
 install: $(OUT)/threadtrace
 	install -D -m 0755 $(OUT)/threadtrace $(DESTDIR)$(PREFIX)/sbin/threadtrace

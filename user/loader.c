@@ -1,6 +1,7 @@
 /* Loads and attaches the BPF side through its skeleton. */
 #include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,14 +143,25 @@ err:
 	return NULL;
 }
 
-static void *destroy_link(void *arg)
-{
-	struct uprobe_link *u = arg;
+struct destroy_job {
+	struct uprobe_link *link;
+	sem_t *done;
+};
 
+static void destroy_one(struct uprobe_link *u)
+{
 	if (u->link)
 		bpf_link__destroy(u->link);
 	else
 		close(u->fd);
+}
+
+static void *destroy_link(void *arg)
+{
+	struct destroy_job *job = arg;
+
+	destroy_one(job->link);
+	sem_post(job->done);
 	return NULL;
 }
 
@@ -160,17 +172,33 @@ static void *destroy_link(void *arg)
  */
 static void destroy_links(struct uprobe_link *links, size_t n)
 {
-	pthread_t th[MAX_UPROBE_LINKS];
-	bool started[MAX_UPROBE_LINKS] = { false };
+	struct destroy_job jobs[MAX_UPROBE_LINKS];
+	pthread_attr_t attr;
+	size_t started = 0;
+	sem_t done;
 
-	for (size_t i = 0; i < n; i++)
-		started[i] = !pthread_create(&th[i], NULL, destroy_link, &links[i]);
-	for (size_t i = 0; i < n; i++) {
-		if (started[i])
-			pthread_join(th[i], NULL);
-		else
-			destroy_link(&links[i]);
+	/* detached threads and a semaphore: pthread_join would hit our own join uprobes */
+	if (sem_init(&done, 0, 0) || pthread_attr_init(&attr)) {
+		for (size_t i = 0; i < n; i++)
+			destroy_one(&links[i]);
+		return;
 	}
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	for (size_t i = 0; i < n; i++) {
+		pthread_t th;
+
+		jobs[i] = (struct destroy_job){ .link = &links[i], .done = &done };
+		if (pthread_create(&th, &attr, destroy_link, &jobs[i]))
+			destroy_one(&links[i]);
+		else
+			started++;
+	}
+	while (started) {
+		if (!sem_wait(&done))
+			started--;
+	}
+	pthread_attr_destroy(&attr);
+	sem_destroy(&done);
 }
 
 void loader__free(struct tt_loader *l)
