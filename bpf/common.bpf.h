@@ -72,6 +72,18 @@ static __always_inline void count_drop(__u32 kind)
 		(*n)++;
 }
 
+/* The entry for key, created from zero when new; NULL (and a drop of kind counted) when full. */
+static __always_inline void *lookup_or_init(void *map, const void *key, const void *zero, __u32 kind)
+{
+	void *v = bpf_map_lookup_elem(map, key);
+
+	if (v)
+		return v;
+	if (bpf_map_update_elem(map, key, zero, BPF_NOEXIST) == -E2BIG)
+		count_drop(kind);
+	return bpf_map_lookup_elem(map, key); /* another CPU may have made it */
+}
+
 /* Reserve an event with its common fields filled in; counts the drop when full. */
 static __always_inline struct tt_event *event_new(__u32 kind, __u32 tgid, __u32 tid)
 {

@@ -337,12 +337,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 			struct tt_hold_stat *hs;
 			struct tt_event *e;
 
-			hs = bpf_map_lookup_elem(&hold_stats, &hkey);
-			if (!hs) {
-				if (bpf_map_update_elem(&hold_stats, &hkey, &zero_hold, BPF_NOEXIST) == -E2BIG)
-					count_drop(TT_DROP_LOCKS);
-				hs = bpf_map_lookup_elem(&hold_stats, &hkey);
-			}
+			hs = lookup_or_init(&hold_stats, &hkey, &zero_hold, TT_DROP_LOCKS);
 			if (hs) {
 				__sync_fetch_and_add(&hs->count, 1);
 				__sync_fetch_and_add(&hs->total_ns, dur);
@@ -366,14 +361,9 @@ static __always_inline void count_wait(__u32 tgid, __u32 tid, struct tt_wait *w,
 	struct tt_lock_stat *st;
 	__u32 slot;
 
-	st = bpf_map_lookup_elem(&lock_stats, &key);
-	if (!st) {
-		if (bpf_map_update_elem(&lock_stats, &key, &zero_stat, BPF_NOEXIST) == -E2BIG)
-			count_drop(TT_DROP_LOCKS);
-		st = bpf_map_lookup_elem(&lock_stats, &key);
-		if (!st)
-			return;
-	}
+	st = lookup_or_init(&lock_stats, &key, &zero_stat, TT_DROP_LOCKS);
+	if (!st)
+		return;
 	/* One thread updates its own entry: no atomics needed. */
 	st->kinds |= 1u << (w->kind & 7);
 	if (ret == -EAGAIN) {
@@ -403,14 +393,9 @@ static __always_inline void count_site(__u32 tgid, struct tt_wait *w, __u64 dur)
 	__builtin_memcpy(key.scan, w->scan, sizeof(key.scan));
 	struct tt_pair_val *v;
 
-	v = bpf_map_lookup_elem(&sites, &key);
-	if (!v) {
-		if (bpf_map_update_elem(&sites, &key, &zero_pair, BPF_NOEXIST) == -E2BIG)
-			count_drop(TT_DROP_LOCKS);
-		v = bpf_map_lookup_elem(&sites, &key);
-		if (!v)
-			return;
-	}
+	v = lookup_or_init(&sites, &key, &zero_pair, TT_DROP_LOCKS);
+	if (!v)
+		return;
 	__sync_fetch_and_add(&v->count, 1);
 	__sync_fetch_and_add(&v->total_ns, dur);
 }
@@ -420,14 +405,9 @@ static __always_inline void count_owner(__u32 tid, struct tt_wait *w, __u64 dur)
 	struct tt_pair_key key = { .addr = w->addr, .a = w->owner, .b = tid };
 	struct tt_pair_val *v;
 
-	v = bpf_map_lookup_elem(&owner_pairs, &key);
-	if (!v) {
-		if (bpf_map_update_elem(&owner_pairs, &key, &zero_pair, BPF_NOEXIST) == -E2BIG)
-			count_drop(TT_DROP_LOCKS);
-		v = bpf_map_lookup_elem(&owner_pairs, &key);
-		if (!v)
-			return;
-	}
+	v = lookup_or_init(&owner_pairs, &key, &zero_pair, TT_DROP_LOCKS);
+	if (!v)
+		return;
 	__sync_fetch_and_add(&v->count, 1);
 	__sync_fetch_and_add(&v->total_ns, dur);
 }
@@ -512,12 +492,7 @@ int BPF_PROG(on_sched_waking, struct task_struct *p)
 	key.addr = w->addr;
 	key.a = waker;
 	key.b = wakee;
-	v = bpf_map_lookup_elem(&wake_pairs, &key);
-	if (!v) {
-		if (bpf_map_update_elem(&wake_pairs, &key, &zero_pair, BPF_NOEXIST) == -E2BIG)
-			count_drop(TT_DROP_LOCKS);
-		v = bpf_map_lookup_elem(&wake_pairs, &key);
-	}
+	v = lookup_or_init(&wake_pairs, &key, &zero_pair, TT_DROP_LOCKS);
 	if (v)
 		__sync_fetch_and_add(&v->count, 1);
 	wake.ts_ns = bpf_ktime_get_ns();

@@ -52,13 +52,7 @@ static __always_inline void emit_state(struct task_struct *t, __u32 state, __u64
 
 static __always_inline struct tt_sched *sched_of(__u32 tid)
 {
-	struct tt_sched *s = bpf_map_lookup_elem(&sched_stats, &tid);
-
-	if (s)
-		return s;
-	if (bpf_map_update_elem(&sched_stats, &tid, &zero_sched, BPF_NOEXIST) == -E2BIG)
-		count_drop(TT_DROP_MAP);
-	return bpf_map_lookup_elem(&sched_stats, &tid);
+	return lookup_or_init(&sched_stats, &tid, &zero_sched, TT_DROP_MAP);
 }
 
 /* Time-weighted count of running threads; racy by nanoseconds across CPUs, never lost. */
