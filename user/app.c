@@ -1,0 +1,23 @@
+/* Small pieces every part of a run uses. */
+#include <stdio.h>
+#include "app.h"
+#include "model/history.h"
+
+uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+void emit(const struct tt_record *rec, void *ctx)
+{
+	struct app *a = ctx;
+
+	/* only the stream formats carry wait and hold events: the summary has their figures */
+	if ((rec->kind != TT_REC_WAIT && rec->kind != TT_REC_HOLD) || a->cfg.csv || a->cfg.json)
+		a->view.ops->record(&a->view, rec);
+	if (a->history && history__record(a->history, rec))
+		fprintf(stderr, "threadtrace: out of memory for the timeline\n");
+}

@@ -1,0 +1,74 @@
+/* The state of one threadtrace run, shared by main.c and the parts it drives while tracing. */
+#ifndef TT_APP_H
+#define TT_APP_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+#include "args.h"
+#include "loader.h"
+#include "model/deadlock.h"
+#include "model/history.h"
+#include "model/locks.h"
+#include "model/report.h"
+#include "model/threads.h"
+#include "model/verdict.h"
+#include "view/view.h"
+
+struct syms;
+
+#define POLL_MS 50
+#define PY_RESCAN_NS (100 * 1000 * 1000ULL)
+#define MAPS_REFRESH_NS (250 * 1000 * 1000ULL)
+#define DEADLOCK_SCAN_NS (250 * 1000 * 1000ULL)
+#define STATUS_NS (1000 * 1000 * 1000ULL)
+#define TT_TOP_LOCKS 10 /* locks whose call sites are named (--stacks) */
+
+struct app {
+	struct tt_config cfg;
+	pid_t tgid;
+	pid_t child;           /* the command we started, or 0 */
+	bool child_done;
+	int child_status;
+	struct tt_loader *loader;
+	struct tt_threads *threads;
+	struct tt_locks *locks;
+	struct tt_deadlocks *deadlocks;
+	struct tt_history *history;  /* --timeline */
+	struct proc_maps {
+		pid_t tgid;
+		struct syms *syms;  /* its mappings, refreshed while it lives */
+	} procs[64];                /* the target, and with -f its descendants */
+	size_t nprocs;
+	uint64_t maps_read_ns;
+	struct tt_view view;
+	struct tt_view interval_view; /* text on stderr when the main view is CSV */
+	FILE *out;
+	bool python_probed;
+	uint64_t python_scan_ns;
+	uint64_t events;
+};
+
+uint64_t now_ns(clockid_t clk);
+/* A record to the views (and the timeline). */
+void emit(const struct tt_record *rec, void *ctx);
+
+/* targets.c: the traced processes' mappings, and CPython's probe */
+struct syms *syms_of(pid_t tgid, void *ctx);
+void add_process(struct app *a, pid_t tgid);
+void refresh_maps(struct app *a);
+void probe_python(struct app *a);
+
+/* deadwatch.c: deadlocks as they form */
+void scan_deadlocks(struct app *a);
+
+/* report.c: the trace's first and last records, the summary, the status line */
+void emit_trace(struct app *a, const char *detail, bool has_dur, uint64_t dur);
+void emit_trace_start(struct app *a, uint64_t realtime_ns);
+int build_report(struct app *a, uint64_t now, struct tt_report *r, struct tt_parallelism *par,
+		 struct tt_verdict *verdict);
+int report(struct app *a, int *exit_code);
+void status_line(struct app *a, uint64_t now, bool last);
+
+#endif

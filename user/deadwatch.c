@@ -1,0 +1,99 @@
+/* Deadlocks as they form: cycles among the futex waits in progress, checked every 250 ms. */
+#include <string.h>
+#include "app.h"
+#include "collect.h"
+#include "perfmap.h"
+
+struct edges {
+	const struct tt_threads *threads;
+	struct tt_wait_edge v[256];
+	struct tt_wait waits[256]; /* the waits behind the edges: their stacks */
+	size_t n;
+};
+
+static void on_waiting(const void *key, const void *val, void *ctx)
+{
+	const struct tt_wait *w = val;
+	struct edges *e = ctx;
+	pid_t tid = (pid_t)*(const __u32 *)key;
+
+	/* only a held lock has an owner to wait for */
+	if ((w->kind != TT_LOCK_MUTEX && w->kind != TT_LOCK_PI) || !w->owner || (pid_t)w->owner == tid ||
+	    !threads__find(e->threads, (pid_t)w->owner) || e->n == sizeof(e->v) / sizeof(e->v[0]))
+		return;
+	e->waits[e->n] = *w;
+	e->v[e->n++] = (struct tt_wait_edge){ .tid = tid, .owner = (pid_t)w->owner, .addr = w->addr,
+					      .start_ns = w->start_ns };
+}
+
+struct cycle_ctx {
+	struct app *a;
+	const struct edges *edges;
+};
+
+/* --stacks: where a deadlocked thread blocked. */
+static void deadlock_stack(struct app *a, const struct edges *e, pid_t tid, pid_t tgid, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < e->n; i++) {
+		struct perfmap *pm;
+
+		if (e->v[i].tid != tid)
+			continue;
+		pm = perfmap__load(tgid);
+		if (collect_format_stack(a->loader, e->waits[i].stack_id, e->waits[i].scan, syms_of(tgid, a), pm,
+					 buf, len))
+			buf[0] = '\0';
+		perfmap__free(pm);
+		return;
+	}
+}
+
+static void on_cycle(const struct tt_wait_edge *cycle, size_t n, void *ctx)
+{
+	struct cycle_ctx *cc = ctx;
+	struct app *a = cc->a;
+	char path[TT_DETAIL_LEN] = "", *p = path;
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+
+	for (size_t i = 0; i < n && p < path + sizeof(path) - 16; i++)
+		p += snprintf(p, (size_t)(path + sizeof(path) - p), "%d->", (int)cycle[i].tid);
+	snprintf(p, (size_t)(path + sizeof(path) - p), "%d", (int)cycle[0].tid);
+	for (size_t i = 0; i < n; i++) {
+		struct tt_thread *th = threads__find(a->threads, cycle[i].tid);
+		struct tt_record rec = { .kind = TT_REC_DEADLOCK, .tgid = a->tgid, .tid = cycle[i].tid };
+		char lock[TT_LOCK_NAME_LEN], stack[1024];
+		bool gil;
+
+		collect_lock_name(syms_of(th ? th->tgid : a->tgid, a), cycle[i].addr, lock, sizeof(lock), &gil);
+		rec.ts_ns = now - a->threads->t0_ns;
+		rec.peer_tid = cycle[i].owner;
+		rec.blocked_by = cycle[i].owner;
+		rec.addr = cycle[i].addr;
+		rec.has_dur = true;
+		rec.dur_ns = now > cycle[i].start_ns ? now - cycle[i].start_ns : 0;
+		snprintf(rec.name, sizeof(rec.name), "%s", th ? th->name : "");
+		snprintf(rec.detail, sizeof(rec.detail), "cycle %.60s: waits for %.60s", path, lock);
+		if (a->cfg.stacks) {
+			deadlock_stack(a, cc->edges, cycle[i].tid, th ? th->tgid : a->tgid, stack, sizeof(stack));
+			rec.stack = stack[0] ? stack : NULL;
+		}
+		emit(&rec, a);
+	}
+}
+
+/* A deadlock stays put: look for cycles among the waits in progress. */
+void scan_deadlocks(struct app *a)
+{
+	static struct edges e; /* large: not on the stack */
+	struct cycle_ctx cc = { .a = a, .edges = &e };
+
+	e.threads = a->threads;
+	e.n = 0;
+
+	if (loader__dump(a->loader, TT_MAP_WAITING, on_waiting, &e) < 0)
+		return;
+	if (e.n && !a->nprocs)
+		refresh_maps(a);
+	deadlocks__scan(a->deadlocks, e.v, e.n, on_cycle, &cc);
+}

@@ -1,0 +1,129 @@
+/* The end of a trace: last records, every model's figures, the views' summaries. */
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+#include "app.h"
+#include "collect.h"
+
+void emit_trace(struct app *a, const char *detail, bool has_dur, uint64_t dur)
+{
+	struct tt_record rec = { .kind = TT_REC_TRACE, .tgid = a->tgid, .tid = a->tgid };
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+
+	rec.ts_ns = now > a->threads->t0_ns ? now - a->threads->t0_ns : 0;
+	rec.has_dur = has_dur;
+	rec.dur_ns = dur;
+	snprintf(rec.detail, sizeof(rec.detail), "%s", detail);
+	emit(&rec, a);
+}
+
+/* The trace's first record: when it started, as an absolute UTC time. */
+void emit_trace_start(struct app *a, uint64_t realtime_ns)
+{
+	time_t secs = (time_t)(realtime_ns / 1000000000ULL);
+	char detail[TT_DETAIL_LEN], stamp[32];
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(detail, sizeof(detail), "start %s.%09" PRIu64 "Z", stamp, (uint64_t)(realtime_ns % 1000000000ULL));
+	emit_trace(a, detail, false, 0);
+}
+
+static void report_drops(struct app *a)
+{
+	/* indexed by enum tt_drop_kind */
+	static const char *const kinds[TT_DROP_MAX] = { "ringbuf", "map", "locks" };
+	static const char *const fix[TT_DROP_MAX] = { "--buffer", "--max-threads", "--max-locks" };
+	uint64_t drops[TT_DROP_MAX];
+
+	loader__drops(a->loader, drops);
+	for (int k = 0; k < TT_DROP_MAX; k++) {
+		struct tt_record rec = { .kind = TT_REC_LOST, .tgid = a->tgid, .tid = a->tgid };
+
+		if (!drops[k])
+			continue;
+		fprintf(stderr, "threadtrace: lost %" PRIu64 " %s (%s map full: raise %s)\n", drops[k],
+			k == TT_DROP_RINGBUF ? "events" : "records", kinds[k], fix[k]);
+		rec.ts_ns = now_ns(CLOCK_MONOTONIC) - a->threads->t0_ns;
+		snprintf(rec.detail, sizeof(rec.detail), "%s:%" PRIu64, kinds[k], drops[k]);
+		emit(&rec, a);
+	}
+}
+
+static void name_lock(pid_t tgid, uint64_t addr, char *buf, size_t len, void *ctx)
+{
+	struct app *a = ctx;
+	const struct tt_lock *k = locks__find(a->locks, tgid, addr);
+	bool gil;
+
+	if (k && k->name[0])
+		snprintf(buf, len, "%s", k->name);
+	else
+		collect_lock_name(syms_of(tgid, a), addr, buf, len, &gil);
+}
+
+/* Every model's figures as of now, for the summary and the -i reports. 0 or -1. */
+int build_report(struct app *a, uint64_t now, struct tt_report *r, struct tt_parallelism *par,
+			struct tt_verdict *verdict)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int err = 0;
+
+	memset(r, 0, sizeof(*r));
+	memset(par, 0, sizeof(*par));
+	if (collect_figures(a->loader, a->threads, a->locks, par, now)) {
+		fprintf(stderr, "threadtrace: cannot read the kernel's figures\n");
+		err = -1;
+	}
+	collect_name_locks(a->locks, a->threads, syms_of, a);
+	locks__sort(a->locks);
+	if (a->cfg.stacks)
+		collect_stacks(a->loader, a->locks, TT_TOP_LOCKS, syms_of, a);
+	r->threads = a->threads;
+	r->locks = a->locks;
+	r->par = par;
+	r->wall_s = (double)(now - a->threads->t0_ns) / 1e9;
+	r->ncpu = ncpu > 0 ? (unsigned)ncpu : 1;
+	verdict_compute(verdict, a->locks, a->threads, par, r->wall_s, r->ncpu);
+	r->verdict = verdict;
+	loader__drops(a->loader, r->lost);
+	return err;
+}
+
+int report(struct app *a, int *exit_code)
+{
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+	struct tt_parallelism par;
+	struct tt_verdict verdict;
+	struct tt_report r;
+
+	threads__finish(a->threads, now, emit, a);
+	report_drops(a);
+	emit_trace(a, "stop", true, now - a->threads->t0_ns);
+	if (build_report(a, now, &r, &par, &verdict))
+		*exit_code = TT_EXIT_RUNTIME;
+	a->view.ops->summary(&a->view, &r);
+	if (a->cfg.summary_dir && summary_csv_write(a->cfg.summary_dir, &r))
+		*exit_code = TT_EXIT_RUNTIME;
+	if (a->cfg.summary_json && summary_json_write(a->cfg.summary_json, a->cfg.force, &r))
+		*exit_code = TT_EXIT_RUNTIME;
+	if (a->history) {
+		history__finish(a->history, now - a->threads->t0_ns);
+		if (timeline_write(a->cfg.timeline, a->cfg.force, a->history, a->threads, name_lock, a))
+			*exit_code = TT_EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+/* Tracing into a file with a person watching stderr: a one-line status, rewritten in place. */
+void status_line(struct app *a, uint64_t now, bool last)
+{
+	uint64_t drops[TT_DROP_MAX], lost = 0;
+
+	loader__drops(a->loader, drops);
+	for (int k = 0; k < TT_DROP_MAX; k++)
+		lost += drops[k];
+	fprintf(stderr, "\rthreadtrace: %.1f s, %" PRIu64 " events, %" PRIu64 " lost%s",
+		(double)(now - a->threads->t0_ns) / 1e9, a->events, lost, last ? "\n" : "");
+}

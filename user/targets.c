@@ -1,0 +1,69 @@
+/* The traced processes: their mappings (to name locks and frames), and CPython's probe. */
+#include <string.h>
+#include "app.h"
+#include "procfs.h"
+#include "syms.h"
+
+struct syms *syms_of(pid_t tgid, void *ctx)
+{
+	struct app *a = ctx;
+
+	for (size_t i = 0; i < a->nprocs; i++)
+		if (a->procs[i].tgid == tgid)
+			return a->procs[i].syms;
+	return NULL;
+}
+
+void add_process(struct app *a, pid_t tgid)
+{
+	struct syms *s;
+
+	if (syms_of(tgid, a) || a->nprocs == sizeof(a->procs) / sizeof(a->procs[0]))
+		return;
+	s = syms__new(tgid);
+	if (s)
+		a->procs[a->nprocs++] = (struct proc_maps){ .tgid = tgid, .syms = s };
+}
+
+/* Mappings are read while the processes live: at the end they may be gone. */
+void refresh_maps(struct app *a)
+{
+	a->maps_read_ns = now_ns(CLOCK_MONOTONIC);
+	unsigned long ranges[TT_TEXT_RANGES][2];
+	size_t n = 0;
+
+	if (!a->nprocs)
+		add_process(a, a->tgid);
+	for (size_t i = 0; i < a->nprocs; i++) {
+		int got;
+
+		syms__refresh(a->procs[i].syms);
+		if (a->cfg.stacks && (got = procfs_exec_ranges(a->procs[i].tgid, ranges + n, TT_TEXT_RANGES - n)) > 0)
+			n += (size_t)got;
+	}
+	if (a->cfg.stacks && n)
+		loader__set_text_ranges(a->loader, ranges, n);
+}
+
+
+/* CPython: its shutdown probe, and the permission to trust inferred joins. */
+void probe_python(struct app *a)
+{
+	static const char *const libs[] = { "libpython3", NULL };
+	static const char *const exes[] = { "python3", NULL };
+	const char *const *tries[] = { libs, exes };
+	char path[4096];
+
+	if (a->python_probed)
+		return;
+	a->python_scan_ns = now_ns(CLOCK_MONOTONIC);
+	for (size_t i = 0; i < 2; i++) {
+		if (procfs_find_mapping(a->tgid, tries[i], path, sizeof(path)))
+			continue;
+		if (!loader__attach_python(a->loader, path)) {
+			a->python_probed = true;
+			a->threads->accept_inferred = true;
+			return;
+		}
+	}
+}
