@@ -495,6 +495,13 @@ int BPF_PROG(on_sched_waking, struct task_struct *p)
 	v = lookup_or_init(&wake_pairs, &key, &zero_pair, TT_DROP_LOCKS);
 	if (v)
 		__sync_fetch_and_add(&v->count, 1);
+	/*
+	 * A CPython join waits on the thread's lock, a sem_t; the thread's last
+	 * GIL release wakes its joiner too, right after: only semaphore waits
+	 * can be a join.
+	 */
+	if (w->kind != TT_LOCK_SEM)
+		return 0;
 	wake.ts_ns = bpf_ktime_get_ns();
 	wake.wait_start_ns = w->start_ns;
 	wake.addr = w->addr;

@@ -1,16 +1,9 @@
 /* N distinct futex words, each waited on once with a tiny timeout: a lock table under load. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
-#include <errno.h>
+#include "demo.h"
+
 #include <linux/futex.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
 
 int main(int argc, char **argv)
 {
@@ -30,7 +23,7 @@ int main(int argc, char **argv)
 	if (!words)
 		return 1;
 	prctl(PR_SET_TIMERSLACK, 1UL); /* 1 us timeouts that last about 1 us */
-	printf("TID main %d\n", (int)gettid());
+	print_tid("main");
 	for (long i = 0; i < n; i++)
 		if (syscall(SYS_futex, &words[i], FUTEX_WAIT_PRIVATE, 0, &tiny, NULL, 0) < 0 && errno == ETIMEDOUT)
 			timeouts++;

@@ -1,11 +1,5 @@
 /* A priority-inheritance mutex (FUTEX_LOCK_PI): the holder's tid is the lock word itself. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
+#include "demo.h"
 
 pthread_mutex_t pi_lock;
 
@@ -13,7 +7,7 @@ static void *holder(void *arg)
 {
 	(void)arg;
 	pthread_mutex_lock(&pi_lock);
-	printf("TID holder %d\n", (int)gettid());
+	print_tid("holder");
 	fflush(stdout);
 	usleep(300 * 1000); /* the waiter blocks meanwhile */
 	pthread_mutex_unlock(&pi_lock);
@@ -23,7 +17,7 @@ static void *holder(void *arg)
 static void *waiter(void *arg)
 {
 	(void)arg;
-	printf("TID waiter %d\n", (int)gettid());
+	print_tid("waiter");
 	fflush(stdout);
 	usleep(100 * 1000);
 	pthread_mutex_lock(&pi_lock);
@@ -36,7 +30,7 @@ int main(void)
 	pthread_mutexattr_t attr;
 	pthread_t h, w;
 
-	printf("TID main %d\n", (int)gettid());
+	print_tid("main");
 	fflush(stdout);
 	pthread_mutexattr_init(&attr);
 	pthread_mutexattr_setprotocol(&attr, PTHREAD_PRIO_INHERIT);

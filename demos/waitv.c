@@ -1,15 +1,8 @@
 /* futex_waitv (Linux 5.16+): one thread waits on two words at once; another wakes the second. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "demo.h"
+
 #include <linux/futex.h>
-#include <pthread.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
 
 #ifndef FUTEX2_SIZE_U32
 #define FUTEX2_SIZE_U32 0x02 /* uapi futex.h, Linux 5.16 */
@@ -29,7 +22,7 @@ struct waitv_entry {
 static void *waker(void *arg)
 {
 	(void)arg;
-	printf("TID waker %d\n", (int)gettid());
+	print_tid("waker");
 	fflush(stdout);
 	usleep(200 * 1000);
 	__atomic_store_n(&waitv_second, 1, __ATOMIC_SEQ_CST);
@@ -46,7 +39,7 @@ int main(void)
 	pthread_t th;
 	long r;
 
-	printf("TID main %d\n", (int)gettid());
+	print_tid("main");
 	fflush(stdout);
 	pthread_create(&th, NULL, waker, NULL);
 	r = syscall(SYS_futex_waitv, w, 2, 0, NULL, CLOCK_MONOTONIC);

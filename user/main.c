@@ -41,8 +41,12 @@ static int on_event(void *ctx, const struct tt_event *e)
 	if (e->kind == TT_EV_WAIT || e->kind == TT_EV_HOLD) {
 		struct tt_thread *th = threads__find(a->threads, (pid_t)e->tid);
 
-		if (lock_event_record(e, a->threads->t0_ns, th ? th->name : NULL, &rec))
+		if (lock_event_record(e, a->threads->t0_ns, th ? th->name : NULL, &rec)) {
+			/* +8 of a word that is no pthread mutex holds no tid: name only our threads */
+			if (rec.blocked_by && !threads__find(a->threads, rec.blocked_by))
+				rec.blocked_by = 0;
 			emit(&rec, a);
+		}
 		return 0;
 	}
 	n = threads__apply(a->threads, e, &rec);

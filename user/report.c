@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include "app.h"
 #include "collect.h"
+#include "procfs.h"
 
 void emit_trace(struct app *a, const char *detail, bool has_dur, uint64_t dur)
 {
@@ -98,7 +99,7 @@ int report(struct app *a, int *exit_code)
 	struct tt_verdict verdict;
 	struct tt_report r;
 
-	threads__finish(a->threads, now, emit, a);
+	threads__finish(a->threads, now, procfs_process_running, emit, a);
 	report_drops(a);
 	emit_trace(a, "stop", true, now - a->threads->t0_ns);
 	if (build_report(a, now, &r, &par, &verdict))

@@ -189,7 +189,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	threads__sample(t, fake_sample);
 	for (size_t i = 0; i < t->n; i++)
 		alive += !t->v[i].ended;
-	threads__finish(t, UINT64_MAX - (mode & 0xf), emit_end, &s);
+	threads__finish(t, UINT64_MAX - (mode & 0xf), NULL, emit_end, &s);
 	FUZZ_CHECK(s.ends == alive);
 
 	/* the end-of-trace text over this thread table (no locks) */

@@ -596,7 +596,7 @@ TEST(finish_emits_end_for_live_threads)
 	APPLY(t, ev_start(200, 102, 100, 0x2000, "gone"), &rec);
 	APPLY(t, ev_exit(300, 102, 0x2000, 0, 0, "gone"), &rec);
 
-	threads__finish(t, T0 + 1000, collect, &c);
+	threads__finish(t, T0 + 1000, NULL, collect, &c);
 	CHECK_EQ_INT(c.n, 2);
 	if (c.n == 2) {
 		CHECK_EQ_INT(c.recs[0].kind, TT_REC_END);
@@ -618,7 +618,7 @@ TEST(finish_emits_end_for_live_threads)
 	threads__free(t);
 	t = threads__new(TGID, T0);
 	c.n = 0;
-	threads__finish(t, T0 + 1000, collect, &c);
+	threads__finish(t, T0 + 1000, NULL, collect, &c);
 	CHECK_EQ_INT(c.n, 0);
 	threads__free(t);
 }

@@ -245,7 +245,7 @@ int threads__apply(struct tt_threads *t, const struct tt_event *e, struct tt_rec
 	return 0;
 }
 
-void threads__finish(struct tt_threads *t, uint64_t now_ns,
+void threads__finish(struct tt_threads *t, uint64_t now_ns, bool (*running)(pid_t tgid),
 		     void (*emit)(const struct tt_record *rec, void *ctx), void *ctx)
 {
 	uint64_t ts = rel_ns(t, now_ns);
@@ -257,7 +257,7 @@ void threads__finish(struct tt_threads *t, uint64_t now_ns,
 		if (th->ended)
 			continue;
 		record_init(&rec, TT_REC_END, t, th->tid, ts, th->name);
-		snprintf(rec.detail, sizeof(rec.detail), "alive");
+		snprintf(rec.detail, sizeof(rec.detail), "%s", !running || running(th->tgid) ? "alive" : "unknown");
 		if (th->start_known) {
 			rec.has_dur = true;
 			rec.dur_ns = ts - th->start_ns;

@@ -68,8 +68,12 @@ int threads__add_alive(struct tt_threads *t, pid_t tid, const char *name, uint64
 /* Applies one kernel event. Returns 1 and fills *rec when it makes a record, 0 when not, -1 on ENOMEM. */
 int threads__apply(struct tt_threads *t, const struct tt_event *e, struct tt_record *rec);
 
-/* At stop: an `end` record for every thread still alive, passed to emit. */
-void threads__finish(struct tt_threads *t, uint64_t now_ns,
+/*
+ * At stop: an `end` record for every thread not seen to end, passed to emit:
+ * detail "alive", or "unknown" when running(its tgid) says its process is gone
+ * (its exit event was lost). running may be NULL: all alive.
+ */
+void threads__finish(struct tt_threads *t, uint64_t now_ns, bool (*running)(pid_t tgid),
 		     void (*emit)(const struct tt_record *rec, void *ctx), void *ctx);
 
 /* Samples state and CPU time of every live thread: sample(tid) fills state and ticks, 0 or -1. */
