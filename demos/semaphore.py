@@ -1,43 +1,14 @@
 #!/usr/bin/env python3
 """semaphore.py: threading.BoundedSemaphore(2) guards a pool; 5 threads hold a slot 0.3 s, 2 rounds each."""
-import math
-import os
-import sys
 import threading
 import time
+
+import _demo
+from _demo import SCALE, hello, out
 
 POOL_SIZE = 2
 NTHREADS = 5
 ROUNDS = 2
-
-tids = {}                       # role -> native thread id, set by the thread itself
-out_lock = threading.Lock()
-
-
-def out(line):
-    with out_lock:
-        sys.stdout.write(line + "\n")
-        sys.stdout.flush()
-
-
-def read_scale():
-    s = os.environ.get("TT_SCALE", "1.0")
-    try:
-        v = float(s)
-    except ValueError:
-        v = -1.0
-    if not math.isfinite(v) or v < 0:
-        sys.stderr.write("invalid TT_SCALE '%s' (want a float >= 0)\n" % s)
-        sys.exit(2)
-    return v
-
-
-SCALE = read_scale()
-
-
-def hello(role):
-    tids[role] = threading.get_native_id()
-    out("TID %s %d" % (role, tids[role]))
 
 
 def worker(pool, role):
@@ -50,15 +21,11 @@ def worker(pool, role):
 
 
 def main():
-    out("TID main %d" % threading.get_native_id())
+    hello("main")
     pool = threading.BoundedSemaphore(POOL_SIZE)
     roles = ["w%d" % i for i in range(NTHREADS)]
-    threads = [threading.Thread(target=worker, args=(pool, r), name=r) for r in roles]
-    for t in threads:
-        t.start()
-    for r, t in zip(roles, threads):
-        t.join()
-        out("JOIN %d %d" % (threading.get_native_id(), tids[r]))
+    threads = _demo.start_threads(worker, roles, pool)
+    _demo.join_all(threads, roles)
 
 
 if __name__ == "__main__":
