@@ -57,7 +57,7 @@ static int on_event(void *ctx, const struct tt_event *e)
 		ssize_t len;
 
 		a->python_probed = false; /* a new program: look again */
-		snprintf(link, sizeof(link), "/proc/%d/exe", (int)a->tgid);
+		snprintf(link, sizeof(link), "/proc/%d/exe", (int)e->tgid);
 		len = readlink(link, rec.detail, sizeof(rec.detail) - 1);
 		rec.detail[len > 0 ? len : 0] = '\0';
 	}
@@ -194,7 +194,6 @@ static int trace_loop(struct app *a)
 	return err < 0 && err != -EINTR ? TT_EXIT_RUNTIME : TT_EXIT_OK;
 }
 
-/* The end of the trace: last records, then the summary from every model. */
 /* Tell the libc of the target (and ours: the command will most likely use it) to report joins. */
 static void attach_joins(struct app *a)
 {
@@ -219,18 +218,16 @@ int main(int argc, char **argv)
 	int go_fd = -1, exit_code, err;
 
 	args_parse(argc, argv, &a.cfg);
-	a.out = open_output(&a.cfg);
-	if (!a.out)
-		return TT_EXIT_USAGE;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-
-	if (a.cfg.pid) {
-		exit_code = resolve_pid(&a);
-		if (exit_code)
-			goto out;
-	} else {
+	if (a.cfg.pid && (exit_code = resolve_pid(&a)))
+		return exit_code;
+	/* no file is made for a trace that cannot start */
+	a.out = open_output(&a.cfg);
+	if (!a.out)
+		return TT_EXIT_USAGE;
+	if (!a.cfg.pid) {
 		a.child = launch_held(a.cfg.cmd, &go_fd);
 		if (a.child < 0) {
 			fprintf(stderr, "threadtrace: cannot start %s: %s\n", a.cfg.cmd[0], strerror(errno));
