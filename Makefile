@@ -36,7 +36,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 DEMO_SRCS := $(wildcard demos/*.c)
 DEMO_BINS := $(patsubst demos/%.c,$(OUT)/demos/%,$(DEMO_SRCS))
 
-.PHONY: all demos unit test demo deps clean install fuzz fuzz-run
+.PHONY: all demos unit test demo deps clean install fuzz fuzz-run bench bench-smoke
 .DELETE_ON_ERROR:
 # keep the sanitized objects between unit-test builds
 .SECONDARY:
@@ -102,6 +102,13 @@ demo: deps
 # The README's test command: the whole suite, real BPF (needs root).
 test: all
 	$(Q)tests/run.sh
+
+# Overhead, capacity, start-up, memory, side by side with bpftrace (docs/performance.md)
+bench: $(OUT)/threadtrace
+	bench/run
+
+bench-smoke: $(OUT)/threadtrace
+	bench/run --smoke
 
 # libFuzzer targets for what parses untrusted bytes (tests/fuzz/README.md)
 fuzz: $(SKEL)

@@ -54,8 +54,8 @@ def test_cpu_bound_threads_without_locks_run_in_parallel(tmp_path):
     threads = {int(r["tid"]): r for r in t.summary["threads"]}
     for i in range(4):
         th = threads[t.tids[f"w{i}"]]
-        # each computed for its 3 s (times SCALE), sharing 2 cores among 4
-        assert 0.3 < int(th["oncpu_ns"]) / 1e9 < 3 * 0.25 + 0.3
+        # each computed during its 3 s (times SCALE), sharing 2 cores among 4: about half of it
+        assert 0.15 < int(th["oncpu_ns"]) / 1e9 < 3 * 0.25 + 0.3
 
 
 @pytest.mark.parametrize("cmd", [[DEMOS / "finelocks", "4"], [DEMOS / "prodcons"],

@@ -1,0 +1,20 @@
+"""The benchmark's smoke run (tiny sizes): it must keep running; it never judges numbers."""
+import re
+import subprocess
+
+from conftest import ROOT
+
+
+def test_bench_smoke_runs_every_workload():
+    p = subprocess.run(["make", "-s", "bench-smoke"], cwd=ROOT, capture_output=True, text=True,
+                       timeout=180)
+    assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
+    out = p.stdout
+    for row in ("summary mode, futex loop", "summary mode, contended mutex",
+                "summary mode, CPython GIL threads", "summary mode, thread churn",
+                "event mode, thread churn", "event mode, events/s into a file", "start-up",
+                "Ctrl-C to exit"):
+        assert re.search(rf"^{re.escape(row)}\s", out, re.M), row
+    # every measured figure is a number
+    assert re.search(r"per-call cost, summary mode: .* = \d+ ns per futex call", out)
+    assert re.search(r"^runs: \d+", out, re.M)
