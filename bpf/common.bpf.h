@@ -101,6 +101,19 @@ static __always_inline struct tt_event *event_new(__u32 kind, __u32 tgid, __u32 
 	return e;
 }
 
+/*
+ * Submit without waking the reader (it polls every 50 ms anyway) until a
+ * quarter of the buffer waits: a wake-up per event cost more than the event.
+ */
+static __always_inline void event_submit(struct tt_event *e)
+{
+	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >=
+			      bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 4
+			      ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+
+	bpf_ringbuf_submit(e, flags);
+}
+
 /* How a task is ending, as TT_EXIT_* flags (read in the dying task). */
 static __always_inline __u32 exit_flags(struct task_struct *task)
 {

@@ -294,8 +294,8 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 		op = OP_WAITV;
 		cmd = FUTEX_WAIT;
 	} else {
-		addr = BPF_CORE_READ(regs, di);
-		op = BPF_CORE_READ(regs, si);
+		addr = regs->di;
+		op = regs->si;
 		cmd = op & FUTEX_CMD_MASK;
 	}
 	if (is_wait_op(cmd)) {
@@ -308,7 +308,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 		if (op == OP_WAITV)
 			w.kind = TT_LOCK_FUTEX;
 		else
-			w.kind = classify(addr, cmd, (__u32)BPF_CORE_READ(regs, dx), &w.owner);
+			w.kind = classify(addr, cmd, (__u32)regs->dx, &w.owner);
 		if (bpf_map_update_elem(&waiting, &tid, &w, BPF_ANY))
 			count_drop(TT_DROP_MAP);
 		/*
@@ -347,7 +347,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 			if (stream_locks && (e = event_new(TT_EV_HOLD, pid_tgid >> 32, tid))) {
 				e->addr = addr;
 				e->dur_ns = dur;
-				bpf_ringbuf_submit(e, 0);
+				event_submit(e);
 			}
 			bpf_map_delete_elem(&holding, &tid);
 		}
@@ -423,7 +423,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 
 	if (!is_target(pid_tgid >> 32))
 		return 0;
-	nr = BPF_CORE_READ(regs, orig_ax);
+	nr = regs->orig_ax;
 	if (nr != SYS_futex && nr != SYS_futex_waitv)
 		return 0;
 	c = this_cpu_call();
@@ -460,7 +460,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 			e->ret = ret;
 			e->arg = w->owner;
 			e->flags = w->kind;
-			bpf_ringbuf_submit(e, 0);
+			event_submit(e);
 		}
 	}
 	bpf_map_delete_elem(&waiting, &tid);
@@ -479,7 +479,7 @@ int BPF_PROG(on_sched_waking, struct task_struct *p)
 	struct tt_wait *w;
 	__u32 waker;
 
-	if (!is_target(BPF_CORE_READ(p, tgid)))
+	if (!is_target(p->tgid))
 		return 0;
 	waker = (__u32)bpf_get_current_pid_tgid();
 	c = this_cpu_call();
@@ -535,7 +535,7 @@ int BPF_PROG(guess_join_at_exit, struct task_struct *task)
 		e->dur_ns = wake->ts_ns - wake->wait_start_ns;
 		e->addr = wake->addr;
 		e->arg = wake->op;
-		bpf_ringbuf_submit(e, 0);
+		event_submit(e);
 	}
 	bpf_map_delete_elem(&last_wake, &tid);
 	return 0;

@@ -70,7 +70,7 @@ int BPF_KRETPROBE(join_return, long ret)
 		e->dur_ns = e->ts_ns - call->start_ns;
 		e->addr = call->tid_word;
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
-		bpf_ringbuf_submit(e, 0);
+		event_submit(e);
 	}
 	bpf_map_delete_elem(&join_calls, &tid);
 	return 0;

@@ -22,7 +22,7 @@ int BPF_PROG(on_task_newtask, struct task_struct *task, u64 clone_flags)
 	e->addr = (__u64)BPF_CORE_READ(task, clear_child_tid);
 	e->arg = clone_flags;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 	return 0;
 }
 
@@ -44,7 +44,7 @@ int BPF_PROG(on_task_rename, struct task_struct *task, const char *comm)
 		return 0;
 	e->peer_tid = (__u32)bpf_get_current_pid_tgid();
 	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), comm);
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 	return 0;
 }
 
@@ -61,7 +61,7 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid)
 		return 0;
 	e->peer_tid = old_pid;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 	return 0;
 }
 
@@ -81,7 +81,7 @@ int BPF_PROG(on_exit, struct task_struct *task)
 	e->arg = BPF_CORE_READ(task, exit_code);
 	e->addr = (__u64)BPF_CORE_READ(task, clear_child_tid);
 	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), task->comm);
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 	return 0;
 }
 
@@ -106,7 +106,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	e->peer_tid = BPF_CORE_READ(parent, pid);
 	e->addr = (__u64)BPF_CORE_READ(child, clear_child_tid);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 	return 0;
 }
 

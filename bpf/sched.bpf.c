@@ -47,7 +47,7 @@ static __always_inline void emit_state(struct task_struct *t, __u32 state, __u64
 	e->ts_ns = now;
 	e->flags = state;
 	e->addr = addr;
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 }
 
 static __always_inline struct tt_sched *sched_of(__u32 tid)
@@ -92,15 +92,15 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 	struct tt_sched *s;
 	__u32 tid;
 
-	if (is_target(BPF_CORE_READ(prev, tgid))) {
+	if (is_target(prev->tgid)) {
 		now = bpf_ktime_get_ns();
-		tid = BPF_CORE_READ(prev, pid);
+		tid = prev->pid;
 		s = sched_of(tid);
 		if (s) {
 			struct tt_wait *w = NULL;
 
 			account(s, now);
-			if (BPF_CORE_READ(prev, flags) & PF_EXITING)
+			if (prev->flags & PF_EXITING)
 				s->state = TT_ST_UNKNOWN; /* its last switch: nothing more to account */
 			else if (preempt || prev_state == TASK_RUNNING)
 				s->state = TT_ST_RUNQ;
@@ -114,9 +114,9 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 			}
 		}
 	}
-	if (is_target(BPF_CORE_READ(next, tgid))) {
+	if (is_target(next->tgid)) {
 		now = now ?: bpf_ktime_get_ns();
-		s = sched_of(BPF_CORE_READ(next, pid));
+		s = sched_of(next->pid);
 		if (s) {
 			account(s, now);
 			s->state = TT_ST_ONCPU;
@@ -134,7 +134,7 @@ static __always_inline void wakeup(struct task_struct *p)
 {
 	struct tt_sched *s;
 
-	if (!is_target(BPF_CORE_READ(p, tgid)))
+	if (!is_target(p->tgid))
 		return;
 	s = sched_of(BPF_CORE_READ(p, pid));
 	if (s && s->state != TT_ST_ONCPU && s->state != TT_ST_RUNQ) {

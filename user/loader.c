@@ -301,7 +301,13 @@ int loader__attach_python(struct tt_loader *l, const char *path)
 
 int loader__poll(struct tt_loader *l, int timeout_ms)
 {
-	return ring_buffer__poll(l->rb, timeout_ms);
+	int n = ring_buffer__poll(l->rb, timeout_ms), more;
+
+	if (n < 0)
+		return n;
+	/* the kernel side wakes us only when the buffer fills up: read what waits anyway */
+	more = ring_buffer__consume(l->rb);
+	return more < 0 ? more : n + more;
 }
 
 static struct bpf_map *map_of(struct tt_loader *l, enum tt_map which)
