@@ -287,6 +287,9 @@ int main(int argc, char **argv)
 	}
 
 out:
+	/* detach before waiting for a command that runs on (-d): the machine stops paying */
+	loader__free(a.loader);
+	a.loader = NULL;
 	if (go_fd >= 0)
 		launch_abort(a.child, go_fd);
 	else if (a.child && !a.child_done) {
@@ -299,7 +302,6 @@ out:
 	}
 	if (a.child_done && exit_code == TT_EXIT_OK)
 		exit_code = launch_exit_code(a.child_status);
-	loader__free(a.loader);
 	for (size_t i = 0; i < a.nprocs; i++)
 		syms__free(a.procs[i].syms);
 	deadlocks__free(a.deadlocks);

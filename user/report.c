@@ -36,6 +36,7 @@ static void report_drops(struct app *a)
 	/* indexed by enum tt_drop_kind */
 	static const char *const kinds[TT_DROP_MAX] = { "ringbuf", "map", "locks" };
 	static const char *const fix[TT_DROP_MAX] = { "--buffer", "--max-threads", "--max-locks" };
+	static const char *const what[TT_DROP_MAX] = { "ring buffer", "per-thread maps", "per-lock maps" };
 	uint64_t drops[TT_DROP_MAX];
 
 	loader__drops(a->loader, drops);
@@ -44,8 +45,8 @@ static void report_drops(struct app *a)
 
 		if (!drops[k])
 			continue;
-		fprintf(stderr, "threadtrace: lost %" PRIu64 " %s (%s map full: raise %s)\n", drops[k],
-			k == TT_DROP_RINGBUF ? "events" : "records", kinds[k], fix[k]);
+		fprintf(stderr, "threadtrace: lost %" PRIu64 " %s (%s full: raise %s)\n", drops[k],
+			k == TT_DROP_RINGBUF ? "events" : "records", what[k], fix[k]);
 		rec.ts_ns = now_ns(CLOCK_MONOTONIC) - a->threads->t0_ns;
 		snprintf(rec.detail, sizeof(rec.detail), "%s:%" PRIu64, kinds[k], drops[k]);
 		emit(&rec, a);
