@@ -1,17 +1,16 @@
 /* threadtrace: command line and the tool's lifecycle (open -> attach -> poll -> report). */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 #include "app.h"
 #include "args.h"
 #include "launch.h"
 #include "loader.h"
+#include "outfile.h"
 #include "procfs.h"
 #include "syms.h"
 #include "model/deadlock.h"
@@ -87,23 +86,7 @@ static void add_alive(pid_t tid, const char *comm, void *ctx)
 
 static FILE *open_output(const struct tt_config *cfg)
 {
-	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW;
-	int fd;
-	FILE *f;
-
-	if (!cfg->out_path)
-		return stdout;
-	flags |= cfg->force ? O_TRUNC : O_EXCL;
-	fd = open(cfg->out_path, flags, 0644);
-	if (fd < 0) {
-		fprintf(stderr, "threadtrace: cannot write %s: %s%s\n", cfg->out_path, strerror(errno),
-			errno == EEXIST ? " (--force overwrites it)" : "");
-		return NULL;
-	}
-	f = fdopen(fd, "w");
-	if (!f)
-		close(fd);
-	return f;
+	return cfg->out_path ? outfile_create(cfg->out_path, cfg->force) : stdout;
 }
 
 /* -p PID: resolve it to a process we can trace. */

@@ -1,9 +1,7 @@
 /* JSON views: the events as JSON lines (-o json) and the summary as one document (--summary-json). */
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
-#include <unistd.h>
+#include "outfile.h"
 #include "view/view.h"
 
 /* Length of a valid UTF-8 sequence at s (1..4), or 0. */
@@ -173,20 +171,10 @@ static void write_summary(FILE *f, const struct tt_report *r)
 
 int summary_json_write(const char *path, bool force, const struct tt_report *r)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (force ? O_TRUNC : O_EXCL), 0644);
-	FILE *f;
-	int bad;
+	FILE *f = outfile_create(path, force);
 
-	if (fd < 0) {
-		fprintf(stderr, "threadtrace: cannot write %s: %s\n", path, strerror(errno));
+	if (!f)
 		return -1;
-	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		return -1;
-	}
 	write_summary(f, r);
-	bad = ferror(f);
-	return fclose(f) || bad ? -1 : 0;
+	return outfile_close(f);
 }

@@ -1,32 +1,17 @@
 /* --summary-csv DIR: the summary tables as CSV files (columns in docs/csv.md). */
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
+#include "outfile.h"
 #include "view/view.h"
 
+/* The tables are rewritten at each run into the folder given (never through a symlink). */
 static FILE *create(const char *dir, const char *name)
 {
 	char path[4096];
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	/* a fresh file, never through a planted symlink */
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		fprintf(stderr, "threadtrace: cannot write %s: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	return fdopen(fd, "w");
-}
-
-static int finish(FILE *f)
-{
-	int bad = ferror(f);
-
-	return fclose(f) || bad ? -1 : 0;
+	return outfile_create(path, true);
 }
 
 static int write_locks(const char *dir, const struct tt_report *r)
@@ -53,7 +38,7 @@ static int write_locks(const char *dir, const struct tt_report *r)
 			(uint64_t)k->hold.count, hold_percentile(&k->hold, 50), hold_percentile(&k->hold, 90),
 			hold_percentile(&k->hold, 99), (uint64_t)k->hold.max_ns, gil_like);
 	}
-	return finish(f);
+	return outfile_close(f);
 }
 
 static int write_threads(const char *dir, const struct tt_report *r)
@@ -86,7 +71,7 @@ static int write_threads(const char *dir, const struct tt_report *r)
 			fputc(',', f);
 		fprintf(f, ",%" PRIu64 ",%" PRIu64 "\n", th->waits, th->wait_ns);
 	}
-	return finish(f);
+	return outfile_close(f);
 }
 
 static int write_parallelism(const char *dir, const struct tt_report *r)
@@ -98,7 +83,7 @@ static int write_parallelism(const char *dir, const struct tt_report *r)
 	fputs("running,time_ns\n", f);
 	for (unsigned i = 0; i <= parallelism_max(r->par); i++)
 		fprintf(f, "%u,%" PRIu64 "\n", i, r->par->ns[i]);
-	return finish(f);
+	return outfile_close(f);
 }
 
 int summary_csv_write(const char *dir, const struct tt_report *r)

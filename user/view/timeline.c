@@ -4,13 +4,11 @@
  * as slices, instants for lifecycle marks, arrows for lock hand-offs, and a
  * counter of the threads running.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
-#include <unistd.h>
 #include <linux/types.h>
 #include "threadtrace.h"
+#include "outfile.h"
 #include "view/view.h"
 
 static void ts_us(FILE *f, const char *key, uint64_t ns)
@@ -127,20 +125,11 @@ static void write_counter(FILE *f, const struct tt_history *h, pid_t tgid)
 int timeline_write(const char *path, bool force, const struct tt_history *h, const struct tt_threads *threads,
 		   tt_lock_name_fn name_lock, void *ctx)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (force ? O_TRUNC : O_EXCL), 0644);
+	FILE *f = outfile_create(path, force);
 	bool first = true;
-	FILE *f;
-	int bad;
 
-	if (fd < 0) {
-		fprintf(stderr, "threadtrace: cannot write %s: %s\n", path, strerror(errno));
+	if (!f)
 		return -1;
-	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		return -1;
-	}
 	fputs("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[", f);
 	write_threads(f, threads, &first);
 	write_slices(f, h, name_lock, ctx);
@@ -148,6 +137,5 @@ int timeline_write(const char *path, bool force, const struct tt_history *h, con
 	write_flows(f, h);
 	write_counter(f, h, threads->tgid);
 	fputs("\n]}\n", f);
-	bad = ferror(f);
-	return fclose(f) || bad ? -1 : 0;
+	return outfile_close(f);
 }
