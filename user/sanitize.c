@@ -2,34 +2,44 @@
 #include <stdint.h>
 #include "sanitize.h"
 
-/* Length of the valid UTF-8 sequence at s (1..4) that is not a C1 control, or 0. */
-static size_t utf8_len(const unsigned char *s)
+size_t utf8_decode(const unsigned char *s, uint32_t *cp)
 {
 	size_t len;
-	uint32_t cp;
+	uint32_t c;
 
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
 	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, c = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, c = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, c = s[0] & 0x07;
+	else
+		return 0;
 	for (size_t i = 1; i < len; i++) {
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
+		c = c << 6 | (s[i] & 0x3f);
 	}
-	/* overlong, surrogates, beyond U+10FFFF, C1 controls */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f))
+	/* overlong, surrogates, beyond U+10FFFF */
+	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
 		return 0;
+	*cp = c;
 	return len;
+}
+
+/* Length of the sequence at s if a terminal may show it: printable ASCII or non-control UTF-8; else 0. */
+static size_t printable_len(const unsigned char *s)
+{
+	uint32_t cp;
+	size_t n = utf8_decode(s, &cp);
+
+	if (!n || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f))
+		return 0;
+	return n;
 }
 
 char *sanitize_for_terminal(char *dst, size_t dstlen, const char *src)
@@ -40,7 +50,7 @@ char *sanitize_for_terminal(char *dst, size_t dstlen, const char *src)
 	if (!dstlen)
 		return dst;
 	while (*s && o + 1 < dstlen) {
-		size_t n = *s >= 0x20 && *s < 0x7f ? 1 : utf8_len(s);
+		size_t n = printable_len(s);
 
 		if (!n) {
 			dst[o++] = '?';

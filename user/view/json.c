@@ -2,34 +2,8 @@
 #include <inttypes.h>
 #include <string.h>
 #include "outfile.h"
+#include "sanitize.h"
 #include "view/view.h"
-
-/* Length of a valid UTF-8 sequence at s (1..4), or 0. */
-static size_t utf8_seq(const unsigned char *s)
-{
-	size_t len;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
 
 void json_write_string(FILE *out, const char *str)
 {
@@ -37,7 +11,8 @@ void json_write_string(FILE *out, const char *str)
 
 	fputc('"', out);
 	while (*s) {
-		size_t n = utf8_seq(s);
+		uint32_t cp;
+		size_t n = utf8_decode(s, &cp);
 
 		if (!n) {
 			fputs("\\ufffd", out); /* not UTF-8: JSON cannot carry the byte */
