@@ -15,9 +15,7 @@ void emit(const struct tt_record *rec, void *ctx)
 {
 	struct app *a = ctx;
 
-	/* only the stream formats carry wait and hold events: the summary has their figures */
-	if ((rec->kind != TT_REC_WAIT && rec->kind != TT_REC_HOLD) || a->cfg.csv || a->cfg.json)
-		a->view.ops->record(&a->view, rec);
+	a->view.ops->record(&a->view, rec);
 	if (a->history && history__record(a->history, rec))
 		fprintf(stderr, "threadtrace: out of memory for the timeline\n");
 }

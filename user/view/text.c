@@ -17,6 +17,9 @@ static void text_record(struct tt_view *v, const struct tt_record *r)
 	/* a deadlock is news even without live lines */
 	if (!v->live && r->kind != TT_REC_DEADLOCK)
 		return;
+	/* waits and holds come by the thousand: the summary has their figures */
+	if (r->kind == TT_REC_WAIT || r->kind == TT_REC_HOLD)
+		return;
 	sanitize_for_terminal(name, sizeof(name), r->name);
 	sanitize_for_terminal(detail, sizeof(detail), r->detail);
 	fmt_secs(ts, sizeof(ts), r->ts_ns);
