@@ -19,7 +19,8 @@
 struct syms;
 
 #define POLL_MS 50
-#define PY_RESCAN_NS (100 * 1000 * 1000ULL)
+/* a new thread or program makes /proc/PID/maps worth reading again, at most this often */
+#define RESCAN_NS (100 * 1000 * 1000ULL)
 #define MAPS_REFRESH_NS (250 * 1000 * 1000ULL)
 #define DEADLOCK_SCAN_NS (250 * 1000 * 1000ULL)
 #define STATUS_NS (1000 * 1000 * 1000ULL)

@@ -66,11 +66,11 @@ static int on_event(void *ctx, const struct tt_event *e)
 		emit(&rec, a);
 	/* libpython is mapped after exec, before the first thread starts. */
 	if (e->kind == TT_EV_START && !a->python_probed &&
-	    now_ns(CLOCK_MONOTONIC) - a->python_scan_ns > PY_RESCAN_NS)
+	    now_ns(CLOCK_MONOTONIC) - a->python_scan_ns > RESCAN_NS)
 		probe_python(a);
 	/* a new program or thread: libraries may have come; name locks with fresh maps */
 	if ((e->kind == TT_EV_EXEC || e->kind == TT_EV_START) &&
-	    now_ns(CLOCK_MONOTONIC) - a->maps_read_ns > PY_RESCAN_NS)
+	    now_ns(CLOCK_MONOTONIC) - a->maps_read_ns > RESCAN_NS)
 		refresh_maps(a);
 	return 0;
 }
@@ -156,7 +156,7 @@ static int trace_loop(struct app *a)
 			iv->ops->interval(iv, &r, now);
 			next_interval += (uint64_t)(a->cfg.interval_s * 1e9);
 		}
-		if (!a->python_probed && now - a->python_scan_ns > PY_RESCAN_NS * 10)
+		if (!a->python_probed && now - a->python_scan_ns > RESCAN_NS * 10)
 			probe_python(a);
 		if (now - a->maps_read_ns > MAPS_REFRESH_NS)
 			refresh_maps(a);

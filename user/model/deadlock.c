@@ -2,6 +2,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include "model/array.h"
 #include "model/deadlock.h"
 
 #define MAX_CYCLE 64
@@ -78,15 +79,8 @@ int deadlocks__scan(struct tt_deadlocks *d, const struct tt_wait_edge *edges, si
 				lowest = j;
 		if (lowest != 0 || was_reported(d, &cycle[0]))
 			continue;
-		if (d->nreported == d->capreported) {
-			size_t cap = d->capreported ? d->capreported * 2 : 8;
-			struct tt_wait_edge *r = realloc(d->reported, cap * sizeof(*r));
-
-			if (!r)
-				return -1;
-			d->reported = r;
-			d->capreported = cap;
-		}
+		if (ARRAY_ROOM(d->reported, d->nreported, d->capreported))
+			return -1;
 		d->reported[d->nreported++] = cycle[0];
 		fn(cycle, len, ctx);
 		found++;

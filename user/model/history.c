@@ -3,21 +3,13 @@
 #include <string.h>
 #include <linux/types.h>
 #include "threadtrace.h"
+#include "model/array.h"
 #include "model/history.h"
 
-#define PUSH(h, arr, n, cap, val)                                                     \
+/* Appends val to h's array arr (n used, cap allocated): 0 or -1. */
+#define PUSH(h, arr, n, cap, val)                                                      \
 	({                                                                             \
-		int _err = 0;                                                          \
-		if ((h)->n == (h)->cap) {                                              \
-			size_t _c = (h)->cap ? (h)->cap * 2 : 256;                     \
-			void *_v = realloc((h)->arr, _c * sizeof(*(h)->arr));          \
-			if (_v) {                                                      \
-				(h)->arr = _v;                                         \
-				(h)->cap = _c;                                         \
-			} else {                                                       \
-				_err = -1;                                             \
-			}                                                              \
-		}                                                                      \
+		int _err = ARRAY_ROOM((h)->arr, (h)->n, (h)->cap);                     \
 		if (!_err)                                                             \
 			(h)->arr[(h)->n++] = (val);                                    \
 		_err;                                                                  \

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "model/array.h"
 #include "model/locks.h"
 
 struct tt_locks *locks__new(void)
@@ -61,16 +62,7 @@ struct tt_lock *locks__get(struct tt_locks *l, pid_t tgid, uint64_t addr, bool *
 	*created = false;
 	if (k)
 		return k;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct tt_lock *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		l->v = v;
-		l->cap = cap;
-	}
-	if (index_put(&l->by_addr, addr, (uint32_t)tgid, l->n))
+	if (ARRAY_ROOM(l->v, l->n, l->cap) || index_put(&l->by_addr, addr, (uint32_t)tgid, l->n))
 		return NULL;
 	k = &l->v[l->n++];
 	memset(k, 0, sizeof(*k));
@@ -120,15 +112,8 @@ int locks__add_hold_stat(struct tt_locks *l, const struct tt_addr_key *key, cons
 static int pair_push(struct tt_pair **v, size_t *n, size_t *cap, pid_t tgid, const struct tt_pair_key *key,
 		     const struct tt_pair_val *val)
 {
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 64;
-		struct tt_pair *nv = realloc(*v, c * sizeof(**v));
-
-		if (!nv)
-			return -1;
-		*v = nv;
-		*cap = c;
-	}
+	if (ARRAY_ROOM(*v, *n, *cap))
+		return -1;
 	(*v)[(*n)++] = (struct tt_pair){ .tgid = tgid, .addr = key->addr, .a = (pid_t)key->a, .b = (pid_t)key->b,
 					  .count = val->count, .total_ns = val->total_ns };
 	return 0;

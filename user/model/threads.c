@@ -6,6 +6,7 @@
 #include <string.h>
 #include <linux/types.h>
 #include "threadtrace.h"
+#include "model/array.h"
 #include "model/threads.h"
 
 struct tt_threads *threads__new(pid_t tgid, uint64_t t0_ns)
@@ -50,16 +51,7 @@ static struct tt_thread *threads__add(struct tt_threads *t, pid_t tgid, pid_t ti
 {
 	struct tt_thread *th;
 
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		struct tt_thread *v = realloc(t->v, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		t->v = v;
-		t->cap = cap;
-	}
-	if (index_put(&t->by_tid, (uint64_t)tid, 0, t->n))
+	if (ARRAY_ROOM(t->v, t->n, t->cap) || index_put(&t->by_tid, (uint64_t)tid, 0, t->n))
 		return NULL;
 	th = &t->v[t->n++];
 	memset(th, 0, sizeof(*th));
