@@ -23,7 +23,10 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+# Files that define maps others use come first: libbpf 1.1's linker cannot
+# resolve an extern map whose definition comes in a later file.
+BPF_FIRST := bpf/common.bpf.c bpf/sched.bpf.c
+BPF_SRCS  := $(BPF_FIRST) $(filter-out $(BPF_FIRST),$(sort $(wildcard bpf/*.bpf.c)))
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
 SKEL      := $(OUT)/threadtrace.skel.h
 USER_SRCS := $(wildcard user/*.c user/model/*.c user/view/*.c)

@@ -6,8 +6,16 @@
  * not pthread joins (CPython 3.11's Thread.join waits on a lock the ending
  * thread releases about 0.1 ms before its OS thread exits): a thread that
  * wakes a waiter and exits right after is taken as joined by it.
+ *
+ * Seen from the scheduler, not from system calls: a wait is a thread going to
+ * sleep inside a futex call (its registers say which call and word), woken by
+ * a thread inside a futex wake, by its timeout's timer or by a signal. Any
+ * sys_enter/sys_exit tracepoint puts every system call of every process on
+ * the slow path (about 100 ns each here, even with an empty program); the
+ * scheduler tracepoints cost nothing to a process that does not switch.
+ * Calls that do not sleep (EAGAIN, a wake with nobody waiting) are not seen.
  */
-#include "common.bpf.h"
+#include "sched.bpf.h"
 
 #define SYS_futex 202 /* x86-64 */
 #define SYS_futex_waitv 449
@@ -27,9 +35,12 @@
 #define FUTEX_CMP_REQUEUE_PI 12
 #define FUTEX_LOCK_PI2 13
 #define FUTEX_TID_MASK 0x3fffffff
-#define EAGAIN 11
 #define EINTR 4
 #define ETIMEDOUT 110
+#define TASK_INTERRUPTIBLE 0x1
+#define TASK_STATE_SLEEPS 0x3 /* TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE */
+#define TIF_SIGPENDING 2 /* x86: arch/x86/include/asm/thread_info.h */
+#define THREAD_SIZE (16 * 1024) /* x86-64 kernel stacks (KASAN off) */
 
 /* How soon after its last wake an exiting thread counts as the one joined. */
 #define JOIN_GUESS_WINDOW_NS (2 * 1000 * 1000)
@@ -69,32 +80,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct tt_wait);
 } waiting SEC(".maps");
-
-/*
- * The futex call running on this CPU: a wake (for sched_waking to name its
- * waker) or not. Per CPU, not per thread: a wake with no waiter, the common
- * case, then costs no hash map operation. A call that migrates between CPUs
- * loses its waker attribution, nothing else.
- */
-struct futex_call {
-	__u32 tid;
-	__u32 wake;
-	__u64 addr;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct futex_call);
-} in_call SEC(".maps");
-
-static __always_inline struct futex_call *this_cpu_call(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&in_call, &zero);
-}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -277,85 +262,147 @@ static __always_inline void atomic_max(__u64 *p, __u64 v)
 		*p = v; /* racy across CPUs, and only a maximum */
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
+/* A hold of the word that the holder let go of while waking a waiter: a contended hold. */
+static __always_inline void end_hold(__u32 tgid, __u32 tid, __u64 addr)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)pid_tgid;
-	__u32 op, cmd;
-	__u64 addr;
+	struct hold_start *h = bpf_map_lookup_elem(&holding, &tid);
+	struct tt_addr_key hkey = { .addr = addr, .tgid = tgid };
+	struct tt_hold_stat *hs;
+	struct tt_event *e;
+	__u64 dur;
 
-	if (!is_target(pid_tgid >> 32) || (id != SYS_futex && id != SYS_futex_waitv))
-		return 0;
-	if (id == SYS_futex_waitv) {
-		/* waits on several words: named by the first (struct futex_waitv: val, uaddr, ...) */
-		addr = 0;
-		bpf_probe_read_user(&addr, sizeof(addr), (void *)(BPF_CORE_READ(regs, di) + 8));
-		op = OP_WAITV;
-		cmd = FUTEX_WAIT;
-	} else {
-		addr = regs->di;
-		op = regs->si;
-		cmd = op & FUTEX_CMD_MASK;
+	if (!h || h->addr != addr)
+		return;
+	dur = bpf_ktime_get_ns() - h->ts_ns;
+	hs = lookup_or_init(&hold_stats, &hkey, &zero_hold, TT_DROP_LOCKS);
+	if (hs) {
+		__sync_fetch_and_add(&hs->count, 1);
+		__sync_fetch_and_add(&hs->total_ns, dur);
+		__sync_fetch_and_add(&hs->hist[hold_slot(dur)], 1);
+		atomic_max(&hs->max_ns, dur);
 	}
-	if (is_wait_op(cmd)) {
-		struct tt_wait w = { .start_ns = bpf_ktime_get_ns(), .addr = addr, .op = op, .stack_id = -1 };
-
-		if (want_stacks) {
-			w.stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
-			scan_stack(regs, w.scan);
-		}
-		if (op == OP_WAITV)
-			w.kind = TT_LOCK_FUTEX;
-		else
-			w.kind = classify(addr, cmd, (__u32)regs->dx, &w.owner);
-		if (bpf_map_update_elem(&waiting, &tid, &w, BPF_ANY))
-			count_drop(TT_DROP_MAP);
-		/*
-		 * The owner's side: it holds the word at least from now until it
-		 * wakes it (a lower bound when it took the lock without waiting).
-		 */
-		if (w.owner && w.owner != tid && w.owner < 4194304) {
-			struct hold_start h = { .ts_ns = w.start_ns, .addr = addr };
-
-			bpf_map_update_elem(&holding, &w.owner, &h, BPF_NOEXIST);
-		}
-	} else if (is_wake_op(cmd)) {
-		struct hold_start *h = bpf_map_lookup_elem(&holding, &tid);
-
-		struct futex_call *c = this_cpu_call();
-
-		if (c) {
-			c->tid = tid;
-			c->wake = 1;
-			c->addr = addr;
-		}
-		/* the holder lets go of a word it got through a wait: a contended hold */
-		if (h && h->addr == addr) {
-			__u64 now = bpf_ktime_get_ns(), dur = now - h->ts_ns;
-			struct tt_addr_key hkey = { .addr = addr, .tgid = pid_tgid >> 32 };
-			struct tt_hold_stat *hs;
-			struct tt_event *e;
-
-			hs = lookup_or_init(&hold_stats, &hkey, &zero_hold, TT_DROP_LOCKS);
-			if (hs) {
-				__sync_fetch_and_add(&hs->count, 1);
-				__sync_fetch_and_add(&hs->total_ns, dur);
-				__sync_fetch_and_add(&hs->hist[hold_slot(dur)], 1);
-				atomic_max(&hs->max_ns, dur);
-			}
-			if (stream_locks && (e = event_new(TT_EV_HOLD, pid_tgid >> 32, tid))) {
-				e->addr = addr;
-				e->dur_ns = dur;
-				event_submit(e);
-			}
-			bpf_map_delete_elem(&holding, &tid);
-		}
+	if (stream_locks && (e = event_new(TT_EV_HOLD, tgid, tid))) {
+		e->addr = addr;
+		e->dur_ns = dur;
+		event_submit(e);
 	}
-	return 0;
+	bpf_map_delete_elem(&holding, &tid);
 }
 
-static __always_inline void count_wait(__u32 tgid, __u32 tid, struct tt_wait *w, long ret, __u64 dur)
+/*
+ * prev goes to sleep (sched_switch, prev is current): inside a futex wait?
+ * Its registers at the system call say which call and word. Returns the word,
+ * or 0 when this is no futex wait.
+ */
+static __always_inline __u64 futex_sleeps(void *ctx, struct task_struct *prev, unsigned int prev_state,
+					  __u64 now)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(prev);
+	struct tt_wait w = { .start_ns = now, .stack_id = -1, .runtime_ns = prev->se.sum_exec_runtime };
+	__u32 tid = prev->pid, cmd;
+	struct hold_start *h;
+	long nr;
+
+	/* futex waits sleep interruptibly; a page fault inside the call would not */
+	if (!regs || (prev_state & TASK_STATE_SLEEPS) != TASK_INTERRUPTIBLE)
+		return 0;
+	nr = regs->orig_ax;
+	if (nr == SYS_futex) {
+		w.addr = regs->di;
+		w.op = regs->si;
+		cmd = w.op & FUTEX_CMD_MASK;
+		if (!is_wait_op(cmd))
+			return 0;
+		w.kind = classify(w.addr, cmd, (__u32)regs->dx, &w.owner);
+	} else if (nr == SYS_futex_waitv) {
+		/* waits on several words: named by the first (struct futex_waitv: val, uaddr, ...) */
+		bpf_probe_read_user(&w.addr, sizeof(w.addr), (void *)(regs->di + 8));
+		w.op = OP_WAITV;
+		w.kind = TT_LOCK_FUTEX;
+	} else {
+		return 0;
+	}
+	if (want_stacks) {
+		w.stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+		scan_stack(regs, w.scan);
+	}
+	/* it held this word and let go without waking anyone (unseen): no hold to measure */
+	h = bpf_map_lookup_elem(&holding, &tid);
+	if (h && h->addr == w.addr)
+		bpf_map_delete_elem(&holding, &tid);
+	if (bpf_map_update_elem(&waiting, &tid, &w, BPF_ANY)) {
+		count_drop(TT_DROP_MAP);
+		return 0;
+	}
+	/*
+	 * The owner's side: it holds the word at least from now until it
+	 * wakes it (a lower bound when it took the lock without waiting).
+	 */
+	if (w.owner && w.owner != tid && w.owner < 4194304) {
+		struct hold_start hs = { .ts_ns = now, .addr = w.addr };
+
+		bpf_map_update_elem(&holding, &w.owner, &hs, BPF_NOEXIST);
+	}
+	return w.addr;
+}
+
+/* Runs where the wake-up happens: in the waker's futex call, exit, signal or timer. */
+static __always_inline void futex_woken(struct task_struct *p)
+{
+	__u32 wakee = p->pid, waker;
+	struct futex_wake wake = {};
+	struct tt_pair_key key = {};
+	struct task_struct *cur;
+	struct tt_pair_val *v;
+	struct pt_regs *regs;
+	struct tt_wait *w;
+
+	w = bpf_map_lookup_elem(&waiting, &wakee);
+	if (!w || w->woken)
+		return;
+	w->woken = 1;
+	if (w->ret)
+		return; /* its timeout's timer (futex_timer_fires) */
+	/* a signal sets TIF_SIGPENDING before it wakes the thread, from any context */
+	if (p->thread_info.flags & (1UL << TIF_SIGPENDING)) {
+		w->ret = -EINTR;
+		return;
+	}
+	cur = bpf_get_current_task_btf();
+	if (!is_target(cur->tgid))
+		return; /* woken from outside: no waker of ours */
+	waker = cur->pid;
+	if (!(cur->flags & PF_EXITING)) {
+		/* a thread ending wakes its joiner from the kernel (clear_child_tid): no call to check */
+		regs = (struct pt_regs *)bpf_task_pt_regs(cur);
+		if (!regs || regs->orig_ax != SYS_futex || !is_wake_op(regs->si & FUTEX_CMD_MASK))
+			return;
+		end_hold(cur->tgid, waker, regs->di);
+	}
+	w->waker = waker;
+	key.addr = w->addr;
+	key.a = waker;
+	key.b = wakee;
+	v = lookup_or_init(&wake_pairs, &key, &zero_pair, TT_DROP_LOCKS);
+	if (v)
+		__sync_fetch_and_add(&v->count, 1);
+	/*
+	 * A CPython join waits on the thread's lock, a sem_t; the thread's last
+	 * GIL release wakes its joiner too, right after: only semaphore waits
+	 * can be a join.
+	 */
+	if (w->kind != TT_LOCK_SEM)
+		return;
+	wake.ts_ns = bpf_ktime_get_ns();
+	wake.wait_start_ns = w->start_ns;
+	wake.addr = w->addr;
+	wake.wakee = wakee;
+	wake.op = w->op;
+	if (bpf_map_update_elem(&last_wake, &waker, &wake, BPF_ANY))
+		count_drop(TT_DROP_MAP);
+}
+
+static __always_inline void count_wait(__u32 tgid, __u32 tid, struct tt_wait *w, __u64 dur)
 {
 	struct tt_lock_key key = { .addr = w->addr, .tid = tid, .tgid = tgid };
 	struct tt_lock_stat *st;
@@ -366,10 +413,6 @@ static __always_inline void count_wait(__u32 tgid, __u32 tid, struct tt_wait *w,
 		return;
 	/* One thread updates its own entry: no atomics needed. */
 	st->kinds |= 1u << (w->kind & 7);
-	if (ret == -EAGAIN) {
-		st->eagain++;
-		return;
-	}
 	st->waits++;
 	st->total_ns += dur;
 	if (dur > st->max_ns)
@@ -378,11 +421,11 @@ static __always_inline void count_wait(__u32 tgid, __u32 tid, struct tt_wait *w,
 	if (slot >= TT_LOG2_SLOTS)
 		slot = TT_LOG2_SLOTS - 1;
 	st->hist[slot]++;
-	if (ret == -ETIMEDOUT)
+	if (w->ret == -ETIMEDOUT)
 		st->timeouts++;
-	else if (ret == -EINTR)
+	else if (w->ret == -EINTR)
 		st->interrupted++;
-	else if (ret == 0 && w->waker)
+	else if (w->waker)
 		st->woken++;
 }
 
@@ -412,103 +455,124 @@ static __always_inline void count_owner(__u32 tid, struct tt_wait *w, __u64 dur)
 	__sync_fetch_and_add(&v->total_ns, dur);
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
+/* The wait w of a target thread ended at end_ns: count it, and start the hold it won. */
+static __always_inline void finish_wait(__u32 tgid, __u32 tid, struct tt_wait *w, __u64 end_ns)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)pid_tgid;
-	struct futex_call *c;
-	struct tt_wait *w;
-	long nr;
+	__u64 dur = end_ns > w->start_ns ? end_ns - w->start_ns : 0;
+	struct tt_event *e;
 
-	if (!is_target(pid_tgid >> 32))
-		return 0;
-	nr = regs->orig_ax;
-	if (nr != SYS_futex && nr != SYS_futex_waitv)
-		return 0;
-	c = this_cpu_call();
-	if (c && c->tid == tid && c->wake) {
-		c->wake = 0; /* a wake: nothing waited */
-		return 0;
+	count_wait(tgid, tid, w, dur);
+	if (w->owner && w->owner != tid)
+		count_owner(tid, w, dur);
+	if (want_stacks)
+		count_site(tgid, w, dur);
+	if (!w->ret) {
+		/* it holds the word now, until it wakes it */
+		struct hold_start h = { .ts_ns = end_ns, .addr = w->addr };
+
+		if (bpf_map_update_elem(&holding, &tid, &h, BPF_ANY))
+			count_drop(TT_DROP_MAP);
 	}
-	w = bpf_map_lookup_elem(&waiting, &tid);
-	if (!w)
-		return 0;
-	/* futex_waitv returns the index of the word that woke it */
-	if (w->op == OP_WAITV && ret > 0)
-		ret = 0;
-	if (ret == 0 || ret == -EAGAIN || ret == -ETIMEDOUT || ret == -EINTR) {
-		__u64 now = bpf_ktime_get_ns(), dur = now - w->start_ns;
-		struct tt_event *e;
-
-		count_wait(pid_tgid >> 32, tid, w, ret, dur);
-		if (ret != -EAGAIN && w->owner && w->owner != tid)
-			count_owner(tid, w, dur);
-		if (want_stacks && ret != -EAGAIN)
-			count_site(pid_tgid >> 32, w, dur);
-		if (ret == 0) {
-			/* it holds the word now, until it wakes it */
-			struct hold_start h = { .ts_ns = now, .addr = w->addr };
-
-			if (bpf_map_update_elem(&holding, &tid, &h, BPF_ANY))
-				count_drop(TT_DROP_MAP);
-		}
-		if (stream_locks && ret != -EAGAIN && (e = event_new(TT_EV_WAIT, pid_tgid >> 32, tid))) {
-			e->addr = w->addr;
-			e->dur_ns = dur;
-			e->peer_tid = w->waker;
-			e->ret = ret;
-			e->arg = w->owner;
-			e->flags = w->kind;
-			event_submit(e);
-		}
+	if (stream_locks && (e = event_new(TT_EV_WAIT, tgid, tid))) {
+		e->addr = w->addr;
+		e->dur_ns = dur;
+		e->peer_tid = w->waker;
+		e->ret = w->ret;
+		e->arg = w->owner;
+		e->flags = w->kind;
+		event_submit(e);
 	}
 	bpf_map_delete_elem(&waiting, &tid);
+}
+
+/* next (a target thread) runs again: a futex wait it slept in has ended. */
+static __always_inline void futex_resumes(struct task_struct *next, __u64 now)
+{
+	__u32 tid = next->pid;
+	struct tt_wait *w = bpf_map_lookup_elem(&waiting, &tid);
+
+	if (w)
+		finish_wait(next->tgid, tid, w, now);
+}
+
+/*
+ * t is on a CPU (it switches out, or exits) but still has a wait open: on
+ * this kernel about 1 sleep in 1000 comes back with neither its sched_waking
+ * nor its sched_switch seen. It resumed when its CPU time started to grow
+ * again: finish the wait then. Returns that time, or 0 with no wait open.
+ */
+static __always_inline __u64 futex_missed_resume(struct task_struct *t, __u64 now)
+{
+	__u32 tid = t->pid;
+	struct tt_wait *w = bpf_map_lookup_elem(&waiting, &tid);
+	__u64 ran, resumed;
+
+	if (!w)
+		return 0;
+	ran = t->se.sum_exec_runtime - w->runtime_ns;
+	resumed = ran < now - w->start_ns ? now - ran : w->start_ns;
+	finish_wait(t->tgid, tid, w, resumed);
+	return resumed;
+}
+
+/* The futex part first: it tells the scheduling part whether prev sleeps on a lock. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
+	     unsigned int prev_state)
+{
+	__u64 now = 0, addr = 0;
+
+	if (is_target(prev->tgid)) {
+		__u64 missed;
+
+		now = bpf_ktime_get_ns();
+		missed = futex_missed_resume(prev, now);
+		if (!preempt && prev_state != TASK_RUNNING)
+			addr = futex_sleeps(ctx, prev, prev_state, now);
+		sched_out(prev, preempt, prev_state, now, addr, missed);
+	}
+	if (is_target(next->tgid)) {
+		now = now ?: bpf_ktime_get_ns();
+		futex_resumes(next, now);
+		sched_in(next, now);
+	}
 	return 0;
 }
 
-/* Runs in the waker's context: tie the wakee's wait to the waker. */
 SEC("tp_btf/sched_waking")
 int BPF_PROG(on_sched_waking, struct task_struct *p)
 {
-	__u32 wakee = BPF_CORE_READ(p, pid);
-	struct futex_wake wake = {};
-	struct tt_pair_key key = {};
-	struct tt_pair_val *v;
-	struct futex_call *c;
-	struct tt_wait *w;
-	__u32 waker;
-
 	if (!is_target(p->tgid))
 		return 0;
-	waker = (__u32)bpf_get_current_pid_tgid();
-	c = this_cpu_call();
-	if (!c || !c->wake || c->tid != waker)
+	futex_woken(p);
+	sched_wakeup(p);
+	return 0;
+}
+
+/*
+ * A futex wait's timeout fires: runs before the timer wakes the thread. The
+ * timeout is a struct hrtimer_sleeper on the waiting thread's kernel stack;
+ * any other timer either has no target thread after it or lies elsewhere.
+ * (Comparing timer->function with hrtimer_wakeup would need its address from
+ * /proc/kallsyms: libbpf's parse of it costs 100 ms of start-up.)
+ */
+SEC("tp_btf/hrtimer_expire_entry")
+int BPF_PROG(futex_timer_fires, struct hrtimer *timer, ktime_t *now)
+{
+	struct task_struct *t = BPF_CORE_READ((struct hrtimer_sleeper *)timer, task);
+	__u64 stack;
+	struct tt_wait *w;
+	__u32 tid;
+
+	if (!t || !is_target(BPF_CORE_READ(t, tgid)))
 		return 0;
-	w = bpf_map_lookup_elem(&waiting, &wakee);
-	if (!w)
+	stack = (__u64)BPF_CORE_READ(t, stack);
+	if ((__u64)timer < stack || (__u64)timer >= stack + THREAD_SIZE)
 		return 0;
-	w->waker = waker;
-	key.addr = w->addr;
-	key.a = waker;
-	key.b = wakee;
-	v = lookup_or_init(&wake_pairs, &key, &zero_pair, TT_DROP_LOCKS);
-	if (v)
-		__sync_fetch_and_add(&v->count, 1);
-	/*
-	 * A CPython join waits on the thread's lock, a sem_t; the thread's last
-	 * GIL release wakes its joiner too, right after: only semaphore waits
-	 * can be a join.
-	 */
-	if (w->kind != TT_LOCK_SEM)
-		return 0;
-	wake.ts_ns = bpf_ktime_get_ns();
-	wake.wait_start_ns = w->start_ns;
-	wake.addr = w->addr;
-	wake.wakee = wakee;
-	wake.op = w->op;
-	if (bpf_map_update_elem(&last_wake, &waker, &wake, BPF_ANY))
-		count_drop(TT_DROP_MAP);
+	tid = BPF_CORE_READ(t, pid);
+	w = bpf_map_lookup_elem(&waiting, &tid);
+	if (w && !w->woken)
+		w->ret = -ETIMEDOUT;
 	return 0;
 }
 
@@ -522,8 +586,7 @@ int BPF_PROG(guess_join_at_exit, struct task_struct *task)
 
 	if (!is_target(tgid))
 		return 0;
-	/* A thread killed inside a futex call never reaches sys_exit. */
-	bpf_map_delete_elem(&waiting, &tid);
+	futex_missed_resume(task, bpf_ktime_get_ns());
 	bpf_map_delete_elem(&holding, &tid);
 	wake = bpf_map_lookup_elem(&last_wake, &tid);
 	if (!wake)

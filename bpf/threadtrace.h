@@ -21,6 +21,7 @@ enum tt_event_kind {
 	TT_EV_HOLD = 8,    /* a contended hold ended: addr, dur (wait return -> next wake of the word) */
 	TT_EV_FORK = 9,    /* -f: a new process: tgid = tid = child, peer = the forking thread */
 	TT_EV_STATE = 10,  /* --timeline: tid's scheduling state is now flags (enum tt_sched_state); addr = futex word if LOCK */
+	TT_EV_SCHED = 11,  /* an ended thread's last switch: its final figures (dur = on CPU, addr = runnable, arg = lock, arg2 = asleep) */
 	TT_EV_KIND_MAX,
 };
 
@@ -68,13 +69,12 @@ struct tt_addr_key {
 };
 
 struct tt_lock_stat {
-	__u64 waits;        /* blocking waits: all but EAGAIN */
+	__u64 waits;        /* blocking waits: the thread slept in the call */
 	__u64 total_ns;
 	__u64 max_ns;
-	__u64 timeouts;     /* ETIMEDOUT */
-	__u64 interrupted;  /* EINTR */
-	__u64 eagain;       /* returned at once: the word had changed */
-	__u64 woken;        /* woken by a wake on the word */
+	__u64 timeouts;     /* ended by its timeout (ETIMEDOUT) */
+	__u64 interrupted;  /* ended by a signal (EINTR, or restarted) */
+	__u64 woken;        /* woken by one of the target's threads (a wake, or its exit) */
 	__u32 kinds;        /* 1 << TT_LOCK_* seen */
 	__u32 pad;
 	__u64 hist[TT_LOG2_SLOTS];
@@ -111,16 +111,19 @@ struct tt_pair_val {
 #define TT_SCAN_HITS 3
 #define TT_TEXT_RANGES 32
 
-/* A futex wait in progress; read by user space to find deadlocks. */
+/* A futex wait in progress (the thread sleeps in it); read by user space to find deadlocks. */
 struct tt_wait {
 	__u64 start_ns;
 	__u64 addr;
 	__u32 op;
 	__u32 owner;        /* the word's owner when it blocked, 0: unknown */
-	__u32 waker;        /* set by the wake that woke it */
+	__u32 waker;        /* set by the wake that woke it: one of the target's threads */
 	__u32 kind;         /* enum tt_lock_kind */
 	__s32 stack_id;     /* --stacks: its user stack in the stacks map, else -1 */
+	__s32 ret;          /* how it ends, as the call returns: 0, -ETIMEDOUT, -EINTR */
+	__u32 woken;        /* the wake-up came: what ended it is known */
 	__u32 pad;
+	__u64 runtime_ns;   /* the thread's CPU time when it slept: dates a resume we did not see */
 	__u64 scan[TT_SCAN_HITS]; /* --stacks: return addresses found on the stack top */
 };
 
@@ -162,6 +165,7 @@ struct tt_event {
 	__u64 dur_ns;
 	__u64 addr;
 	__u64 arg;
+	__u64 arg2;
 	__u32 kind;
 	__u32 tgid;
 	__u32 tid;

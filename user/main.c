@@ -37,6 +37,14 @@ static int on_event(void *ctx, const struct tt_event *e)
 			return -ENOMEM;
 		return 0;
 	}
+	if (e->kind == TT_EV_SCHED) {
+		/* an ended thread's final figures: its kernel entry is gone */
+		struct tt_sched s = { .oncpu_ns = e->dur_ns, .runq_ns = e->addr, .lock_ns = e->arg,
+				      .sleep_ns = e->arg2, .state = TT_ST_UNKNOWN };
+
+		threads__set_sched(a->threads, (pid_t)e->tid, &s, 0);
+		return 0;
+	}
 	if (e->kind == TT_EV_WAIT || e->kind == TT_EV_HOLD) {
 		struct tt_thread *th = threads__find(a->threads, (pid_t)e->tid);
 

@@ -116,18 +116,21 @@ def test_producer_and_consumers_wake_each_other(tmp_path):
 
 
 def test_blocking_waits_match_bpftrace_on_the_same_run(tmp_path):
-    """Oracle: bpftrace counts the target's blocking futex waits (all but EAGAIN) alongside."""
+    """Oracle: bpftrace counts the target's blocking futex waits alongside, its own way: from
+    the futex system call tracepoints and sched_switch (a wait call that puts its thread to
+    sleep), where threadtrace reads the call from the sleeping thread's registers."""
     demo = subprocess.Popen(["sh", "-c", f"read go; exec {DEMOS / 'gil'} 3"],
                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
                             env=dict(os.environ, TT_SCALE="0.3"))
     pid = demo.pid
     script = (
-        "tracepoint:syscalls:sys_enter_futex /pid == $1/ { @cmd[tid] = args->op & 127; }\n"
-        "tracepoint:syscalls:sys_exit_futex /pid == $1 && @cmd[tid] >= 0/ {\n"
-        "  $c = @cmd[tid]; $r = args->ret;\n"
-        "  if (($c == 0 || $c == 9 || $c == 6 || $c == 13 || $c == 11) &&\n"
-        "      ($r == 0 || $r == -110 || $r == -4)) { @waits = count(); }\n"
-        "  delete(@cmd[tid]);\n"
+        "tracepoint:syscalls:sys_enter_futex /pid == $1/ {\n"
+        "  $c = args->op & 127;\n"
+        "  if ($c == 0 || $c == 9 || $c == 6 || $c == 13 || $c == 11) { @in[tid] = 1; }\n"
+        "}\n"
+        "tracepoint:syscalls:sys_exit_futex /pid == $1/ { delete(@in[tid]); }\n"
+        "tracepoint:sched:sched_switch /@in[args->prev_pid] && args->prev_state == 1/ {\n"
+        "  @waits = count();\n"
         "}\n")
     # bpftrace's tracepoints need tracefs: mount it in a private namespace, gone with it
     bt = subprocess.Popen(["unshare", "-m", "--propagation", "private", "sh", "-c",

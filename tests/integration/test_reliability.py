@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import DEMOS, PYTHON, ROOT, TT, parse_csv, trace_command
+from conftest import DEMOS, PYTHON, ROOT, SCALE, TT, parse_csv, trace_command
 
 
 def run_tt(args, timeout=30, **kw):
@@ -161,6 +161,21 @@ def test_busy_neighbour_with_the_same_name_is_invisible(tmp_path):
     assert {int(r["tid"]) for r in t.summary["threads"]} == mine
 
 
+def test_max_threads_bounds_threads_alive_not_threads_ever_seen(tmp_path):
+    # 5000 threads, at most 500 alive at once, through per-thread maps sized for 1024: an ended
+    # thread's scheduling figures go to user space at its last switch and its entry is freed
+    t = trace_command([DEMOS / "manythreads", "5000"], tmp_path, args=["-q", "--max-threads", "1024"])
+    assert t.rc == 0, t.stderr
+    assert not t.events("lost") and "lost" not in t.stderr
+    workers = {t.tids[f"t{i}"] for i in range(5000)}
+    rows = {int(r["tid"]): r for r in t.summary["threads"]}
+    assert workers <= set(rows)
+    # each worker ran and slept (0.01 s x TT_SCALE): figures kept for every one of them
+    assert all(int(rows[w]["oncpu_ns"]) > 0 for w in workers)
+    slept = sorted(int(rows[w]["sleep_ns"]) for w in workers)
+    assert slept[len(slept) // 2] > 0.01 * float(SCALE) * 0.5e9
+
+
 def test_10000_threads_counted_exactly_with_bounded_memory(tmp_path):
     # -p, so that threadtrace has no child whose memory wait4 would count with its own
     demo = subprocess.Popen(["sh", "-c", f"read go; exec {DEMOS / 'manythreads'} 10000"],
@@ -190,17 +205,22 @@ def test_10000_threads_counted_exactly_with_bounded_memory(tmp_path):
     assert 1024 < kb < 32 * 1024, kb
 
 
-def test_100000_lock_words_full_map_is_counted_then_sized(tmp_path):
-    t = trace_command([DEMOS / "manylocks", "100000"], tmp_path, args=["-q"])
+def test_40000_lock_words_full_map_is_counted_then_sized(tmp_path):
+    n = 40000
+    t = trace_command([DEMOS / "manylocks", str(n)], tmp_path, args=["-q"])
     assert t.rc == 0
     (lost,) = t.events("lost")
     kept = len(t.summary["locks"])
-    assert lost["detail"] == f"locks:{100000 - kept}" and kept == 16384
-    assert f"lost {100000 - kept} records" in t.stderr
-    t = trace_command([DEMOS / "manylocks", "100000"], tmp_path, args=["--max-locks", "131072"])
+    assert lost["detail"] == f"locks:{n - kept}" and kept == 16384
+    assert f"lost {n - kept} records" in t.stderr
+    t = trace_command([DEMOS / "manylocks", str(n)], tmp_path, args=["--max-locks", "65536"])
     assert not t.events("lost")
-    assert len(t.summary["locks"]) == 100000
-    assert all(r["waits"] == "1" and r["timeouts"] == "1" for r in t.summary["locks"])
+    assert len(t.summary["locks"]) == n
+    assert all(r["waits"] == "1" for r in t.summary["locks"])
+    # about 1 sleep in 1000 comes back with no scheduler event seen (docs/locks.md): its end is
+    # dated from the thread's CPU time, its cause is unknown
+    timeouts = sum(int(r["timeouts"]) for r in t.summary["locks"])
+    assert 0.995 * n <= timeouts <= n
 
 
 # comm is at most 15 bytes: each name stresses one thing

@@ -38,7 +38,7 @@ void locks__reset_figures(struct tt_locks *l)
 		struct tt_lock *k = &l->v[i];
 
 		k->kinds = 0;
-		k->waits = k->total_ns = k->max_ns = k->timeouts = k->interrupted = k->eagain = 0;
+		k->waits = k->total_ns = k->max_ns = k->timeouts = k->interrupted = 0;
 		k->woken = k->handoffs = k->blocked_by_known = 0;
 		k->threads = 0;
 		memset(k->hist, 0, sizeof(k->hist));
@@ -82,7 +82,6 @@ int locks__add_wait_stat(struct tt_locks *l, const struct tt_lock_key *key, cons
 	if (!k)
 		return -1;
 	k->kinds |= s->kinds;
-	k->eagain += s->eagain;
 	if (!s->waits)
 		return 0;
 	k->waits += s->waits;

@@ -35,7 +35,7 @@ struct tt_lock {
 	bool is_join;                /* a thread's tid word: a pthread_join wait */
 	uint32_t kinds;              /* 1 << TT_LOCK_* */
 	/* sums over threads */
-	uint64_t waits, total_ns, max_ns, timeouts, interrupted, eagain, woken;
+	uint64_t waits, total_ns, max_ns, timeouts, interrupted, woken;
 	uint64_t hist[TT_LOG2_SLOTS];
 	unsigned threads;            /* threads that blocked on it */
 	struct tt_hold_stat hold;    /* contended holds */

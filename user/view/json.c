@@ -116,12 +116,12 @@ static void write_summary(FILE *f, const struct tt_report *r)
 			k->addr);
 		json_write_string(f, k->name);
 		fprintf(f, ",\"kind\":\"%s\",\"role\":\"%s\",\"waits\":%" PRIu64 ",\"timeouts\":%" PRIu64
-			   ",\"interrupted\":%" PRIu64 ",\"eagain\":%" PRIu64 ",\"total_wait_ns\":%" PRIu64
+			   ",\"interrupted\":%" PRIu64 ",\"total_wait_ns\":%" PRIu64
 			   ",\"max_wait_ns\":%" PRIu64 ",\"threads\":%u,\"handoffs\":%" PRIu64 ",\"holds\":%" PRIu64
 			   ",\"hold_p50_ns\":%" PRIu64 ",\"hold_p90_ns\":%" PRIu64 ",\"hold_p99_ns\":%" PRIu64
 			   ",\"hold_max_ns\":%" PRIu64 ",\"gil_like\":%s}",
 			lock_kind_name(k), lock_role(k) == TT_ROLE_CONTENTION ? "contention" : "idle", k->waits,
-			k->timeouts, k->interrupted, k->eagain, k->total_ns, k->max_ns, k->threads, k->handoffs,
+			k->timeouts, k->interrupted, k->total_ns, k->max_ns, k->threads, k->handoffs,
 			(uint64_t)k->hold.count, hold_percentile(&k->hold, 50), hold_percentile(&k->hold, 90),
 			hold_percentile(&k->hold, 99), (uint64_t)k->hold.max_ns,
 			vd->gil_like && k->tgid == vd->lock_tgid && (k->addr == vd->lock_addr || (k->is_gil && vd->is_gil))

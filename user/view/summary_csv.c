@@ -20,7 +20,7 @@ static int write_locks(const char *dir, const struct tt_report *r)
 
 	if (!f)
 		return -1;
-	fputs("tgid,addr,symbol,kind,role,waits,timeouts,interrupted,eagain,total_wait_ns,max_wait_ns,threads,"
+	fputs("tgid,addr,symbol,kind,role,waits,timeouts,interrupted,total_wait_ns,max_wait_ns,threads,"
 	      "handoffs,holds,hold_p50_ns,hold_p90_ns,hold_p99_ns,hold_max_ns,gil_like\n", f);
 	for (size_t i = 0; i < r->locks->n; i++) {
 		const struct tt_lock *k = &r->locks->v[i];
@@ -31,10 +31,10 @@ static int write_locks(const char *dir, const struct tt_report *r)
 			continue;
 		fprintf(f, "%d,0x%" PRIx64 ",", (int)k->tgid, k->addr);
 		csv_write_field(f, k->name);
-		fprintf(f, ",%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+		fprintf(f, ",%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
 			   ",%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%d\n",
 			lock_kind_name(k), lock_role(k) == TT_ROLE_CONTENTION ? "contention" : "idle", k->waits,
-			k->timeouts, k->interrupted, k->eagain, k->total_ns, k->max_ns, k->threads, k->handoffs,
+			k->timeouts, k->interrupted, k->total_ns, k->max_ns, k->threads, k->handoffs,
 			(uint64_t)k->hold.count, hold_percentile(&k->hold, 50), hold_percentile(&k->hold, 90),
 			hold_percentile(&k->hold, 99), (uint64_t)k->hold.max_ns, gil_like);
 	}

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Scheduling of the target's threads: time on CPU, waiting for a CPU, blocked
+ * in a futex wait, otherwise asleep; and how many of them ran at once. The
+ * maps live in sched.bpf.c; the scheduler tracepoints that call these are in
+ * futex.bpf.c, one program per tracepoint (each extra program is another
+ * dispatch on every context switch of the machine).
+ */
+#ifndef SCHED_BPF_H
+#define SCHED_BPF_H
+
+#include "common.bpf.h"
+
+#define TASK_RUNNING 0
+#define TASK_DEAD 0x80
+#define PF_EXITING 0x00000004
+
+struct sched_stats_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384); /* resized by the loader (--max-threads) */
+	__type(key, __u32);
+	__type(value, struct tt_sched);
+};
+
+struct parallelism_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tt_par);
+};
+
+extern struct sched_stats_map sched_stats SEC(".maps");
+extern struct parallelism_map parallelism SEC(".maps");
+/* --timeline: an event per state change of a traced thread */
+extern const volatile bool stream_states;
+
+static const struct tt_sched zero_sched;
+
+static __always_inline void emit_state(struct task_struct *t, __u32 state, __u64 now, __u64 addr)
+{
+	struct tt_event *e;
+
+	if (!stream_states)
+		return;
+	e = event_new(TT_EV_STATE, t->tgid, t->pid);
+	if (!e)
+		return;
+	e->ts_ns = now;
+	e->flags = state;
+	e->addr = addr;
+	event_submit(e);
+}
+
+static __always_inline struct tt_sched *sched_of(__u32 tid)
+{
+	return lookup_or_init(&sched_stats, &tid, &zero_sched, TT_DROP_MAP);
+}
+
+/* Time-weighted count of running threads; racy by nanoseconds across CPUs, never lost. */
+static __always_inline void par_change(__u64 now, long delta)
+{
+	__u32 zero = 0;
+	struct tt_par *p = bpf_map_lookup_elem(&parallelism, &zero);
+	__u64 prev_ts, old;
+
+	if (!p)
+		return;
+	prev_ts = __sync_lock_test_and_set(&p->last_ns, now);
+	old = __sync_fetch_and_add(&p->running, delta);
+	if (prev_ts && now > prev_ts && old < TT_PAR_SLOTS)
+		__sync_fetch_and_add(&p->ns[old], now - prev_ts);
+}
+
+/* Close the current state's interval and account it. */
+static __always_inline void account(struct tt_sched *s, __u64 now)
+{
+	__u64 d = s->since_ns && now > s->since_ns ? now - s->since_ns : 0;
+
+	switch (s->state) {
+	case TT_ST_ONCPU: s->oncpu_ns += d; break;
+	case TT_ST_RUNQ: s->runq_ns += d; break;
+	case TT_ST_LOCK: s->lock_ns += d; break;
+	case TT_ST_SLEEP: s->sleep_ns += d; break;
+	}
+	s->since_ns = now;
+}
+
+/*
+ * A dead thread's last switch-out: hand its figures to user space and free
+ * its entry, so that --max-threads bounds the threads alive at once, not all
+ * threads ever seen. Kept in the map when the ring buffer is full.
+ */
+static __always_inline void sched_retire(struct task_struct *t, __u32 tid, struct tt_sched *s)
+{
+	struct tt_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e)
+		return;
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = s->since_ns;
+	e->kind = TT_EV_SCHED;
+	e->tgid = t->tgid;
+	e->tid = tid;
+	e->dur_ns = s->oncpu_ns;
+	e->addr = s->runq_ns;
+	e->arg = s->lock_ns;
+	e->arg2 = s->sleep_ns;
+	event_submit(e);
+	bpf_map_delete_elem(&sched_stats, &tid);
+}
+
+/*
+ * prev (a target thread) leaves its CPU; lock_addr: the futex word it now
+ * sleeps on, or 0; resumed: when it came back from a wait we did not see it
+ * leave (futex_missed_resume), or 0.
+ */
+static __always_inline void sched_out(struct task_struct *prev, bool preempt, unsigned int prev_state,
+				      __u64 now, __u64 lock_addr, __u64 resumed)
+{
+	__u32 tid = prev->pid;
+	struct tt_sched *s = sched_of(tid);
+
+	if (!s)
+		return;
+	if (resumed && s->state != TT_ST_ONCPU) {
+		account(s, resumed);
+		s->state = TT_ST_ONCPU;
+	}
+	account(s, now);
+	if (prev->flags & PF_EXITING)
+		s->state = TT_ST_UNKNOWN; /* ending: nothing more to account */
+	else if (preempt || prev_state == TASK_RUNNING)
+		s->state = TT_ST_RUNQ;
+	else
+		s->state = lock_addr ? TT_ST_LOCK : TT_ST_SLEEP;
+	if (s->state != TT_ST_UNKNOWN)
+		emit_state(prev, s->state, now, lock_addr);
+	if (s->on_cpu) {
+		s->on_cpu = 0;
+		par_change(now, -1);
+	}
+	if (prev_state & TASK_DEAD)
+		sched_retire(prev, tid, s);
+}
+
+static __always_inline void sched_in(struct task_struct *next, __u64 now)
+{
+	struct tt_sched *s = sched_of(next->pid);
+
+	if (!s)
+		return;
+	account(s, now);
+	s->state = TT_ST_ONCPU;
+	emit_state(next, TT_ST_ONCPU, now, 0);
+	if (!s->on_cpu) {
+		s->on_cpu = 1;
+		par_change(now, 1);
+	}
+}
+
+/* p (a target thread) becomes runnable. */
+static __always_inline void sched_wakeup(struct task_struct *p)
+{
+	struct tt_sched *s = sched_of(p->pid);
+
+	if (s && s->state != TT_ST_ONCPU && s->state != TT_ST_RUNQ) {
+		__u64 now = bpf_ktime_get_ns();
+
+		account(s, now);
+		s->state = TT_ST_RUNQ;
+		emit_state(p, TT_ST_RUNQ, now, 0);
+	}
+}
+
+#endif /* SCHED_BPF_H */
