@@ -9,5 +9,6 @@ struct events_map events SEC(".maps");
 struct targets_map targets SEC(".maps");
 struct drops_map drops SEC(".maps");
 struct tid_set_map py_exiting SEC(".maps");
+struct join_pending_map join_pending SEC(".maps");
 
 char LICENSE[] SEC("license") = "GPL";

@@ -49,7 +49,32 @@ struct targets_map {
 	__type(value, __u8);
 };
 
+/*
+ * A pthread join still waiting: the joinee's tid word (its clear_child_tid)
+ * -> the joiner. join.bpf.c adds it, the joinee's exit completes it
+ * (lifecycle.bpf.c), a timed-out join's wait drops it (futex.bpf.c).
+ */
+struct join_key {
+	__u64 tid_word;
+	__u32 tgid;
+	__u32 pad;
+};
+
+struct join_wait {
+	__u64 start_ns;
+	__u32 joiner;
+	__u32 pad;
+};
+
+struct join_pending_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384); /* resized by the loader (--max-threads) */
+	__type(key, struct join_key);
+	__type(value, struct join_wait);
+};
+
 extern struct events_map events SEC(".maps");
+extern struct join_pending_map join_pending SEC(".maps");
 extern struct targets_map targets SEC(".maps");
 extern struct drops_map drops SEC(".maps");
 /* Threads that called PyThread_exit_thread (join.bpf.c fills, lifecycle.bpf.c reads). */
@@ -112,6 +137,18 @@ static __always_inline void event_submit(struct tt_event *e)
 			      ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 
 	bpf_ringbuf_submit(e, flags);
+}
+
+/* joiner joined the thread whose tid word is tid_word, after waiting dur_ns. */
+static __always_inline void emit_join(__u32 tgid, __u32 joiner, __u64 tid_word, __u64 dur_ns)
+{
+	struct tt_event *e = event_new(TT_EV_JOIN, tgid, joiner);
+
+	if (!e)
+		return;
+	e->dur_ns = dur_ns;
+	e->addr = tid_word;
+	event_submit(e);
 }
 
 /* How a task is ending, as TT_EXIT_* flags (read in the dying task). */

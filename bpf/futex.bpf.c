@@ -466,6 +466,12 @@ static __always_inline void finish_wait(__u32 tgid, __u32 tid, struct tt_wait *w
 		count_owner(tid, w, dur);
 	if (want_stacks)
 		count_site(tgid, w, dur);
+	if (w->ret == -ETIMEDOUT) {
+		/* a timed join that timed out joined nothing */
+		struct join_key jk = { .tid_word = w->addr, .tgid = tgid };
+
+		bpf_map_delete_elem(&join_pending, &jk);
+	}
 	if (!w->ret) {
 		/* it holds the word now, until it wakes it */
 		struct hold_start h = { .ts_ns = end_ns, .addr = w->addr };

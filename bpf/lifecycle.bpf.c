@@ -70,18 +70,30 @@ int BPF_PROG(on_exit, struct task_struct *task)
 {
 	__u32 tgid = BPF_CORE_READ(task, tgid);
 	__u32 tid = BPF_CORE_READ(task, pid);
+	struct join_key key = { .tgid = tgid };
+	struct join_wait *join;
 	struct tt_event *e;
+	__u32 flags;
 
 	if (!is_target(tgid))
 		return 0;
+	key.tid_word = (__u64)BPF_CORE_READ(task, clear_child_tid);
+	flags = exit_flags(task);
 	e = event_new(TT_EV_EXIT, tgid, tid);
-	if (!e)
-		return 0;
-	e->flags = exit_flags(task);
-	e->arg = BPF_CORE_READ(task, exit_code);
-	e->addr = (__u64)BPF_CORE_READ(task, clear_child_tid);
-	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), task->comm);
-	event_submit(e);
+	if (e) {
+		e->flags = flags;
+		e->arg = BPF_CORE_READ(task, exit_code);
+		e->addr = key.tid_word;
+		bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), task->comm);
+		event_submit(e);
+	}
+	/* a joiner waits for this thread: its join returns now, unless the process is ending */
+	join = key.tid_word ? bpf_map_lookup_elem(&join_pending, &key) : NULL;
+	if (join) {
+		if (!(flags & TT_EXIT_GROUP))
+			emit_join(tgid, join->joiner, key.tid_word, bpf_ktime_get_ns() - join->start_ns);
+		bpf_map_delete_elem(&join_pending, &key);
+	}
 	return 0;
 }
 

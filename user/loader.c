@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 #include "args.h"
 #include "elfsym.h"
+#include "joincore.h"
 #include "uprobe_multi.h"
 #include "loader.h"
 #include "threadtrace.skel.h"
@@ -96,6 +97,7 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 	skel->rodata->targ_tgid = tgid;
 	bpf_map__set_max_entries(skel->maps.events, cfg->buffer_kb * 1024u);
 	bpf_map__set_max_entries(skel->maps.join_calls, cfg->max_threads);
+	bpf_map__set_max_entries(skel->maps.join_pending, cfg->max_threads);
 	bpf_map__set_max_entries(skel->maps.py_exiting, cfg->max_threads);
 	bpf_map__set_max_entries(skel->maps.waiting, cfg->max_threads);
 	bpf_map__set_max_entries(skel->maps.last_wake, cfg->max_threads);
@@ -114,10 +116,12 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 		bpf_map__set_max_entries(skel->maps.stacks, 1); /* unused: keep it small */
 	/* uprobes are attached by path, once the binaries are known */
 	l->multi = uprobe_multi_supported();
+	bpf_program__set_autoattach(skel->progs.join_core, false);
 	bpf_program__set_autoattach(skel->progs.join_enter, false);
 	bpf_program__set_autoattach(skel->progs.join_return, false);
 	bpf_program__set_autoattach(skel->progs.py_thread_exit, false);
 	if (l->multi) {
+		bpf_program__set_expected_attach_type(skel->progs.join_core, TT_ATTACH_UPROBE_MULTI);
 		bpf_program__set_expected_attach_type(skel->progs.join_enter, TT_ATTACH_UPROBE_MULTI);
 		bpf_program__set_expected_attach_type(skel->progs.join_return, TT_ATTACH_UPROBE_MULTI);
 		bpf_program__set_expected_attach_type(skel->progs.py_thread_exit, TT_ATTACH_UPROBE_MULTI);
@@ -228,28 +232,13 @@ static bool first_probe_of(struct tt_loader *l, const char *path)
 }
 
 /*
- * prog at the given functions of the file at path, in every process mapping it
- * (the programs filter by tgid first): one uprobe_multi link, or one libbpf
- * link per function on older kernels. Functions the file lacks are skipped.
- * Returns how many were attached, or -errno when none.
+ * prog at the given file offsets of the file at path, in every process mapping
+ * it (the programs filter by tgid first): one uprobe_multi link, or one libbpf
+ * link per offset on older kernels. Returns n, or -errno.
  */
-static int attach_uprobes(struct tt_loader *l, struct bpf_program *prog, const char *path,
-			  const char *const *funcs, size_t nfuncs, bool ret)
+static int attach_offsets(struct tt_loader *l, struct bpf_program *prog, const char *path,
+			  const unsigned long *offsets, size_t n, bool ret)
 {
-	unsigned long offsets[16];
-	size_t n = 0;
-	int err = -ENOENT;
-
-	for (size_t i = 0; i < nfuncs && n < 16; i++) {
-		size_t off;
-
-		/* our own lookup: libbpf 1.1 rejects glibc's versioned duplicates as ambiguous */
-		err = elfsym_func_offset(path, funcs[i], &off);
-		if (!err)
-			offsets[n++] = off;
-	}
-	if (!n)
-		return err;
 	if (l->multi) {
 		int fd;
 
@@ -275,13 +264,40 @@ static int attach_uprobes(struct tt_loader *l, struct bpf_program *prog, const c
 	return (int)n;
 }
 
+/* prog at the given functions of the file at path; functions it lacks are skipped. */
+static int attach_uprobes(struct tt_loader *l, struct bpf_program *prog, const char *path,
+			  const char *const *funcs, size_t nfuncs, bool ret)
+{
+	unsigned long offsets[16];
+	size_t n = 0;
+	int err = -ENOENT;
+
+	for (size_t i = 0; i < nfuncs && n < 16; i++) {
+		size_t off;
+
+		/* our own lookup: libbpf 1.1 rejects glibc's versioned duplicates as ambiguous */
+		err = elfsym_func_offset(path, funcs[i], &off);
+		if (!err)
+			offsets[n++] = off;
+	}
+	if (!n)
+		return err;
+	return attach_offsets(l, prog, path, offsets, n, ret);
+}
+
 int loader__attach_libc(struct tt_loader *l, const char *path)
 {
-	size_t n = sizeof(join_funcs) / sizeof(join_funcs[0]);
+	size_t n = sizeof(join_funcs) / sizeof(join_funcs[0]), core;
 	int err;
 
 	if (!first_probe_of(l, path))
 		return 0;
+	if (!join_core_offset(path, &core)) {
+		unsigned long off = core;
+
+		err = attach_offsets(l, l->skel->progs.join_core, path, &off, 1, false);
+		return err < 0 ? err : 0;
+	}
 	err = attach_uprobes(l, l->skel->progs.join_enter, path, join_funcs, n, false);
 	if (err > 0)
 		err = attach_uprobes(l, l->skel->progs.join_return, path, join_funcs, n, true);

@@ -112,3 +112,24 @@ def test_scheduling_states_add_up_to_known_sleeps_and_waits(tmp_path):
     for tid in (l0, l1):
         life = int(t.exit_of(tid)["dur_ns"]) / 1e9
         assert life * 0.95 < sum(secs[tid].values()) < life + 0.05, (tid, secs[tid], life)
+
+
+def test_every_libc_join_function_and_joins_that_join_nothing(tmp_path):
+    """One probe inside glibc sees pthread_join's siblings too; a busy try-join and a timed join
+    that times out are no joins."""
+    t = trace_command([DEMOS / "joinkinds"], tmp_path)
+    assert t.rc == 0, t.stderr
+    main, slow, quick, c11 = (t.tids[k] for k in ("main", "slow", "quick", "c11"))
+    assert "FAILED pthread_tryjoin_np EBUSY" in t.stdout
+    assert "FAILED pthread_timedjoin_np ETIMEDOUT" in t.stdout
+    joins = [(int(r["tid"]), int(r["peer_tid"])) for r in t.events("join")]
+    assert joins == t.joins == [(main, quick), (main, c11), (main, slow)]
+    by = {int(r["peer_tid"]): int(r["dur_ns"]) for r in t.events("join")}
+    assert by[quick] < 50e6
+    # slow sleeps 1 s: main got to its last join after the others, and waited for the rest
+    assert 0 < by[slow] < 1 * S * 1e9
+    # the timed join's wait on slow's tid word ended by its timeout
+    word = next(r["addr"] for r in t.events("join") if int(r["peer_tid"]) == slow)
+    timed = [(r["detail"], r["peer_tid"]) for r in t.events("wait") if r["addr"] == word]
+    # then the clock join's wait, woken by slow's exit
+    assert timed == [("timeout", ""), ("woken", str(slow))]

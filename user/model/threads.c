@@ -25,6 +25,8 @@ void threads__free(struct tt_threads *t)
 	if (!t)
 		return;
 	index_free(&t->by_tid);
+	index_free(&t->by_word);
+	index_free(&t->by_word_ended);
 	free(t->v);
 	free(t);
 }
@@ -69,19 +71,27 @@ static struct tt_thread *threads__get(struct tt_threads *t, pid_t tgid, pid_t ti
 }
 
 /* The thread a joiner's tid word points to: the one that ended last with that word. */
-static struct tt_thread *threads__by_tid_word(struct tt_threads *t, uint64_t word)
+/*
+ * The thread a join of this tid word (struct pthread) joined: a join returns after its thread
+ * ended, so the latest thread with the word to end (a thread reusing the stack may already
+ * have started), else the latest given it (its end was not seen).
+ */
+static struct tt_thread *threads__by_tid_word(struct tt_threads *t, pid_t tgid, uint64_t word)
 {
-	struct tt_thread *best = NULL;
+	size_t pos;
 
-	for (size_t i = 0; i < t->n; i++) {
-		struct tt_thread *th = &t->v[i];
+	if (!word)
+		return NULL;
+	if (index_get(&t->by_word_ended, word, (uint32_t)tgid, &pos) ||
+	    index_get(&t->by_word, word, (uint32_t)tgid, &pos))
+		return &t->v[pos];
+	return NULL;
+}
 
-		if (th->tid_word != word || !word)
-			continue;
-		if (!best || (th->ended && (!best->ended || th->end_ns >= best->end_ns)))
-			best = th;
-	}
-	return best;
+static int set_tid_word(struct tt_threads *t, struct tt_thread *th, uint64_t word)
+{
+	th->tid_word = word;
+	return word ? index_put(&t->by_word, word, (uint32_t)th->tgid, (size_t)(th - t->v)) : 0;
 }
 
 static uint64_t rel_ns(const struct tt_threads *t, uint64_t ts)
@@ -141,7 +151,9 @@ static int apply_exit(struct tt_threads *t, const struct tt_event *e, struct tt_
 	th->python_shutdown = e->flags & TT_EXIT_SHUTDOWN;
 	th->exit_code = (e->arg >> 8) & 0xff;
 	th->signal = e->arg & 0x7f;
-	th->tid_word = e->addr;
+	if ((th->tid_word != e->addr && set_tid_word(t, th, e->addr)) ||
+	    (e->addr && index_put(&t->by_word_ended, e->addr, (uint32_t)th->tgid, (size_t)(th - t->v))))
+		return -1;
 	snprintf(th->name, sizeof(th->name), "%.*s", TT_NAME_LEN - 1, e->comm);
 	record_init(rec, TT_REC_EXIT, t, e->tid, th->end_ns, th->name);
 	snprintf(rec->detail, sizeof(rec->detail), "%s", thread_end_name(th->how));
@@ -163,7 +175,7 @@ static int apply_join(struct tt_threads *t, const struct tt_event *e, struct tt_
 
 	if (!joiner)
 		return -1;
-	joinee = inferred ? threads__find(t, e->peer_tid) : threads__by_tid_word(t, e->addr);
+	joinee = inferred ? threads__find(t, e->peer_tid) : threads__by_tid_word(t, (pid_t)e->tgid, e->addr);
 	if (inferred) {
 		/* Only CPython joins this way; elsewhere such a wake is just a wake. */
 		if (!t->accept_inferred || (joinee && joinee->joined))
@@ -204,7 +216,8 @@ int threads__apply(struct tt_threads *t, const struct tt_event *e, struct tt_rec
 		th->creator = e->peer_tid;
 		th->start_known = true;
 		th->start_ns = rel_ns(t, e->ts_ns);
-		th->tid_word = e->addr;
+		if (set_tid_word(t, th, e->addr))
+			return -1;
 		snprintf(th->name, sizeof(th->name), "%.*s", TT_NAME_LEN - 1, e->comm);
 		record_init(rec, e->kind == TT_EV_FORK ? TT_REC_FORK : TT_REC_START, t, e->tid, th->start_ns,
 			    th->name);

@@ -53,6 +53,8 @@ struct tt_threads {
 	struct tt_thread *v;
 	size_t n, cap;
 	struct tt_index by_tid;  /* tid -> position of the latest thread with it */
+	struct tt_index by_word; /* (tid word, tgid) -> position of the latest thread given it */
+	struct tt_index by_word_ended; /* ... of the latest thread with it to end */
 };
 
 struct tt_threads *threads__new(pid_t tgid, uint64_t t0_ns);
