@@ -528,19 +528,31 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 {
 	__u64 now = 0, addr = 0;
 
+	struct tt_sched *s;
+
 	if (is_target(prev->tgid)) {
-		__u64 missed;
+		__u64 missed = 0;
 
 		now = bpf_ktime_get_ns();
-		missed = futex_missed_resume(prev, now);
+		s = sched_of(prev->pid);
+		/* without its entry (map full), look for a wait anyway */
+		if (!s || s->in_wait)
+			missed = futex_missed_resume(prev, now);
 		if (!preempt && prev_state != TASK_RUNNING)
 			addr = futex_sleeps(ctx, prev, prev_state, now);
-		sched_out(prev, preempt, prev_state, now, addr, missed);
+		if (s)
+			s->in_wait = addr != 0;
+		sched_out(s, prev, preempt, prev_state, now, addr, missed);
 	}
 	if (is_target(next->tgid)) {
 		now = now ?: bpf_ktime_get_ns();
-		futex_resumes(next, now);
-		sched_in(next, now);
+		s = sched_of(next->pid);
+		if (!s || s->in_wait) {
+			futex_resumes(next, now);
+			if (s)
+				s->in_wait = 0;
+		}
+		sched_in(s, next, now);
 	}
 	return 0;
 }

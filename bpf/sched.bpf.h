@@ -110,16 +110,13 @@ static __always_inline void sched_retire(struct task_struct *t, __u32 tid, struc
 }
 
 /*
- * prev (a target thread) leaves its CPU; lock_addr: the futex word it now
- * sleeps on, or 0; resumed: when it came back from a wait we did not see it
- * leave (futex_missed_resume), or 0.
+ * prev (a target thread, its entry s) leaves its CPU; lock_addr: the futex
+ * word it now sleeps on, or 0; resumed: when it came back from a wait we did
+ * not see it leave (futex_missed_resume), or 0.
  */
-static __always_inline void sched_out(struct task_struct *prev, bool preempt, unsigned int prev_state,
-				      __u64 now, __u64 lock_addr, __u64 resumed)
+static __always_inline void sched_out(struct tt_sched *s, struct task_struct *prev, bool preempt,
+				      unsigned int prev_state, __u64 now, __u64 lock_addr, __u64 resumed)
 {
-	__u32 tid = prev->pid;
-	struct tt_sched *s = sched_of(tid);
-
 	if (!s)
 		return;
 	if (resumed && s->state != TT_ST_ONCPU) {
@@ -140,13 +137,11 @@ static __always_inline void sched_out(struct task_struct *prev, bool preempt, un
 		par_change(now, -1);
 	}
 	if (prev_state & TASK_DEAD)
-		sched_retire(prev, tid, s);
+		sched_retire(prev, prev->pid, s);
 }
 
-static __always_inline void sched_in(struct task_struct *next, __u64 now)
+static __always_inline void sched_in(struct tt_sched *s, struct task_struct *next, __u64 now)
 {
-	struct tt_sched *s = sched_of(next->pid);
-
 	if (!s)
 		return;
 	account(s, now);

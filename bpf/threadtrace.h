@@ -151,6 +151,8 @@ struct tt_sched {
 	__u64 since_ns;
 	__u32 state;        /* enum tt_sched_state */
 	__u32 on_cpu;       /* counted in the parallelism figure */
+	__u32 in_wait;      /* a futex wait is open (a `waiting` entry): spares a lookup per switch */
+	__u32 pad;
 };
 
 /* How many of the target's threads ran at once, time-weighted. */
