@@ -154,12 +154,12 @@ static __always_inline void emit_join(__u32 tgid, __u32 joiner, __u64 tid_word, 
 /* How a task is ending, as TT_EXIT_* flags (read in the dying task). */
 static __always_inline __u32 exit_flags(struct task_struct *task)
 {
-	__u32 pid = BPF_CORE_READ(task, pid);
+	__u32 pid = task->pid;
 	__u32 flags = 0;
 
-	if (BPF_CORE_READ(task, flags) & PF_SIGNALED)
+	if (task->flags & PF_SIGNALED)
 		flags |= TT_EXIT_SIGNALED;
-	if (BPF_CORE_READ(task, signal, flags) & SIGNAL_GROUP_EXIT)
+	if (task->signal->flags & SIGNAL_GROUP_EXIT)
 		flags |= TT_EXIT_GROUP;
 	/* Left in place until the tid is reused: each exit hook reads it. */
 	if (bpf_map_lookup_elem(&py_exiting, &pid))

@@ -597,15 +597,20 @@ int BPF_PROG(futex_timer_fires, struct hrtimer *timer, ktime_t *now)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(guess_join_at_exit, struct task_struct *task)
 {
-	__u32 tgid = BPF_CORE_READ(task, tgid);
-	__u32 tid = BPF_CORE_READ(task, pid);
+	__u32 tgid = task->tgid;
+	__u32 tid = task->pid;
 	struct futex_wake *wake;
+	struct tt_sched *s;
 	struct tt_event *e;
 
 	if (!is_target(tgid))
 		return 0;
-	futex_missed_resume(task, bpf_ktime_get_ns());
-	bpf_map_delete_elem(&holding, &tid);
+	s = bpf_map_lookup_elem(&sched_stats, &tid);
+	if (!s || s->in_wait)
+		futex_missed_resume(task, bpf_ktime_get_ns());
+	/* lookups take no lock, deletes do: delete only what is there */
+	if (bpf_map_lookup_elem(&holding, &tid))
+		bpf_map_delete_elem(&holding, &tid);
 	wake = bpf_map_lookup_elem(&last_wake, &tid);
 	if (!wake)
 		return 0;

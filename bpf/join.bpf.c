@@ -35,8 +35,8 @@ struct {
 static __always_inline __u64 tid_word_of(__u64 pthread)
 {
 	struct task_struct *cur = bpf_get_current_task_btf();
-	__u64 own_word = (__u64)BPF_CORE_READ(cur, clear_child_tid);
-	__u64 own_tp = BPF_CORE_READ(cur, thread.fsbase);
+	__u64 own_word = (__u64)cur->clear_child_tid;
+	__u64 own_tp = cur->thread.fsbase;
 
 	if (!own_word || !own_tp)
 		return 0;

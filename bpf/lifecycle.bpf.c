@@ -5,21 +5,21 @@
 SEC("tp_btf/task_newtask")
 int BPF_PROG(on_task_newtask, struct task_struct *task, u64 clone_flags)
 {
-	__u32 tgid = BPF_CORE_READ(task, tgid);
+	__u32 tgid = task->tgid;
 	struct tt_event *e;
 	__u32 tid;
 
 	/* Only threads of the target; a fork's child is another process. */
 	if (!is_target(tgid) || !(clone_flags & CLONE_THREAD))
 		return 0;
-	tid = BPF_CORE_READ(task, pid);
+	tid = task->pid;
 	/* A reused tid must not inherit a flag of the thread that had it before. */
 	bpf_map_delete_elem(&py_exiting, &tid);
 	e = event_new(TT_EV_START, tgid, tid);
 	if (!e)
 		return 0;
 	e->peer_tid = (__u32)bpf_get_current_pid_tgid();
-	e->addr = (__u64)BPF_CORE_READ(task, clear_child_tid);
+	e->addr = (__u64)task->clear_child_tid;
 	e->arg = clone_flags;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	event_submit(e);
@@ -29,7 +29,7 @@ int BPF_PROG(on_task_newtask, struct task_struct *task, u64 clone_flags)
 SEC("tp_btf/task_rename")
 int BPF_PROG(on_task_rename, struct task_struct *task, const char *comm)
 {
-	__u32 tgid = BPF_CORE_READ(task, tgid);
+	__u32 tgid = task->tgid;
 	struct task_struct *cur = bpf_get_current_task_btf();
 	struct tt_event *e;
 
@@ -39,7 +39,7 @@ int BPF_PROG(on_task_rename, struct task_struct *task, const char *comm)
 	if (bpf_core_field_exists(cur->in_execve) && cur == task &&
 	    BPF_CORE_READ_BITFIELD(cur, in_execve))
 		return 0;
-	e = event_new(TT_EV_RENAME, tgid, BPF_CORE_READ(task, pid));
+	e = event_new(TT_EV_RENAME, tgid, task->pid);
 	if (!e)
 		return 0;
 	e->peer_tid = (__u32)bpf_get_current_pid_tgid();
@@ -51,12 +51,12 @@ int BPF_PROG(on_task_rename, struct task_struct *task, const char *comm)
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid)
 {
-	__u32 tgid = BPF_CORE_READ(task, tgid);
+	__u32 tgid = task->tgid;
 	struct tt_event *e;
 
 	if (!is_target(tgid))
 		return 0;
-	e = event_new(TT_EV_EXEC, tgid, BPF_CORE_READ(task, pid));
+	e = event_new(TT_EV_EXEC, tgid, task->pid);
 	if (!e)
 		return 0;
 	e->peer_tid = old_pid;
@@ -68,8 +68,8 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct *task)
 {
-	__u32 tgid = BPF_CORE_READ(task, tgid);
-	__u32 tid = BPF_CORE_READ(task, pid);
+	__u32 tgid = task->tgid;
+	__u32 tid = task->pid;
 	struct join_key key = { .tgid = tgid };
 	struct join_wait *join;
 	struct tt_event *e;
@@ -77,12 +77,12 @@ int BPF_PROG(on_exit, struct task_struct *task)
 
 	if (!is_target(tgid))
 		return 0;
-	key.tid_word = (__u64)BPF_CORE_READ(task, clear_child_tid);
+	key.tid_word = (__u64)task->clear_child_tid;
 	flags = exit_flags(task);
 	e = event_new(TT_EV_EXIT, tgid, tid);
 	if (e) {
 		e->flags = flags;
-		e->arg = BPF_CORE_READ(task, exit_code);
+		e->arg = task->exit_code;
 		e->addr = key.tid_word;
 		bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), task->comm);
 		event_submit(e);
@@ -101,12 +101,12 @@ int BPF_PROG(on_exit, struct task_struct *task)
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 child_tgid = BPF_CORE_READ(child, tgid);
+	__u32 child_tgid = child->tgid;
 	struct tt_event *e;
 	__u8 one = 1;
 
-	if (!follow_forks || !is_target(BPF_CORE_READ(parent, tgid)) ||
-	    child_tgid != BPF_CORE_READ(child, pid))
+	if (!follow_forks || !is_target(parent->tgid) ||
+	    child_tgid != child->pid)
 		return 0; /* a new thread, not a new process: task_newtask reports it */
 	if (bpf_map_update_elem(&targets, &child_tgid, &one, BPF_ANY)) {
 		count_drop(TT_DROP_MAP);
@@ -115,8 +115,8 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	e = event_new(TT_EV_FORK, child_tgid, child_tgid);
 	if (!e)
 		return 0;
-	e->peer_tid = BPF_CORE_READ(parent, pid);
-	e->addr = (__u64)BPF_CORE_READ(child, clear_child_tid);
+	e->peer_tid = parent->pid;
+	e->addr = (__u64)child->clear_child_tid;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	event_submit(e);
 	return 0;
@@ -126,9 +126,9 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 SEC("tp_btf/sched_process_free")
 int BPF_PROG(on_free, struct task_struct *task)
 {
-	__u32 tgid = BPF_CORE_READ(task, tgid);
+	__u32 tgid = task->tgid;
 
-	if (follow_forks && tgid == BPF_CORE_READ(task, pid))
+	if (follow_forks && tgid == task->pid)
 		bpf_map_delete_elem(&targets, &tgid);
 	return 0;
 }
