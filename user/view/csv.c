@@ -1,55 +1,142 @@
 /* CSV view: one row per record, RFC 4180 quoting, LF line ends; columns in docs/csv.md. */
 #include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 #include "view/view.h"
 
 #define CSV_HEADER "ts_ns,tgid,tid,name,event,peer_tid,dur_ns,detail,addr,exit_code,signal,blocked_by"
 
-void csv_write_field(FILE *out, const char *s)
+/* Quote anything a reader could split on or mistake: separators, quotes, line ends. */
+static bool needs_quotes(const char *s, size_t len)
 {
-	/* Quote anything a reader could split on or mistake: separators, quotes, line ends. */
-	if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' && (!*s || s[strlen(s) - 1] != ' ')) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
+	return strpbrk(s, ",\"\r\n") || (len && (s[0] == ' ' || s[len - 1] == ' '));
 }
 
+/* s as one CSV field at p; p has room for 2 * strlen(s) + 2 bytes. Returns the end. */
+static char *put_field(char *p, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (!needs_quotes(s, len)) {
+		memcpy(p, s, len);
+		return p + len;
+	}
+	*p++ = '"';
+	for (; *s; s++) {
+		if (*s == '"')
+			*p++ = '"';
+		*p++ = *s;
+	}
+	*p++ = '"';
+	return p;
+}
+
+void csv_write_field(FILE *out, const char *s)
+{
+	char buf[2 * 4096 + 2];
+
+	if (strlen(s) > 4096) { /* longer than any field we write: the slow way */
+		fputc('"', out);
+		for (; *s; s++) {
+			if (*s == '"')
+				fputc('"', out);
+			fputc(*s, out);
+		}
+		fputc('"', out);
+		return;
+	}
+	fwrite(buf, 1, (size_t)(put_field(buf, s) - buf), out);
+}
+
+/* Decimal v at p; returns the end. */
+static char *put_u64(char *p, uint64_t v)
+{
+	char tmp[20];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static char *put_int(char *p, int v)
+{
+	if (v < 0) {
+		*p++ = '-';
+		return put_u64(p, (uint64_t)-(int64_t)v);
+	}
+	return put_u64(p, (uint64_t)v);
+}
+
+static char *put_hex(char *p, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[16];
+	int n = 0;
+
+	*p++ = '0';
+	*p++ = 'x';
+	do {
+		tmp[n++] = digits[v & 15];
+		v >>= 4;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/*
+ * One row, formatted into a buffer and written at once: at a million events a second the
+ * field-by-field stdio calls were the event mode's largest cost in user space.
+ */
 static void csv_record(struct tt_view *v, const struct tt_record *r)
 {
-	FILE *o = v->out;
+	char row[2 * (TT_NAME_LEN + TT_DETAIL_LEN) + 192], *p = row;
+	const char *kind = record_kind_name(r->kind);
+	size_t klen = strlen(kind);
 
-	fprintf(o, "%" PRIu64 ",%d,%d,", r->ts_ns, (int)r->tgid, (int)r->tid);
-	csv_write_field(o, r->name);
-	fprintf(o, ",%s,", record_kind_name(r->kind));
+	p = put_u64(p, r->ts_ns);
+	*p++ = ',';
+	p = put_int(p, (int)r->tgid);
+	*p++ = ',';
+	p = put_int(p, (int)r->tid);
+	*p++ = ',';
+	p = put_field(p, r->name);
+	*p++ = ',';
+	memcpy(p, kind, klen);
+	p += klen;
+	*p++ = ',';
 	if (r->peer_tid)
-		fprintf(o, "%d", (int)r->peer_tid);
-	fputc(',', o);
+		p = put_int(p, (int)r->peer_tid);
+	*p++ = ',';
 	if (r->has_dur)
-		fprintf(o, "%" PRIu64, r->dur_ns);
-	fputc(',', o);
-	csv_write_field(o, r->detail);
-	fputc(',', o);
+		p = put_u64(p, r->dur_ns);
+	*p++ = ',';
+	p = put_field(p, r->detail);
+	*p++ = ',';
 	if (r->addr)
-		fprintf(o, "0x%" PRIx64, r->addr);
-	fputc(',', o);
-	if (r->has_status)
-		fprintf(o, "%d,%d", r->exit_code, r->signal);
-	else
-		fputc(',', o);
-	fputc(',', o);
+		p = put_hex(p, r->addr);
+	*p++ = ',';
+	if (r->has_status) {
+		p = put_int(p, r->exit_code);
+		*p++ = ',';
+		p = put_int(p, r->signal);
+	} else {
+		*p++ = ',';
+	}
+	*p++ = ',';
 	if (r->blocked_by)
-		fprintf(o, "%d", (int)r->blocked_by);
-	fputc('\n', o);
+		p = put_int(p, (int)r->blocked_by);
+	*p++ = '\n';
+	fwrite(row, 1, (size_t)(p - row), v->out);
 	/* a reader watching the file must see these at once */
 	if (r->kind == TT_REC_DEADLOCK || r->kind == TT_REC_ALIVE || r->kind == TT_REC_TRACE)
-		fflush(o);
+		fflush(v->out);
 }
 
 static void csv_summary(struct tt_view *v, const struct tt_report *report)
