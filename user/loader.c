@@ -116,6 +116,11 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 		bpf_map__set_max_entries(skel->maps.stacks, 1); /* unused: keep it small */
 	/* uprobes are attached by path, once the binaries are known */
 	l->multi = uprobe_multi_supported();
+	/* the fork and free programs serve -f only: without it every process would pay for them */
+	if (!cfg->follow) {
+		bpf_program__set_autoload(skel->progs.on_fork, false);
+		bpf_program__set_autoload(skel->progs.on_free, false);
+	}
 	bpf_program__set_autoattach(skel->progs.join_core, false);
 	bpf_program__set_autoattach(skel->progs.join_enter, false);
 	bpf_program__set_autoattach(skel->progs.join_return, false);
