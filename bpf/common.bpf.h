@@ -109,20 +109,28 @@ static __always_inline void *lookup_or_init(void *map, const void *key, const vo
 	return bpf_map_lookup_elem(map, key); /* another CPU may have made it */
 }
 
-/* Reserve an event with its common fields filled in; counts the drop when full. */
-static __always_inline struct tt_event *event_new(__u32 kind, __u32 tgid, __u32 tid)
+/* Reserve an event with its common fields filled in; NULL when the buffer is full. */
+static __always_inline struct tt_event *event_try(__u32 kind, __u32 tgid, __u32 tid)
 {
 	struct tt_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 
-	if (!e) {
-		count_drop(TT_DROP_RINGBUF);
+	if (!e)
 		return NULL;
-	}
 	__builtin_memset(e, 0, sizeof(*e));
 	e->ts_ns = bpf_ktime_get_ns();
 	e->kind = kind;
 	e->tgid = tgid;
 	e->tid = tid;
+	return e;
+}
+
+/* event_try, counting the drop when full: the event is lost. */
+static __always_inline struct tt_event *event_new(__u32 kind, __u32 tgid, __u32 tid)
+{
+	struct tt_event *e = event_try(kind, tgid, tid);
+
+	if (!e)
+		count_drop(TT_DROP_RINGBUF);
 	return e;
 }
 

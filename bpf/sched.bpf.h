@@ -92,15 +92,10 @@ static __always_inline void account(struct tt_sched *s, __u64 now)
  */
 static __always_inline void sched_retire(struct task_struct *t, __u32 tid, struct tt_sched *s)
 {
-	struct tt_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	struct tt_event *e = event_try(TT_EV_SCHED, t->tgid, tid);
 
 	if (!e)
-		return;
-	__builtin_memset(e, 0, sizeof(*e));
-	e->ts_ns = s->since_ns;
-	e->kind = TT_EV_SCHED;
-	e->tgid = t->tgid;
-	e->tid = tid;
+		return; /* not lost: the entry stays for the end */
 	e->dur_ns = s->oncpu_ns;
 	e->addr = s->runq_ns;
 	e->arg = s->lock_ns;
