@@ -14,7 +14,13 @@
  * the slow path (about 100 ns each here, even with an empty program); the
  * scheduler tracepoints cost nothing to a process that does not switch.
  * Calls that do not sleep (EAGAIN, a wake with nobody waiting) are not seen.
+ *
+ * The scheduler's tracepoints (sched_switch, sched_waking, sched_process_exit)
+ * have one program each, here, calling the other parts (sched.bpf.h,
+ * lifecycle.bpf.h): each extra program would be another dispatch on every
+ * switch, wake-up or exit of the machine.
  */
+#include "lifecycle.bpf.h"
 #include "sched.bpf.h"
 
 #define SYS_futex 202 /* x86-64 */
@@ -594,17 +600,23 @@ int BPF_PROG(futex_timer_fires, struct hrtimer *timer, ktime_t *now)
 	return 0;
 }
 
+/*
+ * The one program of sched_process_exit (runs in the dying thread): the futex
+ * part, the exit event (lifecycle.bpf.h), the scheduling part (sched.bpf.h).
+ */
 SEC("tp_btf/sched_process_exit")
-int BPF_PROG(guess_join_at_exit, struct task_struct *task)
+int BPF_PROG(on_thread_exit, struct task_struct *task)
 {
 	__u32 tgid = task->tgid;
 	__u32 tid = task->pid;
 	struct futex_wake *wake;
 	struct tt_sched *s;
 	struct tt_event *e;
+	__u32 flags;
 
 	if (!is_target(tgid))
 		return 0;
+	flags = exit_flags(task);
 	s = bpf_map_lookup_elem(&sched_stats, &tid);
 	if (!s || s->in_wait)
 		futex_missed_resume(task, bpf_ktime_get_ns());
@@ -612,17 +624,19 @@ int BPF_PROG(guess_join_at_exit, struct task_struct *task)
 	if (bpf_map_lookup_elem(&holding, &tid))
 		bpf_map_delete_elem(&holding, &tid);
 	wake = bpf_map_lookup_elem(&last_wake, &tid);
-	if (!wake)
-		return 0;
-	/* Only a thread ending by itself, right after the wake, was joined. */
-	if (!exit_flags(task) && bpf_ktime_get_ns() - wake->ts_ns < JOIN_GUESS_WINDOW_NS &&
-	    (e = event_new(TT_EV_JOIN_GUESS, tgid, wake->wakee))) {
-		e->peer_tid = tid;
-		e->dur_ns = wake->ts_ns - wake->wait_start_ns;
-		e->addr = wake->addr;
-		e->arg = wake->op;
-		event_submit(e);
+	if (wake) {
+		/* Only a thread ending by itself, right after the wake, was joined. */
+		if (!flags && bpf_ktime_get_ns() - wake->ts_ns < JOIN_GUESS_WINDOW_NS &&
+		    (e = event_new(TT_EV_JOIN_GUESS, tgid, wake->wakee))) {
+			e->peer_tid = tid;
+			e->dur_ns = wake->ts_ns - wake->wait_start_ns;
+			e->addr = wake->addr;
+			e->arg = wake->op;
+			event_submit(e);
+		}
+		bpf_map_delete_elem(&last_wake, &tid);
 	}
-	bpf_map_delete_elem(&last_wake, &tid);
+	lifecycle_exit(task, flags);
+	sched_exit(tid);
 	return 0;
 }

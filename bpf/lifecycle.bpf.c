@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Thread lifecycle: creation, renames, exec and exit, one event each. */
-#include "common.bpf.h"
+/*
+ * Thread lifecycle: creation, renames, exec and exit, one event each. The exit
+ * event comes from lifecycle_exit() (lifecycle.bpf.h), which the one
+ * sched_process_exit program (futex.bpf.c) calls.
+ */
+#include "lifecycle.bpf.h"
 
 SEC("tp_btf/task_newtask")
 int BPF_PROG(on_task_newtask, struct task_struct *task, u64 clone_flags)
@@ -62,38 +66,6 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid)
 	e->peer_tid = old_pid;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	event_submit(e);
-	return 0;
-}
-
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(on_exit, struct task_struct *task)
-{
-	__u32 tgid = task->tgid;
-	__u32 tid = task->pid;
-	struct join_key key = { .tgid = tgid };
-	struct join_wait *join;
-	struct tt_event *e;
-	__u32 flags;
-
-	if (!is_target(tgid))
-		return 0;
-	key.tid_word = (__u64)task->clear_child_tid;
-	flags = exit_flags(task);
-	e = event_new(TT_EV_EXIT, tgid, tid);
-	if (e) {
-		e->flags = flags;
-		e->arg = task->exit_code;
-		e->addr = key.tid_word;
-		bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), task->comm);
-		event_submit(e);
-	}
-	/* a joiner waits for this thread: its join returns now, unless the process is ending */
-	join = key.tid_word ? bpf_map_lookup_elem(&join_pending, &key) : NULL;
-	if (join) {
-		if (!(flags & TT_EXIT_GROUP))
-			emit_join(tgid, join->joiner, key.tid_word, bpf_ktime_get_ns() - join->start_ns);
-		bpf_map_delete_elem(&join_pending, &key);
-	}
 	return 0;
 }
 

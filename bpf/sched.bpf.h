@@ -148,6 +148,17 @@ static __always_inline void sched_in(struct tt_sched *s, struct task_struct *nex
 	}
 }
 
+/* A thread's last switch-out comes after its exit: close its books here. */
+static __always_inline void sched_exit(__u32 tid)
+{
+	struct tt_sched *s = bpf_map_lookup_elem(&sched_stats, &tid);
+
+	if (s) {
+		account(s, bpf_ktime_get_ns());
+		s->state = TT_ST_UNKNOWN; /* ended: nothing more to account */
+	}
+}
+
 /* p (a target thread) becomes runnable. */
 static __always_inline void sched_wakeup(struct task_struct *p)
 {
