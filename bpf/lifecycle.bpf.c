@@ -17,8 +17,9 @@ int BPF_PROG(on_task_newtask, struct task_struct *task, u64 clone_flags)
 	if (!is_target(tgid) || !(clone_flags & CLONE_THREAD))
 		return 0;
 	tid = task->pid;
-	/* A reused tid must not inherit a flag of the thread that had it before. */
-	bpf_map_delete_elem(&py_exiting, &tid);
+	/* A reused tid must not inherit a flag of the thread that had it before (a lookup takes no lock). */
+	if (bpf_map_lookup_elem(&py_exiting, &tid))
+		bpf_map_delete_elem(&py_exiting, &tid);
 	e = event_new(TT_EV_START, tgid, tid);
 	if (!e)
 		return 0;
