@@ -533,8 +533,8 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 	     unsigned int prev_state)
 {
 	__u64 now = 0, addr = 0;
-
 	struct tt_sched *s;
+	long running = 0;
 
 	if (is_target(prev->tgid)) {
 		__u64 missed = 0;
@@ -548,7 +548,7 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 			addr = futex_sleeps(ctx, prev, prev_state, now);
 		if (s)
 			s->in_wait = addr != 0;
-		sched_out(s, prev, preempt, prev_state, now, addr, missed);
+		running += sched_out(s, prev, preempt, prev_state, now, addr, missed);
 	}
 	if (is_target(next->tgid)) {
 		now = now ?: bpf_ktime_get_ns();
@@ -558,8 +558,10 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 			if (s)
 				s->in_wait = 0;
 		}
-		sched_in(s, next, now);
+		running += sched_in(s, next, now);
 	}
+	if (running)
+		par_change(now, running);
 	return 0;
 }
 
