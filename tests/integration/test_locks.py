@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import (DEMOS, PYDEMOS, PYTHON, TT, parallelism_mean, parse_csv,
+from conftest import (DEMOS, PYDEMOS, PYTHON, ROOT, TT, parallelism_mean, parse_csv,
                       trace_command)
 
 
@@ -225,3 +225,22 @@ def test_futex_waitv_is_a_wait(tmp_path):
     (w,) = t.events("wait", addr=first["addr"])
     assert int(w["tid"]) == t.tids["main"] and int(w["peer_tid"]) == t.tids["waker"]
     assert w["detail"] == "woken" and 0.15 < int(w["dur_ns"]) / 1e9 < 1.0
+
+
+def test_every_sleep_in_a_futex_wait_is_one_wait_event(tmp_path):
+    """Oracle: the kernel's own count of voluntary context switches (getrusage) of threads that
+    sleep only in futex waits: bench/event_rate's ping-pong, two pairs of threads each on one CPU."""
+    gen = tmp_path / "event_rate"
+    subprocess.run(["cc", "-O2", "-pthread", "-D_GNU_SOURCE", "-o", str(gen),
+                    str(ROOT / "bench" / "event_rate.c")], check=True)
+    t = trace_command([gen, "2", "20000", "pingpong"], tmp_path)
+    assert t.rc == 0, t.stderr
+    expected = int(re.search(r"^EXPECTED_EVENTS (\d+)", t.stdout, re.M).group(1))
+    waits = t.events("wait")
+    assert expected > 10000
+    assert len(waits) == expected
+    # each player waits on its own word and is woken by its partner: a waker of ours every time
+    # but for the few sleeps whose wake-up no tracepoint saw (docs/locks.md)
+    woken = [r for r in waits if r["detail"] == "woken" and r["peer_tid"]]
+    assert len(woken) >= 0.99 * expected
+    assert sum(int(r["waits"]) for r in t.summary["locks"]) == expected
