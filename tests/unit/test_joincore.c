@@ -1,0 +1,78 @@
+/*
+ * Unit tests for user/joincore.c: join_core_offset, checked against the debug symbols of the
+ * system's libc (libc6-dbg, installed by scripts/install-deps.sh): the function glibc's join
+ * wrappers jump to is __pthread_clockjoin_ex.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "check.h"
+#include "joincore.h"
+
+#define LIBC "/lib/x86_64-linux-gnu/libc.so.6"
+
+/* The oracle: `nm` of libc's build-id debug file for name (in libc, vaddr = file offset). */
+static int debug_symbol(const char *name, unsigned long long *value)
+{
+	char cmd[512], line[1024], id[128] = "";
+	int found = -1;
+	FILE *p;
+
+	p = popen("readelf -n " LIBC " 2>/dev/null", "r");
+	if (!p)
+		return -1;
+	while (fgets(line, sizeof(line), p))
+		if (sscanf(line, " Build ID: %127s", id) == 1)
+			break;
+	pclose(p);
+	if (strlen(id) < 3)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "nm /usr/lib/debug/.build-id/%.2s/%s.debug 2>/dev/null", id, id + 2);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while (fgets(line, sizeof(line), p)) {
+		unsigned long long v;
+		char type, sym[512];
+
+		if (sscanf(line, "%llx %c %511s", &v, &type, sym) == 3 && !strcmp(sym, name)) {
+			*value = v;
+			found = 0;
+		}
+	}
+	pclose(p);
+	return found;
+}
+
+TEST(libc_join_core_is_pthread_clockjoin_ex)
+{
+	unsigned long long want = 0;
+	size_t off = 0;
+
+	CHECK_EQ_INT(debug_symbol("__pthread_clockjoin_ex", &want), 0);
+	CHECK_EQ_INT(join_core_offset(LIBC, &off), 0);
+	CHECK(want != 0);
+	CHECK_EQ_U64(off, want);
+}
+
+TEST(a_file_without_join_functions_has_no_core)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	size_t off = 0;
+
+	CHECK(n > 0);
+	self[n > 0 ? n : 0] = '\0';
+	/* this test binary calls no join function: its symbols do not include them */
+	CHECK_EQ_INT(join_core_offset(self, &off), -ENOENT);
+	CHECK_EQ_INT(join_core_offset("/nonexistent/libc.so.6", &off), -ENOENT);
+}
+
+int main(void)
+{
+	RUN(libc_join_core_is_pthread_clockjoin_ex);
+	RUN(a_file_without_join_functions_has_no_core);
+	return check_summary();
+}
