@@ -45,7 +45,6 @@
 #define ETIMEDOUT 110
 #define TASK_INTERRUPTIBLE 0x1
 #define TASK_STATE_SLEEPS 0x3 /* TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE */
-#define TIF_SIGPENDING 2 /* x86: arch/x86/include/asm/thread_info.h */
 #define THREAD_SIZE (16 * 1024) /* x86-64 kernel stacks (KASAN off) */
 
 /* How soon after its last wake an exiting thread counts as the one joined. */
@@ -352,6 +351,14 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct task_struct *prev, u
 	return w.addr;
 }
 
+/* A signal waits for p that it does not block (signals 1-64: x86-64 has one word of them). */
+static __always_inline bool signal_pending_for(struct task_struct *p)
+{
+	__u64 pending = p->pending.signal.sig[0] | p->signal->shared_pending.signal.sig[0];
+
+	return pending & ~p->blocked.sig[0];
+}
+
 /* Runs where the wake-up happens: in the waker's futex call, exit, signal or timer. */
 static __always_inline void futex_woken(struct task_struct *p)
 {
@@ -369,8 +376,11 @@ static __always_inline void futex_woken(struct task_struct *p)
 	w->woken = 1;
 	if (w->ret)
 		return; /* its timeout's timer (futex_timer_fires) */
-	/* a signal sets TIF_SIGPENDING before it wakes the thread, from any context */
-	if (p->thread_info.flags & (1UL << TIF_SIGPENDING)) {
+	/*
+	 * A signal is queued before it wakes the thread, from any context. (Read
+	 * from the pending sets, not TIF_SIGPENDING: its bit moved in 6.18.)
+	 */
+	if (signal_pending_for(p)) {
 		w->ret = -EINTR;
 		return;
 	}

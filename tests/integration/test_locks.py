@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import (DEMOS, PYDEMOS, PYTHON, ROOT, TT, parallelism_mean, parse_csv,
+from conftest import (DEMOS, PYDEMOS, PYTHON, ROOT, SCALE, TT, parallelism_mean, parse_csv,
                       trace_command)
 
 
@@ -244,3 +244,21 @@ def test_every_sleep_in_a_futex_wait_is_one_wait_event(tmp_path):
     woken = [r for r in waits if r["detail"] == "woken" and r["peer_tid"]]
     assert len(woken) >= 0.99 * expected
     assert sum(int(r["waits"]) for r in t.summary["locks"]) == expected
+
+
+def test_a_wait_ends_by_timeout_by_signal_or_by_a_wake(tmp_path):
+    """The waiter prints how each futex call returned (ETIMEDOUT, EINTR, 0): the ground truth
+    for how threadtrace says each wait ended."""
+    t = trace_command([DEMOS / "waitends"], tmp_path)
+    assert t.rc == 0, t.stderr
+    main, waiter = t.tids["main"], t.tids["waiter"]
+    ended = [line.split()[1] for line in t.stdout.splitlines() if line.startswith("ENDED ")]
+    assert ended == ["timeout", "interrupted", "woken"]
+    waits = [r for r in t.events("wait") if int(r["tid"]) == waiter]
+    assert [r["detail"] for r in waits] == ended
+    assert [r["peer_tid"] for r in waits] == ["", "", str(main)]
+    # each lasted about 0.3 s x TT_SCALE
+    s = float(SCALE)
+    assert all(0.3 * s * 0.9e9 < int(r["dur_ns"]) < 0.3 * s * 1e9 + 0.2e9 for r in waits)
+    (word,) = [r for r in t.summary["locks"] if r["addr"] == waits[0]["addr"]]
+    assert (word["waits"], word["timeouts"], word["interrupted"]) == ("3", "1", "1")
