@@ -73,8 +73,23 @@ struct join_pending_map {
 	__type(value, struct join_wait);
 };
 
+/*
+ * Tid words whose thread has passed its exit (-> when): a join that starts as
+ * its joinee ends may insert its pending entry just after the exit looked for
+ * one (the word is cleared only later, in exit_mm). Each side writes its own
+ * map, then reads the other's; whoever deletes the pending entry reports the
+ * join. LRU: only the last moments matter; a new thread with the word drops it.
+ */
+struct exited_words_map {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384); /* resized by the loader (--max-threads) */
+	__type(key, struct join_key);
+	__type(value, __u64);
+};
+
 extern struct events_map events SEC(".maps");
 extern struct join_pending_map join_pending SEC(".maps");
+extern struct exited_words_map exited_words SEC(".maps");
 extern struct targets_map targets SEC(".maps");
 extern struct drops_map drops SEC(".maps");
 /* Threads that called PyThread_exit_thread (join.bpf.c fills, lifecycle.bpf.c reads). */
@@ -145,6 +160,17 @@ static __always_inline void event_submit(struct tt_event *e)
 			      ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 
 	bpf_ringbuf_submit(e, flags);
+}
+
+/* The pending join on key, if this caller is the one to delete it (and so to report it). */
+static __always_inline bool take_pending_join(struct join_key *key, struct join_wait *out)
+{
+	struct join_wait *w = bpf_map_lookup_elem(&join_pending, key);
+
+	if (!w)
+		return false;
+	*out = *w;
+	return bpf_map_delete_elem(&join_pending, key) == 0;
 }
 
 /* joiner joined the thread whose tid word is tid_word, after waiting dur_ns. */

@@ -72,8 +72,13 @@ int BPF_KPROBE(join_core, __u64 pthread, __u64 result, __u32 clockid, __u64 abst
 		return 0; /* busy: joins nothing */
 	wait.start_ns = bpf_ktime_get_ns();
 	wait.joiner = (__u32)id;
-	if (bpf_map_update_elem(&join_pending, &key, &wait, BPF_ANY))
+	if (bpf_map_update_elem(&join_pending, &key, &wait, BPF_ANY)) {
 		count_drop(TT_DROP_MAP);
+		return 0;
+	}
+	/* the joinee's exit may have looked for this entry just before it existed */
+	if (bpf_map_lookup_elem(&exited_words, &key) && take_pending_join(&key, &wait))
+		emit_join(key.tgid, wait.joiner, key.tid_word, bpf_ktime_get_ns() - wait.start_ns);
 	return 0;
 }
 

@@ -20,11 +20,16 @@ int BPF_PROG(on_task_newtask, struct task_struct *task, u64 clone_flags)
 	/* A reused tid must not inherit a flag of the thread that had it before (a lookup takes no lock). */
 	if (bpf_map_lookup_elem(&py_exiting, &tid))
 		bpf_map_delete_elem(&py_exiting, &tid);
+	/* a new thread on a reused stack: its tid word's last owner has nothing left to say */
+	struct join_key key = { .tid_word = (__u64)task->clear_child_tid, .tgid = tgid };
+
+	if (key.tid_word && bpf_map_lookup_elem(&exited_words, &key))
+		bpf_map_delete_elem(&exited_words, &key);
 	e = event_new(TT_EV_START, tgid, tid);
 	if (!e)
 		return 0;
 	e->peer_tid = (__u32)bpf_get_current_pid_tgid();
-	e->addr = (__u64)task->clear_child_tid;
+	e->addr = key.tid_word;
 	e->arg = clone_flags;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	event_submit(e);

@@ -9,7 +9,8 @@
 static __always_inline void lifecycle_exit(struct task_struct *task, __u32 flags)
 {
 	struct join_key key = { .tid_word = (__u64)task->clear_child_tid, .tgid = task->tgid };
-	struct join_wait *join;
+	__u64 now = bpf_ktime_get_ns();
+	struct join_wait join;
 	struct tt_event *e;
 
 	e = event_new(TT_EV_EXIT, key.tgid, task->pid);
@@ -20,13 +21,13 @@ static __always_inline void lifecycle_exit(struct task_struct *task, __u32 flags
 		bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), task->comm);
 		event_submit(e);
 	}
+	if (!key.tid_word)
+		return;
+	/* first say it has ended (see exited_words), then look for its joiner */
+	bpf_map_update_elem(&exited_words, &key, &now, BPF_ANY);
 	/* a joiner waits for this thread: its join returns now, unless the process is ending */
-	join = key.tid_word ? bpf_map_lookup_elem(&join_pending, &key) : NULL;
-	if (join) {
-		if (!(flags & TT_EXIT_GROUP))
-			emit_join(key.tgid, join->joiner, key.tid_word, bpf_ktime_get_ns() - join->start_ns);
-		bpf_map_delete_elem(&join_pending, &key);
-	}
+	if (take_pending_join(&key, &join) && !(flags & TT_EXIT_GROUP))
+		emit_join(key.tgid, join.joiner, key.tid_word, now - join.start_ns);
 }
 
 #endif /* LIFECYCLE_BPF_H */

@@ -271,3 +271,17 @@ def test_events_beyond_a_tiny_ring_buffer_are_dropped_and_counted_exactly(tmp_pa
             assert f"lost {lost} events" in t.stderr
             break
     assert lost > 0 and renames < n
+
+
+def test_every_join_of_a_thread_churn_is_seen(tmp_path):
+    # 20 000 threads created and joined 4 at a time (bench/churn.c): joins race their joinees'
+    # exits on the other CPU; each must be reported once, whichever side comes first
+    churn = tmp_path / "churn"
+    subprocess.run(["cc", "-O2", "-pthread", "-D_GNU_SOURCE", "-o", str(churn), str(ROOT / "bench" / "churn.c")],
+                   check=True)
+    t = trace_command([churn, "20000", "4"], tmp_path, args=["-q"])
+    assert t.rc == 0, t.stderr
+    starts = {int(r["tid"]) for r in t.events("start")}
+    joined = [int(r["peer_tid"]) for r in t.events("join")]
+    assert len(starts) == 20000
+    assert len(joined) == 20000 and set(joined) == starts
