@@ -162,6 +162,19 @@ static __always_inline void event_submit(struct tt_event *e)
 	bpf_ringbuf_submit(e, flags);
 }
 
+/*
+ * A full barrier: a map update's stores may still sit in this CPU's store
+ * buffer when its next lookup reads (x86 reorders a load before earlier
+ * stores); a locked instruction drains them. Needed where two CPUs each write
+ * one map and then read the other's (exited_words / join_pending).
+ */
+static __u64 fence_word;
+
+static __always_inline void full_fence(void)
+{
+	__sync_fetch_and_add(&fence_word, 1);
+}
+
 /* The pending join on key, if this caller is the one to delete it (and so to report it). */
 static __always_inline bool take_pending_join(struct join_key *key, struct join_wait *out)
 {

@@ -77,6 +77,7 @@ int BPF_KPROBE(join_core, __u64 pthread, __u64 result, __u32 clockid, __u64 abst
 		return 0;
 	}
 	/* the joinee's exit may have looked for this entry just before it existed */
+	full_fence();
 	if (bpf_map_lookup_elem(&exited_words, &key) && take_pending_join(&key, &wait))
 		emit_join(key.tgid, wait.joiner, key.tid_word, bpf_ktime_get_ns() - wait.start_ns);
 	return 0;

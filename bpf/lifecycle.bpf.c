@@ -25,6 +25,9 @@ int BPF_PROG(on_task_newtask, struct task_struct *task, u64 clone_flags)
 
 	if (key.tid_word && bpf_map_lookup_elem(&exited_words, &key))
 		bpf_map_delete_elem(&exited_words, &key);
+	/* nor a join of it: one still pending is stale (it would be taken for this thread's) */
+	if (key.tid_word && bpf_map_lookup_elem(&join_pending, &key))
+		bpf_map_delete_elem(&join_pending, &key);
 	e = event_new(TT_EV_START, tgid, tid);
 	if (!e)
 		return 0;

@@ -25,6 +25,7 @@ static __always_inline void lifecycle_exit(struct task_struct *task, __u32 flags
 		return;
 	/* first say it has ended (see exited_words), then look for its joiner */
 	bpf_map_update_elem(&exited_words, &key, &now, BPF_ANY);
+	full_fence();
 	/* a joiner waits for this thread: its join returns now, unless the process is ending */
 	if (take_pending_join(&key, &join) && !(flags & TT_EXIT_GROUP))
 		emit_join(key.tgid, join.joiner, key.tid_word, now - join.start_ns);
