@@ -3,6 +3,7 @@
 #include "app.h"
 #include "collect.h"
 #include "perfmap.h"
+#include "procfs.h"
 
 struct edges {
 	const struct tt_threads *threads;
@@ -49,12 +50,34 @@ static void deadlock_stack(struct app *a, const struct edges *e, pid_t tid, pid_
 	}
 }
 
+/*
+ * A deadlocked thread sleeps. The kernel side can hold a wait whose end it did
+ * not see (docs/locks.md: about 1 sleep in 1000) until the thread next leaves
+ * its CPU: a thread /proc shows running is not in the cycle.
+ */
+static bool all_asleep(const struct app *a, const struct tt_wait_edge *cycle, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct tt_thread *th = threads__find(a->threads, cycle[i].tid);
+		unsigned long long ticks;
+		char state;
+
+		if (!procfs_thread_stat(th ? th->tgid : a->tgid, cycle[i].tid, &state, &ticks) && state != 'S' &&
+		    state != 'D')
+			return false;
+	}
+	return true;
+}
+
 static void on_cycle(const struct tt_wait_edge *cycle, size_t n, void *ctx)
 {
 	struct cycle_ctx *cc = ctx;
 	struct app *a = cc->a;
 	char path[TT_DETAIL_LEN] = "", *p = path;
 	uint64_t now = now_ns(CLOCK_MONOTONIC);
+
+	if (!all_asleep(a, cycle, n))
+		return;
 
 	for (size_t i = 0; i < n && p < path + sizeof(path) - 16; i++)
 		p += snprintf(p, (size_t)(path + sizeof(path) - p), "%d->", (int)cycle[i].tid);
