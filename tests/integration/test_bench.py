@@ -6,6 +6,7 @@ from conftest import ROOT
 
 
 def test_bench_smoke_runs_every_workload():
+    stats_before = open("/proc/sys/kernel/bpf_stats_enabled").read().strip()
     p = subprocess.run(["make", "-s", "bench-smoke"], cwd=ROOT, capture_output=True, text=True,
                        timeout=180)
     assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
@@ -19,3 +20,8 @@ def test_bench_smoke_runs_every_workload():
     # (can be below 0 with noise: futex calls that do not sleep cost threadtrace nothing)
     assert re.search(r"per-call cost, summary mode: .* = -?\d+ ns per futex call", out)
     assert re.search(r"^runs: \d+", out, re.M)
+    # the BPF run time per program, from the kernel's statistics: the scheduler's program ran
+    m = re.search(r"^on_sched_switch\s+(\d+)\s+(\d+)\s+([\d.]+) us", out, re.M)
+    assert m and int(m.group(1)) > 0 and int(m.group(2)) > 0, out[-2000:]
+    # and the statistics were set back as they were
+    assert open("/proc/sys/kernel/bpf_stats_enabled").read().strip() == stats_before
