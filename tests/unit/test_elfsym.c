@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "check.h"
+#include "nm.h"
 #include "elfsym.h"
 
 #define LIBC "/lib/x86_64-linux-gnu/libc.so.6"
@@ -17,29 +18,10 @@
  */
 static int nm_value(const char *path, const char *name, unsigned long long *value)
 {
-	char cmd[512], line[1024];
-	int found = -1;
-	FILE *p;
+	char cmd[512];
 
 	snprintf(cmd, sizeof(cmd), "nm -D --defined-only '%s' 2>/dev/null", path);
-	fflush(stdout);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	while (fgets(line, sizeof(line), p)) {
-		unsigned long long v;
-		char type, sym[512];
-
-		if (sscanf(line, "%llx %c %511s", &v, &type, sym) != 3)
-			continue;
-		sym[strcspn(sym, "@")] = '\0';
-		if (!strcmp(sym, name) && found) {
-			*value = v;
-			found = 0;
-		}
-	}
-	pclose(p);
-	return found;
+	return nm_value_of(cmd, name, value);
 }
 
 /* Checks elfsym_func_offset(path, name) against nm; returns the offset found. */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "check.h"
+#include "nm.h"
 #include "joincore.h"
 
 #define LIBC "/lib/x86_64-linux-gnu/libc.so.6"
@@ -17,7 +18,6 @@
 static int debug_symbol(const char *name, unsigned long long *value)
 {
 	char cmd[512], line[1024], id[128] = "";
-	int found = -1;
 	FILE *p;
 
 	p = popen("readelf -n " LIBC " 2>/dev/null", "r");
@@ -30,20 +30,7 @@ static int debug_symbol(const char *name, unsigned long long *value)
 	if (strlen(id) < 3)
 		return -1;
 	snprintf(cmd, sizeof(cmd), "nm /usr/lib/debug/.build-id/%.2s/%s.debug 2>/dev/null", id, id + 2);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	while (fgets(line, sizeof(line), p)) {
-		unsigned long long v;
-		char type, sym[512];
-
-		if (sscanf(line, "%llx %c %511s", &v, &type, sym) == 3 && !strcmp(sym, name)) {
-			*value = v;
-			found = 0;
-		}
-	}
-	pclose(p);
-	return found;
+	return nm_value_of(cmd, name, value);
 }
 
 TEST(libc_join_core_is_pthread_clockjoin_ex)

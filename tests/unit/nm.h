@@ -1,0 +1,39 @@
+/* The oracle of the symbol tests: what nm(1) says a symbol's value is. */
+#ifndef TT_TEST_NM_H
+#define TT_TEST_NM_H
+
+#include <stdio.h>
+#include <string.h>
+
+/*
+ * The value nm_command (an nm command line) lists for name, the first one
+ * (a versioned name such as pthread_join@@GLIBC_2.34 counts as name).
+ * Returns 0, or -1 when it is not listed.
+ */
+static inline int nm_value_of(const char *nm_command, const char *name, unsigned long long *value)
+{
+	char line[1024];
+	int found = -1;
+	FILE *p;
+
+	fflush(stdout);
+	p = popen(nm_command, "r");
+	if (!p)
+		return -1;
+	while (fgets(line, sizeof(line), p)) {
+		unsigned long long v;
+		char type, sym[512];
+
+		if (sscanf(line, "%llx %c %511s", &v, &type, sym) != 3)
+			continue;
+		sym[strcspn(sym, "@")] = '\0';
+		if (!strcmp(sym, name) && found) {
+			*value = v;
+			found = 0;
+		}
+	}
+	pclose(p);
+	return found;
+}
+
+#endif
