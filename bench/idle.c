@@ -1,7 +1,8 @@
 /*
- * idle: an idle process to attach to (-p) for exit-time and memory runs. Prints READY, then
- * waits: with no argument until a signal; with "go", until a line on stdin, then it
- * runs churn's loop (TOTAL threads, 4 at a time) and exits.
+ * idle: an idle process to attach to (-p) for exit-time, memory and BPF-cost runs. Prints
+ * READY, then waits: with no argument until a signal; with "go", until a line on stdin, then
+ * it runs churn's loop (TOTAL threads, 4 at a time), prints THREADS N and exits once stdin
+ * has another line or ends (so a tracer can still be read while the process lives).
  */
 #include <pthread.h>
 #include <signal.h>
@@ -36,5 +37,7 @@ int main(int argc, char **argv)
 			pthread_join(th[i], NULL);
 	}
 	printf("THREADS %ld\n", total);
+	fflush(stdout);
+	(void)!fgets(line, sizeof(line), stdin);
 	return 0;
 }
