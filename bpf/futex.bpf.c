@@ -54,6 +54,11 @@
 const volatile bool stream_locks = false;
 /* --stacks: where each wait blocked */
 const volatile bool want_stacks = false;
+/*
+ * Open waits of the target's threads that have a timeout: the timer program
+ * runs for every hrtimer of the machine and returns at once while this is 0.
+ */
+__u64 timed_waits;
 /* --stacks: the targets' executable mappings, kept up to date by user space */
 struct tt_range text_ranges[TT_TEXT_RANGES];
 
@@ -303,7 +308,8 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct task_struct *prev, u
 					  __u64 now)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(prev);
-	struct tt_wait w = { .start_ns = now, .stack_id = -1, .runtime_ns = prev->se.sum_exec_runtime };
+	struct tt_wait w = { .start_ns = now, .stack_id = -1, .runtime_ns = prev->se.sum_exec_runtime,
+			     .timed = regs && regs->r10 }; /* the timeout: 4th argument of futex and futex_waitv */
 	__u32 tid = prev->pid, cmd;
 	struct hold_start *h;
 	long nr;
@@ -339,6 +345,8 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct task_struct *prev, u
 		count_drop(TT_DROP_MAP);
 		return 0;
 	}
+	if (w.timed)
+		__sync_fetch_and_add(&timed_waits, 1);
 	/*
 	 * The owner's side: it holds the word at least from now until it
 	 * wakes it (a lower bound when it took the lock without waiting).
@@ -504,6 +512,8 @@ static __always_inline void finish_wait(__u32 tgid, __u32 tid, struct tt_wait *w
 		e->flags = w->kind;
 		event_submit(e);
 	}
+	if (w->timed)
+		__sync_fetch_and_sub(&timed_waits, 1);
 	bpf_map_delete_elem(&waiting, &tid);
 }
 
@@ -595,11 +605,14 @@ int BPF_PROG(on_sched_waking, struct task_struct *p)
 SEC("tp_btf/hrtimer_expire_entry")
 int BPF_PROG(futex_timer_fires, struct hrtimer *timer, ktime_t *now)
 {
-	struct task_struct *t = BPF_CORE_READ((struct hrtimer_sleeper *)timer, task);
+	struct task_struct *t;
 	__u64 stack;
 	struct tt_wait *w;
 	__u32 tid;
 
+	if (!timed_waits)
+		return 0;
+	t = BPF_CORE_READ((struct hrtimer_sleeper *)timer, task);
 	if (!t || !is_target(BPF_CORE_READ(t, tgid)))
 		return 0;
 	stack = (__u64)BPF_CORE_READ(t, stack);

@@ -122,7 +122,7 @@ struct tt_wait {
 	__s32 stack_id;     /* --stacks: its user stack in the stacks map, else -1 */
 	__s32 ret;          /* how it ends, as the call returns: 0, -ETIMEDOUT, -EINTR */
 	__u32 woken;        /* the wake-up came: what ended it is known */
-	__u32 pad;
+	__u32 timed;        /* the call has a timeout (counted in futex.bpf.c's timed_waits) */
 	__u64 runtime_ns;   /* the thread's CPU time when it slept: dates a resume we did not see */
 	__u64 scan[TT_SCAN_HITS]; /* --stacks: return addresses found on the stack top */
 };
