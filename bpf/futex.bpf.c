@@ -308,8 +308,7 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct task_struct *prev, u
 					  __u64 now)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(prev);
-	struct tt_wait w = { .start_ns = now, .stack_id = -1, .runtime_ns = prev->se.sum_exec_runtime,
-			     .timed = regs && regs->r10 }; /* the timeout: 4th argument of futex and futex_waitv */
+	struct tt_wait w = { .start_ns = now, .stack_id = -1, .runtime_ns = prev->se.sum_exec_runtime };
 	__u32 tid = prev->pid, cmd;
 	struct hold_start *h;
 	long nr;
@@ -341,6 +340,9 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct task_struct *prev, u
 	h = bpf_map_lookup_elem(&holding, &tid);
 	if (h && h->addr == w.addr)
 		bpf_map_delete_elem(&holding, &tid);
+	/* the timeout: 4th argument of futex and futex_waitv (set after the stack scan's loops,
+	 * whose verification a branch before them would double) */
+	w.timed = regs->r10 != 0;
 	if (bpf_map_update_elem(&waiting, &tid, &w, BPF_ANY)) {
 		count_drop(TT_DROP_MAP);
 		return 0;
@@ -517,12 +519,29 @@ static __always_inline void finish_wait(__u32 tgid, __u32 tid, struct tt_wait *w
 	bpf_map_delete_elem(&waiting, &tid);
 }
 
-/* next (a target thread) runs again: a futex wait it slept in has ended. */
-static __always_inline void futex_resumes(struct task_struct *next, __u64 now)
+/*
+ * Whether a thread may have a wait open, from its scheduling entry s (a flag
+ * spares a `waiting` lookup per switch); without an entry (map full), look.
+ */
+static __always_inline bool take_open_wait_flag(struct tt_sched *s)
+{
+	if (!s)
+		return true;
+	if (!s->in_wait)
+		return false;
+	s->in_wait = 0;
+	return true;
+}
+
+/* next (a target thread, its entry s) runs again: a futex wait it slept in has ended. */
+static __always_inline void futex_resumes(struct tt_sched *s, struct task_struct *next, __u64 now)
 {
 	__u32 tid = next->pid;
-	struct tt_wait *w = bpf_map_lookup_elem(&waiting, &tid);
+	struct tt_wait *w;
 
+	if (!take_open_wait_flag(s))
+		return;
+	w = bpf_map_lookup_elem(&waiting, &tid);
 	if (w)
 		finish_wait(next->tgid, tid, w, now);
 }
@@ -533,12 +552,15 @@ static __always_inline void futex_resumes(struct task_struct *next, __u64 now)
  * nor its sched_switch seen. It resumed when its CPU time started to grow
  * again: finish the wait then. Returns that time, or 0 with no wait open.
  */
-static __always_inline __u64 futex_missed_resume(struct task_struct *t, __u64 now)
+static __always_inline __u64 futex_missed_resume(struct tt_sched *s, struct task_struct *t, __u64 now)
 {
 	__u32 tid = t->pid;
-	struct tt_wait *w = bpf_map_lookup_elem(&waiting, &tid);
 	__u64 ran, resumed;
+	struct tt_wait *w;
 
+	if (!take_open_wait_flag(s))
+		return 0;
+	w = bpf_map_lookup_elem(&waiting, &tid);
 	if (!w)
 		return 0;
 	ran = t->se.sum_exec_runtime - w->runtime_ns;
@@ -561,9 +583,7 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 
 		now = bpf_ktime_get_ns();
 		s = sched_of(prev->pid);
-		/* without its entry (map full), look for a wait anyway */
-		if (!s || s->in_wait)
-			missed = futex_missed_resume(prev, now);
+		missed = futex_missed_resume(s, prev, now);
 		if (!preempt && prev_state != TASK_RUNNING)
 			addr = futex_sleeps(ctx, prev, prev_state, now);
 		if (s)
@@ -573,11 +593,7 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 	if (is_target(next->tgid)) {
 		now = now ?: bpf_ktime_get_ns();
 		s = sched_of(next->pid);
-		if (!s || s->in_wait) {
-			futex_resumes(next, now);
-			if (s)
-				s->in_wait = 0;
-		}
+		futex_resumes(s, next, now);
 		running += sched_in(s, next, now);
 	}
 	if (running)
@@ -643,8 +659,7 @@ int BPF_PROG(on_thread_exit, struct task_struct *task)
 		return 0;
 	flags = exit_flags(task);
 	s = bpf_map_lookup_elem(&sched_stats, &tid);
-	if (!s || s->in_wait)
-		futex_missed_resume(task, bpf_ktime_get_ns());
+	futex_missed_resume(s, task, bpf_ktime_get_ns());
 	/* lookups take no lock, deletes do: delete only what is there */
 	if (bpf_map_lookup_elem(&holding, &tid))
 		bpf_map_delete_elem(&holding, &tid);
@@ -662,6 +677,6 @@ int BPF_PROG(on_thread_exit, struct task_struct *task)
 		bpf_map_delete_elem(&last_wake, &tid);
 	}
 	lifecycle_exit(task, flags);
-	sched_exit(tid);
+	sched_exit(s);
 	return 0;
 }

@@ -158,10 +158,8 @@ static __always_inline long sched_in(struct tt_sched *s, struct task_struct *nex
 }
 
 /* A thread's last switch-out comes after its exit: close its books here. */
-static __always_inline void sched_exit(__u32 tid)
+static __always_inline void sched_exit(struct tt_sched *s)
 {
-	struct tt_sched *s = bpf_map_lookup_elem(&sched_stats, &tid);
-
 	if (s) {
 		account(s, bpf_ktime_get_ns());
 		s->state = TT_ST_UNKNOWN; /* ended: nothing more to account */
