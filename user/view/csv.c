@@ -13,6 +13,17 @@ static bool needs_quotes(const char *s, size_t len)
 	return strpbrk(s, ",\"\r\n") || (len && (s[0] == ' ' || s[len - 1] == ' '));
 }
 
+/* n bytes of s at p, each quote doubled (p has room for 2 * n). Returns the end. */
+static char *put_escaped(char *p, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"')
+			*p++ = '"';
+		*p++ = s[i];
+	}
+	return p;
+}
+
 /* s as one CSV field at p; p has room for 2 * strlen(s) + 2 bytes. Returns the end. */
 static char *put_field(char *p, const char *s)
 {
@@ -23,30 +34,28 @@ static char *put_field(char *p, const char *s)
 		return p + len;
 	}
 	*p++ = '"';
-	for (; *s; s++) {
-		if (*s == '"')
-			*p++ = '"';
-		*p++ = *s;
-	}
+	p = put_escaped(p, s, len);
 	*p++ = '"';
 	return p;
 }
 
 void csv_write_field(FILE *out, const char *s)
 {
-	char buf[2 * 4096 + 2];
+	size_t len = strlen(s);
+	char buf[2 * 1024];
 
-	if (strlen(s) > 4096) { /* longer than any field we write: the slow way */
-		fputc('"', out);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', out);
-			fputc(*s, out);
-		}
-		fputc('"', out);
+	if (!needs_quotes(s, len)) {
+		fwrite(s, 1, len, out);
 		return;
 	}
-	fwrite(buf, 1, (size_t)(put_field(buf, s) - buf), out);
+	/* any length: escaped a chunk at a time */
+	fputc('"', out);
+	for (size_t off = 0; off < len; off += sizeof(buf) / 2) {
+		size_t n = len - off < sizeof(buf) / 2 ? len - off : sizeof(buf) / 2;
+
+		fwrite(buf, 1, (size_t)(put_escaped(buf, s + off, n) - buf), out);
+	}
+	fputc('"', out);
 }
 
 /* Decimal v at p; returns the end. */
