@@ -654,19 +654,21 @@ int BPF_PROG(on_thread_exit, struct task_struct *task)
 	struct tt_sched *s;
 	struct tt_event *e;
 	__u32 flags;
+	__u64 now;
 
 	if (!is_target(tgid))
 		return 0;
 	flags = exit_flags(task);
+	now = bpf_ktime_get_ns();
 	s = bpf_map_lookup_elem(&sched_stats, &tid);
-	futex_missed_resume(s, task, bpf_ktime_get_ns());
+	futex_missed_resume(s, task, now);
 	/* lookups take no lock, deletes do: delete only what is there */
 	if (bpf_map_lookup_elem(&holding, &tid))
 		bpf_map_delete_elem(&holding, &tid);
 	wake = bpf_map_lookup_elem(&last_wake, &tid);
 	if (wake) {
 		/* Only a thread ending by itself, right after the wake, was joined. */
-		if (!flags && bpf_ktime_get_ns() - wake->ts_ns < JOIN_GUESS_WINDOW_NS &&
+		if (!flags && now - wake->ts_ns < JOIN_GUESS_WINDOW_NS &&
 		    (e = event_new(TT_EV_JOIN_GUESS, tgid, wake->wakee))) {
 			e->peer_tid = tid;
 			e->dur_ns = wake->ts_ns - wake->wait_start_ns;
@@ -676,7 +678,7 @@ int BPF_PROG(on_thread_exit, struct task_struct *task)
 		}
 		bpf_map_delete_elem(&last_wake, &tid);
 	}
-	lifecycle_exit(task, flags);
-	sched_exit(s);
+	lifecycle_exit(task, flags, now);
+	sched_exit(s, now);
 	return 0;
 }

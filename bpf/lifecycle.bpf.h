@@ -5,11 +5,10 @@
 
 #include "common.bpf.h"
 
-/* task (a target thread, ending as flags say) ends: its exit event, and the join waiting for it. */
-static __always_inline void lifecycle_exit(struct task_struct *task, __u32 flags)
+/* task (a target thread, ending as flags say) ends now: its exit event, and the join waiting for it. */
+static __always_inline void lifecycle_exit(struct task_struct *task, __u32 flags, __u64 now)
 {
 	struct join_key key = { .tid_word = (__u64)task->clear_child_tid, .tgid = task->tgid };
-	__u64 now = bpf_ktime_get_ns();
 	struct join_wait join;
 	struct tt_event *e;
 

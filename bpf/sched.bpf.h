@@ -158,10 +158,10 @@ static __always_inline long sched_in(struct tt_sched *s, struct task_struct *nex
 }
 
 /* A thread's last switch-out comes after its exit: close its books here. */
-static __always_inline void sched_exit(struct tt_sched *s)
+static __always_inline void sched_exit(struct tt_sched *s, __u64 now)
 {
 	if (s) {
-		account(s, bpf_ktime_get_ns());
+		account(s, now);
 		s->state = TT_ST_UNKNOWN; /* ended: nothing more to account */
 	}
 }
