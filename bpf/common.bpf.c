@@ -10,6 +10,5 @@ struct targets_map targets SEC(".maps");
 struct drops_map drops SEC(".maps");
 struct tid_set_map py_exiting SEC(".maps");
 struct join_pending_map join_pending SEC(".maps");
-struct exited_words_map exited_words SEC(".maps");
 
 char LICENSE[] SEC("license") = "GPL";

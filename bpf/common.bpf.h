@@ -52,7 +52,15 @@ struct targets_map {
 /*
  * A pthread join still waiting: the joinee's tid word (its clear_child_tid)
  * -> the joiner. join.bpf.c adds it, the joinee's exit completes it
- * (lifecycle.bpf.c), a timed-out join's wait drops it (futex.bpf.c).
+ * (lifecycle.bpf.h), a timed-out join's wait drops it (futex.bpf.c).
+ *
+ * The joinee's exit runs before its tid word is cleared (exit_mm), so a join
+ * can read the word as live just after the exit looked for a joiner. So each
+ * side first says it is there, then looks for the other: the exit sets the
+ * `exited` flag of the joinee's scheduling entry, the join adds its entry
+ * here; a full barrier; the exit looks here, the join at that flag (or, with
+ * the entry gone at the joinee's last switch, at its word again, 0 by then).
+ * Whoever deletes the entry here reports the join.
  */
 struct join_key {
 	__u64 tid_word;
@@ -73,23 +81,8 @@ struct join_pending_map {
 	__type(value, struct join_wait);
 };
 
-/*
- * Tid words whose thread has passed its exit (-> when): a join that starts as
- * its joinee ends may insert its pending entry just after the exit looked for
- * one (the word is cleared only later, in exit_mm). Each side writes its own
- * map, then reads the other's; whoever deletes the pending entry reports the
- * join. LRU: only the last moments matter; a new thread with the word drops it.
- */
-struct exited_words_map {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384); /* resized by the loader (--max-threads) */
-	__type(key, struct join_key);
-	__type(value, __u64);
-};
-
 extern struct events_map events SEC(".maps");
 extern struct join_pending_map join_pending SEC(".maps");
-extern struct exited_words_map exited_words SEC(".maps");
 extern struct targets_map targets SEC(".maps");
 extern struct drops_map drops SEC(".maps");
 /* Threads that called PyThread_exit_thread (join.bpf.c fills, lifecycle.bpf.c reads). */
@@ -164,9 +157,9 @@ static __always_inline void event_submit(struct tt_event *e)
 
 /*
  * A full barrier: a map update's stores may still sit in this CPU's store
- * buffer when its next lookup reads (x86 reorders a load before earlier
- * stores); a locked instruction drains them. Needed where two CPUs each write
- * one map and then read the other's (exited_words / join_pending).
+ * buffer when its next load reads (x86 lets a load pass earlier stores); a
+ * locked instruction drains them. Needed where two CPUs each write one thing
+ * and then read the other's (join_pending).
  */
 static __u64 fence_word;
 

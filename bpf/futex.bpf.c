@@ -660,7 +660,7 @@ int BPF_PROG(on_thread_exit, struct task_struct *task)
 		return 0;
 	flags = exit_flags(task);
 	now = bpf_ktime_get_ns();
-	s = bpf_map_lookup_elem(&sched_stats, &tid);
+	s = sched_of(tid); /* made if missing: its exited flag serves a racing join */
 	futex_missed_resume(s, task, now);
 	/* lookups take no lock, deletes do: delete only what is there */
 	if (bpf_map_lookup_elem(&holding, &tid))
@@ -678,7 +678,7 @@ int BPF_PROG(on_thread_exit, struct task_struct *task)
 		}
 		bpf_map_delete_elem(&last_wake, &tid);
 	}
-	lifecycle_exit(task, flags, now);
+	lifecycle_exit(task, flags, now, s ? &s->exited : NULL);
 	sched_exit(s, now);
 	return 0;
 }

@@ -12,7 +12,7 @@
  * single-stepped). Where that function is not found (another libc), the
  * entry/return pair (join_enter, join_return) is the fallback.
  */
-#include "common.bpf.h"
+#include "sched.bpf.h"
 
 struct join_call {
 	__u64 start_ns;
@@ -41,6 +41,21 @@ static __always_inline __u64 tid_word_of(__u64 pthread)
 	if (!own_word || !own_tp)
 		return 0;
 	return pthread + (own_word - own_tp);
+}
+
+/*
+ * Whether the thread tid (its tid word at tid_word) has passed its exit: its
+ * scheduling entry says so, or it has none left (gone at its last switch, or
+ * never made) and its word is 0 (see join_pending).
+ */
+static __always_inline bool joinee_exited(__u32 tid, __u64 tid_word)
+{
+	struct tt_sched *s = bpf_map_lookup_elem(&sched_stats, &tid);
+	__u32 word = 1;
+
+	if (s)
+		return s->exited;
+	return !bpf_probe_read_user(&word, sizeof(word), (void *)tid_word) && !word;
 }
 
 /*
@@ -78,7 +93,7 @@ int BPF_KPROBE(join_core, __u64 pthread, __u64 result, __u32 clockid, __u64 abst
 	}
 	/* the joinee's exit may have looked for this entry just before it existed */
 	full_fence();
-	if (bpf_map_lookup_elem(&exited_words, &key) && take_pending_join(&key, &wait))
+	if (joinee_exited(word, key.tid_word) && take_pending_join(&key, &wait))
 		emit_join(key.tgid, wait.joiner, key.tid_word, bpf_ktime_get_ns() - wait.start_ns);
 	return 0;
 }

@@ -1,41 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Thread lifecycle: creation, renames, exec and exit, one event each. The exit
- * event comes from lifecycle_exit() (lifecycle.bpf.h), which the one
- * sched_process_exit program (futex.bpf.c) calls.
+ * Thread lifecycle: creation, renames, exec and exit, one event each. The
+ * start and exit events come from lifecycle.bpf.h: the exit from
+ * lifecycle_exit(), which the one sched_process_exit program (futex.bpf.c)
+ * calls.
  */
 #include "lifecycle.bpf.h"
+#include "sched.bpf.h"
 
-SEC("tp_btf/task_newtask")
-int BPF_PROG(on_task_newtask, struct task_struct *task, u64 clone_flags)
+/*
+ * A new task is woken for the first time: the one program for a new thread
+ * (its start event, then its scheduling entry). One program, not one at
+ * task_newtask too: each costs the creating thread another dispatch. The
+ * task cannot run before this returns (its runqueue is locked), so the start
+ * event comes before anything the thread does.
+ */
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(on_new_task, struct task_struct *p)
 {
-	__u32 tgid = task->tgid;
-	struct tt_event *e;
-	__u32 tid;
+	__u32 tgid = p->tgid;
+	__u64 now;
 
-	/* Only threads of the target; a fork's child is another process. */
-	if (!is_target(tgid) || !(clone_flags & CLONE_THREAD))
+	if (!is_target(tgid))
 		return 0;
-	tid = task->pid;
-	/* A reused tid must not inherit a flag of the thread that had it before (a lookup takes no lock). */
-	if (bpf_map_lookup_elem(&py_exiting, &tid))
-		bpf_map_delete_elem(&py_exiting, &tid);
-	/* a new thread on a reused stack: its tid word's last owner has nothing left to say */
-	struct join_key key = { .tid_word = (__u64)task->clear_child_tid, .tgid = tgid };
-
-	if (key.tid_word && bpf_map_lookup_elem(&exited_words, &key))
-		bpf_map_delete_elem(&exited_words, &key);
-	/* nor a join of it: one still pending is stale (it would be taken for this thread's) */
-	if (key.tid_word && bpf_map_lookup_elem(&join_pending, &key))
-		bpf_map_delete_elem(&join_pending, &key);
-	e = event_new(TT_EV_START, tgid, tid);
-	if (!e)
-		return 0;
-	e->peer_tid = (__u32)bpf_get_current_pid_tgid();
-	e->addr = key.tid_word;
-	e->arg = clone_flags;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	event_submit(e);
+	now = bpf_ktime_get_ns();
+	/* a thread; a new process (-f) is reported by on_fork */
+	if (p->pid != tgid)
+		lifecycle_start(p, now);
+	sched_new(p, now);
 	return 0;
 }
 
@@ -88,7 +80,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 
 	if (!follow_forks || !is_target(parent->tgid) ||
 	    child_tgid != child->pid)
-		return 0; /* a new thread, not a new process: task_newtask reports it */
+		return 0; /* a new thread, not a new process: on_new_task reports it */
 	if (bpf_map_update_elem(&targets, &child_tgid, &one, BPF_ANY)) {
 		count_drop(TT_DROP_MAP);
 		return 0;

@@ -5,8 +5,35 @@
 
 #include "common.bpf.h"
 
-/* task (a target thread, ending as flags say) ends now: its exit event, and the join waiting for it. */
-static __always_inline void lifecycle_exit(struct task_struct *task, __u32 flags, __u64 now)
+/* p, a new thread of a target, is woken for the first time (now): its start event. */
+static __always_inline void lifecycle_start(struct task_struct *p, __u64 now)
+{
+	struct join_key key = { .tid_word = (__u64)p->clear_child_tid, .tgid = p->tgid };
+	__u32 tid = p->pid;
+	struct tt_event *e;
+
+	/* A reused tid must not inherit a flag of the thread that had it before (a lookup takes no lock). */
+	if (bpf_map_lookup_elem(&py_exiting, &tid))
+		bpf_map_delete_elem(&py_exiting, &tid);
+	/* a new thread on a reused stack: a join still pending under its word is stale */
+	if (key.tid_word && bpf_map_lookup_elem(&join_pending, &key))
+		bpf_map_delete_elem(&join_pending, &key);
+	e = event_new(TT_EV_START, key.tgid, tid);
+	if (!e)
+		return;
+	e->ts_ns = now;
+	e->peer_tid = (__u32)bpf_get_current_pid_tgid();
+	e->addr = key.tid_word;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	event_submit(e);
+}
+
+/*
+ * task (a target thread, ending as flags say) ends now: its exit event, and
+ * the join waiting for it. exited: its flag for a join that races this exit
+ * (see join_pending), NULL without a scheduling entry.
+ */
+static __always_inline void lifecycle_exit(struct task_struct *task, __u32 flags, __u64 now, __u32 *exited)
 {
 	struct join_key key = { .tid_word = (__u64)task->clear_child_tid, .tgid = task->tgid };
 	struct join_wait join;
@@ -22,9 +49,11 @@ static __always_inline void lifecycle_exit(struct task_struct *task, __u32 flags
 	}
 	if (!key.tid_word)
 		return;
-	/* first say it has ended (see exited_words), then look for its joiner */
-	bpf_map_update_elem(&exited_words, &key, &now, BPF_ANY);
-	full_fence();
+	/* first say it has ended, then look for its joiner */
+	if (exited) {
+		*exited = 1;
+		full_fence();
+	}
 	/* a joiner waits for this thread: its join returns now, unless the process is ending */
 	if (take_pending_join(&key, &join) && !(flags & TT_EXIT_GROUP))
 		emit_join(key.tgid, join.joiner, key.tid_word, now - join.start_ns);

@@ -180,4 +180,16 @@ static __always_inline void sched_wakeup(struct task_struct *p)
 	}
 }
 
+/* p (a target thread) becomes runnable for the first time: its entry starts runnable, in one update. */
+static __always_inline void sched_new(struct task_struct *p, __u64 now)
+{
+	struct tt_sched s = { .state = TT_ST_RUNQ, .since_ns = now };
+	__u32 tid = p->pid;
+
+	if (bpf_map_update_elem(&sched_stats, &tid, &s, BPF_NOEXIST) == 0)
+		emit_state(p, TT_ST_RUNQ, now, 0);
+	else
+		sched_wakeup(p); /* already there (or the map is full: counted there) */
+}
+
 #endif /* SCHED_BPF_H */

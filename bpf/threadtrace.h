@@ -152,7 +152,7 @@ struct tt_sched {
 	__u32 state;        /* enum tt_sched_state */
 	__u32 on_cpu;       /* counted in the parallelism figure */
 	__u32 in_wait;      /* a futex wait is open (a `waiting` entry): spares a lookup per switch */
-	__u32 pad;
+	__u32 exited;       /* it has passed its exit (for a join racing it: see join_pending) */
 };
 
 /* How many of the target's threads ran at once, time-weighted. */

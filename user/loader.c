@@ -98,7 +98,6 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 	bpf_map__set_max_entries(skel->maps.events, cfg->buffer_kb * 1024u);
 	bpf_map__set_max_entries(skel->maps.join_calls, cfg->max_threads);
 	bpf_map__set_max_entries(skel->maps.join_pending, cfg->max_threads);
-	bpf_map__set_max_entries(skel->maps.exited_words, cfg->max_threads);
 	bpf_map__set_max_entries(skel->maps.py_exiting, cfg->max_threads);
 	bpf_map__set_max_entries(skel->maps.waiting, cfg->max_threads);
 	bpf_map__set_max_entries(skel->maps.last_wake, cfg->max_threads);
