@@ -9,6 +9,7 @@ struct events_map events SEC(".maps");
 struct targets_map targets SEC(".maps");
 struct drops_map drops SEC(".maps");
 struct tid_set_map py_exiting SEC(".maps");
+bool py_exits_seen;
 struct join_pending_map join_pending SEC(".maps");
 
 char LICENSE[] SEC("license") = "GPL";

@@ -71,7 +71,7 @@ struct join_key {
 struct join_wait {
 	__u64 start_ns;
 	__u32 joiner;
-	__u32 pad;
+	__u32 joinee; /* an entry left by a join that never ended names another thread */
 };
 
 struct join_pending_map {
@@ -87,6 +87,8 @@ extern struct targets_map targets SEC(".maps");
 extern struct drops_map drops SEC(".maps");
 /* Threads that called PyThread_exit_thread (join.bpf.c fills, lifecycle.bpf.c reads). */
 extern struct tid_set_map py_exiting SEC(".maps");
+/* Set once py_exiting has had an entry: until then no program needs to look there. */
+extern bool py_exits_seen;
 
 /* First thing every program does: this runs on every event of the machine. */
 static __always_inline bool is_target(__u32 tgid)
@@ -202,7 +204,7 @@ static __always_inline __u32 exit_flags(struct task_struct *task)
 	if (task->signal->flags & SIGNAL_GROUP_EXIT)
 		flags |= TT_EXIT_GROUP;
 	/* Left in place until the tid is reused: each exit hook reads it. */
-	if (bpf_map_lookup_elem(&py_exiting, &pid))
+	if (py_exits_seen && bpf_map_lookup_elem(&py_exiting, &pid))
 		flags |= TT_EXIT_SHUTDOWN;
 	return flags;
 }

@@ -97,6 +97,8 @@ struct {
 	__type(key, __u32);
 	__type(value, struct futex_wake);
 } last_wake SEC(".maps");
+/* Set once last_wake has had an entry: until then an exit need not look there. */
+static bool last_wake_used;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -424,6 +426,7 @@ static __always_inline void futex_woken(struct task_struct *p)
 	wake.addr = w->addr;
 	wake.wakee = wakee;
 	wake.op = w->op;
+	last_wake_used = true;
 	if (bpf_map_update_elem(&last_wake, &waker, &wake, BPF_ANY))
 		count_drop(TT_DROP_MAP);
 }
@@ -665,7 +668,7 @@ int BPF_PROG(on_thread_exit, struct task_struct *task)
 	/* lookups take no lock, deletes do: delete only what is there */
 	if (bpf_map_lookup_elem(&holding, &tid))
 		bpf_map_delete_elem(&holding, &tid);
-	wake = bpf_map_lookup_elem(&last_wake, &tid);
+	wake = last_wake_used ? bpf_map_lookup_elem(&last_wake, &tid) : NULL;
 	if (wake) {
 		/* Only a thread ending by itself, right after the wake, was joined. */
 		if (!flags && now - wake->ts_ns < JOIN_GUESS_WINDOW_NS &&

@@ -87,6 +87,7 @@ int BPF_KPROBE(join_core, __u64 pthread, __u64 result, __u32 clockid, __u64 abst
 		return 0; /* busy: joins nothing */
 	wait.start_ns = bpf_ktime_get_ns();
 	wait.joiner = (__u32)id;
+	wait.joinee = word;
 	if (bpf_map_update_elem(&join_pending, &key, &wait, BPF_ANY)) {
 		count_drop(TT_DROP_MAP);
 		return 0;
@@ -147,6 +148,7 @@ int BPF_KPROBE(py_thread_exit)
 
 	if (!is_target(id >> 32))
 		return 0;
+	py_exits_seen = true;
 	if (bpf_map_update_elem(&py_exiting, &tid, &one, BPF_ANY))
 		count_drop(TT_DROP_MAP);
 	return 0;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* A thread's exit, as the lifecycle reports it; called by the sched_process_exit program. */
+/* A thread's start and exit, as the lifecycle reports them; called by the programs of sched_wakeup_new and sched_process_exit. */
 #ifndef LIFECYCLE_BPF_H
 #define LIFECYCLE_BPF_H
 
@@ -8,22 +8,18 @@
 /* p, a new thread of a target, is woken for the first time (now): its start event. */
 static __always_inline void lifecycle_start(struct task_struct *p, __u64 now)
 {
-	struct join_key key = { .tid_word = (__u64)p->clear_child_tid, .tgid = p->tgid };
 	__u32 tid = p->pid;
 	struct tt_event *e;
 
 	/* A reused tid must not inherit a flag of the thread that had it before (a lookup takes no lock). */
-	if (bpf_map_lookup_elem(&py_exiting, &tid))
+	if (py_exits_seen && bpf_map_lookup_elem(&py_exiting, &tid))
 		bpf_map_delete_elem(&py_exiting, &tid);
-	/* a new thread on a reused stack: a join still pending under its word is stale */
-	if (key.tid_word && bpf_map_lookup_elem(&join_pending, &key))
-		bpf_map_delete_elem(&join_pending, &key);
-	e = event_new(TT_EV_START, key.tgid, tid);
+	e = event_new(TT_EV_START, p->tgid, tid);
 	if (!e)
 		return;
 	e->ts_ns = now;
 	e->peer_tid = (__u32)bpf_get_current_pid_tgid();
-	e->addr = key.tid_word;
+	e->addr = (__u64)p->clear_child_tid;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	event_submit(e);
 }
@@ -54,8 +50,11 @@ static __always_inline void lifecycle_exit(struct task_struct *task, __u32 flags
 		*exited = 1;
 		full_fence();
 	}
-	/* a joiner waits for this thread: its join returns now, unless the process is ending */
-	if (take_pending_join(&key, &join) && !(flags & TT_EXIT_GROUP))
+	/*
+	 * A joiner waits for this thread: its join returns now, unless the process is ending.
+	 * (A join of an earlier thread on the same stack that never ended is taken away too.)
+	 */
+	if (take_pending_join(&key, &join) && join.joinee == task->pid && !(flags & TT_EXIT_GROUP))
 		emit_join(key.tgid, join.joiner, key.tid_word, now - join.start_ns);
 }
 
