@@ -4,6 +4,7 @@
 
 const volatile __u32 targ_tgid = 0;
 const volatile bool follow_forks = false;
+const volatile __u64 wakeup_bytes = 1 << 20;
 
 struct events_map events SEC(".maps");
 struct targets_map targets SEC(".maps");

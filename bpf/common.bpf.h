@@ -19,6 +19,8 @@
 extern const volatile __u32 targ_tgid;
 /* -f: its descendants too, kept in the targets map. */
 extern const volatile bool follow_forks;
+/* Waiting bytes in the ring buffer from which a submit wakes the reader (a quarter of it). */
+extern const volatile __u64 wakeup_bytes;
 
 /* Map types named so that each map is defined in one file and declared extern in others. */
 struct events_map {
@@ -150,8 +152,7 @@ static __always_inline struct tt_event *event_new(__u32 kind, __u32 tgid, __u32 
  */
 static __always_inline void event_submit(struct tt_event *e)
 {
-	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >=
-			      bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 4
+	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes
 			      ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 
 	bpf_ringbuf_submit(e, flags);

@@ -95,6 +95,7 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 		goto err;
 	}
 	skel->rodata->targ_tgid = tgid;
+	skel->rodata->wakeup_bytes = cfg->buffer_kb * 1024ull / 4;
 	bpf_map__set_max_entries(skel->maps.events, cfg->buffer_kb * 1024u);
 	bpf_map__set_max_entries(skel->maps.join_calls, cfg->max_threads);
 	bpf_map__set_max_entries(skel->maps.join_pending, cfg->max_threads);
