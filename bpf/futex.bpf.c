@@ -681,7 +681,7 @@ int BPF_PROG(on_thread_exit, struct task_struct *task)
 		}
 		bpf_map_delete_elem(&last_wake, &tid);
 	}
-	lifecycle_exit(task, flags, now, s ? &s->exited : NULL);
+	lifecycle_exit(task, flags, now, s);
 	sched_exit(s, now);
 	return 0;
 }

@@ -71,6 +71,7 @@ int BPF_KPROBE(join_core, __u64 pthread, __u64 result, __u32 clockid, __u64 abst
 	__u64 id = bpf_get_current_pid_tgid();
 	struct join_wait wait = {};
 	struct join_key key = {};
+	struct tt_sched *s;
 	__u32 word = 0;
 
 	if (!is_target(id >> 32))
@@ -92,6 +93,10 @@ int BPF_KPROBE(join_core, __u64 pthread, __u64 result, __u32 clockid, __u64 abst
 		count_drop(TT_DROP_MAP);
 		return 0;
 	}
+	/* should this thread end in there (cancelled), its exit drops the entry */
+	s = bpf_map_lookup_elem(&sched_stats, &wait.joiner);
+	if (s)
+		s->joining_word = key.tid_word;
 	/* the joinee's exit may have looked for this entry just before it existed */
 	full_fence();
 	if (joinee_exited(word, key.tid_word) && take_pending_join(&key, &wait))

@@ -26,15 +26,32 @@ static __always_inline void lifecycle_start(struct task_struct *p, __u64 now)
 }
 
 /*
- * task (a target thread, ending as flags say) ends now: its exit event, and
- * the join waiting for it. exited: its flag for a join that races this exit
- * (see join_pending), NULL without a scheduling entry.
+ * A thread that ends cannot be waiting in a join: one still pending under its
+ * name was left by a join it never finished (it was cancelled in there).
  */
-static __always_inline void lifecycle_exit(struct task_struct *task, __u32 flags, __u64 now, __u32 *exited)
+static __always_inline void drop_own_join(__u32 tgid, __u32 tid, __u64 tid_word)
+{
+	struct join_key key = { .tid_word = tid_word, .tgid = tgid };
+	struct join_wait *join = bpf_map_lookup_elem(&join_pending, &key);
+
+	if (join && join->joiner == tid)
+		bpf_map_delete_elem(&join_pending, &key);
+}
+
+/*
+ * task (a target thread, ending as flags say) ends now: its exit event, and
+ * the join waiting for it. s: its scheduling entry (NULL if none), which
+ * holds its flag for a join that races this exit (see join_pending) and the
+ * last thread it joined.
+ */
+static __always_inline void lifecycle_exit(struct task_struct *task, __u32 flags, __u64 now, struct tt_sched *s)
 {
 	struct join_key key = { .tid_word = (__u64)task->clear_child_tid, .tgid = task->tgid };
 	struct join_wait join;
 	struct tt_event *e;
+
+	if (s && s->joining_word)
+		drop_own_join(key.tgid, task->pid, s->joining_word);
 
 	e = event_new(TT_EV_EXIT, key.tgid, task->pid);
 	if (e) {
@@ -47,8 +64,8 @@ static __always_inline void lifecycle_exit(struct task_struct *task, __u32 flags
 	if (!key.tid_word)
 		return;
 	/* first say it has ended, then look for its joiner */
-	if (exited) {
-		*exited = 1;
+	if (s) {
+		s->exited = 1;
 		full_fence();
 	}
 	/*

@@ -153,6 +153,7 @@ struct tt_sched {
 	__u32 on_cpu;       /* counted in the parallelism figure */
 	__u32 in_wait;      /* a futex wait is open (a `waiting` entry): spares a lookup per switch */
 	__u32 exited;       /* it has passed its exit (for a join racing it: see join_pending) */
+	__u64 joining_word; /* the tid word of the last thread it waited to join */
 };
 
 /* How many of the target's threads ran at once, time-weighted. */

@@ -133,3 +133,18 @@ def test_every_libc_join_function_and_joins_that_join_nothing(tmp_path):
     timed = [(r["detail"], r["peer_tid"]) for r in t.events("wait") if r["addr"] == word]
     # then the clock join's wait, woken by slow's exit
     assert timed == [("timeout", ""), ("woken", str(slow))]
+
+
+def test_a_cancelled_join_joins_nothing(tmp_path):
+    # joiner is cancelled while it waits to join sleeper; sleeper is then detached and ends
+    # unjoined: the only join is main's of joiner (the demo prints it)
+    t = trace_command([DEMOS / "joincancel"], tmp_path)
+    assert t.rc == 0, t.stderr
+    main, joiner, sleeper = t.tids["main"], t.tids["joiner"], t.tids["sleeper"]
+    assert f"CANCELLED {joiner}" in t.stdout
+    joins = [(int(r["tid"]), int(r["peer_tid"])) for r in t.events("join")]
+    assert joins == t.joins == [(main, joiner)]
+    # sleeper sleeps 0.4 s and ends by itself; no thread is left over as alive
+    assert t.exit_of(sleeper)["detail"] == "exited"
+    assert 0.4 * S * 0.95 < int(t.exit_of(sleeper)["dur_ns"]) / 1e9 < 0.4 * S + 1.0
+    assert not t.events("end")
