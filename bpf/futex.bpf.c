@@ -86,13 +86,6 @@ struct hold_start {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384); /* resized by the loader (--max-threads) */
-	__type(key, __u32);
-	__type(value, struct tt_wait);
-} waiting SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
 	__type(value, struct futex_wake);
@@ -302,12 +295,13 @@ static __always_inline void end_hold(__u32 tgid, __u32 tid, __u64 addr)
 }
 
 /*
- * prev goes to sleep (sched_switch, prev is current): inside a futex wait?
- * Its registers at the system call say which call and word. Returns the word,
- * or 0 when this is no futex wait.
+ * prev (its scheduling entry s) goes to sleep (sched_switch, prev is
+ * current): inside a futex wait? Its registers at the system call say which
+ * call and word; the wait goes into s. Returns the word, or 0 when this is no
+ * futex wait.
  */
-static __always_inline __u64 futex_sleeps(void *ctx, struct task_struct *prev, unsigned int prev_state,
-					  __u64 now)
+static __always_inline __u64 futex_sleeps(void *ctx, struct tt_sched *s, struct task_struct *prev,
+					  unsigned int prev_state, __u64 now)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(prev);
 	struct tt_wait w = { .start_ns = now, .stack_id = -1, .runtime_ns = prev->se.sum_exec_runtime };
@@ -345,10 +339,7 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct task_struct *prev, u
 	/* the timeout: 4th argument of futex and futex_waitv (set after the stack scan's loops,
 	 * whose verification a branch before them would double) */
 	w.timed = regs->r10 != 0;
-	if (bpf_map_update_elem(&waiting, &tid, &w, BPF_ANY)) {
-		count_drop(TT_DROP_MAP);
-		return 0;
-	}
+	s->wait = w; /* open once the caller sets s->in_wait */
 	if (w.timed)
 		__sync_fetch_and_add(&timed_waits, 1);
 	/*
@@ -371,8 +362,8 @@ static __always_inline bool signal_pending_for(struct task_struct *p)
 	return pending & ~p->blocked.sig[0];
 }
 
-/* Runs where the wake-up happens: in the waker's futex call, exit, signal or timer. */
-static __always_inline void futex_woken(struct task_struct *p)
+/* p (its entry s) is woken. Runs where that happens: in the waker's futex call, exit, signal or timer. */
+static __always_inline void futex_woken(struct tt_sched *s, struct task_struct *p)
 {
 	__u32 wakee = p->pid, waker;
 	struct futex_wake wake = {};
@@ -382,8 +373,10 @@ static __always_inline void futex_woken(struct task_struct *p)
 	struct pt_regs *regs;
 	struct tt_wait *w;
 
-	w = bpf_map_lookup_elem(&waiting, &wakee);
-	if (!w || w->woken)
+	if (!s || !s->in_wait)
+		return;
+	w = &s->wait;
+	if (w->woken)
 		return;
 	w->woken = 1;
 	if (w->ret)
@@ -519,18 +512,12 @@ static __always_inline void finish_wait(__u32 tgid, __u32 tid, struct tt_wait *w
 	}
 	if (w->timed)
 		__sync_fetch_and_sub(&timed_waits, 1);
-	bpf_map_delete_elem(&waiting, &tid);
 }
 
-/*
- * Whether a thread may have a wait open, from its scheduling entry s (a flag
- * spares a `waiting` lookup per switch); without an entry (map full), look.
- */
+/* Whether a thread (its scheduling entry s) has a wait open, which ends now. */
 static __always_inline bool take_open_wait_flag(struct tt_sched *s)
 {
-	if (!s)
-		return true;
-	if (!s->in_wait)
+	if (!s || !s->in_wait)
 		return false;
 	s->in_wait = 0;
 	return true;
@@ -539,14 +526,8 @@ static __always_inline bool take_open_wait_flag(struct tt_sched *s)
 /* next (a target thread, its entry s) runs again: a futex wait it slept in has ended. */
 static __always_inline void futex_resumes(struct tt_sched *s, struct task_struct *next, __u64 now)
 {
-	__u32 tid = next->pid;
-	struct tt_wait *w;
-
-	if (!take_open_wait_flag(s))
-		return;
-	w = bpf_map_lookup_elem(&waiting, &tid);
-	if (w)
-		finish_wait(next->tgid, tid, w, now);
+	if (take_open_wait_flag(s))
+		finish_wait(next->tgid, next->pid, &s->wait, now);
 }
 
 /*
@@ -557,18 +538,13 @@ static __always_inline void futex_resumes(struct tt_sched *s, struct task_struct
  */
 static __always_inline __u64 futex_missed_resume(struct tt_sched *s, struct task_struct *t, __u64 now)
 {
-	__u32 tid = t->pid;
 	__u64 ran, resumed;
-	struct tt_wait *w;
 
 	if (!take_open_wait_flag(s))
 		return 0;
-	w = bpf_map_lookup_elem(&waiting, &tid);
-	if (!w)
-		return 0;
-	ran = t->se.sum_exec_runtime - w->runtime_ns;
-	resumed = ran < now - w->start_ns ? now - ran : w->start_ns;
-	finish_wait(t->tgid, tid, w, resumed);
+	ran = t->se.sum_exec_runtime - s->wait.runtime_ns;
+	resumed = ran < now - s->wait.start_ns ? now - ran : s->wait.start_ns;
+	finish_wait(t->tgid, t->pid, &s->wait, resumed);
 	return resumed;
 }
 
@@ -587,8 +563,8 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 		now = bpf_ktime_get_ns();
 		s = sched_of(prev->pid);
 		missed = futex_missed_resume(s, prev, now);
-		if (!preempt && prev_state != TASK_RUNNING)
-			addr = futex_sleeps(ctx, prev, prev_state, now);
+		if (s && !preempt && prev_state != TASK_RUNNING)
+			addr = futex_sleeps(ctx, s, prev, prev_state, now);
 		if (s)
 			s->in_wait = addr != 0;
 		running += sched_out(s, prev, preempt, prev_state, now, addr, missed);
@@ -607,10 +583,13 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 SEC("tp_btf/sched_waking")
 int BPF_PROG(on_sched_waking, struct task_struct *p)
 {
+	struct tt_sched *s;
+
 	if (!is_target(p->tgid))
 		return 0;
-	futex_woken(p);
-	sched_wakeup(p);
+	s = sched_of(p->pid);
+	futex_woken(s, p);
+	sched_wakeup(s, p);
 	return 0;
 }
 
@@ -625,8 +604,8 @@ SEC("tp_btf/hrtimer_expire_entry")
 int BPF_PROG(futex_timer_fires, struct hrtimer *timer, ktime_t *now)
 {
 	struct task_struct *t;
+	struct tt_sched *s;
 	__u64 stack;
-	struct tt_wait *w;
 	__u32 tid;
 
 	if (!timed_waits)
@@ -638,9 +617,9 @@ int BPF_PROG(futex_timer_fires, struct hrtimer *timer, ktime_t *now)
 	if ((__u64)timer < stack || (__u64)timer >= stack + THREAD_SIZE)
 		return 0;
 	tid = BPF_CORE_READ(t, pid);
-	w = bpf_map_lookup_elem(&waiting, &tid);
-	if (w && !w->woken)
-		w->ret = -ETIMEDOUT;
+	s = bpf_map_lookup_elem(&sched_stats, &tid);
+	if (s && s->in_wait && !s->wait.woken)
+		s->wait.ret = -ETIMEDOUT;
 	return 0;
 }
 

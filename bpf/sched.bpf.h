@@ -166,11 +166,9 @@ static __always_inline void sched_exit(struct tt_sched *s, __u64 now)
 	}
 }
 
-/* p (a target thread) becomes runnable. */
-static __always_inline void sched_wakeup(struct task_struct *p)
+/* p (a target thread, its entry s) becomes runnable. */
+static __always_inline void sched_wakeup(struct tt_sched *s, struct task_struct *p)
 {
-	struct tt_sched *s = sched_of(p->pid);
-
 	if (s && s->state != TT_ST_ONCPU && s->state != TT_ST_RUNQ) {
 		__u64 now = bpf_ktime_get_ns();
 
@@ -189,7 +187,7 @@ static __always_inline void sched_new(struct task_struct *p, __u64 now)
 	if (bpf_map_update_elem(&sched_stats, &tid, &s, BPF_NOEXIST) == 0)
 		emit_state(p, TT_ST_RUNQ, now, 0);
 	else
-		sched_wakeup(p); /* already there (or the map is full: counted there) */
+		sched_wakeup(sched_of(tid), p); /* already there (or the map is full: counted there) */
 }
 
 #endif /* SCHED_BPF_H */

@@ -111,7 +111,7 @@ struct tt_pair_val {
 #define TT_SCAN_HITS 3
 #define TT_TEXT_RANGES 32
 
-/* A futex wait in progress (the thread sleeps in it); read by user space to find deadlocks. */
+/* A futex wait in progress (the thread sleeps in it): in its struct tt_sched; user space reads it to find deadlocks. */
 struct tt_wait {
 	__u64 start_ns;
 	__u64 addr;
@@ -151,9 +151,10 @@ struct tt_sched {
 	__u64 since_ns;
 	__u32 state;        /* enum tt_sched_state */
 	__u32 on_cpu;       /* counted in the parallelism figure */
-	__u32 in_wait;      /* a futex wait is open (a `waiting` entry): spares a lookup per switch */
+	__u32 in_wait;      /* a futex wait is open: `wait` below */
 	__u32 exited;       /* it has passed its exit (for a join racing it: see join_pending) */
 	__u64 joining_word; /* the tid word of the last thread it waited to join */
+	struct tt_wait wait; /* the futex wait it sleeps in, while in_wait */
 };
 
 /* How many of the target's threads ran at once, time-weighted. */

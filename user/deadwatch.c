@@ -12,14 +12,15 @@ struct edges {
 	size_t n;
 };
 
-static void on_waiting(const void *key, const void *val, void *ctx)
+static void on_thread(const void *key, const void *val, void *ctx)
 {
-	const struct tt_wait *w = val;
+	const struct tt_sched *s = val;
+	const struct tt_wait *w = &s->wait;
 	struct edges *e = ctx;
 	pid_t tid = (pid_t)*(const __u32 *)key;
 
 	/* only a held lock has an owner to wait for */
-	if ((w->kind != TT_LOCK_MUTEX && w->kind != TT_LOCK_PI) || !w->owner || (pid_t)w->owner == tid ||
+	if (!s->in_wait || (w->kind != TT_LOCK_MUTEX && w->kind != TT_LOCK_PI) || !w->owner || (pid_t)w->owner == tid ||
 	    !threads__find(e->threads, (pid_t)w->owner) || e->n == sizeof(e->v) / sizeof(e->v[0]))
 		return;
 	e->waits[e->n] = *w;
@@ -114,7 +115,7 @@ void scan_deadlocks(struct app *a)
 	e.threads = a->threads;
 	e.n = 0;
 
-	if (loader__dump(a->loader, TT_MAP_WAITING, on_waiting, &e) < 0)
+	if (loader__dump(a->loader, TT_MAP_SCHED, on_thread, &e) < 0)
 		return;
 	if (e.n && !a->nprocs)
 		refresh_maps(a);

@@ -100,7 +100,6 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 	bpf_map__set_max_entries(skel->maps.join_calls, cfg->max_threads);
 	bpf_map__set_max_entries(skel->maps.join_pending, cfg->max_threads);
 	bpf_map__set_max_entries(skel->maps.py_exiting, cfg->max_threads);
-	bpf_map__set_max_entries(skel->maps.waiting, cfg->max_threads);
 	bpf_map__set_max_entries(skel->maps.last_wake, cfg->max_threads);
 	bpf_map__set_max_entries(skel->maps.holding, cfg->max_threads);
 	bpf_map__set_max_entries(skel->maps.sched_stats, cfg->max_threads);
@@ -339,7 +338,6 @@ static struct bpf_map *map_of(struct tt_loader *l, enum tt_map which)
 	case TT_MAP_HOLD_STATS: return l->skel->maps.hold_stats;
 	case TT_MAP_WAKE_PAIRS: return l->skel->maps.wake_pairs;
 	case TT_MAP_OWNER_PAIRS: return l->skel->maps.owner_pairs;
-	case TT_MAP_WAITING: return l->skel->maps.waiting;
 	case TT_MAP_SCHED: return l->skel->maps.sched_stats;
 	case TT_MAP_SITES: return l->skel->maps.sites;
 	}

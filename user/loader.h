@@ -35,8 +35,7 @@ enum tt_map {
 	TT_MAP_HOLD_STATS,  /* __u64 addr -> struct tt_hold_stat */
 	TT_MAP_WAKE_PAIRS,  /* struct tt_pair_key (a = waker, b = wakee) -> struct tt_pair_val */
 	TT_MAP_OWNER_PAIRS, /* struct tt_pair_key (a = owner, b = waiter) -> struct tt_pair_val */
-	TT_MAP_WAITING,     /* __u32 tid -> struct tt_wait: futex waits in progress */
-	TT_MAP_SCHED,       /* __u32 tid -> struct tt_sched */
+	TT_MAP_SCHED,       /* __u32 tid -> struct tt_sched (with the futex wait in progress) */
 	TT_MAP_SITES,       /* struct tt_site_key -> struct tt_pair_val (count, total wait) */
 };
 
