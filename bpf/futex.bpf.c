@@ -78,12 +78,6 @@ struct futex_wake {
 	__u32 op;
 };
 
-/* A thread's last woken wait: the start of a contended hold. */
-struct hold_start {
-	__u64 ts_ns;
-	__u64 addr;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
@@ -92,13 +86,6 @@ struct {
 } last_wake SEC(".maps");
 /* Set once last_wake has had an entry: until then an exit need not look there. */
 static bool last_wake_used;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
-	__type(value, struct hold_start);
-} holding SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -267,18 +254,21 @@ static __always_inline void atomic_max(__u64 *p, __u64 v)
 		*p = v; /* racy across CPUs, and only a maximum */
 }
 
-/* A hold of the word that the holder let go of while waking a waiter: a contended hold. */
-static __always_inline void end_hold(__u32 tgid, __u32 tid, __u64 addr)
+/*
+ * A hold of the word that the holder (tid, its entry s) let go of while
+ * waking a waiter: a contended hold.
+ */
+static __always_inline void end_hold(struct tt_sched *s, __u32 tgid, __u32 tid, __u64 addr)
 {
-	struct hold_start *h = bpf_map_lookup_elem(&holding, &tid);
 	struct tt_addr_key hkey = { .addr = addr, .tgid = tgid };
 	struct tt_hold_stat *hs;
 	struct tt_event *e;
 	__u64 dur;
 
-	if (!h || h->addr != addr)
+	if (!s || s->hold_addr != addr)
 		return;
-	dur = bpf_ktime_get_ns() - h->ts_ns;
+	s->hold_addr = 0;
+	dur = bpf_ktime_get_ns() - s->hold_ns;
 	hs = lookup_or_init(&hold_stats, &hkey, &zero_hold, TT_DROP_LOCKS);
 	if (hs) {
 		__sync_fetch_and_add(&hs->count, 1);
@@ -291,7 +281,6 @@ static __always_inline void end_hold(__u32 tgid, __u32 tid, __u64 addr)
 		e->dur_ns = dur;
 		event_submit(e);
 	}
-	bpf_map_delete_elem(&holding, &tid);
 }
 
 /*
@@ -306,7 +295,6 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct tt_sched *s, struct 
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(prev);
 	struct tt_wait w = { .start_ns = now, .stack_id = -1, .runtime_ns = prev->se.sum_exec_runtime };
 	__u32 tid = prev->pid, cmd;
-	struct hold_start *h;
 	long nr;
 
 	/* futex waits sleep interruptibly; a page fault inside the call would not */
@@ -333,9 +321,8 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct tt_sched *s, struct 
 		scan_stack(regs, w.scan);
 	}
 	/* it held this word and let go without waking anyone (unseen): no hold to measure */
-	h = bpf_map_lookup_elem(&holding, &tid);
-	if (h && h->addr == w.addr)
-		bpf_map_delete_elem(&holding, &tid);
+	if (s->hold_addr == w.addr)
+		s->hold_addr = 0;
 	/* the timeout: 4th argument of futex and futex_waitv (set after the stack scan's loops,
 	 * whose verification a branch before them would double) */
 	w.timed = regs->r10 != 0;
@@ -347,9 +334,13 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct tt_sched *s, struct 
 	 * wakes it (a lower bound when it took the lock without waiting).
 	 */
 	if (w.owner && w.owner != tid && w.owner < 4194304) {
-		struct hold_start hs = { .ts_ns = now, .addr = w.addr };
+		struct tt_sched *o = bpf_map_lookup_elem(&sched_stats, &w.owner);
 
-		bpf_map_update_elem(&holding, &w.owner, &hs, BPF_NOEXIST);
+		/* unless it holds another (the time first: end_hold checks the word first) */
+		if (o && !o->hold_addr) {
+			o->hold_ns = now;
+			o->hold_addr = w.addr;
+		}
 	}
 	return w.addr;
 }
@@ -398,7 +389,7 @@ static __always_inline void futex_woken(struct tt_sched *s, struct task_struct *
 		regs = (struct pt_regs *)bpf_task_pt_regs(cur);
 		if (!regs || regs->orig_ax != SYS_futex || !is_wake_op(regs->si & FUTEX_CMD_MASK))
 			return;
-		end_hold(cur->tgid, waker, regs->di);
+		end_hold(bpf_map_lookup_elem(&sched_stats, &waker), cur->tgid, waker, regs->di);
 	}
 	w->waker = waker;
 	key.addr = w->addr;
@@ -477,9 +468,10 @@ static __always_inline void count_owner(__u32 tid, struct tt_wait *w, __u64 dur)
 	__sync_fetch_and_add(&v->total_ns, dur);
 }
 
-/* The wait w of a target thread ended at end_ns: count it, and start the hold it won. */
-static __always_inline void finish_wait(__u32 tgid, __u32 tid, struct tt_wait *w, __u64 end_ns)
+/* The wait of a target thread (its entry s) ended at end_ns: count it, and start the hold it won. */
+static __always_inline void finish_wait(struct tt_sched *s, __u32 tgid, __u32 tid, __u64 end_ns)
 {
+	struct tt_wait *w = &s->wait;
 	__u64 dur = end_ns > w->start_ns ? end_ns - w->start_ns : 0;
 	struct tt_event *e;
 
@@ -496,10 +488,8 @@ static __always_inline void finish_wait(__u32 tgid, __u32 tid, struct tt_wait *w
 	}
 	if (!w->ret) {
 		/* it holds the word now, until it wakes it */
-		struct hold_start h = { .ts_ns = end_ns, .addr = w->addr };
-
-		if (bpf_map_update_elem(&holding, &tid, &h, BPF_ANY))
-			count_drop(TT_DROP_MAP);
+		s->hold_ns = end_ns;
+		s->hold_addr = w->addr;
 	}
 	if (stream_locks && (e = event_new(TT_EV_WAIT, tgid, tid))) {
 		e->addr = w->addr;
@@ -527,7 +517,7 @@ static __always_inline bool take_open_wait_flag(struct tt_sched *s)
 static __always_inline void futex_resumes(struct tt_sched *s, struct task_struct *next, __u64 now)
 {
 	if (take_open_wait_flag(s))
-		finish_wait(next->tgid, next->pid, &s->wait, now);
+		finish_wait(s, next->tgid, next->pid, now);
 }
 
 /*
@@ -544,7 +534,7 @@ static __always_inline __u64 futex_missed_resume(struct tt_sched *s, struct task
 		return 0;
 	ran = t->se.sum_exec_runtime - s->wait.runtime_ns;
 	resumed = ran < now - s->wait.start_ns ? now - ran : s->wait.start_ns;
-	finish_wait(t->tgid, t->pid, &s->wait, resumed);
+	finish_wait(s, t->tgid, t->pid, resumed);
 	return resumed;
 }
 
@@ -644,9 +634,6 @@ int BPF_PROG(on_thread_exit, struct task_struct *task)
 	now = bpf_ktime_get_ns();
 	s = sched_of(tid); /* made if missing: its exited flag serves a racing join */
 	futex_missed_resume(s, task, now);
-	/* lookups take no lock, deletes do: delete only what is there */
-	if (bpf_map_lookup_elem(&holding, &tid))
-		bpf_map_delete_elem(&holding, &tid);
 	wake = last_wake_used ? bpf_map_lookup_elem(&last_wake, &tid) : NULL;
 	if (wake) {
 		/* Only a thread ending by itself, right after the wake, was joined. */

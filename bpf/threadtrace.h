@@ -154,6 +154,8 @@ struct tt_sched {
 	__u32 in_wait;      /* a futex wait is open: `wait` below */
 	__u32 exited;       /* it has passed its exit (for a join racing it: see join_pending) */
 	__u64 joining_word; /* the tid word of the last thread it waited to join */
+	__u64 hold_ns;      /* since when it holds hold_addr (won in a wait, or seen as its owner) */
+	__u64 hold_addr;    /* the futex word it holds until it wakes a waiter, 0: none */
 	struct tt_wait wait; /* the futex wait it sleeps in, while in_wait */
 };
 

@@ -101,7 +101,6 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 	bpf_map__set_max_entries(skel->maps.join_pending, cfg->max_threads);
 	bpf_map__set_max_entries(skel->maps.py_exiting, cfg->max_threads);
 	bpf_map__set_max_entries(skel->maps.last_wake, cfg->max_threads);
-	bpf_map__set_max_entries(skel->maps.holding, cfg->max_threads);
 	bpf_map__set_max_entries(skel->maps.sched_stats, cfg->max_threads);
 	bpf_map__set_max_entries(skel->maps.lock_stats, cfg->max_locks);
 	bpf_map__set_max_entries(skel->maps.hold_stats, cfg->max_locks);
