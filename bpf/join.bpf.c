@@ -94,7 +94,7 @@ int BPF_KPROBE(join_core, __u64 pthread, __u64 result, __u32 clockid, __u64 abst
 		return 0;
 	}
 	/* should this thread end in there (cancelled), its exit drops the entry */
-	s = bpf_map_lookup_elem(&sched_stats, &wait.joiner);
+	s = sched_of(wait.joiner);
 	if (s)
 		s->joining_word = key.tid_word;
 	/* the joinee's exit may have looked for this entry just before it existed */
