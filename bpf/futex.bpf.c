@@ -23,24 +23,17 @@
 #include "lifecycle.bpf.h"
 #include "sched.bpf.h"
 
-#define SYS_futex 202 /* x86-64 */
-#define SYS_futex_waitv 449
-#define OP_WAITV 0xffffffff /* our mark for a futex_waitv wait: it has no op */
-#define FUTEX_CMD_MASK 0x7f
-#define FUTEX_WAIT 0
-#define FUTEX_WAKE 1
-#define FUTEX_REQUEUE 3
-#define FUTEX_CMP_REQUEUE 4
-#define FUTEX_WAKE_OP 5
-#define FUTEX_LOCK_PI 6
-#define FUTEX_UNLOCK_PI 7
-#define FUTEX_TRYLOCK_PI 8
-#define FUTEX_WAIT_BITSET 9
-#define FUTEX_WAKE_BITSET 10
-#define FUTEX_WAIT_REQUEUE_PI 11
-#define FUTEX_CMP_REQUEUE_PI 12
-#define FUTEX_LOCK_PI2 13
-#define FUTEX_TID_MASK 0x3fffffff
+/* A u32 of the current process's memory (futexword.h's reader), 0 if unreadable. */
+static __always_inline __u32 read_u32(__u64 addr)
+{
+	__u32 v = 0;
+
+	bpf_probe_read_user(&v, sizeof(v), (void *)addr);
+	return v;
+}
+#define TT_READ_U32(ctx, addr) read_u32(addr)
+#include "futexword.h"
+
 #define EINTR 4
 #define ETIMEDOUT 110
 #define TASK_INTERRUPTIBLE 0x1
@@ -141,19 +134,6 @@ static const struct tt_lock_stat zero_stat;
 static const struct tt_hold_stat zero_hold;
 static const struct tt_pair_val zero_pair;
 
-static __always_inline bool is_wait_op(__u32 cmd)
-{
-	return cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET || cmd == FUTEX_LOCK_PI ||
-	       cmd == FUTEX_LOCK_PI2 || cmd == FUTEX_WAIT_REQUEUE_PI;
-}
-
-static __always_inline bool is_wake_op(__u32 cmd)
-{
-	return cmd == FUTEX_WAKE || cmd == FUTEX_WAKE_BITSET || cmd == FUTEX_WAKE_OP ||
-	       cmd == FUTEX_REQUEUE || cmd == FUTEX_CMP_REQUEUE || cmd == FUTEX_UNLOCK_PI ||
-	       cmd == FUTEX_CMP_REQUEUE_PI;
-}
-
 static __always_inline bool in_text(__u64 v)
 {
 	for (int j = 0; j < TT_TEXT_RANGES; j++) {
@@ -179,47 +159,6 @@ static __always_inline void scan_stack(struct pt_regs *regs, __u64 scan[TT_SCAN_
 		if (in_text(buf[i]))
 			scan[hits++] = buf[i];
 	}
-}
-
-static __always_inline __u32 read_u32(__u64 addr)
-{
-	__u32 v = 0;
-
-	bpf_probe_read_user(&v, sizeof(v), (void *)addr);
-	return v;
-}
-
-/*
- * What the word is, from the call and glibc's layouts (x86-64, glibc 2.36):
- * a mutex waits with val 2 and keeps its owner's tid at +8 (__owner); a sem_t
- * waits on a zero value with its waiter count at +4; a pthread_cond_t waits on
- * __g_signals[0/1] at +0x28/+0x2c with __wrefs (waiters << 3) at +0x24.
- */
-static __always_inline __u32 classify(__u64 addr, __u32 cmd, __u32 val, __u32 *owner)
-{
-	__u32 wrefs;
-
-	*owner = 0;
-	if (cmd == FUTEX_LOCK_PI || cmd == FUTEX_LOCK_PI2) {
-		*owner = read_u32(addr) & FUTEX_TID_MASK;
-		return TT_LOCK_PI;
-	}
-	if (cmd == FUTEX_WAIT_REQUEUE_PI)
-		return TT_LOCK_COND;
-	if (val == 2) {
-		*owner = read_u32(addr + 8);
-		return TT_LOCK_MUTEX;
-	}
-	if (!(addr & 7) && val == 0) {
-		__u32 nwaiters = read_u32(addr + 4);
-
-		if (nwaiters && nwaiters < 65536)
-			return TT_LOCK_SEM;
-	}
-	wrefs = read_u32((addr & 7) ? addr - 8 : addr - 4);
-	if (wrefs >= 8 && wrefs < (1u << 20))
-		return TT_LOCK_COND;
-	return TT_LOCK_FUTEX;
 }
 
 /* slot of ns in a log2 histogram */
@@ -305,9 +244,9 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct tt_sched *s, struct 
 		w.addr = regs->di;
 		w.op = regs->si;
 		cmd = w.op & FUTEX_CMD_MASK;
-		if (!is_wait_op(cmd))
+		if (!tt_is_wait_op(cmd))
 			return 0;
-		w.kind = classify(w.addr, cmd, (__u32)regs->dx, &w.owner);
+		w.kind = tt_classify_wait(NULL, w.addr, cmd, (__u32)regs->dx, &w.owner);
 	} else if (nr == SYS_futex_waitv) {
 		/* waits on several words: named by the first (struct futex_waitv: val, uaddr, ...) */
 		bpf_probe_read_user(&w.addr, sizeof(w.addr), (void *)(regs->di + 8));
@@ -387,7 +326,7 @@ static __always_inline void futex_woken(struct tt_sched *s, struct task_struct *
 	if (!(cur->flags & PF_EXITING)) {
 		/* a thread ending wakes its joiner from the kernel (clear_child_tid): no call to check */
 		regs = (struct pt_regs *)bpf_task_pt_regs(cur);
-		if (!regs || regs->orig_ax != SYS_futex || !is_wake_op(regs->si & FUTEX_CMD_MASK))
+		if (!regs || regs->orig_ax != SYS_futex || !tt_is_wake_op(regs->si & FUTEX_CMD_MASK))
 			return;
 		end_hold(bpf_map_lookup_elem(&sched_stats, &waker), cur->tgid, waker, regs->di);
 	}

@@ -343,6 +343,17 @@ static struct bpf_map *map_of(struct tt_loader *l, enum tt_map which)
 	return NULL;
 }
 
+int loader__seed_sched(struct tt_loader *l, pid_t tid, const struct tt_sched *s)
+{
+	__u32 key = (__u32)tid;
+	int err = bpf_map_update_elem(bpf_map__fd(l->skel->maps.sched_stats), &key, s, BPF_NOEXIST);
+
+	/* a wait with a timeout: the kernel side counts them (futex_timer_fires), and uncounts it at its end */
+	if (!err && s->in_wait && s->wait.timed)
+		__atomic_fetch_add(&l->skel->bss->timed_waits, 1, __ATOMIC_SEQ_CST);
+	return err;
+}
+
 /*
  * A map's entries, by the batch: one system call per DUMP_BATCH of them (the
  * deadlock watch reads every thread's entry 4 times a second: a get-next-key
@@ -367,8 +378,9 @@ int loader__dump(struct tt_loader *l, enum tt_map which, tt_entry_fn fn, void *c
 		__u32 count = (__u32)cap;
 
 		if (!keys) {
-			keys = malloc(cap * ksz);
-			vals = malloc(cap * vsz);
+			/* zeroed: valgrind does not know that the batch call writes them */
+			keys = calloc(cap, ksz);
+			vals = calloc(cap, vsz);
 			if (!keys || !vals) {
 				err = -ENOMEM;
 				break;

@@ -41,6 +41,13 @@ enum tt_map {
 
 typedef void (*tt_entry_fn)(const void *key, const void *val, void *ctx);
 
+/*
+ * A thread alive before tracing began gets s as its scheduling entry, unless
+ * the kernel side has made one meanwhile (it saw the thread run: it knows
+ * better). 0, or -errno (-EEXIST then).
+ */
+int loader__seed_sched(struct tt_loader *l, pid_t tid, const struct tt_sched *s);
+
 /* Calls fn for every entry of a map. Returns the count or -errno. */
 int loader__dump(struct tt_loader *l, enum tt_map which, tt_entry_fn fn, void *ctx);
 /* --stacks: where the targets' code is, for the kernel's stack scan. */

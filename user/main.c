@@ -11,6 +11,7 @@
 #include "launch.h"
 #include "loader.h"
 #include "outfile.h"
+#include "attachwait.h"
 #include "procfs.h"
 #include "syms.h"
 #include "model/deadlock.h"
@@ -88,8 +89,13 @@ static void add_alive(pid_t tid, const char *comm, void *ctx)
 	struct app *a = ctx;
 	struct tt_record rec;
 
+	struct tt_sched s;
+
 	if (threads__add_alive(a->threads, tid, comm, now_ns(CLOCK_MONOTONIC), &rec) == 1)
 		emit(&rec, a);
+	/* asleep since before tracing began: account that, and see a wait (a deadlock) in progress */
+	if (!attach_wait_state(a->tgid, tid, a->threads->t0_ns, &s))
+		loader__seed_sched(a->loader, tid, &s);
 }
 
 static FILE *open_output(const struct tt_config *cfg)

@@ -67,6 +67,27 @@ int procfs_thread_stat(pid_t pid, pid_t tid, char *state, unsigned long long *ti
 	return 0;
 }
 
+int procfs_thread_syscall(pid_t pid, pid_t tid, long *nr, unsigned long long args[6])
+{
+	char path[64], buf[512];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)pid, (int)tid);
+	/* "running", or "-1 SP PC" outside a call, or "NR ARG1 ... ARG6 SP PC" (hex arguments) */
+	if (read_line(path, buf, sizeof(buf)) ||
+	    sscanf(buf, "%ld %llx %llx %llx %llx %llx %llx", nr, &args[0], &args[1], &args[2], &args[3],
+		   &args[4], &args[5]) != 7 || *nr < 0)
+		return -1;
+	return 0;
+}
+
+int procfs_thread_runtime(pid_t pid, pid_t tid, unsigned long long *ns)
+{
+	char path[64], buf[128];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", (int)pid, (int)tid);
+	return read_line(path, buf, sizeof(buf)) || sscanf(buf, "%llu", ns) != 1 ? -1 : 0;
+}
+
 bool procfs_process_running(pid_t pid)
 {
 	char state;

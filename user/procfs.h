@@ -12,6 +12,15 @@ int procfs_threads(pid_t pid, void (*fn)(pid_t tid, const char *comm, void *ctx)
 /* A thread's scheduler state letter and CPU time (user+system) in clock ticks. 0 or -1. */
 int procfs_thread_stat(pid_t pid, pid_t tid, char *state, unsigned long long *ticks);
 
+/*
+ * The system call a thread is blocked in (/proc/PID/task/TID/syscall): its
+ * number and first 6 arguments. -1 if it runs, is in none, or is gone.
+ */
+int procfs_thread_syscall(pid_t pid, pid_t tid, long *nr, unsigned long long args[6]);
+
+/* A thread's time on a CPU so far, in ns (/proc/PID/task/TID/schedstat). 0 or -1. */
+int procfs_thread_runtime(pid_t pid, pid_t tid, unsigned long long *ns);
+
 /* Whether the process still runs: false once it is gone or a zombie. */
 bool procfs_process_running(pid_t pid);
 

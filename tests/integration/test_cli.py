@@ -4,7 +4,7 @@ import signal
 import subprocess
 import time
 
-from conftest import DEMOS, PYTHON, TT, parse_csv, trace_command
+from conftest import DEMOS, PYTHON, TT, parse_csv, read_summary, trace_command
 
 
 def run_tt(args, timeout=30):
@@ -27,6 +27,20 @@ def test_existing_threads_appear_alive_with_names(demo_proc, tmp_path):
     assert set(end) == set(expect)
     assert all(r["dur_ns"] == "" for r in end.values())
     assert d.proc.poll() is None  # the target runs on
+
+
+def test_threads_asleep_since_before_attach_have_their_sleep_counted(demo_proc, tmp_path):
+    # idle's threads sleep in pause() and main in sigwait for the whole trace: none of them
+    # switches while traced, yet each was asleep (not on a futex) all along
+    d = demo_proc([DEMOS / "idle", "2"])
+    d.wait_for("READY")
+    p = run_tt(["-q", "--summary-csv", str(tmp_path), "-d", "1.0", "-p", str(d.proc.pid)])
+    assert p.returncode == 0, p.stderr
+    rows = {int(r["tid"]): r for r in read_summary(tmp_path)["threads"]}
+    assert set(rows) == {d.tids["main"], d.tids["idle-0"], d.tids["idle-1"]}
+    for r in rows.values():
+        assert 0.9 < int(r["sleep_ns"]) / 1e9 < 1.5, r
+        assert int(r["lock_ns"]) == 0 and int(r["oncpu_ns"]) < 10e6, r
 
 
 def test_target_ending_mid_trace_is_reported(demo_proc, tmp_path):

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from conftest import (DEMOS, PYDEMOS, PYTHON, ROOT, SCALE, TT, parallelism_mean, parse_csv,
-                      trace_command)
+                      read_summary, trace_command)
 
 
 def gil_like_locks(t):
@@ -195,6 +195,29 @@ def test_deadlock_reported_within_a_second(demo_proc, tmp_path):
     assert reported - formed < 1.0 + 0.2  # the 0.2: the demo's own sleep between its two prints
     all_rows = parse_csv(out.read_text())
     assert len([r for r in all_rows if r["event"] == "deadlock"]) == 2  # reported once
+
+
+def test_deadlock_formed_before_attach_is_reported(demo_proc, tmp_path):
+    # the demo deadlocks at once; threadtrace attaches afterwards: the waits in progress are read
+    # from /proc (the call each thread sleeps in, the mutex owner in its memory)
+    d = demo_proc([DEMOS / "deadlock"], env={"TT_DEADLOCK_DELAY": "0"})
+    d.wait_for("ab waits for lock_b")  # ba prints its line at the same moment, in either order
+    time.sleep(0.5)
+    out, summary = tmp_path / "t.csv", tmp_path / "summary"
+    summary.mkdir()
+    p = subprocess.run([str(TT), "--csv", "-w", str(out), "--summary-csv", str(summary), "-d", "1.5",
+                        "-p", str(d.proc.pid)], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    ab, ba, main = d.tids["ab"], d.tids["ba"], d.tids["main"]
+    rows = [r for r in parse_csv(out.read_text()) if r["event"] == "deadlock"]
+    assert sorted((int(r["tid"]), int(r["peer_tid"])) for r in rows) == sorted([(ab, ba), (ba, ab)])
+    detail = {int(r["tid"]): r["detail"] for r in rows}
+    assert "lock_b+0x0" in detail[ab] and "lock_a+0x0" in detail[ba]
+    # all three blocked on a futex word the whole time: the two locks, main in its join
+    threads = {int(r["tid"]): r for r in read_summary(summary)["threads"]}
+    for tid in (ab, ba, main):
+        assert 1.4 < int(threads[tid]["lock_ns"]) / 1e9 < 2.0, threads[tid]
+        assert int(threads[tid]["sleep_ns"]) == 0, threads[tid]
 
 
 def test_gil_demo_owners_are_its_workers_and_no_deadlock(demo_proc, tmp_path):

@@ -1,0 +1,74 @@
+/* What a thread alive before tracing began is doing as tracing starts (see attachwait.h). */
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/types.h>
+#include "attachwait.h"
+#include "procfs.h"
+
+/* futexword.h's reader: a u32 of the target's memory through /proc/PID/mem, 0 if unreadable. */
+static __u32 mem_u32(void *ctx, __u64 addr)
+{
+	__u32 v = 0;
+
+	if (pread(*(int *)ctx, &v, sizeof(v), (off_t)addr) != sizeof(v))
+		return 0;
+	return v;
+}
+#define TT_READ_U32(ctx, addr) mem_u32(ctx, addr)
+#include "futexword.h"
+
+/* Its futex wait from the call it is blocked in (args: the call's); false if none. */
+static bool futex_wait_of(int mem, long nr, const unsigned long long args[6], struct tt_wait *w)
+{
+	__u32 cmd = (__u32)args[1] & FUTEX_CMD_MASK;
+	__u64 first = 0;
+
+	if (nr == SYS_futex && tt_is_wait_op(cmd)) {
+		w->addr = args[0];
+		w->op = (__u32)args[1];
+		w->kind = tt_classify_wait(&mem, w->addr, cmd, (__u32)args[2], &w->owner);
+	} else if (nr == SYS_futex_waitv) {
+		/* named by the first word (struct futex_waitv: val, uaddr, ...), as the kernel side does */
+		if (pread(mem, &first, sizeof(first), (off_t)(args[0] + 8)) != sizeof(first))
+			return false;
+		w->addr = first;
+		w->op = OP_WAITV;
+		w->kind = TT_LOCK_FUTEX;
+	} else {
+		return false;
+	}
+	w->timed = args[3] != 0; /* the timeout: 4th argument of both calls */
+	return true;
+}
+
+int attach_wait_state(pid_t tgid, pid_t tid, uint64_t t0_ns, struct tt_sched *s)
+{
+	unsigned long long args[6], ticks, runtime = 0;
+	char state, path[64];
+	long nr;
+	int mem;
+
+	if (procfs_thread_stat(tgid, tid, &state, &ticks) || (state != 'S' && state != 'D'))
+		return -1;
+	memset(s, 0, sizeof(*s));
+	s->state = TT_ST_SLEEP;
+	s->since_ns = t0_ns;
+	if (procfs_thread_syscall(tgid, tid, &nr, args) || procfs_thread_runtime(tgid, tid, &runtime))
+		return 0; /* asleep, in no call we know */
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)tgid);
+	mem = open(path, O_RDONLY | O_CLOEXEC);
+	if (mem < 0)
+		return 0;
+	if (futex_wait_of(mem, nr, args, &s->wait)) {
+		s->state = TT_ST_LOCK;
+		s->in_wait = 1;
+		s->wait.start_ns = t0_ns;
+		s->wait.stack_id = -1;
+		s->wait.runtime_ns = runtime;
+	}
+	close(mem);
+	return 0;
+}
