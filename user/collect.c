@@ -1,7 +1,10 @@
 /* From the kernel's maps to the models; naming of lock addresses. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "collect.h"
+#include "model/array.h"
+#include "model/index.h"
 #include "perfmap.h"
 #include "syms.h"
 
@@ -11,18 +14,25 @@
 #define GIL_COND_FIRST 0x1b0 /* gil.cond's __g_signals[0..1] */
 #define GIL_COND_END 0x1b8
 
+/* A futex wait still in progress: it counts, with its time so far (a deadlock's waits never end). */
+struct open_wait {
+	struct tt_lock_key key;
+	struct tt_lock_stat stat;
+	bool merged; /* into the thread's figures for that word */
+};
+
 struct fold {
 	struct tt_threads *threads;
 	struct tt_locks *locks;
 	uint64_t now_ns;
+	struct open_wait *open;
+	size_t nopen, capopen;
+	struct tt_index open_by_word; /* (addr, tid) -> open */
 	int err;
 };
 
-static void on_wait_stat(const void *key, const void *val, void *ctx)
+static void add_wait_stat(struct fold *f, const struct tt_lock_key *k, const struct tt_lock_stat *s)
 {
-	const struct tt_lock_key *k = key;
-	const struct tt_lock_stat *s = val;
-	struct fold *f = ctx;
 	struct tt_thread *th = threads__find(f->threads, (pid_t)k->tid);
 
 	if (locks__add_wait_stat(f->locks, k, s))
@@ -31,6 +41,63 @@ static void on_wait_stat(const void *key, const void *val, void *ctx)
 		th->waits += s->waits;
 		th->wait_ns += s->total_ns;
 	}
+}
+
+/* A thread's figures for one word, with its wait on it in progress, if any. */
+static void on_wait_stat(const void *key, const void *val, void *ctx)
+{
+	const struct tt_lock_key *k = key;
+	struct tt_lock_stat s = *(const struct tt_lock_stat *)val;
+	struct fold *f = ctx;
+	size_t i;
+
+	if (index_get(&f->open_by_word, k->addr, k->tid, &i) && f->open[i].key.tgid == k->tgid) {
+		struct open_wait *o = &f->open[i];
+
+		s.waits++;
+		s.total_ns += o->stat.total_ns;
+		if (o->stat.max_ns > s.max_ns)
+			s.max_ns = o->stat.max_ns;
+		s.kinds |= o->stat.kinds;
+		for (int j = 0; j < TT_LOG2_SLOTS; j++)
+			s.hist[j] += o->stat.hist[j];
+		o->merged = true;
+	}
+	add_wait_stat(f, k, &s);
+}
+
+static int log2_slot(uint64_t v)
+{
+	int slot = v > 1 ? 63 - __builtin_clzll(v) : 0;
+
+	return slot < TT_LOG2_SLOTS ? slot : TT_LOG2_SLOTS - 1;
+}
+
+/* A thread's scheduling figures, and its wait in progress (kept for on_wait_stat). */
+static void on_sched(const void *key, const void *val, void *ctx)
+{
+	const struct tt_sched *s = val;
+	const struct tt_wait *w = &s->wait;
+	struct fold *f = ctx;
+	pid_t tid = (pid_t)*(const __u32 *)key;
+	const struct tt_thread *th = threads__find(f->threads, tid);
+	uint64_t dur = f->now_ns > w->start_ns ? f->now_ns - w->start_ns : 0;
+	struct open_wait *o;
+
+	threads__set_sched(f->threads, tid, s, f->now_ns);
+	if (!s->in_wait || !th)
+		return;
+	if (ARRAY_ROOM(f->open, f->nopen, f->capopen) || index_put(&f->open_by_word, w->addr, (__u32)tid, f->nopen)) {
+		f->err = -1;
+		return;
+	}
+	o = &f->open[f->nopen++];
+	memset(o, 0, sizeof(*o));
+	o->key = (struct tt_lock_key){ .addr = w->addr, .tid = (__u32)tid, .tgid = (__u32)th->tgid };
+	o->stat.waits = 1;
+	o->stat.total_ns = o->stat.max_ns = dur;
+	o->stat.kinds = 1u << (w->kind & 7);
+	o->stat.hist[log2_slot(dur)] = 1;
 }
 
 static void on_hold_stat(const void *key, const void *val, void *ctx)
@@ -75,13 +142,6 @@ static void on_site(const void *key, const void *val, void *ctx)
 		f->err = -1;
 }
 
-static void on_sched(const void *key, const void *val, void *ctx)
-{
-	struct fold *f = ctx;
-
-	threads__set_sched(f->threads, (pid_t)*(const __u32 *)key, val, f->now_ns);
-}
-
 int collect_figures(struct tt_loader *l, struct tt_threads *threads, struct tt_locks *locks,
 		    struct tt_parallelism *par, uint64_t now_ns)
 {
@@ -91,12 +151,20 @@ int collect_figures(struct tt_loader *l, struct tt_threads *threads, struct tt_l
 	locks__reset_figures(locks);
 	for (size_t i = 0; i < threads->n; i++)
 		threads->v[i].waits = threads->v[i].wait_ns = 0;
-	if (loader__dump(l, TT_MAP_LOCK_STATS, on_wait_stat, &f) < 0 ||
-	    loader__dump(l, TT_MAP_HOLD_STATS, on_hold_stat, &f) < 0 ||
+	/* the scheduling entries first: they hold the waits in progress */
+	if (loader__dump(l, TT_MAP_SCHED, on_sched, &f) < 0 ||
+	    loader__dump(l, TT_MAP_LOCK_STATS, on_wait_stat, &f) < 0)
+		f.err = -1;
+	/* waits in progress on words their thread had not waited on before */
+	for (size_t i = 0; i < f.nopen && !f.err; i++)
+		if (!f.open[i].merged)
+			add_wait_stat(&f, &f.open[i].key, &f.open[i].stat);
+	free(f.open);
+	index_free(&f.open_by_word);
+	if (f.err || loader__dump(l, TT_MAP_HOLD_STATS, on_hold_stat, &f) < 0 ||
 	    loader__dump(l, TT_MAP_WAKE_PAIRS, on_wake_pair, &f) < 0 ||
 	    loader__dump(l, TT_MAP_OWNER_PAIRS, on_owner_pair, &f) < 0 ||
-	    loader__dump(l, TT_MAP_SITES, on_site, &f) < 0 ||
-	    loader__dump(l, TT_MAP_SCHED, on_sched, &f) < 0)
+	    loader__dump(l, TT_MAP_SITES, on_site, &f) < 0)
 		return -1;
 	if (loader__parallelism(l, &kpar))
 		return -1;

@@ -214,10 +214,17 @@ def test_deadlock_formed_before_attach_is_reported(demo_proc, tmp_path):
     detail = {int(r["tid"]): r["detail"] for r in rows}
     assert "lock_b+0x0" in detail[ab] and "lock_a+0x0" in detail[ba]
     # all three blocked on a futex word the whole time: the two locks, main in its join
-    threads = {int(r["tid"]): r for r in read_summary(summary)["threads"]}
+    tables = read_summary(summary)
+    threads = {int(r["tid"]): r for r in tables["threads"]}
     for tid in (ab, ba, main):
         assert 1.4 < int(threads[tid]["lock_ns"]) / 1e9 < 2.0, threads[tid]
         assert int(threads[tid]["sleep_ns"]) == 0, threads[tid]
+        assert threads[tid]["futex_waits"] == "1", threads[tid]
+    # the waits in progress count in the lock table, with their time so far
+    for name in ("lock_a+0x0", "lock_b+0x0"):
+        (row,) = [r for r in tables["locks"] if r["symbol"] == name]
+        assert (row["kind"], row["waits"], row["threads"]) == ("mutex", "1", "1"), row
+        assert 1.4 < int(row["total_wait_ns"]) / 1e9 < 2.0, row
 
 
 def test_gil_demo_owners_are_its_workers_and_no_deadlock(demo_proc, tmp_path):
