@@ -44,6 +44,24 @@ static bool futex_wait_of(int mem, long nr, const unsigned long long args[6], st
 	return true;
 }
 
+pid_t attach_join_target(pid_t tgid, const struct tt_wait *w)
+{
+	__u32 cmd = w->op & FUTEX_CMD_MASK, word;
+	char path[64];
+	int mem;
+
+	if (w->op == OP_WAITV || (cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET) ||
+	    w->kind == TT_LOCK_MUTEX || w->kind == TT_LOCK_SEM)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)tgid);
+	mem = open(path, O_RDONLY | O_CLOEXEC);
+	if (mem < 0)
+		return 0;
+	word = mem_u32(&mem, w->addr);
+	close(mem);
+	return word > 0 && word <= FUTEX_TID_MASK ? (pid_t)word : 0;
+}
+
 int attach_wait_state(pid_t tgid, pid_t tid, uint64_t t0_ns, struct tt_sched *s)
 {
 	unsigned long long args[6], ticks, runtime = 0;

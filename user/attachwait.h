@@ -17,4 +17,12 @@
  */
 int attach_wait_state(pid_t tgid, pid_t tid, uint64_t t0_ns, struct tt_sched *s);
 
+/*
+ * The thread a wait w of tgid's (from attach_wait_state) joins: a plain
+ * futex wait on a word that holds a tid, as pthread_join waits on its
+ * joinee's tid word. The caller checks that the tid is one of tgid's threads.
+ * 0 if none.
+ */
+pid_t attach_join_target(pid_t tgid, const struct tt_wait *w);
+
 #endif

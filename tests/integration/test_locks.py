@@ -213,7 +213,7 @@ def test_deadlock_formed_before_attach_is_reported(demo_proc, tmp_path):
     assert sorted((int(r["tid"]), int(r["peer_tid"])) for r in rows) == sorted([(ab, ba), (ba, ab)])
     detail = {int(r["tid"]): r["detail"] for r in rows}
     assert "lock_b+0x0" in detail[ab] and "lock_a+0x0" in detail[ba]
-    # all three blocked on a futex word the whole time: the two locks, main in its join
+    # all three blocked on a futex word the whole time: the two locks, main in its join of ab
     tables = read_summary(summary)
     threads = {int(r["tid"]): r for r in tables["threads"]}
     for tid in (ab, ba, main):
@@ -221,9 +221,9 @@ def test_deadlock_formed_before_attach_is_reported(demo_proc, tmp_path):
         assert int(threads[tid]["sleep_ns"]) == 0, threads[tid]
         assert threads[tid]["futex_waits"] == "1", threads[tid]
     # the waits in progress count in the lock table, with their time so far
-    for name in ("lock_a+0x0", "lock_b+0x0"):
+    for name, kind in (("lock_a+0x0", "mutex"), ("lock_b+0x0", "mutex"), (f"[tid word of {ab}]", "join")):
         (row,) = [r for r in tables["locks"] if r["symbol"] == name]
-        assert (row["kind"], row["waits"], row["threads"]) == ("mutex", "1", "1"), row
+        assert (row["kind"], row["waits"], row["threads"]) == (kind, "1", "1"), row
         assert 1.4 < int(row["total_wait_ns"]) / 1e9 < 2.0, row
 
 

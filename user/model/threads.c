@@ -129,6 +129,15 @@ int threads__add_alive(struct tt_threads *t, pid_t tid, const char *name, uint64
 	return 1;
 }
 
+int threads__learn_tid_word(struct tt_threads *t, pid_t tid, uint64_t tid_word)
+{
+	struct tt_thread *th = threads__find(t, tid);
+
+	if (!th || th->ended)
+		return -1;
+	return th->tid_word ? 0 : set_tid_word(t, th, tid_word);
+}
+
 static enum tt_end classify_exit(__u32 flags)
 {
 	/* A CPython daemon stopping itself at shutdown was, in effect, killed by the exit. */

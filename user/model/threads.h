@@ -67,6 +67,12 @@ struct tt_thread *threads__find(const struct tt_threads *t, pid_t tid);
 int threads__add_alive(struct tt_threads *t, pid_t tid, const char *name, uint64_t now_ns,
 		       struct tt_record *rec);
 
+/*
+ * A thread found at attach has tid_word as its tid word (learnt from a join
+ * waiting on it), unless it has one. 0, or -1 (unknown thread, ENOMEM).
+ */
+int threads__learn_tid_word(struct tt_threads *t, pid_t tid, uint64_t tid_word);
+
 /* Applies one kernel event. Returns 1 and fills *rec when it makes a record, 0 when not, -1 on ENOMEM. */
 int threads__apply(struct tt_threads *t, const struct tt_event *e, struct tt_record *rec);
 
