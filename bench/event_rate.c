@@ -14,11 +14,17 @@
  *   scheduler interleaves the pairs.
  *
  * Prints ELAPSED_NS, FUTEX_CALLS and EXPECTED_EVENTS (the events a tracer should see).
+ * With BENCH_HOLD set in the environment (for a tracer to attach with -p, and be read while the
+ * process lives): prints READY PID and waits for a line on stdin before it starts, and for
+ * stdin to end before it exits.
  */
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include "bench.h"
@@ -84,6 +90,9 @@ int main(int argc, char **argv)
 	uint64_t t0, t1;
 	int err;
 
+	bool hold = getenv("BENCH_HOLD") != NULL;
+	char line[16];
+
 	count = bench_arg(argc, argv, 2, 1000000);
 	if (argc > 3)
 		pingpong = !strcmp(argv[3], "pingpong");
@@ -91,6 +100,12 @@ int main(int argc, char **argv)
 		nthreads = 64;
 	n = pingpong ? 2 * nthreads : nthreads;
 	pthread_barrier_init(&ready, NULL, (unsigned)n + 1);
+	if (hold) {
+		printf("READY %d\n", (int)getpid());
+		fflush(stdout);
+		if (!fgets(line, sizeof(line), stdin))
+			return 1;
+	}
 	main_vcsw = bench_thread_vcsw();
 	for (long i = 0; i < n; i++) {
 		struct player *p = &players[i];
@@ -117,5 +132,8 @@ int main(int argc, char **argv)
 	}
 	printf("ELAPSED_NS %llu\nFUTEX_CALLS %ld\nEXPECTED_EVENTS %ld\n", (unsigned long long)(t1 - t0),
 	       pingpong ? calls : 0, expected);
+	fflush(stdout);
+	while (hold && fgets(line, sizeof(line), stdin))
+		;
 	return 0;
 }

@@ -23,5 +23,10 @@ def test_bench_smoke_runs_every_workload():
     # the BPF run time per program, from the kernel's statistics: the scheduler's program ran
     m = re.search(r"^on_sched_switch\s+(\d+)\s+(\d+)\s+([\d.]+) us", out, re.M)
     assert m and int(m.group(1)) > 0 and int(m.group(2)) > 0, out[-2000:]
+    # and per blocking wait of a ping-pong: the switch and wake-up programs ran for it
+    per_wait = out[out.index("per blocking wait"):]
+    for prog in ("on_sched_switch", "on_sched_waking"):
+        m = re.search(rf"^{prog}\s+(\S+)\s+(\d+)\s+([\d.]+) us", per_wait, re.M)
+        assert m and float(m.group(3)) > 0, per_wait[:2000]
     # and the statistics were set back as they were
     assert open("/proc/sys/kernel/bpf_stats_enabled").read().strip() == stats_before
