@@ -126,7 +126,6 @@ int BPF_KRETPROBE(join_return, long ret)
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
 	struct join_call *call;
-	struct tt_event *e;
 
 	if (!is_target(id >> 32))
 		return 0;
@@ -134,12 +133,8 @@ int BPF_KRETPROBE(join_return, long ret)
 	if (!call)
 		return 0;
 	/* A failed or busy join (EBUSY from tryjoin, ESRCH, ...) joined nothing. */
-	if (ret == 0 && (e = event_new(TT_EV_JOIN, id >> 32, tid))) {
-		e->dur_ns = e->ts_ns - call->start_ns;
-		e->addr = call->tid_word;
-		bpf_get_current_comm(e->comm, sizeof(e->comm));
-		event_submit(e);
-	}
+	if (ret == 0)
+		emit_join(id >> 32, tid, call->tid_word, bpf_ktime_get_ns() - call->start_ns);
 	bpf_map_delete_elem(&join_calls, &tid);
 	return 0;
 }
