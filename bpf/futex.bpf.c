@@ -161,20 +161,6 @@ static __always_inline void scan_stack(struct pt_regs *regs, __u64 scan[TT_SCAN_
 	}
 }
 
-/* slot of ns in a log2 histogram */
-static __always_inline __u32 log2_slot(__u64 v)
-{
-	__u32 r = 0, shift;
-
-	shift = (v > 0xffffffffULL) << 5; v >>= shift; r |= shift;
-	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
-	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
-	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
-	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
-	r |= (v >> 1);
-	return r;
-}
-
 /* slot in the hold histogram: 4 per power of two */
 static __always_inline __u32 hold_slot(__u64 v)
 {
@@ -182,7 +168,7 @@ static __always_inline __u32 hold_slot(__u64 v)
 
 	if (v < 4)
 		return (__u32)v;
-	msb = log2_slot(v);
+	msb = tt_log2(v);
 	slot = msb * 4 + ((v >> (msb - 2)) & 3);
 	return slot < TT_HOLD_SLOTS ? slot : TT_HOLD_SLOTS - 1;
 }
@@ -358,7 +344,6 @@ static __always_inline void count_wait(__u32 tgid, __u32 tid, struct tt_wait *w,
 {
 	struct tt_lock_key key = { .addr = w->addr, .tid = tid, .tgid = tgid };
 	struct tt_lock_stat *st;
-	__u32 slot;
 
 	st = lookup_or_init(&lock_stats, &key, &zero_stat, TT_DROP_LOCKS);
 	if (!st)
@@ -369,10 +354,7 @@ static __always_inline void count_wait(__u32 tgid, __u32 tid, struct tt_wait *w,
 	st->total_ns += dur;
 	if (dur > st->max_ns)
 		st->max_ns = dur;
-	slot = log2_slot(dur);
-	if (slot >= TT_LOG2_SLOTS)
-		slot = TT_LOG2_SLOTS - 1;
-	st->hist[slot]++;
+	st->hist[tt_wait_slot(dur)]++;
 	if (w->ret == -ETIMEDOUT)
 		st->timeouts++;
 	else if (w->ret == -EINTR)

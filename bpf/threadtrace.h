@@ -50,6 +50,27 @@ enum tt_lock_kind {
 
 /* Log2 histogram of nanoseconds: slot i holds [2^i, 2^(i+1)). */
 #define TT_LOG2_SLOTS 40
+
+/* floor(log2(v)), 0 for v < 2: branch-free, for the verifier */
+static inline __attribute__((always_inline)) __u32 tt_log2(__u64 v)
+{
+	__u32 r = 0, shift;
+
+	shift = (v > 0xffffffffULL) << 5; v >>= shift; r |= shift;
+	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
+	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	return r | (__u32)(v >> 1);
+}
+
+/* The slot of a wait of ns in a log2 histogram (both sides count waits in them). */
+static inline __attribute__((always_inline)) __u32 tt_wait_slot(__u64 ns)
+{
+	__u32 slot = tt_log2(ns);
+
+	return slot < TT_LOG2_SLOTS ? slot : TT_LOG2_SLOTS - 1;
+}
 /* Hold-time histogram: 4 slots per power of two, for percentiles within ~19 %. */
 #define TT_HOLD_SLOTS 160
 #define TT_PAR_SLOTS 64

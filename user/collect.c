@@ -66,13 +66,6 @@ static void on_wait_stat(const void *key, const void *val, void *ctx)
 	add_wait_stat(f, k, &s);
 }
 
-static int log2_slot(uint64_t v)
-{
-	int slot = v > 1 ? 63 - __builtin_clzll(v) : 0;
-
-	return slot < TT_LOG2_SLOTS ? slot : TT_LOG2_SLOTS - 1;
-}
-
 /* A thread's scheduling figures, and its wait in progress (kept for on_wait_stat). */
 static void on_sched(const void *key, const void *val, void *ctx)
 {
@@ -97,7 +90,7 @@ static void on_sched(const void *key, const void *val, void *ctx)
 	o->stat.waits = 1;
 	o->stat.total_ns = o->stat.max_ns = dur;
 	o->stat.kinds = 1u << (w->kind & 7);
-	o->stat.hist[log2_slot(dur)] = 1;
+	o->stat.hist[tt_wait_slot(dur)] = 1;
 }
 
 static void on_hold_stat(const void *key, const void *val, void *ctx)
