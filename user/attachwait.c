@@ -20,8 +20,11 @@ static __u32 mem_u32(void *ctx, __u64 addr)
 #define TT_READ_U32(ctx, addr) mem_u32(ctx, addr)
 #include "futexword.h"
 
-/* Its futex wait from the call it is blocked in (args: the call's); false if none. */
-static bool futex_wait_of(int mem, long nr, const unsigned long long args[6], struct tt_wait *w)
+/*
+ * Its futex wait from the call it is blocked in (args: the call's); false if
+ * none. *joinee: the value it waits on, when that may be a joinee's tid.
+ */
+static bool futex_wait_of(int mem, long nr, const unsigned long long args[6], struct tt_wait *w, pid_t *joinee)
 {
 	__u32 cmd = (__u32)args[1] & FUTEX_CMD_MASK;
 	__u64 first = 0;
@@ -30,6 +33,10 @@ static bool futex_wait_of(int mem, long nr, const unsigned long long args[6], st
 		w->addr = args[0];
 		w->op = (__u32)args[1];
 		w->kind = tt_classify_wait(&mem, w->addr, cmd, (__u32)args[2], &w->owner);
+		/* it sleeps only while the word holds the value it passed: for a join, the tid */
+		if ((cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET) && w->kind != TT_LOCK_MUTEX &&
+		    w->kind != TT_LOCK_SEM && args[2] > 0 && args[2] <= FUTEX_TID_MASK)
+			*joinee = (pid_t)args[2];
 	} else if (nr == SYS_futex_waitv) {
 		/* named by the first word (struct futex_waitv: val, uaddr, ...), as the kernel side does */
 		if (pread(mem, &first, sizeof(first), (off_t)(args[0] + 8)) != sizeof(first))
@@ -44,25 +51,7 @@ static bool futex_wait_of(int mem, long nr, const unsigned long long args[6], st
 	return true;
 }
 
-pid_t attach_join_target(pid_t tgid, const struct tt_wait *w)
-{
-	__u32 cmd = w->op & FUTEX_CMD_MASK, word;
-	char path[64];
-	int mem;
-
-	if (w->op == OP_WAITV || (cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET) ||
-	    w->kind == TT_LOCK_MUTEX || w->kind == TT_LOCK_SEM)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/mem", (int)tgid);
-	mem = open(path, O_RDONLY | O_CLOEXEC);
-	if (mem < 0)
-		return 0;
-	word = mem_u32(&mem, w->addr);
-	close(mem);
-	return word > 0 && word <= FUTEX_TID_MASK ? (pid_t)word : 0;
-}
-
-int attach_wait_state(pid_t tgid, pid_t tid, uint64_t t0_ns, struct tt_sched *s)
+int attach_wait_state(pid_t tgid, pid_t tid, uint64_t t0_ns, struct tt_sched *s, pid_t *joinee)
 {
 	unsigned long long args[6], ticks, runtime = 0;
 	char state, path[64];
@@ -71,6 +60,7 @@ int attach_wait_state(pid_t tgid, pid_t tid, uint64_t t0_ns, struct tt_sched *s)
 
 	if (procfs_thread_stat(tgid, tid, &state, &ticks) || (state != 'S' && state != 'D'))
 		return -1;
+	*joinee = 0;
 	memset(s, 0, sizeof(*s));
 	s->state = TT_ST_SLEEP;
 	s->since_ns = t0_ns;
@@ -80,7 +70,7 @@ int attach_wait_state(pid_t tgid, pid_t tid, uint64_t t0_ns, struct tt_sched *s)
 	mem = open(path, O_RDONLY | O_CLOEXEC);
 	if (mem < 0)
 		return 0;
-	if (futex_wait_of(mem, nr, args, &s->wait)) {
+	if (futex_wait_of(mem, nr, args, &s->wait, joinee)) {
 		s->state = TT_ST_LOCK;
 		s->in_wait = 1;
 		s->wait.start_ns = t0_ns;

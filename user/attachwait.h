@@ -13,16 +13,11 @@
 /*
  * s: a thread of tgid asleep now, from t0_ns on: blocked in a futex wait (its
  * word, call, kind and owner, as the kernel side would have read them) or
- * otherwise asleep. 0, or -1 when it runs or is gone (nothing to seed).
+ * otherwise asleep. *joinee: the tid its wait's word holds if that wait may be
+ * a join (a plain futex wait on a word holding a tid is how pthread_join waits
+ * on its joinee's tid word; the caller checks the tid is one of tgid's
+ * threads), else 0. 0, or -1 when it runs or is gone (nothing to seed).
  */
-int attach_wait_state(pid_t tgid, pid_t tid, uint64_t t0_ns, struct tt_sched *s);
-
-/*
- * The thread a wait w of tgid's (from attach_wait_state) joins: a plain
- * futex wait on a word that holds a tid, as pthread_join waits on its
- * joinee's tid word. The caller checks that the tid is one of tgid's threads.
- * 0 if none.
- */
-pid_t attach_join_target(pid_t tgid, const struct tt_wait *w);
+int attach_wait_state(pid_t tgid, pid_t tid, uint64_t t0_ns, struct tt_sched *s, pid_t *joinee);
 
 #endif

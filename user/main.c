@@ -93,21 +93,23 @@ static void add_alive(pid_t tid, const char *comm, void *ctx)
 		emit(&rec, a);
 }
 
-/* Asleep since before tracing began (all threads known by now): account that, and see a wait (a deadlock) in progress. */
-static void seed_asleep(pid_t tid, const char *comm, void *ctx)
+/*
+ * The threads found at attach that are asleep (all threads known by now):
+ * account their sleep from the attach, and see a wait (a deadlock) in progress.
+ */
+static void seed_asleep(struct app *a)
 {
-	struct app *a = ctx;
-	struct tt_sched s;
-	pid_t joinee;
+	for (size_t i = 0; i < a->threads->n; i++) {
+		pid_t tid = a->threads->v[i].tid, joinee;
+		struct tt_sched s;
 
-	(void)comm;
-	if (attach_wait_state(a->tgid, tid, a->threads->t0_ns, &s))
-		return;
-	loader__seed_sched(a->loader, tid, &s);
-	/* a join in progress names its joinee's tid word: the word is then named as a join */
-	joinee = s.in_wait ? attach_join_target(a->tgid, &s.wait) : 0;
-	if (joinee && joinee != tid)
-		threads__learn_tid_word(a->threads, joinee, s.wait.addr);
+		if (a->threads->v[i].ended || attach_wait_state(a->tgid, tid, a->threads->t0_ns, &s, &joinee))
+			continue;
+		loader__seed_sched(a->loader, tid, &s);
+		/* a join in progress names its joinee's tid word: the word is then named as a join */
+		if (joinee && joinee != tid)
+			threads__learn_tid_word(a->threads, joinee, s.wait.addr);
+	}
 }
 
 static FILE *open_output(const struct tt_config *cfg)
@@ -278,11 +280,12 @@ int main(int argc, char **argv)
 		}
 		go_fd = -1;
 	} else {
-		if (procfs_threads(a.tgid, add_alive, &a) < 0 || procfs_threads(a.tgid, seed_asleep, &a) < 0) {
+		if (procfs_threads(a.tgid, add_alive, &a) < 0) {
 			fprintf(stderr, "threadtrace: process %d ended before tracing began\n", (int)a.tgid);
 			exit_code = TT_EXIT_NOTARGET;
 			goto out;
 		}
+		seed_asleep(&a);
 		probe_python(&a);
 		refresh_maps(&a);
 	}
