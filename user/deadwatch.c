@@ -70,15 +70,16 @@ static bool all_asleep(const struct app *a, const struct tt_wait_edge *cycle, si
 	return true;
 }
 
-static void on_cycle(const struct tt_wait_edge *cycle, size_t n, void *ctx)
+static bool on_cycle(const struct tt_wait_edge *cycle, size_t n, void *ctx)
 {
 	struct cycle_ctx *cc = ctx;
 	struct app *a = cc->a;
 	char path[TT_DETAIL_LEN] = "", *p = path;
 	uint64_t now = now_ns(CLOCK_MONOTONIC);
 
+	/* a wait whose end went unseen can make a cycle of a running thread: look again next scan */
 	if (!all_asleep(a, cycle, n))
-		return;
+		return false;
 
 	for (size_t i = 0; i < n && p < path + sizeof(path) - 16; i++)
 		p += snprintf(p, (size_t)(path + sizeof(path) - p), "%d->", (int)cycle[i].tid);
@@ -104,6 +105,7 @@ static void on_cycle(const struct tt_wait_edge *cycle, size_t n, void *ctx)
 		}
 		emit(&rec, a);
 	}
+	return true;
 }
 
 /* A deadlock stays put: look for cycles among the waits in progress. */

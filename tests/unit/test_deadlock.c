@@ -12,7 +12,7 @@ struct seen {
 	struct tt_wait_edge e[MAXC][MAXE];
 };
 
-static void on_cycle(const struct tt_wait_edge *cycle, size_t n, void *ctx)
+static bool on_cycle(const struct tt_wait_edge *cycle, size_t n, void *ctx)
 {
 	struct seen *s = ctx;
 
@@ -21,6 +21,7 @@ static void on_cycle(const struct tt_wait_edge *cycle, size_t n, void *ctx)
 		memcpy(s->e[s->calls], cycle, (n < MAXE ? n : MAXE) * sizeof(*cycle));
 	}
 	s->calls++;
+	return true;
 }
 
 static struct tt_wait_edge edge(pid_t tid, pid_t owner, uint64_t addr, uint64_t start)
@@ -283,6 +284,31 @@ TEST(snapshot_order_does_not_matter)
 	deadlocks__free(d);
 }
 
+/* The caller turns the cycle down once (a thread of it still ran): it is offered again. */
+static bool reject_first(const struct tt_wait_edge *cycle, size_t n, void *ctx)
+{
+	struct seen *s = ctx;
+
+	(void)cycle;
+	(void)n;
+	return ++s->calls > 1;
+}
+
+TEST(cycle_turned_down_is_offered_again)
+{
+	struct tt_deadlocks *d = deadlocks__new();
+	struct tt_wait_edge e[] = { edge(201, 202, 0xb000, 4000), edge(202, 201, 0xa000, 5000) };
+	struct seen s = { 0 };
+
+	CHECK_EQ_INT(deadlocks__scan(d, e, 2, reject_first, &s), 0);
+	CHECK_EQ_INT(deadlocks__scan(d, e, 2, reject_first, &s), 0); /* offered, turned down */
+	CHECK_EQ_INT(s.calls, 1);
+	CHECK_EQ_INT(deadlocks__scan(d, e, 2, reject_first, &s), 1); /* offered again, reported */
+	CHECK_EQ_INT(deadlocks__scan(d, e, 2, reject_first, &s), 0); /* and only once */
+	CHECK_EQ_INT(s.calls, 2);
+	deadlocks__free(d);
+}
+
 TEST(free_null_is_safe)
 {
 	deadlocks__free(NULL);
@@ -303,6 +329,7 @@ int main(void)
 	RUN(long_cycle_and_many_edges);
 	RUN(longest_cycle_found);
 	RUN(snapshot_order_does_not_matter);
+	RUN(cycle_turned_down_is_offered_again);
 	RUN(free_null_is_safe);
 	return check_summary();
 }

@@ -81,8 +81,9 @@ int deadlocks__scan(struct tt_deadlocks *d, const struct tt_wait_edge *edges, si
 			continue;
 		if (ARRAY_ROOM(d->reported, d->nreported, d->capreported))
 			return -1;
+		if (!fn(cycle, len, ctx))
+			continue;
 		d->reported[d->nreported++] = cycle[0];
-		fn(cycle, len, ctx);
 		found++;
 	}
 	free(d->prev);

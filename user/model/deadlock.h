@@ -2,6 +2,7 @@
 #ifndef TT_DEADLOCK_H
 #define TT_DEADLOCK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -19,7 +20,8 @@ struct tt_deadlocks;
 struct tt_deadlocks *deadlocks__new(void);
 void deadlocks__free(struct tt_deadlocks *d);
 
-typedef void (*tt_cycle_fn)(const struct tt_wait_edge *cycle, size_t n, void *ctx);
+/* Reports a cycle; false if the caller finds it is none after all (offered again next scan). */
+typedef bool (*tt_cycle_fn)(const struct tt_wait_edge *cycle, size_t n, void *ctx);
 
 /*
  * Feeds one snapshot of the waits in progress (edges with an owner). A cycle
