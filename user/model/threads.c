@@ -70,7 +70,6 @@ static struct tt_thread *threads__get(struct tt_threads *t, pid_t tgid, pid_t ti
 	return th && !th->ended ? th : threads__add(t, tgid, tid);
 }
 
-/* The thread a joiner's tid word points to: the one that ended last with that word. */
 /*
  * The thread a join of this tid word (struct pthread) joined: a join returns after its thread
  * ended, so the latest thread with the word to end (a thread reusing the stack may already
@@ -82,8 +81,10 @@ static struct tt_thread *threads__by_tid_word(struct tt_threads *t, pid_t tgid, 
 
 	if (!word)
 		return NULL;
-	if (index_get(&t->by_word_ended, word, (uint32_t)tgid, &pos) ||
-	    index_get(&t->by_word, word, (uint32_t)tgid, &pos))
+	if (index_get(&t->by_word_ended, word, (uint32_t)tgid, &pos))
+		return &t->v[pos];
+	/* a thread given another word since (one learnt at attach, then its own at exit) is not it */
+	if (index_get(&t->by_word, word, (uint32_t)tgid, &pos) && t->v[pos].tid_word == word)
 		return &t->v[pos];
 	return NULL;
 }
