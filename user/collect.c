@@ -209,6 +209,7 @@ void collect_name_locks(struct tt_locks *locks, const struct tt_threads *threads
 	for (size_t i = 0; i < locks->n; i++) {
 		struct tt_lock *k = &locks->v[i];
 		struct syms *syms = syms_of(k->tgid, ctx);
+		const struct tt_thread *th;
 
 		if (!k->name[0]) {
 			struct sym_info si;
@@ -218,11 +219,9 @@ void collect_name_locks(struct tt_locks *locks, const struct tt_threads *threads
 					 si.offset >= GIL_COND_FIRST && si.offset < GIL_COND_END;
 		}
 		/* the tid word of one of its threads: what pthread_join waits on */
-		for (size_t t = 0; t < threads->n && !k->is_join; t++) {
-			if (threads->v[t].tid_word != k->addr || threads->v[t].tgid != k->tgid)
-				continue;
+		if (!k->is_join && (th = threads__by_tid_word(threads, k->tgid, k->addr))) {
 			k->is_join = true;
-			snprintf(k->name, sizeof(k->name), "[tid word of %d]", (int)threads->v[t].tid);
+			snprintf(k->name, sizeof(k->name), "[tid word of %d]", (int)th->tid);
 		}
 	}
 }

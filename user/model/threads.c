@@ -75,7 +75,7 @@ static struct tt_thread *threads__get(struct tt_threads *t, pid_t tgid, pid_t ti
  * ended, so the latest thread with the word to end (a thread reusing the stack may already
  * have started), else the latest given it (its end was not seen).
  */
-static struct tt_thread *threads__by_tid_word(struct tt_threads *t, pid_t tgid, uint64_t word)
+struct tt_thread *threads__by_tid_word(const struct tt_threads *t, pid_t tgid, uint64_t word)
 {
 	size_t pos;
 

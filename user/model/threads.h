@@ -63,6 +63,9 @@ void threads__free(struct tt_threads *t);
 /* The latest thread with this tid (tids can be reused), or NULL. */
 struct tt_thread *threads__find(const struct tt_threads *t, pid_t tid);
 
+/* The thread whose tid word (struct pthread) this is: the latest to end with it, else the latest given it. */
+struct tt_thread *threads__by_tid_word(const struct tt_threads *t, pid_t tgid, uint64_t word);
+
 /* A thread found in /proc at attach. Returns 1 and fills *rec when it is new. */
 int threads__add_alive(struct tt_threads *t, pid_t tid, const char *name, uint64_t now_ns,
 		       struct tt_record *rec);
