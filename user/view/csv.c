@@ -58,19 +58,26 @@ void csv_write_field(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-/* Decimal v at p; returns the end. */
-static char *put_u64(char *p, uint64_t v)
+/* v at p in base 10 or 16 (lower-case digits); returns the end. */
+static char *put_uint(char *p, uint64_t v, unsigned base)
 {
+	static const char digits[] = "0123456789abcdef";
 	char tmp[20];
 	int n = 0;
 
 	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
+		tmp[n++] = digits[v % base];
+		v /= base;
 	} while (v);
 	while (n)
 		*p++ = tmp[--n];
 	return p;
+}
+
+/* Decimal v at p; returns the end. */
+static char *put_u64(char *p, uint64_t v)
+{
+	return put_uint(p, v, 10);
 }
 
 static char *put_int(char *p, int v)
@@ -84,19 +91,9 @@ static char *put_int(char *p, int v)
 
 static char *put_hex(char *p, uint64_t v)
 {
-	static const char digits[] = "0123456789abcdef";
-	char tmp[16];
-	int n = 0;
-
 	*p++ = '0';
 	*p++ = 'x';
-	do {
-		tmp[n++] = digits[v & 15];
-		v >>= 4;
-	} while (v);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
+	return put_uint(p, v, 16);
 }
 
 /*
