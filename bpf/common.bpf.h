@@ -121,18 +121,24 @@ static __always_inline void *lookup_or_init(void *map, const void *key, const vo
 	return bpf_map_lookup_elem(map, key); /* another CPU may have made it */
 }
 
-/* Reserve an event with its common fields filled in; NULL when the buffer is full. */
+/*
+ * Reserve an event of kind (a constant: its size, tt_event_size, must be one
+ * for the verifier) with its head filled in and its record zeroed; NULL when
+ * the buffer is full. Fill only the record of its kind: e->wait for
+ * TT_EV_WAIT, and so on (the rest is not reserved).
+ */
 static __always_inline struct tt_event *event_try(__u32 kind, __u32 tgid, __u32 tid)
 {
-	struct tt_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	__u32 size = tt_event_size(kind);
+	struct tt_event *e = bpf_ringbuf_reserve(&events, size, 0);
 
 	if (!e)
 		return NULL;
-	__builtin_memset(e, 0, sizeof(*e));
-	e->ts_ns = bpf_ktime_get_ns();
-	e->kind = kind;
-	e->tgid = tgid;
-	e->tid = tid;
+	__builtin_memset(e, 0, size);
+	e->h.ts_ns = bpf_ktime_get_ns();
+	e->h.kind = kind;
+	e->h.tgid = tgid;
+	e->h.tid = tid;
 	return e;
 }
 
@@ -189,8 +195,8 @@ static __always_inline void emit_join(__u32 tgid, __u32 joiner, __u64 tid_word, 
 
 	if (!e)
 		return;
-	e->dur_ns = dur_ns;
-	e->addr = tid_word;
+	e->join.wait_ns = dur_ns;
+	e->join.tid_word = tid_word;
 	event_submit(e);
 }
 

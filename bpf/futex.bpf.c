@@ -202,8 +202,8 @@ static __always_inline void end_hold(struct tt_sched *s, __u32 tgid, __u32 tid, 
 		atomic_max(&hs->max_ns, dur);
 	}
 	if (stream_locks && (e = event_new(TT_EV_HOLD, tgid, tid))) {
-		e->addr = addr;
-		e->dur_ns = dur;
+		e->hold.addr = addr;
+		e->hold.dur_ns = dur;
 		event_submit(e);
 	}
 }
@@ -413,12 +413,12 @@ static __always_inline void finish_wait(struct tt_sched *s, __u32 tgid, __u32 ti
 		s->hold_addr = w->addr;
 	}
 	if (stream_locks && (e = event_new(TT_EV_WAIT, tgid, tid))) {
-		e->addr = w->addr;
-		e->dur_ns = dur;
-		e->peer_tid = w->waker;
-		e->ret = w->ret;
-		e->arg = w->owner;
-		e->flags = w->kind;
+		e->wait.addr = w->addr;
+		e->wait.dur_ns = dur;
+		e->wait.waker = w->waker;
+		e->wait.ret = w->ret;
+		e->wait.owner = w->owner;
+		e->wait.kind = w->kind;
 		event_submit(e);
 	}
 	if (w->timed)
@@ -560,10 +560,10 @@ int BPF_PROG(on_thread_exit, struct task_struct *task)
 		/* Only a thread ending by itself, right after the wake, was joined. */
 		if (!flags && now - wake->ts_ns < JOIN_GUESS_WINDOW_NS &&
 		    (e = event_new(TT_EV_JOIN_GUESS, tgid, wake->wakee))) {
-			e->peer_tid = tid;
-			e->dur_ns = wake->ts_ns - wake->wait_start_ns;
-			e->addr = wake->addr;
-			e->arg = wake->op;
+			e->join_guess.joinee = tid;
+			e->join_guess.wait_ns = wake->ts_ns - wake->wait_start_ns;
+			e->join_guess.word = wake->addr;
+			e->join_guess.op = wake->op;
 			event_submit(e);
 		}
 		bpf_map_delete_elem(&last_wake, &tid);

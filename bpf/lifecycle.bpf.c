@@ -47,8 +47,8 @@ int BPF_PROG(on_task_rename, struct task_struct *task, const char *comm)
 	e = event_new(TT_EV_RENAME, tgid, task->pid);
 	if (!e)
 		return 0;
-	e->peer_tid = (__u32)bpf_get_current_pid_tgid();
-	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), comm);
+	e->rename.by = (__u32)bpf_get_current_pid_tgid();
+	bpf_probe_read_kernel_str(e->rename.comm, sizeof(e->rename.comm), comm);
 	event_submit(e);
 	return 0;
 }
@@ -64,8 +64,8 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid)
 	e = event_new(TT_EV_EXEC, tgid, task->pid);
 	if (!e)
 		return 0;
-	e->peer_tid = old_pid;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->exec.old_tid = old_pid;
+	bpf_get_current_comm(e->exec.comm, sizeof(e->exec.comm));
 	event_submit(e);
 	return 0;
 }
@@ -88,9 +88,9 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	e = event_new(TT_EV_FORK, child_tgid, child_tgid);
 	if (!e)
 		return 0;
-	e->peer_tid = parent->pid;
-	e->addr = (__u64)child->clear_child_tid;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->start.creator = parent->pid;
+	e->start.tid_word = (__u64)child->clear_child_tid;
+	bpf_get_current_comm(e->start.comm, sizeof(e->start.comm));
 	event_submit(e);
 	return 0;
 }

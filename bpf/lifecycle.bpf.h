@@ -18,10 +18,10 @@ static __always_inline void lifecycle_start(struct task_struct *p, __u64 now)
 	e = event_new(TT_EV_START, p->tgid, tid);
 	if (!e)
 		return;
-	e->ts_ns = now;
-	e->peer_tid = (__u32)bpf_get_current_pid_tgid();
-	e->addr = (__u64)p->clear_child_tid;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->h.ts_ns = now;
+	e->start.creator = (__u32)bpf_get_current_pid_tgid();
+	e->start.tid_word = (__u64)p->clear_child_tid;
+	bpf_get_current_comm(e->start.comm, sizeof(e->start.comm));
 	event_submit(e);
 }
 
@@ -55,10 +55,10 @@ static __always_inline void lifecycle_exit(struct task_struct *task, __u32 flags
 
 	e = event_new(TT_EV_EXIT, key.tgid, task->pid);
 	if (e) {
-		e->flags = flags;
-		e->arg = task->exit_code;
-		e->addr = key.tid_word;
-		bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), task->comm);
+		e->exit.flags = flags;
+		e->exit.exit_code = task->exit_code;
+		e->exit.tid_word = key.tid_word;
+		bpf_probe_read_kernel_str(e->exit.comm, sizeof(e->exit.comm), task->comm);
 		event_submit(e);
 	}
 	if (!key.tid_word)

@@ -45,9 +45,9 @@ static __always_inline void emit_state(struct task_struct *t, __u32 state, __u64
 	e = event_new(TT_EV_STATE, t->tgid, t->pid);
 	if (!e)
 		return;
-	e->ts_ns = now;
-	e->flags = state;
-	e->addr = addr;
+	e->h.ts_ns = now;
+	e->state.state = state;
+	e->state.addr = addr;
 	event_submit(e);
 }
 
@@ -100,10 +100,10 @@ static __always_inline void sched_retire(struct task_struct *t, __u32 tid, struc
 
 	if (!e)
 		return; /* not lost: the entry stays for the end */
-	e->dur_ns = s->oncpu_ns;
-	e->addr = s->runq_ns;
-	e->arg = s->lock_ns;
-	e->arg2 = s->sleep_ns;
+	e->sched.oncpu_ns = s->oncpu_ns;
+	e->sched.runq_ns = s->runq_ns;
+	e->sched.lock_ns = s->lock_ns;
+	e->sched.sleep_ns = s->sleep_ns;
 	event_submit(e);
 	bpf_map_delete_elem(&sched_stats, &tid);
 }

@@ -9,19 +9,23 @@
 
 #define TT_COMM_LEN 16
 
-/* Event kinds carried by the ring buffer. */
+/*
+ * Event kinds carried by the ring buffer: each has its own record (struct
+ * tt_ev_*, a member of struct tt_event below) and its size (tt_event_size).
+ * Adding a kind: docs/events.md.
+ */
 enum tt_event_kind {
-	TT_EV_START = 1,   /* new thread: tid, peer = creator, addr = clear_child_tid */
-	TT_EV_EXIT = 2,    /* thread ended: addr = clear_child_tid, arg = exit_code, flags */
-	TT_EV_RENAME = 3,  /* comm changed: tid = renamed thread, peer = who renamed it */
-	TT_EV_EXEC = 4,    /* execve succeeded: tid, peer = old tid */
-	TT_EV_JOIN = 5,    /* pthread join returned: addr = joinee's tid word, dur = wait */
-	TT_EV_JOIN_GUESS = 6, /* futex wait woken by a thread that then exited (CPython join) */
-	TT_EV_WAIT = 7,    /* a blocking futex wait ended: addr, dur, peer = waker, ret, arg = owner, flags = kind */
-	TT_EV_HOLD = 8,    /* a contended hold ended: addr, dur (wait return -> next wake of the word) */
-	TT_EV_FORK = 9,    /* -f: a new process: tgid = tid = child, peer = the forking thread */
-	TT_EV_STATE = 10,  /* --timeline: tid's scheduling state is now flags (enum tt_sched_state); addr = futex word if LOCK */
-	TT_EV_SCHED = 11,  /* an ended thread's last switch: its final figures (dur = on CPU, addr = runnable, arg = lock, arg2 = asleep) */
+	TT_EV_START = 1,   /* a new thread (start) */
+	TT_EV_EXIT = 2,    /* a thread ended (exit) */
+	TT_EV_RENAME = 3,  /* its comm changed (rename) */
+	TT_EV_EXEC = 4,    /* execve succeeded (exec) */
+	TT_EV_JOIN = 5,    /* a pthread join returned (join) */
+	TT_EV_JOIN_GUESS = 6, /* a futex wait woken by a thread that then exited: a CPython join (join_guess) */
+	TT_EV_WAIT = 7,    /* a blocking futex wait ended (wait) */
+	TT_EV_HOLD = 8,    /* a contended hold ended (hold) */
+	TT_EV_FORK = 9,    /* -f: a new process (start; tgid = tid = the child) */
+	TT_EV_STATE = 10,  /* --timeline: a thread's scheduling state changed (state) */
+	TT_EV_SCHED = 11,  /* an ended thread's last switch: its final figures (sched) */
 	TT_EV_KIND_MAX,
 };
 
@@ -187,19 +191,129 @@ struct tt_par {
 	__u64 ns[TT_PAR_SLOTS];
 };
 
-struct tt_event {
+/* What every event starts with. */
+struct tt_event_head {
 	__u64 ts_ns;     /* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
-	__u64 dur_ns;
-	__u64 addr;
-	__u64 arg;
-	__u64 arg2;
-	__u32 kind;
+	__u32 kind;      /* enum tt_event_kind: which member of struct tt_event follows */
 	__u32 tgid;
-	__u32 tid;
-	__u32 peer_tid;
-	__u32 flags;
-	__s32 ret;
+	__u32 tid;       /* the thread the event is about */
+	__u32 pad;
+};
+
+/* TT_EV_START (a new thread) and TT_EV_FORK (-f: a new process, tid = tgid = the child). */
+struct tt_ev_start {
+	__u64 tid_word;  /* its clear_child_tid: what a pthread_t leads to */
+	__u32 creator;   /* the thread that created it */
+	__u32 pad;
+	char comm[TT_COMM_LEN]; /* its name: its creator's, until it renames itself */
+};
+
+/* TT_EV_EXIT: tid ended. */
+struct tt_ev_exit {
+	__u64 tid_word;  /* its clear_child_tid: the word its joiner waits on */
+	__u32 exit_code; /* task->exit_code: status << 8 | signal */
+	__u32 flags;     /* TT_EXIT_* */
 	char comm[TT_COMM_LEN];
 };
+
+/* TT_EV_RENAME: tid's comm changed. */
+struct tt_ev_rename {
+	__u32 by;        /* the thread that renamed it (itself, or another of its process) */
+	__u32 pad;
+	char comm[TT_COMM_LEN];
+};
+
+/* TT_EV_EXEC: tid (now the process's only thread) runs a new program. */
+struct tt_ev_exec {
+	__u32 old_tid;   /* the thread that called execve (the leader takes its place) */
+	__u32 pad;
+	char comm[TT_COMM_LEN];
+};
+
+/* TT_EV_JOIN: tid's pthread join of the thread with tid_word returned. */
+struct tt_ev_join {
+	__u64 tid_word;
+	__u64 wait_ns;   /* how long the join waited (0: its thread had ended) */
+};
+
+/* TT_EV_JOIN_GUESS: tid's futex wait on word was woken by joinee, which exited right after. */
+struct tt_ev_join_guess {
+	__u64 word;
+	__u64 wait_ns;
+	__u32 joinee;
+	__u32 op;        /* the wait's futex op */
+};
+
+/* TT_EV_WAIT (--csv, --timeline): tid's blocking futex wait on addr ended. */
+struct tt_ev_wait {
+	__u64 addr;
+	__u64 dur_ns;
+	__u32 waker;     /* the target's thread that woke it, 0: none seen */
+	__u32 owner;     /* the word's owner when it blocked, 0: unknown */
+	__s32 ret;       /* 0, -ETIMEDOUT, -EINTR */
+	__u32 kind;      /* enum tt_lock_kind */
+};
+
+/* TT_EV_HOLD (--csv, --timeline): tid's contended hold of addr ended (it woke a waiter). */
+struct tt_ev_hold {
+	__u64 addr;
+	__u64 dur_ns;
+};
+
+/* TT_EV_STATE (--timeline): tid's scheduling state is now state. */
+struct tt_ev_state {
+	__u64 addr;      /* TT_ST_LOCK: the futex word it blocks on */
+	__u32 state;     /* enum tt_sched_state */
+	__u32 pad;
+};
+
+/* TT_EV_SCHED: an ended thread's final scheduling figures (its kernel entry is gone). */
+struct tt_ev_sched {
+	__u64 oncpu_ns;
+	__u64 runq_ns;
+	__u64 lock_ns;
+	__u64 sleep_ns;
+};
+
+/*
+ * An event as user space decodes it: the head, then the record of its kind.
+ * The kernel side reserves only tt_event_size(kind) bytes of it.
+ */
+struct tt_event {
+	struct tt_event_head h;
+	union {
+		struct tt_ev_start start;  /* TT_EV_START, TT_EV_FORK */
+		struct tt_ev_exit exit;
+		struct tt_ev_rename rename;
+		struct tt_ev_exec exec;
+		struct tt_ev_join join;
+		struct tt_ev_join_guess join_guess;
+		struct tt_ev_wait wait;
+		struct tt_ev_hold hold;
+		struct tt_ev_state state;
+		struct tt_ev_sched sched;
+	};
+};
+
+#define TT_EV_SIZE(member) (sizeof(struct tt_event_head) + sizeof(((struct tt_event *)0)->member))
+
+/* The size of an event of this kind, 0 for no kind: the one table of kind -> record. */
+static inline __attribute__((always_inline)) __u32 tt_event_size(__u32 kind)
+{
+	switch (kind) {
+	case TT_EV_START: return TT_EV_SIZE(start);
+	case TT_EV_FORK: return TT_EV_SIZE(start);
+	case TT_EV_EXIT: return TT_EV_SIZE(exit);
+	case TT_EV_RENAME: return TT_EV_SIZE(rename);
+	case TT_EV_EXEC: return TT_EV_SIZE(exec);
+	case TT_EV_JOIN: return TT_EV_SIZE(join);
+	case TT_EV_JOIN_GUESS: return TT_EV_SIZE(join_guess);
+	case TT_EV_WAIT: return TT_EV_SIZE(wait);
+	case TT_EV_HOLD: return TT_EV_SIZE(hold);
+	case TT_EV_STATE: return TT_EV_SIZE(state);
+	case TT_EV_SCHED: return TT_EV_SIZE(sched);
+	}
+	return 0;
+}
 
 #endif /* THREADTRACE_H */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <time.h>
 #include "args.h"
+#include "events.h"
 #include "loader.h"
 #include "model/deadlock.h"
 #include "model/history.h"
@@ -37,6 +38,7 @@ struct app {
 	struct tt_locks *locks;
 	struct tt_deadlocks *deadlocks;
 	struct tt_history *history;  /* --timeline */
+	struct tt_event_sink sink;   /* where kernel events go (events.c) */
 	struct proc_maps {
 		pid_t tgid;
 		struct syms *syms;  /* its mappings, refreshed while it lives */
@@ -49,6 +51,7 @@ struct app {
 	bool python_probed;
 	uint64_t python_scan_ns;
 	uint64_t events;
+	uint64_t bad_events;         /* records that decode as no event */
 };
 
 uint64_t now_ns(clockid_t clk);

@@ -55,9 +55,7 @@ static int on_sample(void *ctx, void *data, size_t size)
 {
 	struct tt_loader *l = ctx;
 
-	if (size < sizeof(struct tt_event))
-		return 0;
-	return l->fn(l->ctx, data);
+	return l->fn(l->ctx, data, size);
 }
 
 static int fail(int *exit_code, int err, const char *what)

@@ -3,6 +3,7 @@
 #define TT_LOADER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include "threadtrace.h"
@@ -10,7 +11,8 @@
 struct tt_config;
 struct tt_loader;
 
-typedef int (*tt_event_fn)(void *ctx, const struct tt_event *e);
+/* One ring-buffer record, as the kernel wrote it (events__decode reads it). */
+typedef int (*tt_event_fn)(void *ctx, const void *data, size_t len);
 
 /*
  * Opens and loads the BPF programs for process tgid and attaches the

@@ -12,6 +12,7 @@
 #include "loader.h"
 #include "outfile.h"
 #include "attachwait.h"
+#include "events.h"
 #include "procfs.h"
 #include "syms.h"
 #include "model/deadlock.h"
@@ -25,60 +26,42 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
-static int on_event(void *ctx, const struct tt_event *e)
+/* exec: the new program's path (see events.h) */
+static void exec_path(pid_t tgid, char *buf, size_t len)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)tgid);
+	n = readlink(link, buf, len - 1);
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+/* A ring-buffer record: into the models (events.c), then what the app does about its kind. */
+static int on_event(void *ctx, const void *data, size_t len)
 {
 	struct app *a = ctx;
-	struct tt_record rec;
-	int n;
+	struct tt_event e;
+	uint32_t kind;
 
+	if (events__decode(data, len, &e)) {
+		a->bad_events++;
+		return 0;
+	}
 	a->events++;
-	if (e->kind == TT_EV_STATE) {
-		if (a->history && history__state(a->history, (pid_t)e->tgid, (pid_t)e->tid, e->flags,
-						 e->ts_ns > a->threads->t0_ns ? e->ts_ns - a->threads->t0_ns : 0, e->addr))
-			return -ENOMEM;
-		return 0;
-	}
-	if (e->kind == TT_EV_SCHED) {
-		/* an ended thread's final figures: its kernel entry is gone */
-		struct tt_sched s = { .oncpu_ns = e->dur_ns, .runq_ns = e->addr, .lock_ns = e->arg,
-				      .sleep_ns = e->arg2, .state = TT_ST_UNKNOWN };
-
-		threads__set_sched(a->threads, (pid_t)e->tid, &s, 0);
-		return 0;
-	}
-	if (e->kind == TT_EV_WAIT || e->kind == TT_EV_HOLD) {
-		struct tt_thread *th = threads__find(a->threads, (pid_t)e->tid);
-
-		if (lock_event_record(e, a->threads->t0_ns, th ? th->name : NULL, &rec)) {
-			/* +8 of a word that is no pthread mutex holds no tid: name only our threads */
-			if (rec.blocked_by && !threads__find(a->threads, rec.blocked_by))
-				rec.blocked_by = 0;
-			emit(&rec, a);
-		}
-		return 0;
-	}
-	n = threads__apply(a->threads, e, &rec);
-	if (n < 0)
+	if (events__apply(&a->sink, &e))
 		return -ENOMEM;
-	if (e->kind == TT_EV_EXEC) {
-		char link[64];
-		ssize_t len;
-
+	kind = e.h.kind;
+	if (kind == TT_EV_EXEC)
 		a->python_probed = false; /* a new program: look again */
-		snprintf(link, sizeof(link), "/proc/%d/exe", (int)e->tgid);
-		len = readlink(link, rec.detail, sizeof(rec.detail) - 1);
-		rec.detail[len > 0 ? len : 0] = '\0';
-	}
-	if (e->kind == TT_EV_FORK)
-		add_process(a, (pid_t)e->tgid);
-	if (n)
-		emit(&rec, a);
+	if (kind == TT_EV_FORK)
+		add_process(a, (pid_t)e.h.tgid);
 	/* libpython is mapped after exec, before the first thread starts. */
-	if (e->kind == TT_EV_START && !a->python_probed &&
+	if (kind == TT_EV_START && !a->python_probed &&
 	    now_ns(CLOCK_MONOTONIC) - a->python_scan_ns > RESCAN_NS)
 		probe_python(a);
 	/* a new program or thread: libraries may have come; name locks with fresh maps */
-	if ((e->kind == TT_EV_EXEC || e->kind == TT_EV_START) &&
+	if ((kind == TT_EV_EXEC || kind == TT_EV_START) &&
 	    now_ns(CLOCK_MONOTONIC) - a->maps_read_ns > RESCAN_NS)
 		refresh_maps(a);
 	return 0;
@@ -257,6 +240,8 @@ int main(int argc, char **argv)
 		exit_code = TT_EXIT_RUNTIME;
 		goto out;
 	}
+	a.sink = (struct tt_event_sink){ .threads = a.threads, .history = a.history, .emit = emit,
+					 .exec_path = exec_path, .ctx = &a };
 	a.loader = loader__new(a.tgid, &a.cfg, on_event, &a, &exit_code);
 	if (!a.loader)
 		goto out;
@@ -291,6 +276,9 @@ int main(int argc, char **argv)
 	}
 
 	exit_code = trace_loop(&a);
+	if (a.bad_events)
+		fprintf(stderr, "threadtrace: warning: %llu kernel records could not be decoded (ignored): "
+				"a BPF object from another build?\n", (unsigned long long)a.bad_events);
 	if (report(&a, &exit_code))
 		exit_code = TT_EXIT_RUNTIME;
 	if (fflush(a.out) || ferror(a.out)) {

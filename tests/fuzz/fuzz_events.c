@@ -1,25 +1,34 @@
 /*
- * Fuzz target: the kernel-event decoder, user/model/threads.c (threads__apply, threads__finish)
- * and user/model/locks.c (lock_event_record), as main.c drives them, and the records through the
- * CSV and text views (user/view/csv.c, user/view/text.c) and the text summary.
+ * Fuzz target: the kernel-event decoder and dispatch, user/events.c (events__decode,
+ * events__apply: the same code main.c runs on every ring-buffer record) into the thread table
+ * (user/model/threads.c), the lock records (user/model/locks.c) and the timeline history, and the
+ * records through the CSV and text views (user/view/csv.c, user/view/text.c) and the text summary.
  *
- * Input: byte 0 is a mode byte, the rest raw struct tt_event images, sizeof(struct tt_event) bytes
- * each (a short tail is ignored): any kind, ids, flags, and comm bytes with no NUL.
+ * Input: byte 0 is a mode byte, then records, each one length byte n and n raw bytes (a ring-buffer
+ * record as the kernel side writes it: struct tt_event_head, then its kind's record; any kind,
+ * ids, flags, lengths, comm bytes with no NUL). A short tail is one last, short record.
  *   mode bit 0: accept_inferred (the target is CPython)
  *   mode bit 1: fold tids, peers and tgids into 1..8 and tid words into 0..15, so that events meet
  *   mode bit 2: fold kinds into 0..TT_EV_KIND_MAX
+ *   mode bit 3: report lost events in the summary
  *   mode bits 4-7: t0_ns, in units of 2^60 ns (so ts < t0 happens)
- * Checks, beyond ASan/UBSan: threads__apply returns 1 for every lifecycle kind, 0 for the others
- * (table unchanged), never -1; a record is about the event's tid, with NUL-terminated name and
- * detail; an exit leaves the thread ended; lock_event_record returns 1 exactly for WAIT and HOLD;
- * threads__finish emits one `end` per thread still alive; every CSV row reads back (RFC 4180) as
- * 12 fields with the record's name and detail; no text output holds a terminal control byte.
+ * Checks, beyond ASan/UBSan: a record decodes exactly when its kind is known and it is at least
+ * tt_event_size(kind) long; start, fork, rename, exec, exit, join, wait and hold make one record
+ * each, about the event's tid; an inferred join makes one exactly when the target is CPython and
+ * its joinee was not joined yet; state and sched make none and add no thread; names and details
+ * are NUL-terminated, a thread's name is its event's comm cut to 15 bytes; an exit leaves the
+ * thread ended; threads__finish emits one `end` per thread still alive; every CSV row reads back
+ * (RFC 4180) as 12 fields with the record's name and detail; no text output holds a terminal
+ * control byte.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "threadtrace.h"
+#include "events.h"
+#include "model/history.h"
 #include "model/locks.h"
 #include "model/report.h"
 #include "model/threads.h"
@@ -35,6 +44,8 @@ struct sink {
 	char *text_buf;
 	size_t text_len;
 	size_t ends;            /* `end` records from threads__finish */
+	size_t records;         /* records from the events */
+	struct tt_record last;  /* the last of them */
 	const struct tt_threads *t;
 };
 
@@ -101,56 +112,101 @@ static int fake_sample(pid_t tgid, pid_t tid, char *state, unsigned long long *t
 	return 0;
 }
 
-static void apply_one(struct sink *s, struct tt_threads *t, const struct tt_event *e)
+/* The sink's emit: every record an event makes. */
+static void on_record(const struct tt_record *r, void *ctx)
 {
-	struct tt_thread *th = threads__find(t, (pid_t)e->tid);
-	struct tt_record rec;
-	size_t before = t->n;
-	int n, want;
+	struct sink *s = ctx;
 
-	/* main.c: WAIT and HOLD go to the lock model with the thread's name */
-	n = lock_event_record(e, t->t0_ns, th ? th->name : NULL, &rec);
-	FUZZ_CHECK(n == (e->kind == TT_EV_WAIT || e->kind == TT_EV_HOLD));
-	if (n) {
-		FUZZ_CHECK(rec.tid == (pid_t)e->tid);
-		show(s, &rec);
+	s->records++;
+	s->last = *r;
+	show(s, r);
+}
+
+/* The comm an event of this kind carries, NULL if none. */
+static const char *event_comm(const struct tt_event *e)
+{
+	switch (e->h.kind) {
+	case TT_EV_START: case TT_EV_FORK: return e->start.comm;
+	case TT_EV_EXIT: return e->exit.comm;
+	case TT_EV_RENAME: return e->rename.comm;
+	case TT_EV_EXEC: return e->exec.comm;
 	}
+	return NULL;
+}
 
-	memset(&rec, 0xa5, sizeof(rec)); /* whatever apply leaves unset shows */
-	n = threads__apply(t, e, &rec);
-	FUZZ_CHECK(n >= 0); /* -1 is ENOMEM only */
-	switch (e->kind) {
-	case TT_EV_START: case TT_EV_FORK: case TT_EV_RENAME: case TT_EV_EXEC: case TT_EV_EXIT:
-	case TT_EV_JOIN:
-		want = 1;
+/* One raw record through the decoder and the dispatch, as main.c's on_event does. */
+static void apply_one(struct sink *s, const struct tt_event_sink *es, struct tt_threads *t, uint8_t *raw,
+		      size_t len, uint8_t mode)
+{
+	struct tt_event_head h = { 0 };
+	const struct tt_thread *joinee;
+	const char *comm;
+	struct tt_event e;
+	size_t before = t->n, want;
+	int decoded;
+
+	if (len >= sizeof(h)) {
+		memcpy(&h, raw, sizeof(h));
+		if (mode & 4)
+			h.kind %= TT_EV_KIND_MAX + 1;
+		if (mode & 2) {
+			h.tid = 1 + h.tid % 8;
+			h.tgid = 1 + h.tgid % 8;
+		}
+		memcpy(raw, &h, sizeof(h));
+	}
+	decoded = events__decode(raw, len, &e);
+	FUZZ_CHECK(decoded == 0 || decoded == -EINVAL);
+	FUZZ_CHECK(!decoded == (len >= sizeof(h) && tt_event_size(h.kind) && len >= tt_event_size(h.kind)));
+	if (decoded)
+		return;
+	if (mode & 2) { /* the record's ids too, so that joins find their threads */
+		e.start.creator = e.h.kind == TT_EV_START || e.h.kind == TT_EV_FORK ? 1 + e.start.creator % 8
+										   : e.start.creator;
+		e.join_guess.joinee = e.h.kind == TT_EV_JOIN_GUESS ? 1 + e.join_guess.joinee % 8 : e.join_guess.joinee;
+		if (e.h.kind == TT_EV_START || e.h.kind == TT_EV_FORK)
+			e.start.tid_word %= 16;
+		if (e.h.kind == TT_EV_EXIT)
+			e.exit.tid_word %= 16;
+		if (e.h.kind == TT_EV_JOIN)
+			e.join.tid_word %= 16;
+	}
+	switch (e.h.kind) {
+	case TT_EV_STATE: case TT_EV_SCHED:
+		want = 0;
 		break;
 	case TT_EV_JOIN_GUESS:
-		want = n; /* 0 when not CPython or already joined */
-		if (!t->accept_inferred)
-			FUZZ_CHECK(n == 0);
+		joinee = threads__find(t, (pid_t)e.join_guess.joinee);
+		want = t->accept_inferred && !(joinee && joinee->joined);
 		break;
 	default:
-		want = 0;
-		FUZZ_CHECK(t->n == before);
-		break;
+		want = 1;
 	}
-	FUZZ_CHECK(n == want);
-	if (!n)
+	s->records = 0;
+	FUZZ_CHECK(events__apply(es, &e) == 0); /* -ENOMEM only */
+	FUZZ_CHECK(s->records == want);
+	if (!want) {
+		if (e.h.kind != TT_EV_JOIN_GUESS)
+			FUZZ_CHECK(t->n == before);
 		return;
-	FUZZ_CHECK(rec.tid == (pid_t)e->tid);
-	th = threads__find(t, (pid_t)e->tid);
-	FUZZ_CHECK(th);
-	if (e->kind == TT_EV_EXIT)
-		FUZZ_CHECK(th->ended && rec.kind == TT_REC_EXIT);
+	}
+	FUZZ_CHECK(s->last.tid == (pid_t)e.h.tid);
+	if (e.h.kind == TT_EV_WAIT || e.h.kind == TT_EV_HOLD)
+		return;
+	FUZZ_CHECK(threads__find(t, (pid_t)e.h.tid));
+	if (e.h.kind == TT_EV_EXIT)
+		FUZZ_CHECK(threads__find(t, (pid_t)e.h.tid)->ended && s->last.kind == TT_REC_EXIT);
 	/* the thread's name is the event's comm, cut to 15 bytes at its first NUL */
-	if (e->kind != TT_EV_JOIN && e->kind != TT_EV_JOIN_GUESS)
-		FUZZ_CHECK(!strncmp(th->name, e->comm, TT_NAME_LEN - 1) && !strcmp(rec.name, th->name));
-	show(s, &rec);
+	comm = event_comm(&e);
+	if (comm)
+		FUZZ_CHECK(!strncmp(threads__find(t, (pid_t)e.h.tid)->name, comm, TT_NAME_LEN - 1) &&
+			   !strcmp(s->last.name, threads__find(t, (pid_t)e.h.tid)->name));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const size_t esz = sizeof(struct tt_event);
+	struct tt_event_sink es;
+	struct tt_history *history;
 	struct tt_parallelism par = { { 0 } };
 	struct tt_verdict verdict;
 	struct tt_report report;
@@ -171,19 +227,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(s.text_out);
 	view_text_init(&s.text, s.text_out, true);
 
-	for (size_t off = 1; off + esz <= size; off += esz) {
-		struct tt_event e;
+	history = history__new();
+	FUZZ_CHECK(history);
+	es = (struct tt_event_sink){ .threads = t, .history = history, .emit = on_record, .ctx = &s };
+	for (size_t off = 1; off < size;) {
+		size_t len = data[off++];
+		uint8_t raw[256];
 
-		memcpy(&e, data + off, esz);
-		if (mode & 2) {
-			e.tid = 1 + e.tid % 8;
-			e.peer_tid = 1 + e.peer_tid % 8;
-			e.tgid = 1 + e.tgid % 8;
-			e.addr %= 16;
-		}
-		if (mode & 4)
-			e.kind %= TT_EV_KIND_MAX + 1;
-		apply_one(&s, t, &e);
+		if (len > size - off)
+			len = size - off;
+		memcpy(raw, data + off, len);
+		off += len;
+		apply_one(&s, &es, t, raw, len, mode);
 	}
 
 	threads__sample(t, fake_sample);
@@ -208,6 +263,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(terminal_safe((const unsigned char *)s.text_buf, s.text_len, true));
 	free(s.text_buf);
 	locks__free(locks);
+	history__free(history);
 	threads__free(t);
 	return 0;
 }

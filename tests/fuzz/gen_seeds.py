@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Writes the seed corpus of the fuzz targets into tests/fuzz/corpus/NAME/ (seed-* files).
 
-Run it again after a change of struct tt_event (bpf/threadtrace.h): the events seeds are raw images
-of it. The ELF seeds are tiny programs compiled here (cc), and truncated and damaged copies of them.
+Run it again after a change of the event records (bpf/threadtrace.h): the events seeds are
+ring-buffer records, framed by a length byte each. The ELF seeds are tiny programs compiled here
+(cc), and truncated and damaged copies of them.
 Files named crash-* in the corpus folders are inputs that crashed a target: they are kept as they are.
 """
 import os
@@ -15,16 +16,52 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
 
-# struct tt_event: ts_ns dur_ns addr arg (u64), kind tgid tid peer_tid flags (u32), ret (s32), comm[16]
-EVENT = struct.Struct("<QQQQIIIIIi16s")
-assert EVENT.size == 72
-START, EXIT, RENAME, EXEC, JOIN, JOIN_GUESS, WAIT, HOLD, FORK = range(1, 10)
+# struct tt_event_head: ts_ns (u64), kind tgid tid pad (u32); then the record of its kind
+HEAD = struct.Struct("<QIIII")
+assert HEAD.size == 24
+START, EXIT, RENAME, EXEC, JOIN, JOIN_GUESS, WAIT, HOLD, FORK, STATE, SCHED = range(1, 12)
 SIGNALED, GROUP, SHUTDOWN = 1, 2, 4
 S = 1_000_000_000
 
 
+def rec(kind, ts, tid, tgid, body):
+    """One ring-buffer record, as the fuzz input frames it: a length byte, then its bytes."""
+    raw = HEAD.pack(ts, kind, tgid, tid, 0) + body
+    return bytes([len(raw)]) + raw
+
+
+def comm16(comm):
+    return comm[:16].ljust(16, b"\0")
+
+
 def ev(kind, ts, tid, tgid=100, peer=0, addr=0, arg=0, dur=0, flags=0, ret=0, comm=b"demo"):
-    return EVENT.pack(ts, dur, addr, arg, kind, tgid, tid, peer, flags, ret, comm[:16].ljust(16, b"\0"))
+    """An event of kind from the fields the old generic event had (peer, addr, arg, dur, flags, ret)."""
+    if kind in (START, FORK):  # tid_word, creator, pad, comm
+        body = struct.pack("<QII", addr, peer, 0) + comm16(comm)
+    elif kind == EXIT:  # tid_word, exit_code, flags, comm
+        body = struct.pack("<QII", addr, arg & 0xffffffff, flags & 0xffffffff) + comm16(comm)
+    elif kind in (RENAME, EXEC):  # by / old_tid, pad, comm
+        body = struct.pack("<II", peer, 0) + comm16(comm)
+    elif kind == JOIN:  # tid_word, wait_ns
+        body = struct.pack("<QQ", addr, dur)
+    elif kind == JOIN_GUESS:  # word, wait_ns, joinee, op
+        body = struct.pack("<QQII", addr, dur, peer, arg)
+    elif kind == WAIT:  # addr, dur_ns, waker, owner, ret, kind
+        body = struct.pack("<QQIIiI", addr, dur, peer, arg, ret, flags)
+    elif kind == HOLD:  # addr, dur_ns
+        body = struct.pack("<QQ", addr, dur)
+    elif kind == STATE:  # addr, state, pad
+        body = struct.pack("<QII", addr, flags, 0)
+    elif kind == SCHED:  # oncpu, runq, lock, sleep
+        body = struct.pack("<QQQQ", dur, addr, arg, ret & 0xffffffff)
+    else:  # an unknown kind: a record as long as the longest
+        body = bytes(32)
+    return rec(kind, ts, tid, tgid, body)
+
+
+def cut(record, n):
+    """The record cut to its first n bytes (shorter than its kind: the decoder refuses it)."""
+    return bytes([n]) + record[1:1 + n]
 
 
 def events_seeds():
@@ -32,9 +69,12 @@ def events_seeds():
     # mtsleep3: exec, two threads, join the longer, the other had ended, exit_group
     mt = [ev(EXEC, 1 * S, 100, peer=100, comm=b"mtsleep3"),
           ev(START, 2 * S, 101, peer=100, addr=word(101), comm=b"mtsleep3"),
+          ev(STATE, 2 * S + 5, 101, flags=1),
           ev(START, 2 * S + 10, 102, peer=100, addr=word(102), comm=b"mtsleep3"),
           ev(EXIT, 4 * S, 102, addr=word(102), comm=b"mtsleep3"),
+          ev(SCHED, 4 * S + 1, 102, dur=S, addr=5, arg=0, ret=7),
           ev(WAIT, 6 * S, 100, peer=101, addr=word(101), dur=4 * S, flags=0, comm=b"mtsleep3"),
+          ev(STATE, 6 * S, 100, flags=3, addr=word(101)),
           ev(EXIT, 6 * S, 101, addr=word(101), comm=b"mtsleep3"),
           ev(JOIN, 6 * S + 5, 100, addr=word(101), dur=4 * S),
           ev(JOIN, 6 * S + 9, 100, addr=word(102), dur=20),
@@ -44,13 +84,14 @@ def events_seeds():
           ev(RENAME, 1 * S + 1, 201, peer=200, comm=b"worker-1"),
           ev(START, 1 * S + 2, 202, peer=200, addr=word(202), comm=b"python3"),
           ev(EXIT, 2 * S, 201, addr=word(201), comm=b"worker-1"),
-          ev(JOIN_GUESS, 2 * S + 1, 200, peer=201, addr=0x5555a000, dur=S),
-          ev(JOIN_GUESS, 2 * S + 2, 200, peer=201, addr=0x5555a000, dur=S),
-          ev(JOIN_GUESS, 2 * S + 3, 200, peer=299, addr=0x5555a000, dur=S),
+          ev(JOIN_GUESS, 2 * S + 1, 200, peer=201, addr=0x5555a000, dur=S, arg=393),
+          ev(JOIN_GUESS, 2 * S + 2, 200, peer=201, addr=0x5555a000, dur=S, arg=393),
+          ev(JOIN_GUESS, 2 * S + 3, 200, peer=299, addr=0x5555a000, dur=S, arg=393),
           ev(HOLD, 2 * S + 4, 202, addr=0x5555b000, dur=5000),
           ev(EXIT, 3 * S, 202, flags=SHUTDOWN | GROUP, comm=b"python3"),
           ev(EXIT, 3 * S, 200, flags=GROUP, comm=b"python3")]
-    # hostile: comm without NUL and with escapes, killed threads, timeouts, fork, unknown kinds
+    # hostile: comm without NUL and with escapes, killed threads, timeouts, fork, unknown kinds,
+    # records cut short
     bad = [ev(START, 5, 301, peer=300, comm=b"A" * 16),
            ev(RENAME, 6, 301, peer=301, comm=b"\x1b]0;pwn\x07\xc2\x9b\xff\"',\r\n"),
            ev(FORK, 7, 400, tgid=400, peer=301, comm=b"\xe2\x80\xae" + b"B" * 13),
@@ -58,11 +99,12 @@ def events_seeds():
            ev(WAIT, 9, 301, peer=302, ret=-4, addr=0x1000),
            ev(EXEC, 10, 401, tgid=400, peer=400, comm=b"new"),
            ev(EXIT, 11, 301, flags=SIGNALED | GROUP, arg=9),
-           ev(0, 12, 1), ev(10, 13, 2), ev(0xffffffff, 14, 0xffffffff),
-           ev(JOIN, 15, 0x7fffffff, addr=0), ev(EXIT, 0, 0x80000000, flags=0xffffffff, arg=2**64 - 1)]
+           ev(0, 12, 1), ev(12, 13, 2), ev(0xffffffff, 14, 0xffffffff),
+           cut(ev(START, 14, 302), 30), cut(ev(WAIT, 14, 302), 20), b"\x05abcde",
+           ev(JOIN, 15, 0x7fffffff, addr=0), ev(EXIT, 0, 0x80000000, flags=0xffffffff, arg=2**32 - 1)]
     return {"seed-mtsleep3": b"\x00" + b"".join(mt),
             "seed-python": b"\x01" + b"".join(py),
-            "seed-hostile": b"\xf3" + b"".join(bad),
+            "seed-hostile": b"\xfb" + b"".join(bad),
             "seed-small-ids": b"\x07" + b"".join(mt[:4] + py[3:6])}
 
 

@@ -750,23 +750,28 @@ TEST(reset_figures_keeps_names)
 	locks__free(l);
 }
 
+/* A wait (peer: waker, arg: owner) or hold event. */
 static struct tt_event lock_ev(__u32 kind, uint64_t ts, __u32 tid, __u32 peer, __u64 addr, __u64 dur, __s32 ret,
 			       __u64 arg)
 {
 	struct tt_event e;
 
 	memset(&e, 0, sizeof(e));
-	e.kind = kind;
-	e.ts_ns = ts;
-	e.tgid = TGID;
-	e.tid = tid;
-	e.peer_tid = peer;
-	e.addr = addr;
-	e.dur_ns = dur;
-	e.ret = ret;
-	e.arg = arg;
-	e.flags = TT_LOCK_MUTEX;
-	strcpy(e.comm, "comm");
+	e.h.kind = kind;
+	e.h.ts_ns = ts;
+	e.h.tgid = TGID;
+	e.h.tid = tid;
+	if (kind == TT_EV_HOLD) {
+		e.hold.addr = addr;
+		e.hold.dur_ns = dur;
+		return e;
+	}
+	e.wait.addr = addr;
+	e.wait.dur_ns = dur;
+	e.wait.waker = peer;
+	e.wait.ret = ret;
+	e.wait.owner = (__u32)arg;
+	e.wait.kind = TT_LOCK_MUTEX;
 	return e;
 }
 
@@ -811,7 +816,7 @@ TEST(event_record_wait_edges)
 	CHECK_EQ_INT(rec.peer_tid, 0);
 	CHECK_EQ_INT(rec.blocked_by, 0);
 	/* a long name is cut to the record's size */
-	e.ts_ns = T0 + 123456789012ull;
+	e.h.ts_ns = T0 + 123456789012ull;
 	CHECK_EQ_INT(lock_event_record(&e, T0, "a-name-longer-than-sixteen", &rec), 1);
 	CHECK_EQ_U64(rec.ts_ns, 123456789012ull);
 	CHECK_EQ_INT(strlen(rec.name), TT_NAME_LEN - 1);
@@ -837,7 +842,7 @@ TEST(event_record_hold_and_others)
 	static const __u32 not_lock[] = { TT_EV_START, TT_EV_EXIT, TT_EV_RENAME, TT_EV_EXEC, TT_EV_JOIN,
 					   TT_EV_JOIN_GUESS, TT_EV_FORK, 0, TT_EV_KIND_MAX };
 	for (size_t i = 0; i < sizeof(not_lock) / sizeof(not_lock[0]); i++) {
-		e.kind = not_lock[i];
+		e.h.kind = not_lock[i];
 		if (lock_event_record(&e, T0, "x", &rec) != 0)
 			printf("    kind %u\n", not_lock[i]);
 		CHECK_EQ_INT(lock_event_record(&e, T0, "x", &rec), 0);

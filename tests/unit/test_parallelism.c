@@ -151,13 +151,13 @@ static struct tt_threads *two_threads(void)
 		struct tt_event e;
 
 		memset(&e, 0, sizeof(e));
-		e.kind = TT_EV_START;
-		e.ts_ns = T0 + 100;
-		e.tgid = TGID;
-		e.tid = 101 + (__u32)i;
-		e.peer_tid = 100;
-		e.addr = 0x1000 * (uint64_t)(i + 1);
-		strcpy(e.comm, "w");
+		e.h.kind = TT_EV_START;
+		e.h.ts_ns = T0 + 100;
+		e.h.tgid = TGID;
+		e.h.tid = 101 + (__u32)i;
+		e.start.creator = 100;
+		e.start.tid_word = 0x1000 * (uint64_t)(i + 1);
+		strcpy(e.start.comm, "w");
 		CHECK_EQ_INT(threads__apply(t, &e, &rec), 1);
 	}
 	return t;
@@ -255,12 +255,12 @@ TEST(set_sched_ended_thread_no_open_interval)
 	struct tt_thread *th;
 
 	memset(&e, 0, sizeof(e));
-	e.kind = TT_EV_EXIT;
-	e.ts_ns = T0 + 10000000; /* 101 ends 10 ms in */
-	e.tgid = TGID;
-	e.tid = 101;
-	e.addr = 0x1000;
-	strcpy(e.comm, "w");
+	e.h.kind = TT_EV_EXIT;
+	e.h.ts_ns = T0 + 10000000; /* 101 ends 10 ms in */
+	e.h.tgid = TGID;
+	e.h.tid = 101;
+	e.exit.tid_word = 0x1000;
+	strcpy(e.exit.comm, "w");
 	CHECK_EQ_INT(threads__apply(t, &e, &rec), 1);
 	th = threads__find(t, 101);
 	CHECK(th && th->ended);

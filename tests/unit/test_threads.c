@@ -22,19 +22,47 @@ const char *__asan_default_options(void)
 #define TGID 100
 #define T0 1000000000ull /* CLOCK_MONOTONIC at trace start */
 
+/* An event of kind: peer is the creator, renamer, old tid or guessed joinee; addr the tid word. */
 static struct tt_event ev(__u32 kind, uint64_t rel_ts, __u32 tid, __u32 peer, __u64 addr,
 			  const char *comm)
 {
 	struct tt_event e;
+	char *name = NULL;
 
 	memset(&e, 0, sizeof(e));
-	e.kind = kind;
-	e.ts_ns = T0 + rel_ts;
-	e.tgid = TGID;
-	e.tid = tid;
-	e.peer_tid = peer;
-	e.addr = addr;
-	snprintf(e.comm, sizeof(e.comm), "%s", comm ? comm : "");
+	e.h.kind = kind;
+	e.h.ts_ns = T0 + rel_ts;
+	e.h.tgid = TGID;
+	e.h.tid = tid;
+	switch (kind) {
+	case TT_EV_START:
+	case TT_EV_FORK:
+		e.start.creator = peer;
+		e.start.tid_word = addr;
+		name = e.start.comm;
+		break;
+	case TT_EV_EXIT:
+		e.exit.tid_word = addr;
+		name = e.exit.comm;
+		break;
+	case TT_EV_RENAME:
+		e.rename.by = peer;
+		name = e.rename.comm;
+		break;
+	case TT_EV_EXEC:
+		e.exec.old_tid = peer;
+		name = e.exec.comm;
+		break;
+	case TT_EV_JOIN:
+		e.join.tid_word = addr;
+		break;
+	case TT_EV_JOIN_GUESS:
+		e.join_guess.joinee = peer;
+		e.join_guess.word = addr;
+		break;
+	}
+	if (name)
+		snprintf(name, TT_COMM_LEN, "%s", comm ? comm : "");
 	return e;
 }
 
@@ -48,8 +76,8 @@ static struct tt_event ev_exit(uint64_t rel_ts, __u32 tid, __u64 word, __u64 arg
 {
 	struct tt_event e = ev(TT_EV_EXIT, rel_ts, tid, 0, word, comm);
 
-	e.arg = arg;
-	e.flags = flags;
+	e.exit.exit_code = (__u32)arg;
+	e.exit.flags = flags;
 	return e;
 }
 
@@ -57,7 +85,7 @@ static struct tt_event ev_join(uint64_t rel_ts, __u32 joiner, __u64 word, uint64
 {
 	struct tt_event e = ev(TT_EV_JOIN, rel_ts, joiner, 0, word, "main");
 
-	e.dur_ns = wait_ns;
+	e.join.wait_ns = wait_ns;
 	return e;
 }
 
@@ -65,7 +93,7 @@ static struct tt_event ev_guess(uint64_t rel_ts, __u32 joiner, __u32 joinee, uin
 {
 	struct tt_event e = ev(TT_EV_JOIN_GUESS, rel_ts, joiner, joinee, 0, "main");
 
-	e.dur_ns = wait_ns;
+	e.join_guess.wait_ns = wait_ns;
 	return e;
 }
 
@@ -116,7 +144,7 @@ TEST(timestamps_relative_to_t0)
 	struct tt_record rec;
 	struct tt_event e = ev_start(0, 101, 100, 0x1000, "a");
 
-	e.ts_ns = T0 - 5; /* an event stamped before the trace started */
+	e.h.ts_ns = T0 - 5; /* an event stamped before the trace started */
 	APPLY(t, e, &rec);
 	CHECK_EQ_U64(rec.ts_ns, 0);
 	APPLY(t, ev_start(123456789012ull, 102, 100, 0x2000, "b"), &rec);
@@ -521,7 +549,7 @@ TEST(comm_truncated_and_unknown_kind)
 	struct tt_record rec;
 	struct tt_event e = ev_start(1, 101, 100, 0x1000, NULL);
 
-	memcpy(e.comm, "0123456789abcdef", TT_COMM_LEN); /* not NUL-terminated */
+	memcpy(e.start.comm, "0123456789abcdef", TT_COMM_LEN); /* not NUL-terminated */
 	APPLY(t, e, &rec);
 	CHECK_STR(rec.name, "0123456789abcde");
 	CHECK_STR(threads__find(t, 101)->name, "0123456789abcde");

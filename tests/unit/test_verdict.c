@@ -39,13 +39,13 @@ static struct tt_threads *make_threads(int n, const struct sched_fig *f)
 		struct tt_sched s;
 
 		memset(&e, 0, sizeof(e));
-		e.kind = TT_EV_START;
-		e.ts_ns = T0 + 10 + (uint64_t)i;
-		e.tgid = TGID;
-		e.tid = 101 + (__u32)i;
-		e.peer_tid = 100;
-		e.addr = 0x7f0000001000ull + 0x1000ull * (uint64_t)i;
-		snprintf(e.comm, sizeof(e.comm), "worker-%d", i);
+		e.h.kind = TT_EV_START;
+		e.h.ts_ns = T0 + 10 + (uint64_t)i;
+		e.h.tgid = TGID;
+		e.h.tid = 101 + (__u32)i;
+		e.start.creator = 100;
+		e.start.tid_word = 0x7f0000001000ull + 0x1000ull * (uint64_t)i;
+		snprintf(e.start.comm, sizeof(e.start.comm), "worker-%d", i);
 		CHECK_EQ_INT(threads__apply(t, &e, &rec), 1);
 
 		memset(&s, 0, sizeof(s));

@@ -260,24 +260,28 @@ uint64_t hold_percentile(const struct tt_hold_stat *h, double p)
 
 int lock_event_record(const struct tt_event *e, uint64_t t0_ns, const char *name, struct tt_record *rec)
 {
+	const struct tt_ev_wait *w = &e->wait;
+
+	if (e->h.kind != TT_EV_WAIT && e->h.kind != TT_EV_HOLD)
+		return 0;
 	memset(rec, 0, sizeof(*rec));
-	rec->ts_ns = e->ts_ns > t0_ns ? e->ts_ns - t0_ns : 0;
-	rec->tgid = (pid_t)e->tgid;
-	rec->tid = (pid_t)e->tid;
-	rec->addr = e->addr;
+	rec->ts_ns = e->h.ts_ns > t0_ns ? e->h.ts_ns - t0_ns : 0;
+	rec->tgid = (pid_t)e->h.tgid;
+	rec->tid = (pid_t)e->h.tid;
 	rec->has_dur = true;
-	rec->dur_ns = e->dur_ns;
 	snprintf(rec->name, sizeof(rec->name), "%s", name ? name : "");
-	if (e->kind == TT_EV_HOLD) {
+	if (e->h.kind == TT_EV_HOLD) {
 		rec->kind = TT_REC_HOLD;
+		rec->addr = e->hold.addr;
+		rec->dur_ns = e->hold.dur_ns;
 		return 1;
 	}
-	if (e->kind != TT_EV_WAIT)
-		return 0;
 	rec->kind = TT_REC_WAIT;
-	rec->peer_tid = (pid_t)e->peer_tid;
-	rec->blocked_by = (pid_t)e->arg;
+	rec->addr = w->addr;
+	rec->dur_ns = w->dur_ns;
+	rec->peer_tid = (pid_t)w->waker;
+	rec->blocked_by = (pid_t)w->owner;
 	snprintf(rec->detail, sizeof(rec->detail), "%s",
-		 e->ret == -ETIMEDOUT ? "timeout" : e->ret == -EINTR ? "interrupted" : "woken");
+		 w->ret == -ETIMEDOUT ? "timeout" : w->ret == -EINTR ? "interrupted" : "woken");
 	return 1;
 }

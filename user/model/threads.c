@@ -151,21 +151,22 @@ static enum tt_end classify_exit(__u32 flags)
 
 static int apply_exit(struct tt_threads *t, const struct tt_event *e, struct tt_record *rec)
 {
-	struct tt_thread *th = threads__get(t, (pid_t)e->tgid, (pid_t)e->tid);
+	const struct tt_ev_exit *x = &e->exit;
+	struct tt_thread *th = threads__get(t, (pid_t)e->h.tgid, (pid_t)e->h.tid);
 
 	if (!th)
 		return -1;
 	th->ended = true;
-	th->end_ns = rel_ns(t, e->ts_ns);
-	th->how = classify_exit(e->flags);
-	th->python_shutdown = e->flags & TT_EXIT_SHUTDOWN;
-	th->exit_code = (e->arg >> 8) & 0xff;
-	th->signal = e->arg & 0x7f;
-	if ((th->tid_word != e->addr && set_tid_word(t, th, e->addr)) ||
-	    (e->addr && index_put(&t->by_word_ended, e->addr, (uint32_t)th->tgid, (size_t)(th - t->v))))
+	th->end_ns = rel_ns(t, e->h.ts_ns);
+	th->how = classify_exit(x->flags);
+	th->python_shutdown = x->flags & TT_EXIT_SHUTDOWN;
+	th->exit_code = (x->exit_code >> 8) & 0xff;
+	th->signal = x->exit_code & 0x7f;
+	if ((th->tid_word != x->tid_word && set_tid_word(t, th, x->tid_word)) ||
+	    (x->tid_word && index_put(&t->by_word_ended, x->tid_word, (uint32_t)th->tgid, (size_t)(th - t->v))))
 		return -1;
-	snprintf(th->name, sizeof(th->name), "%.*s", TT_NAME_LEN - 1, e->comm);
-	record_init(rec, TT_REC_EXIT, t, e->tid, th->end_ns, th->name);
+	snprintf(th->name, sizeof(th->name), "%.*s", TT_NAME_LEN - 1, x->comm);
+	record_init(rec, TT_REC_EXIT, t, e->h.tid, th->end_ns, th->name);
 	snprintf(rec->detail, sizeof(rec->detail), "%s", thread_end_name(th->how));
 	rec->has_status = true;
 	rec->exit_code = th->exit_code;
@@ -179,78 +180,96 @@ static int apply_exit(struct tt_threads *t, const struct tt_event *e, struct tt_
 
 static int apply_join(struct tt_threads *t, const struct tt_event *e, struct tt_record *rec)
 {
-	bool inferred = e->kind == TT_EV_JOIN_GUESS;
-	struct tt_thread *joiner = threads__get(t, (pid_t)e->tgid, (pid_t)e->tid);
+	bool inferred = e->h.kind == TT_EV_JOIN_GUESS;
+	uint64_t word = inferred ? e->join_guess.word : e->join.tid_word;
+	uint64_t wait_ns = inferred ? e->join_guess.wait_ns : e->join.wait_ns;
+	pid_t tgid = (pid_t)e->h.tgid, tid = (pid_t)e->h.tid, guessed = (pid_t)e->join_guess.joinee;
+	struct tt_thread *joiner = threads__get(t, tgid, tid);
 	struct tt_thread *joinee;
 
 	if (!joiner)
 		return -1;
-	joinee = inferred ? threads__find(t, e->peer_tid) : threads__by_tid_word(t, (pid_t)e->tgid, e->addr);
+	joinee = inferred ? threads__find(t, guessed) : threads__by_tid_word(t, tgid, word);
 	if (inferred) {
 		/* Only CPython joins this way; elsewhere such a wake is just a wake. */
 		if (!t->accept_inferred || (joinee && joinee->joined))
 			return 0;
 		if (!joinee) {
-			if (!threads__add(t, (pid_t)e->tgid, e->peer_tid))
+			if (!threads__add(t, tgid, guessed))
 				return -1;
 			/* the table may have moved */
-			joiner = threads__find(t, e->tid);
-			joinee = threads__find(t, e->peer_tid);
+			joiner = threads__find(t, tid);
+			joinee = threads__find(t, guessed);
 		}
 	}
-	record_init(rec, TT_REC_JOIN, t, e->tid, rel_ns(t, e->ts_ns), joiner->name);
+	record_init(rec, TT_REC_JOIN, t, tid, rel_ns(t, e->h.ts_ns), joiner->name);
 	rec->has_dur = true;
-	rec->dur_ns = e->dur_ns;
-	rec->addr = e->addr;
+	rec->dur_ns = wait_ns;
+	rec->addr = word;
 	snprintf(rec->detail, sizeof(rec->detail), "%s", inferred ? "inferred" : "pthread");
 	if (joinee) {
 		rec->peer_tid = joinee->tid;
 		joinee->joined = true;
 		joinee->join_inferred = inferred;
-		joinee->joined_by = e->tid;
-		joinee->join_wait_ns = e->dur_ns;
+		joinee->joined_by = tid;
+		joinee->join_wait_ns = wait_ns;
 	}
+	return 1;
+}
+
+/* A new thread (TT_EV_START) or process (TT_EV_FORK). */
+static int apply_start(struct tt_threads *t, const struct tt_event *e, struct tt_record *rec)
+{
+	const struct tt_ev_start *st = &e->start;
+	struct tt_thread *th = threads__add(t, (pid_t)e->h.tgid, (pid_t)e->h.tid);
+
+	if (!th)
+		return -1;
+	th->creator = (pid_t)st->creator;
+	th->start_known = true;
+	th->start_ns = rel_ns(t, e->h.ts_ns);
+	if (set_tid_word(t, th, st->tid_word))
+		return -1;
+	snprintf(th->name, sizeof(th->name), "%.*s", TT_NAME_LEN - 1, st->comm);
+	record_init(rec, e->h.kind == TT_EV_FORK ? TT_REC_FORK : TT_REC_START, t, th->tid, th->start_ns,
+		    th->name);
+	rec->peer_tid = th->creator;
+	return 1;
+}
+
+/* A new name: by a rename (TT_EV_RENAME), or by a new program (TT_EV_EXEC). */
+static int apply_name(struct tt_threads *t, const struct tt_event *e, struct tt_record *rec)
+{
+	bool exec = e->h.kind == TT_EV_EXEC;
+	const char *comm = exec ? e->exec.comm : e->rename.comm;
+	/* rename: who renamed it; exec: the tid that called execve */
+	pid_t by = (pid_t)(exec ? e->exec.old_tid : e->rename.by);
+	struct tt_thread *th = threads__get(t, (pid_t)e->h.tgid, (pid_t)e->h.tid);
+
+	if (!th)
+		return -1;
+	/* A command we started is first seen at its exec: its program starts there. */
+	if (exec && !th->start_known && !th->renames && !th->name[0]) {
+		th->start_known = true;
+		th->start_ns = rel_ns(t, e->h.ts_ns);
+	}
+	snprintf(th->name, sizeof(th->name), "%.*s", TT_NAME_LEN - 1, comm);
+	record_init(rec, exec ? TT_REC_EXEC : TT_REC_RENAME, t, th->tid, rel_ns(t, e->h.ts_ns), th->name);
+	th->renames += !exec;
+	if (by != th->tid)
+		rec->peer_tid = by;
 	return 1;
 }
 
 int threads__apply(struct tt_threads *t, const struct tt_event *e, struct tt_record *rec)
 {
-	struct tt_thread *th;
-
-	switch (e->kind) {
+	switch (e->h.kind) {
 	case TT_EV_START:
 	case TT_EV_FORK:
-		th = threads__add(t, (pid_t)e->tgid, e->tid);
-		if (!th)
-			return -1;
-		th->creator = e->peer_tid;
-		th->start_known = true;
-		th->start_ns = rel_ns(t, e->ts_ns);
-		if (set_tid_word(t, th, e->addr))
-			return -1;
-		snprintf(th->name, sizeof(th->name), "%.*s", TT_NAME_LEN - 1, e->comm);
-		record_init(rec, e->kind == TT_EV_FORK ? TT_REC_FORK : TT_REC_START, t, e->tid, th->start_ns,
-			    th->name);
-		rec->peer_tid = e->peer_tid;
-		return 1;
+		return apply_start(t, e, rec);
 	case TT_EV_RENAME:
 	case TT_EV_EXEC:
-		th = threads__get(t, (pid_t)e->tgid, (pid_t)e->tid);
-		if (!th)
-			return -1;
-		/* A command we started is first seen at its exec: its program starts there. */
-		if (e->kind == TT_EV_EXEC && !th->start_known && !th->renames && !th->name[0]) {
-			th->start_known = true;
-			th->start_ns = rel_ns(t, e->ts_ns);
-		}
-		snprintf(th->name, sizeof(th->name), "%.*s", TT_NAME_LEN - 1, e->comm);
-		record_init(rec, e->kind == TT_EV_RENAME ? TT_REC_RENAME : TT_REC_EXEC, t, e->tid,
-			    rel_ns(t, e->ts_ns), th->name);
-		th->renames += e->kind == TT_EV_RENAME;
-		/* rename: who renamed it; exec: the tid that called execve, if another. */
-		if (e->peer_tid != (__u32)e->tid)
-			rec->peer_tid = e->peer_tid;
-		return 1;
+		return apply_name(t, e, rec);
 	case TT_EV_EXIT:
 		return apply_exit(t, e, rec);
 	case TT_EV_JOIN:

@@ -1,0 +1,185 @@
+/* Unit tests for user/events.c: ring-buffer records decoded and dispatched to the models. */
+#include <errno.h>
+#include <stdlib.h>
+#include "check.h"
+#include "threadtrace.h"
+#include "events.h"
+#include "model/history.h"
+#include "model/threads.h"
+
+#define TGID 100
+#define T0 1000000000ull
+
+/* What the sink saw. */
+struct seen {
+	int records;
+	struct tt_record last;
+	int exec_paths;
+};
+
+static void on_record(const struct tt_record *rec, void *ctx)
+{
+	struct seen *s = ctx;
+
+	s->records++;
+	s->last = *rec;
+}
+
+static void fake_exec_path(pid_t tgid, char *buf, size_t len)
+{
+	snprintf(buf, len, "/bin/prog-of-%d", (int)tgid);
+}
+
+static struct tt_event_head head(__u32 kind, uint64_t rel_ts, __u32 tid)
+{
+	return (struct tt_event_head){ .ts_ns = T0 + rel_ts, .kind = kind, .tgid = TGID, .tid = tid };
+}
+
+/* A record as the kernel writes it: the head and only its kind's bytes. */
+static size_t raw_start(unsigned char *buf, __u32 tid, __u32 creator, __u64 word, const char *comm)
+{
+	struct tt_event_head h = head(TT_EV_START, 10, tid);
+	struct tt_ev_start st = { .tid_word = word, .creator = creator };
+
+	snprintf(st.comm, sizeof(st.comm), "%s", comm);
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), &st, sizeof(st));
+	return sizeof(h) + sizeof(st);
+}
+
+TEST(sizes_per_kind)
+{
+	/* every kind has a record; none is larger than the union the decoder fills */
+	for (__u32 k = TT_EV_START; k < TT_EV_KIND_MAX; k++) {
+		CHECK(tt_event_size(k) > sizeof(struct tt_event_head));
+		CHECK(tt_event_size(k) <= sizeof(struct tt_event));
+	}
+	CHECK_EQ_INT(tt_event_size(0), 0);
+	CHECK_EQ_INT(tt_event_size(TT_EV_KIND_MAX), 0);
+	CHECK_EQ_INT(tt_event_size(0xffffffff), 0);
+	CHECK_EQ_INT(tt_event_size(TT_EV_WAIT), 24 + 32);
+	CHECK_EQ_INT(tt_event_size(TT_EV_HOLD), 24 + 16);
+	CHECK_EQ_INT(tt_event_size(TT_EV_FORK), tt_event_size(TT_EV_START));
+}
+
+TEST(decode_exact_record)
+{
+	unsigned char buf[128];
+	struct tt_event e;
+	size_t n = raw_start(buf, 101, 100, 0x7f00001990, "worker");
+
+	memset(&e, 0x5a, sizeof(e));
+	CHECK_EQ_INT(events__decode(buf, n, &e), 0);
+	CHECK_EQ_INT(e.h.kind, TT_EV_START);
+	CHECK_EQ_U64(e.h.ts_ns, T0 + 10);
+	CHECK_EQ_INT(e.h.tid, 101);
+	CHECK_EQ_INT(e.start.creator, 100);
+	CHECK_EQ_U64(e.start.tid_word, 0x7f00001990);
+	CHECK_STR(e.start.comm, "worker");
+	/* past its record, the union is zero, not what was there */
+	CHECK_EQ_U64(((const unsigned char *)&e)[sizeof(e) - 1], 0);
+}
+
+TEST(decode_refuses_short_and_unknown)
+{
+	unsigned char buf[128];
+	struct tt_event_head h = head(0, 1, 1);
+	struct tt_event e;
+	size_t n = raw_start(buf, 101, 100, 0x1000, "w");
+
+	CHECK_EQ_INT(events__decode(buf, n - 1, &e), -EINVAL);  /* one byte short of its kind */
+	CHECK_EQ_INT(events__decode(buf, 10, &e), -EINVAL);     /* shorter than the head */
+	CHECK_EQ_INT(events__decode(buf, 0, &e), -EINVAL);
+	CHECK_EQ_INT(events__decode(buf, n + 8, &e), 0);        /* padding after it is fine */
+	for (__u32 kind = 0; kind < 3; kind++) {
+		h.kind = kind == 0 ? 0 : kind == 1 ? TT_EV_KIND_MAX : 0xffffffff;
+		memcpy(buf, &h, sizeof(h));
+		CHECK_EQ_INT(events__decode(buf, sizeof(buf), &e), -EINVAL);
+	}
+}
+
+TEST(apply_dispatches_by_kind)
+{
+	struct tt_threads *t = threads__new(TGID, T0);
+	struct tt_history *hist = history__new();
+	struct seen seen = { 0 };
+	struct tt_event_sink sink = { .threads = t, .history = hist, .emit = on_record,
+				      .exec_path = fake_exec_path, .ctx = &seen };
+	struct tt_event e;
+	struct tt_thread *th;
+
+	/* start: a thread and a record */
+	memset(&e, 0, sizeof(e));
+	e.h = head(TT_EV_START, 10, 101);
+	e.start.creator = 100;
+	e.start.tid_word = 0x1000;
+	snprintf(e.start.comm, sizeof(e.start.comm), "w1");
+	CHECK_EQ_INT(events__apply(&sink, &e), 0);
+	CHECK_EQ_INT(seen.records, 1);
+	CHECK_EQ_INT(seen.last.kind, TT_REC_START);
+	CHECK_EQ_INT(seen.last.peer_tid, 100);
+	CHECK(threads__find(t, 101) != NULL);
+
+	/* state: into the history only */
+	memset(&e, 0, sizeof(e));
+	e.h = head(TT_EV_STATE, 20, 101);
+	e.state.state = TT_ST_ONCPU;
+	CHECK_EQ_INT(events__apply(&sink, &e), 0);
+	CHECK_EQ_INT(seen.records, 1);
+	CHECK_EQ_INT(hist->nopen, 1);
+
+	/* sched: the thread's final figures, no record */
+	memset(&e, 0, sizeof(e));
+	e.h = head(TT_EV_SCHED, 30, 101);
+	e.sched = (struct tt_ev_sched){ .oncpu_ns = 11, .runq_ns = 22, .lock_ns = 33, .sleep_ns = 44 };
+	CHECK_EQ_INT(events__apply(&sink, &e), 0);
+	CHECK_EQ_INT(seen.records, 1);
+	th = threads__find(t, 101);
+	CHECK(th && th->oncpu_ns == 11 && th->runq_ns == 22 && th->lock_ns == 33 && th->sleep_ns == 44);
+
+	/* wait: a record; an owner that is none of our threads is not named */
+	memset(&e, 0, sizeof(e));
+	e.h = head(TT_EV_WAIT, 40, 101);
+	e.wait = (struct tt_ev_wait){ .addr = 0xabc, .dur_ns = 500, .waker = 100, .owner = 4242,
+				      .ret = -ETIMEDOUT, .kind = TT_LOCK_MUTEX };
+	CHECK_EQ_INT(events__apply(&sink, &e), 0);
+	CHECK_EQ_INT(seen.records, 2);
+	CHECK_EQ_INT(seen.last.kind, TT_REC_WAIT);
+	CHECK_STR(seen.last.name, "w1");
+	CHECK_EQ_U64(seen.last.addr, 0xabc);
+	CHECK_EQ_U64(seen.last.dur_ns, 500);
+	CHECK_EQ_INT(seen.last.peer_tid, 100);
+	CHECK_EQ_INT(seen.last.blocked_by, 0);
+	CHECK_STR(seen.last.detail, "timeout");
+	e.wait.owner = 101; /* one of ours: kept */
+	CHECK_EQ_INT(events__apply(&sink, &e), 0);
+	CHECK_EQ_INT(seen.last.blocked_by, 101);
+
+	/* exec: the path comes from the sink */
+	memset(&e, 0, sizeof(e));
+	e.h = head(TT_EV_EXEC, 50, TGID);
+	e.exec.old_tid = TGID;
+	snprintf(e.exec.comm, sizeof(e.exec.comm), "prog");
+	CHECK_EQ_INT(events__apply(&sink, &e), 0);
+	CHECK_EQ_INT(seen.last.kind, TT_REC_EXEC);
+	CHECK_STR(seen.last.detail, "/bin/prog-of-100");
+
+	/* an inferred join on a non-CPython target: nothing */
+	memset(&e, 0, sizeof(e));
+	e.h = head(TT_EV_JOIN_GUESS, 60, TGID);
+	e.join_guess.joinee = 101;
+	CHECK_EQ_INT(events__apply(&sink, &e), 0);
+	CHECK_EQ_INT(seen.records, 4);
+
+	history__free(hist);
+	threads__free(t);
+}
+
+int main(void)
+{
+	RUN(sizes_per_kind);
+	RUN(decode_exact_record);
+	RUN(decode_refuses_short_and_unknown);
+	RUN(apply_dispatches_by_kind);
+	return check_summary();
+}

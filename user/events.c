@@ -1,0 +1,89 @@
+/* Kernel events into the models: decoding and the dispatch by kind (see events.h). */
+#include <errno.h>
+#include <string.h>
+#include "events.h"
+#include "model/history.h"
+#include "model/locks.h"
+#include "model/threads.h"
+
+_Static_assert(sizeof(struct tt_event_head) == 24, "tt_event_head: the kernel side's layout");
+_Static_assert(sizeof(struct tt_ev_wait) == 32 && sizeof(struct tt_ev_start) == 32 &&
+		       sizeof(struct tt_ev_exit) == 32 && sizeof(struct tt_ev_sched) == 32,
+	       "event records: fixed-width fields, explicit padding");
+_Static_assert(sizeof(struct tt_event) == 24 + 32, "tt_event: the head and the largest record");
+
+int events__decode(const void *data, size_t len, struct tt_event *e)
+{
+	struct tt_event_head h;
+	size_t want;
+
+	if (len < sizeof(h))
+		return -EINVAL;
+	memcpy(&h, data, sizeof(h));
+	want = tt_event_size(h.kind);
+	if (!want || len < want)
+		return -EINVAL;
+	memset(e, 0, sizeof(*e));
+	memcpy(e, data, want);
+	return 0;
+}
+
+static uint64_t since_t0(const struct tt_threads *t, uint64_t ts)
+{
+	return ts > t->t0_ns ? ts - t->t0_ns : 0;
+}
+
+/* TT_EV_WAIT, TT_EV_HOLD: a record for the event stream (the tables come from the kernel's maps). */
+static void apply_lock_event(const struct tt_event_sink *s, const struct tt_event *e)
+{
+	struct tt_thread *th = threads__find(s->threads, (pid_t)e->h.tid);
+	struct tt_record rec;
+
+	if (!lock_event_record(e, s->threads->t0_ns, th ? th->name : NULL, &rec))
+		return;
+	/* +8 of a word that is no pthread mutex holds no tid: name only our threads */
+	if (rec.blocked_by && !threads__find(s->threads, rec.blocked_by))
+		rec.blocked_by = 0;
+	s->emit(&rec, s->ctx);
+}
+
+/* TT_EV_SCHED: an ended thread's final figures (its kernel entry is gone). */
+static void apply_sched(const struct tt_event_sink *s, const struct tt_event *e)
+{
+	const struct tt_ev_sched *f = &e->sched;
+	struct tt_sched sched = { .oncpu_ns = f->oncpu_ns, .runq_ns = f->runq_ns, .lock_ns = f->lock_ns,
+				  .sleep_ns = f->sleep_ns, .state = TT_ST_UNKNOWN };
+
+	threads__set_sched(s->threads, (pid_t)e->h.tid, &sched, 0);
+}
+
+int events__apply(const struct tt_event_sink *s, const struct tt_event *e)
+{
+	struct tt_record rec;
+	int n;
+
+	switch (e->h.kind) {
+	case TT_EV_STATE:
+		if (s->history && history__state(s->history, (pid_t)e->h.tgid, (pid_t)e->h.tid, e->state.state,
+						 since_t0(s->threads, e->h.ts_ns), e->state.addr))
+			return -ENOMEM;
+		return 0;
+	case TT_EV_SCHED:
+		apply_sched(s, e);
+		return 0;
+	case TT_EV_WAIT:
+	case TT_EV_HOLD:
+		apply_lock_event(s, e);
+		return 0;
+	}
+	/* the lifecycle: start, fork, rename, exec, exit, join, join_guess */
+	n = threads__apply(s->threads, e, &rec);
+	if (n < 0)
+		return -ENOMEM;
+	if (!n)
+		return 0;
+	if (e->h.kind == TT_EV_EXEC && s->exec_path)
+		s->exec_path((pid_t)e->h.tgid, rec.detail, sizeof(rec.detail));
+	s->emit(&rec, s->ctx);
+	return 0;
+}
