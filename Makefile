@@ -29,7 +29,9 @@ BPF_FIRST := bpf/common.bpf.c bpf/sched.bpf.c
 BPF_SRCS  := $(BPF_FIRST) $(filter-out $(BPF_FIRST),$(sort $(wildcard bpf/*.bpf.c)))
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
 SKEL      := $(OUT)/threadtrace.skel.h
-USER_SRCS := $(wildcard user/*.c user/model/*.c user/view/*.c)
+USER_SRCS := $(wildcard user/*.c user/model/*.c user/view/*.c user/cpython/*.c)
+# The CPython reader on its own, for tools/pystack (user/cpython/pyproc.h)
+PY_OBJS   := $(patsubst %.c,$(OUT)/%.o,$(wildcard user/cpython/*.c))
 USER_OBJS := $(patsubst %.c,$(OUT)/%.o,$(USER_SRCS))
 # Everything but main(): linked into the tool and into the unit tests.
 LIB_SRCS  := $(filter-out user/main.c,$(USER_SRCS))
@@ -39,12 +41,14 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 DEMO_SRCS := $(wildcard demos/*.c)
 DEMO_BINS := $(patsubst demos/%.c,$(OUT)/demos/%,$(DEMO_SRCS))
 
-.PHONY: all demos unit test demo deps clean install fuzz fuzz-run bench bench-smoke
+.PHONY: all demos unit tools test demo deps clean install fuzz fuzz-run bench bench-smoke
 .DELETE_ON_ERROR:
 # keep the sanitized objects between unit-test builds
 .SECONDARY:
 
-all: $(OUT)/threadtrace demos unit
+all: $(OUT)/threadtrace demos unit tools
+
+tools: $(OUT)/tools/pystack
 
 demos: $(DEMO_BINS)
 unit: $(UNIT_BINS)
@@ -74,6 +78,12 @@ $(OUT)/%.o: %.c | $(SKEL)
 $(OUT)/threadtrace: $(USER_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+# Python threads and frames of a running CPython, read from outside (docs/python.md)
+$(OUT)/tools/pystack: tools/pystack.c $(PY_OBJS)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP $< $(PY_OBJS) -lelf -o $@
 
 $(OUT)/asan/%.o: %.c | $(SKEL)
 	@mkdir -p $(@D)
