@@ -161,18 +161,6 @@ static __always_inline void scan_stack(struct pt_regs *regs, __u64 scan[TT_SCAN_
 	}
 }
 
-/* slot in the hold histogram: 4 per power of two */
-static __always_inline __u32 hold_slot(__u64 v)
-{
-	__u32 msb, slot;
-
-	if (v < 4)
-		return (__u32)v;
-	msb = tt_log2(v);
-	slot = msb * 4 + ((v >> (msb - 2)) & 3);
-	return slot < TT_HOLD_SLOTS ? slot : TT_HOLD_SLOTS - 1;
-}
-
 static __always_inline void atomic_max(__u64 *p, __u64 v)
 {
 	if (v > *p)
@@ -198,7 +186,7 @@ static __always_inline void end_hold(struct tt_sched *s, __u32 tgid, __u32 tid, 
 	if (hs) {
 		__sync_fetch_and_add(&hs->count, 1);
 		__sync_fetch_and_add(&hs->total_ns, dur);
-		__sync_fetch_and_add(&hs->hist[hold_slot(dur)], 1);
+		__sync_fetch_and_add(&hs->hist[tt_hold_slot(dur)], 1);
 		atomic_max(&hs->max_ns, dur);
 	}
 	if (stream_locks && (e = event_new(TT_EV_HOLD, tgid, tid))) {
