@@ -109,14 +109,23 @@ static __always_inline void count_drop(__u32 kind)
 		(*n)++;
 }
 
-/* The entry for key, created from zero when new; NULL (and a drop of kind counted) when full. */
+/*
+ * The entry for key, created from zero when new; NULL (and a drop of kind
+ * counted) when full. The update's result is kept in an int: the helper
+ * returns a long, but the map's update function returns an int, and once
+ * inlined the compiler need not sign-extend it, so -E2BIG compared as a long
+ * may never match (libbpf-tools keeps it in an int for this reason: bcc's
+ * libbpf-tools/maps.bpf.h, bpf_map_lookup_or_try_init).
+ */
 static __always_inline void *lookup_or_init(void *map, const void *key, const void *zero, __u32 kind)
 {
 	void *v = bpf_map_lookup_elem(map, key);
+	int err;
 
 	if (v)
 		return v;
-	if (bpf_map_update_elem(map, key, zero, BPF_NOEXIST) == -E2BIG)
+	err = bpf_map_update_elem(map, key, zero, BPF_NOEXIST);
+	if (err == -E2BIG)
 		count_drop(kind);
 	return bpf_map_lookup_elem(map, key); /* another CPU may have made it */
 }

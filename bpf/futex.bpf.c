@@ -161,10 +161,25 @@ static __always_inline void scan_stack(struct pt_regs *regs, __u64 scan[TT_SCAN_
 	}
 }
 
+/*
+ * *p = max(*p, v) against other CPUs: compare-and-swap until v is stored or
+ * another CPU stored a larger value. Each failed swap means another CPU raised
+ * *p; the tries are bounded for the verifier, and running out (as many raises
+ * by other CPUs in between) can lose only this one value.
+ */
+#define ATOMIC_MAX_TRIES 8
+
 static __always_inline void atomic_max(__u64 *p, __u64 v)
 {
-	if (v > *p)
-		*p = v; /* racy across CPUs, and only a maximum */
+	__u64 old = *p;
+
+	for (int i = 0; i < ATOMIC_MAX_TRIES && v > old; i++) {
+		__u64 seen = __sync_val_compare_and_swap(p, old, v);
+
+		if (seen == old)
+			return;
+		old = seen;
+	}
 }
 
 /*
