@@ -25,7 +25,7 @@ endif
 
 # Files that define maps others use come first: libbpf 1.1's linker cannot
 # resolve an extern map whose definition comes in a later file.
-BPF_FIRST := bpf/common.bpf.c bpf/sched.bpf.c
+BPF_FIRST := bpf/common.bpf.c bpf/sched.bpf.c bpf/futex.bpf.c bpf/joinguess.bpf.c
 BPF_SRCS  := $(BPF_FIRST) $(filter-out $(BPF_FIRST),$(sort $(wildcard bpf/*.bpf.c)))
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
 SKEL      := $(OUT)/threadtrace.skel.h

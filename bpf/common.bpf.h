@@ -54,7 +54,7 @@ struct targets_map {
 /*
  * A pthread join still waiting: the joinee's tid word (its clear_child_tid)
  * -> the joiner. join.bpf.c adds it, the joinee's exit completes it
- * (lifecycle.bpf.h), a timed-out join's wait drops it (futex.bpf.c).
+ * (lifecycle.bpf.h), a timed-out join's wait drops it (futex.bpf.h).
  *
  * The joinee's exit runs before its tid word is cleared (exit_mm), so a join
  * can read the word as live just after the exit looked for a joiner. So each
@@ -87,7 +87,7 @@ extern struct events_map events SEC(".maps");
 extern struct join_pending_map join_pending SEC(".maps");
 extern struct targets_map targets SEC(".maps");
 extern struct drops_map drops SEC(".maps");
-/* Threads that called PyThread_exit_thread (join.bpf.c fills, lifecycle.bpf.c reads). */
+/* Threads that called PyThread_exit_thread (join.bpf.c fills, exit_flags reads). */
 extern struct tid_set_map py_exiting SEC(".maps");
 /* Set once py_exiting has had an entry: until then no program needs to look there. */
 extern bool py_exits_seen;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The futex calls and what a wait says about its word: shared by the kernel
- * side (a wait as it starts, futex.bpf.c) and user space (a wait already in
+ * side (a wait as it starts, futex.bpf.h) and user space (a wait already in
  * progress when tracing starts, user/attachwait.c). The includer defines
  * TT_READ_U32(ctx, addr): a u32 of the traced process's memory, 0 if unreadable.
  */

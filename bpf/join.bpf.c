@@ -61,9 +61,9 @@ static __always_inline bool joinee_exited(__u32 tid, __u64 tid_word)
 /*
  * glibc's __pthread_clockjoin_ex(pthread, result, clockid, abstime, block):
  * the joinee has ended (its tid word is 0) and the join returns at once, or
- * the join waits until the joinee's exit (completed in lifecycle.bpf.c). A
+ * the join waits until the joinee's exit (completed in lifecycle.bpf.h). A
  * try-join (block 0) of a live thread never gets here in glibc 2.36 (EBUSY
- * first); a timed join that times out is dropped by its wait (futex.bpf.c).
+ * first); a timed join that times out is dropped by its wait (futex.bpf.h).
  */
 SEC("uprobe") /* BPF_KPROBE: libbpf 1.1 has no BPF_UPROBE; same code */
 int BPF_KPROBE(join_core, __u64 pthread, __u64 result, __u32 clockid, __u64 abstime, __u32 block)
