@@ -8,6 +8,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "threadtrace.h"
+#include "platform.h"
 
 /* include/linux/sched.h and sched/signal.h: #defines, so absent from BTF. */
 #define PF_SIGNALED 0x00000400

@@ -33,7 +33,6 @@ static __always_inline __u32 read_u32(__u64 addr)
 #define ETIMEDOUT 110
 #define TASK_INTERRUPTIBLE 0x1
 #define TASK_STATE_SLEEPS 0x3 /* TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE */
-#define THREAD_SIZE (16 * 1024) /* x86-64 kernel stacks (KASAN off) */
 
 /* --csv: a `wait` and `hold` event each, besides the maps. */
 extern const volatile bool stream_locks;
@@ -127,7 +126,7 @@ static __always_inline void scan_stack(struct pt_regs *regs, __u64 scan[TT_SCAN_
 	__u32 zero = 0, hits = 0;
 	__u64 *buf = bpf_map_lookup_elem(&scan_buf, &zero);
 
-	if (!buf || bpf_probe_read_user(buf, TT_SCAN_WORDS * sizeof(__u64), (void *)BPF_CORE_READ(regs, sp)))
+	if (!buf || bpf_probe_read_user(buf, TT_SCAN_WORDS * sizeof(__u64), (void *)TT_REG_SP(regs)))
 		return;
 	for (int i = 0; i < TT_SCAN_WORDS; i++) {
 		if (hits >= TT_SCAN_HITS)
@@ -204,17 +203,17 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct tt_sched *s, struct 
 	/* futex waits sleep interruptibly; a page fault inside the call would not */
 	if (!regs || (prev_state & TASK_STATE_SLEEPS) != TASK_INTERRUPTIBLE)
 		return 0;
-	nr = regs->orig_ax;
-	if (nr == SYS_futex) {
-		w.addr = regs->di;
-		w.op = regs->si;
+	nr = TT_REG_NR(regs);
+	if (nr == TT_NR_FUTEX) {
+		w.addr = TT_REG_ARG1(regs);
+		w.op = TT_REG_ARG2(regs);
 		cmd = w.op & FUTEX_CMD_MASK;
 		if (!tt_is_wait_op(cmd))
 			return 0;
-		w.kind = tt_classify_wait(NULL, w.addr, cmd, (__u32)regs->dx, &w.owner);
-	} else if (nr == SYS_futex_waitv) {
+		w.kind = tt_classify_wait(NULL, w.addr, cmd, (__u32)TT_REG_ARG3(regs), &w.owner);
+	} else if (nr == TT_NR_FUTEX_WAITV) {
 		/* waits on several words: named by the first (struct futex_waitv: val, uaddr, ...) */
-		bpf_probe_read_user(&w.addr, sizeof(w.addr), (void *)(regs->di + 8));
+		bpf_probe_read_user(&w.addr, sizeof(w.addr), (void *)(TT_REG_ARG1(regs) + 8));
 		w.op = OP_WAITV;
 		w.kind = TT_LOCK_FUTEX;
 	} else {
@@ -229,7 +228,7 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct tt_sched *s, struct 
 		s->hold_addr = 0;
 	/* the timeout: 4th argument of futex and futex_waitv (set after the stack scan's loops,
 	 * whose verification a branch before them would double) */
-	w.timed = regs->r10 != 0;
+	w.timed = TT_REG_ARG4(regs) != 0;
 	s->wait = w; /* open once the caller sets s->in_wait */
 	if (w.timed)
 		__sync_fetch_and_add(&timed_waits, 1);
@@ -249,7 +248,9 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct tt_sched *s, struct 
 	return w.addr;
 }
 
-/* A signal waits for p that it does not block (signals 1-64: x86-64 has one word of them). */
+/* A signal waits for p that it does not block (signals 1-64: one word of them, platform.h). */
+_Static_assert(sizeof(((sigset_t *)0)->sig) == TT_SIGSET_WORDS * sizeof(__u64), "sigset_t is not one word");
+
 static __always_inline bool signal_pending_for(struct task_struct *p)
 {
 	__u64 pending = p->pending.signal.sig[0] | p->signal->shared_pending.signal.sig[0];
@@ -294,9 +295,9 @@ static __always_inline __u32 futex_woken(struct tt_sched *s, struct task_struct 
 	if (!(cur->flags & PF_EXITING)) {
 		/* a thread ending wakes its joiner from the kernel (clear_child_tid): no call to check */
 		regs = (struct pt_regs *)bpf_task_pt_regs(cur);
-		if (!regs || regs->orig_ax != SYS_futex || !tt_is_wake_op(regs->si & FUTEX_CMD_MASK))
+		if (!regs || TT_REG_NR(regs) != TT_NR_FUTEX || !tt_is_wake_op(TT_REG_ARG2(regs) & FUTEX_CMD_MASK))
 			return 0;
-		end_hold(bpf_map_lookup_elem(&sched_stats, &waker), cur->tgid, waker, regs->di);
+		end_hold(bpf_map_lookup_elem(&sched_stats, &waker), cur->tgid, waker, TT_REG_ARG1(regs));
 	}
 	w->waker = waker;
 	key.addr = w->addr;
@@ -448,7 +449,7 @@ static __always_inline void futex_timeout(struct hrtimer *timer)
 	if (!t || !is_target(BPF_CORE_READ(t, tgid)))
 		return;
 	stack = (__u64)BPF_CORE_READ(t, stack);
-	if ((__u64)timer < stack || (__u64)timer >= stack + THREAD_SIZE)
+	if ((__u64)timer < stack || (__u64)timer >= stack + TT_THREAD_SIZE)
 		return;
 	tid = BPF_CORE_READ(t, pid);
 	s = bpf_map_lookup_elem(&sched_stats, &tid);

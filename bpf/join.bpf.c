@@ -28,7 +28,7 @@ struct {
 
 /*
  * A pthread_t is the thread's struct pthread, which sits at the thread
- * pointer (x86-64: fs base); its tid word is at the same offset in every
+ * pointer (x86-64: fs base, platform.h); its tid word is at the same offset in every
  * struct pthread. The caller's own pair gives that offset without knowing
  * glibc's layout: clear_child_tid - fsbase.
  */
@@ -36,7 +36,7 @@ static __always_inline __u64 tid_word_of(__u64 pthread)
 {
 	struct task_struct *cur = bpf_get_current_task_btf();
 	__u64 own_word = (__u64)cur->clear_child_tid;
-	__u64 own_tp = cur->thread.fsbase;
+	__u64 own_tp = TT_TASK_TP(cur);
 
 	if (!own_word || !own_tp)
 		return 0;
