@@ -16,10 +16,11 @@
  *     par_change                 once for both: a switch between two target
  *                                threads changes nothing
  *   sched_waking (p becomes runnable; runs in the waker's context)
- *     futex_woken                who ended p's wait: read while the waker
- *                                (current) is still in its wake call
- *     joinguess_woken            a semaphore wake may be a CPython join
- *     sched_wakeup               runnable
+ *     futex_woken                who ended p's wait: read here, while the
+ *                                waker (current) is still in its wake call
+ *     joinguess_woken            needs that waker: a semaphore wake may be
+ *                                a CPython join
+ *     sched_wakeup               runnable (needs nothing from the others)
  *   hrtimer_expire_entry (any timer of the machine)
  *     futex_timeout              a target's timed wait timed out
  *   sched_wakeup_new (a new task's first wake-up)
@@ -28,11 +29,13 @@
  *   sched_process_exit (in the dying thread)
  *     sched_of                   its entry made if missing: the exited flag
  *                                (lifecycle_exit) serves a racing join
- *     futex_missed_resume        a wait it came back from unseen is counted
- *                                before the thread is gone
- *     joinguess_exit             the waiter it just woke joined it
+ *     futex_missed_resume        a wait it came back from unseen is counted,
+ *                                its event before the thread's exit event
+ *     joinguess_exit             the waiter it just woke joined it (needs
+ *                                only the exit flags; before the exit event,
+ *                                the order user space has always seen)
  *     lifecycle_exit             the exit event, the pthread join it ends
- *     sched_exit                 last: closes its time accounts
+ *     sched_exit                 last: closes its time accounts up to now
  *
  * The parts: futex.bpf.h (futex waits, wakes, holds), joinguess.bpf.h
  * (inferred joins), sched.bpf.h (CPU states, parallelism), lifecycle.bpf.h
