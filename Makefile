@@ -5,7 +5,12 @@ OUT      := build
 CC       ?= gcc
 CLANG    ?= clang
 BPFTOOL  ?= bpftool
-ARCH     := $(shell uname -m | sed 's/x86_64/x86/; s/aarch64/arm64/')
+# x86-64 only: its system call numbers, registers and libc layouts are built in
+# (bpf/platform.h); on another machine stop here rather than build a tracer that lies.
+ARCH     := $(shell uname -m)
+ifneq ($(ARCH),x86_64)
+$(error threadtrace supports x86-64 only: this machine is $(ARCH); see docs/platform.md)
+endif
 PREFIX   ?= /usr/local
 
 CFLAGS   ?= -O2 -g
@@ -13,7 +18,7 @@ CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
 CPPFLAGS += -I$(OUT) -Ibpf -Iuser
 LDLIBS   += -lbpf -lelf -lz
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror -I$(OUT) -Ibpf
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror -I$(OUT) -Ibpf
 
 ifeq ($(V),1)
 Q :=
@@ -25,7 +30,7 @@ endif
 
 # Files that define maps others use come first: libbpf 1.1's linker cannot
 # resolve an extern map whose definition comes in a later file.
-BPF_FIRST := bpf/common.bpf.c bpf/sched.bpf.c
+BPF_FIRST := bpf/common.bpf.c bpf/sched.bpf.c bpf/futex.bpf.c bpf/joinguess.bpf.c
 BPF_SRCS  := $(BPF_FIRST) $(filter-out $(BPF_FIRST),$(sort $(wildcard bpf/*.bpf.c)))
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
 SKEL      := $(OUT)/threadtrace.skel.h

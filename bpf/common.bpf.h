@@ -8,6 +8,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "threadtrace.h"
+#include "platform.h"
 
 /* include/linux/sched.h and sched/signal.h: #defines, so absent from BTF. */
 #define PF_SIGNALED 0x00000400
@@ -54,7 +55,7 @@ struct targets_map {
 /*
  * A pthread join still waiting: the joinee's tid word (its clear_child_tid)
  * -> the joiner. join.bpf.c adds it, the joinee's exit completes it
- * (lifecycle.bpf.h), a timed-out join's wait drops it (futex.bpf.c).
+ * (lifecycle.bpf.h), a timed-out join's wait drops it (futex.bpf.h).
  *
  * The joinee's exit runs before its tid word is cleared (exit_mm), so a join
  * can read the word as live just after the exit looked for a joiner. So each
@@ -87,7 +88,7 @@ extern struct events_map events SEC(".maps");
 extern struct join_pending_map join_pending SEC(".maps");
 extern struct targets_map targets SEC(".maps");
 extern struct drops_map drops SEC(".maps");
-/* Threads that called PyThread_exit_thread (join.bpf.c fills, lifecycle.bpf.c reads). */
+/* Threads that called PyThread_exit_thread (join.bpf.c fills, exit_flags reads). */
 extern struct tid_set_map py_exiting SEC(".maps");
 /* Set once py_exiting has had an entry: until then no program needs to look there. */
 extern bool py_exits_seen;
@@ -109,14 +110,23 @@ static __always_inline void count_drop(__u32 kind)
 		(*n)++;
 }
 
-/* The entry for key, created from zero when new; NULL (and a drop of kind counted) when full. */
+/*
+ * The entry for key, created from zero when new; NULL (and a drop of kind
+ * counted) when full. The update's result is kept in an int: the helper
+ * returns a long, but the map's update function returns an int, and once
+ * inlined the compiler need not sign-extend it, so -E2BIG compared as a long
+ * may never match (libbpf-tools keeps it in an int for this reason: bcc's
+ * libbpf-tools/maps.bpf.h, bpf_map_lookup_or_try_init).
+ */
 static __always_inline void *lookup_or_init(void *map, const void *key, const void *zero, __u32 kind)
 {
 	void *v = bpf_map_lookup_elem(map, key);
+	int err;
 
 	if (v)
 		return v;
-	if (bpf_map_update_elem(map, key, zero, BPF_NOEXIST) == -E2BIG)
+	err = bpf_map_update_elem(map, key, zero, BPF_NOEXIST);
+	if (err == -E2BIG)
 		count_drop(kind);
 	return bpf_map_lookup_elem(map, key); /* another CPU may have made it */
 }

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The futex calls and what a wait says about its word: shared by the kernel
- * side (a wait as it starts, futex.bpf.c) and user space (a wait already in
+ * side (a wait as it starts, futex.bpf.h) and user space (a wait already in
  * progress when tracing starts, user/attachwait.c). The includer defines
  * TT_READ_U32(ctx, addr): a u32 of the traced process's memory, 0 if unreadable.
  */
 #ifndef FUTEXWORD_H
 #define FUTEXWORD_H
 
-#define SYS_futex 202 /* x86-64 */
-#define SYS_futex_waitv 449
+#include "platform.h"
+
 #define OP_WAITV 0xffffffff /* our mark for a futex_waitv wait: it has no op */
 #define FUTEX_CMD_MASK 0x7f
 #define FUTEX_WAIT 0
@@ -42,10 +42,10 @@ static inline __attribute__((always_inline)) bool tt_is_wake_op(__u32 cmd)
 
 /*
  * What the word is (enum tt_lock_kind), from the call and glibc's layouts
- * (x86-64, glibc 2.36): a mutex waits with val 2 and keeps its owner's tid at
- * +8 (__owner); a sem_t waits on a zero value with its waiter count at +4; a
- * pthread_cond_t waits on __g_signals[0/1] at +0x28/+0x2c with __wrefs
- * (waiters << 3) at +0x24. *owner: the word's owner when known, else 0.
+ * (platform.h): a mutex waits with val 2 and keeps its owner's tid in
+ * __owner; a sem_t waits on a zero value with its waiter count after it; a
+ * pthread_cond_t waits on __g_signals[0/1] with __wrefs (waiters << 3) before
+ * them. *owner: the word's owner when known, else 0.
  */
 static inline __attribute__((always_inline)) __u32 tt_classify_wait(void *ctx, __u64 addr, __u32 cmd,
 								    __u32 val, __u32 *owner)
@@ -60,16 +60,18 @@ static inline __attribute__((always_inline)) __u32 tt_classify_wait(void *ctx, _
 	if (cmd == FUTEX_WAIT_REQUEUE_PI)
 		return TT_LOCK_COND;
 	if (val == 2) {
-		*owner = TT_READ_U32(ctx, addr + 8);
+		*owner = TT_READ_U32(ctx, addr + TT_GLIBC_MUTEX_OWNER);
 		return TT_LOCK_MUTEX;
 	}
 	if (!(addr & 7) && val == 0) {
-		__u32 nwaiters = TT_READ_U32(ctx, addr + 4);
+		__u32 nwaiters = TT_READ_U32(ctx, addr + TT_GLIBC_SEM_NWAITERS);
 
 		if (nwaiters && nwaiters < 65536)
 			return TT_LOCK_SEM;
 	}
-	wrefs = TT_READ_U32(ctx, (addr & 7) ? addr - 8 : addr - 4);
+	/* __g_signals[0] is 8-aligned, [1] 4 bytes after it */
+	wrefs = TT_READ_U32(ctx, (addr & 7) ? addr - (TT_GLIBC_COND_SIGNALS + 4 - TT_GLIBC_COND_WREFS)
+					    : addr - (TT_GLIBC_COND_SIGNALS - TT_GLIBC_COND_WREFS));
 	if (wrefs >= 8 && wrefs < (1u << 20))
 		return TT_LOCK_COND;
 	return TT_LOCK_FUTEX;

@@ -28,7 +28,7 @@ struct {
 
 /*
  * A pthread_t is the thread's struct pthread, which sits at the thread
- * pointer (x86-64: fs base); its tid word is at the same offset in every
+ * pointer (x86-64: fs base, platform.h); its tid word is at the same offset in every
  * struct pthread. The caller's own pair gives that offset without knowing
  * glibc's layout: clear_child_tid - fsbase.
  */
@@ -36,7 +36,7 @@ static __always_inline __u64 tid_word_of(__u64 pthread)
 {
 	struct task_struct *cur = bpf_get_current_task_btf();
 	__u64 own_word = (__u64)cur->clear_child_tid;
-	__u64 own_tp = cur->thread.fsbase;
+	__u64 own_tp = TT_TASK_TP(cur);
 
 	if (!own_word || !own_tp)
 		return 0;
@@ -61,9 +61,9 @@ static __always_inline bool joinee_exited(__u32 tid, __u64 tid_word)
 /*
  * glibc's __pthread_clockjoin_ex(pthread, result, clockid, abstime, block):
  * the joinee has ended (its tid word is 0) and the join returns at once, or
- * the join waits until the joinee's exit (completed in lifecycle.bpf.c). A
+ * the join waits until the joinee's exit (completed in lifecycle.bpf.h). A
  * try-join (block 0) of a live thread never gets here in glibc 2.36 (EBUSY
- * first); a timed join that times out is dropped by its wait (futex.bpf.c).
+ * first); a timed join that times out is dropped by its wait (futex.bpf.h).
  */
 SEC("uprobe") /* BPF_KPROBE: libbpf 1.1 has no BPF_UPROBE; same code */
 int BPF_KPROBE(join_core, __u64 pthread, __u64 result, __u32 clockid, __u64 abstime, __u32 block)

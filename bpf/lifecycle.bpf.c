@@ -1,35 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Thread lifecycle: creation, renames, exec and exit, one event each. The
- * start and exit events come from lifecycle.bpf.h: the exit from
- * lifecycle_exit(), which the one sched_process_exit program (futex.bpf.c)
- * calls.
+ * Thread lifecycle: renames, exec, and with -f new and freed processes, one
+ * event each. A thread's start and exit events come from lifecycle.bpf.h,
+ * called by the programs of sched_wakeup_new and sched_process_exit
+ * (hooks.bpf.c), which other parts share.
  */
 #include "lifecycle.bpf.h"
-#include "sched.bpf.h"
-
-/*
- * A new task is woken for the first time: the one program for a new thread
- * (its start event, then its scheduling entry). One program, not one at
- * task_newtask too: each costs the creating thread another dispatch. The
- * task cannot run before this returns (its runqueue is locked), so the start
- * event comes before anything the thread does.
- */
-SEC("tp_btf/sched_wakeup_new")
-int BPF_PROG(on_new_task, struct task_struct *p)
-{
-	__u32 tgid = p->tgid;
-	__u64 now;
-
-	if (!is_target(tgid))
-		return 0;
-	now = bpf_ktime_get_ns();
-	/* a thread; a new process (-f) is reported by on_fork */
-	if (p->pid != tgid)
-		lifecycle_start(p, now);
-	sched_new(p, now);
-	return 0;
-}
 
 SEC("tp_btf/task_rename")
 int BPF_PROG(on_task_rename, struct task_struct *task, const char *comm)

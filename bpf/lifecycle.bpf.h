@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* A thread's start and exit, as the lifecycle reports them: called by the one program of
- * sched_wakeup_new (lifecycle.bpf.c) and of sched_process_exit (futex.bpf.c). */
+ * sched_wakeup_new and of sched_process_exit (hooks.bpf.c). */
 #ifndef LIFECYCLE_BPF_H
 #define LIFECYCLE_BPF_H
 

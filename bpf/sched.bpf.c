@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Scheduling of the target's threads: the maps. Its tracepoints serve several
- * parts, so their programs are elsewhere: sched_switch, sched_waking and
- * sched_process_exit in futex.bpf.c, sched_wakeup_new in lifecycle.bpf.c; the
- * accounting is in sched.bpf.h.
+ * parts, so their programs are in hooks.bpf.c; the accounting is in
+ * sched.bpf.h.
  */
 #include "sched.bpf.h"
 

@@ -3,7 +3,7 @@
  * Scheduling of the target's threads: time on CPU, waiting for a CPU, blocked
  * in a futex wait, otherwise asleep; and how many of them ran at once. The
  * maps live in sched.bpf.c; the scheduler tracepoints that call these are in
- * futex.bpf.c, one program per tracepoint (each extra program is another
+ * hooks.bpf.c, one program per tracepoint (each extra program is another
  * dispatch on every context switch of the machine).
  */
 #ifndef SCHED_BPF_H

@@ -79,6 +79,33 @@ static inline __attribute__((always_inline)) __u32 tt_wait_slot(__u64 ns)
 #define TT_HOLD_SLOTS 160
 #define TT_PAR_SLOTS 64
 
+/*
+ * The slot of a hold of ns in the hold histogram (the kernel counts, user
+ * space reads percentiles): 0..3 exact, then slot 4 * log2 + the next two
+ * bits (8 = [4, 5), 9 = [5, 6), ...; 4..7 stay empty); the top slot takes
+ * everything above.
+ */
+static inline __attribute__((always_inline)) __u32 tt_hold_slot(__u64 ns)
+{
+	__u32 msb, slot;
+
+	if (ns < 4)
+		return (__u32)ns;
+	msb = tt_log2(ns);
+	slot = msb * 4 + ((ns >> (msb - 2)) & 3);
+	return slot < TT_HOLD_SLOTS ? slot : TT_HOLD_SLOTS - 1;
+}
+
+/* The lowest ns of hold slot i (i = TT_HOLD_SLOTS: the top slot's end, were it not open). */
+static inline __attribute__((always_inline)) __u64 tt_hold_slot_low(__u32 i)
+{
+	__u32 msb = i / 4, sub = i % 4;
+
+	if (i < 8)
+		return i < 4 ? i : 4; /* slots 0..3: values 0..3; 4..7 unused */
+	return (1ULL << msb) + ((__u64)sub << (msb - 2));
+}
+
 /* Per futex word and waiting thread. */
 struct tt_lock_key {
 	__u64 addr;

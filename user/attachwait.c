@@ -29,7 +29,7 @@ static bool futex_wait_of(int mem, long nr, const unsigned long long args[6], st
 	__u32 cmd = (__u32)args[1] & FUTEX_CMD_MASK;
 	__u64 first = 0;
 
-	if (nr == SYS_futex && tt_is_wait_op(cmd)) {
+	if (nr == TT_NR_FUTEX && tt_is_wait_op(cmd)) {
 		w->addr = args[0];
 		w->op = (__u32)args[1];
 		w->kind = tt_classify_wait(&mem, w->addr, cmd, (__u32)args[2], &w->owner);
@@ -37,7 +37,7 @@ static bool futex_wait_of(int mem, long nr, const unsigned long long args[6], st
 		if ((cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET) && w->kind != TT_LOCK_MUTEX &&
 		    w->kind != TT_LOCK_SEM && args[2] > 0 && args[2] <= FUTEX_TID_MASK)
 			*joinee = (pid_t)args[2];
-	} else if (nr == SYS_futex_waitv) {
+	} else if (nr == TT_NR_FUTEX_WAITV) {
 		/* named by the first word (struct futex_waitv: val, uaddr, ...), as the kernel side does */
 		if (pread(mem, &first, sizeof(first), (off_t)(args[0] + 8)) != sizeof(first))
 			return false;

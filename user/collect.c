@@ -6,13 +6,14 @@
 #include "model/array.h"
 #include "model/index.h"
 #include "perfmap.h"
+#include "platform.h"
 #include "syms.h"
 
-/* CPython 3.11: _PyRuntime.ceval.gil spans +0x168 .. +0x238 (KERNEL-FACTS.md). */
-#define GIL_FIRST 0x168
-#define GIL_END 0x238
-#define GIL_COND_FIRST 0x1b0 /* gil.cond's __g_signals[0..1] */
-#define GIL_COND_END 0x1b8
+/* CPython 3.11's GIL inside _PyRuntime (platform.h, docs/platform.md). */
+#define GIL_FIRST TT_PY311_GIL_FIRST
+#define GIL_END TT_PY311_GIL_END
+#define GIL_COND_FIRST TT_PY311_GIL_COND_FIRST /* gil.cond's __g_signals[0..1] */
+#define GIL_COND_END TT_PY311_GIL_COND_END
 
 /* A futex wait still in progress: it counts, with its time so far (a deadlock's waits never end). */
 struct open_wait {

@@ -2,7 +2,8 @@
  * glibc 2.36's join functions are thin: each sets the clock, timeout and blocking
  * arguments and jumps (0xe9 rel32) to __pthread_clockjoin_ex, whose first instruction is a
  * push the kernel emulates: a uprobe there costs no single-step trap (see bpf/join.bpf.c).
- * The function is not exported; the four jumps give it away.
+ * The function is not exported; the four jumps give it away. (x86-64 and glibc
+ * assumptions: bpf/platform.h, docs/platform.md.)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,11 +12,12 @@
 #include <unistd.h>
 #include "elfsym.h"
 #include "joincore.h"
+#include "platform.h"
 
-#define SCAN_BYTES 48 /* the thin wrappers jump within their first few instructions */
+#define SCAN_BYTES TT_JOIN_SCAN_BYTES /* the thin wrappers jump within their first few instructions */
 #define MAX_TARGETS 8
 
-/* The targets of every byte 0xe9 in the first SCAN_BYTES of the function at off. */
+/* The targets of every jump opcode byte (0xe9) in the first SCAN_BYTES of the function at off. */
 static size_t jump_targets(int fd, size_t off, size_t *targets)
 {
 	unsigned char b[SCAN_BYTES];
@@ -25,7 +27,7 @@ static size_t jump_targets(int fd, size_t off, size_t *targets)
 	for (ssize_t p = 0; p + 5 <= len && n < MAX_TARGETS; p++) {
 		int32_t rel;
 
-		if (b[p] != 0xe9)
+		if (b[p] != TT_JMP_REL32)
 			continue;
 		memcpy(&rel, b + p + 1, sizeof(rel));
 		targets[n++] = off + (size_t)p + 5 + (size_t)(int64_t)rel;

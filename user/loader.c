@@ -12,6 +12,7 @@
 #include "args.h"
 #include "elfsym.h"
 #include "joincore.h"
+#include "platcheck.h"
 #include "uprobe_multi.h"
 #include "loader.h"
 #include "threadtrace.skel.h"
@@ -78,6 +79,7 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = getenv("THREADTRACE_BTF"));
 	struct tt_loader *l = calloc(1, sizeof(*l));
 	struct threadtrace_bpf *skel;
+	char why[160];
 	int err;
 
 	*exit_code = TT_EXIT_RUNTIME;
@@ -85,6 +87,15 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 		return NULL;
 	verbose = cfg->verbose;
 	libbpf_set_print(print_libbpf);
+	/* the BPF side's system call numbers and registers are x86-64's (bpf/platform.h) */
+	if (platform_check_machine(NULL, why, sizeof(why))) {
+		fprintf(stderr, "threadtrace: %s\n", why);
+		*exit_code = TT_EXIT_NOBPF;
+		goto err;
+	}
+	/* a libc laid out otherwise still traces, with wrong lock kinds and owners */
+	if (platform_check_libc(why, sizeof(why)))
+		fprintf(stderr, "threadtrace: warning: %s\n", why);
 	l->fn = fn;
 	l->ctx = ctx;
 	skel = l->skel = threadtrace_bpf__open_opts(&opts);

@@ -10,18 +10,6 @@
 
 #define KIND(k) (1u << (k))
 
-/* The kernel's hold slot (bpf/futex.bpf.c hold_slot): 4 slots per power of two. */
-static unsigned slot_of(uint64_t v)
-{
-	unsigned msb, slot;
-
-	if (v < 4)
-		return (unsigned)v;
-	msb = 63 - (unsigned)__builtin_clzll(v);
-	slot = msb * 4 + (unsigned)((v >> (msb - 2)) & 3);
-	return slot < TT_HOLD_SLOTS ? slot : TT_HOLD_SLOTS - 1;
-}
-
 static struct tt_lock_key lkey(pid_t tgid, pid_t tid, uint64_t addr)
 {
 	struct tt_lock_key k;
@@ -261,31 +249,31 @@ TEST(hold_stat_copied)
 
 TEST(hold_slot_low_known_values)
 {
-	CHECK_EQ_U64(hold_slot_low(0), 0);
-	CHECK_EQ_U64(hold_slot_low(1), 1);
-	CHECK_EQ_U64(hold_slot_low(3), 3);
-	CHECK_EQ_U64(hold_slot_low(8), 4);
-	CHECK_EQ_U64(hold_slot_low(9), 5);
-	CHECK_EQ_U64(hold_slot_low(11), 7);
-	CHECK_EQ_U64(hold_slot_low(12), 8);
-	CHECK_EQ_U64(hold_slot_low(13), 10);
-	CHECK_EQ_U64(hold_slot_low(20), 32);
-	CHECK_EQ_U64(hold_slot_low(21), 40);
-	CHECK_EQ_U64(hold_slot_low(40), 1024);
-	CHECK_EQ_U64(hold_slot_low(41), 1280);
-	CHECK_EQ_U64(hold_slot_low(159), (1ull << 39) + (3ull << 37));
+	CHECK_EQ_U64(tt_hold_slot_low(0), 0);
+	CHECK_EQ_U64(tt_hold_slot_low(1), 1);
+	CHECK_EQ_U64(tt_hold_slot_low(3), 3);
+	CHECK_EQ_U64(tt_hold_slot_low(8), 4);
+	CHECK_EQ_U64(tt_hold_slot_low(9), 5);
+	CHECK_EQ_U64(tt_hold_slot_low(11), 7);
+	CHECK_EQ_U64(tt_hold_slot_low(12), 8);
+	CHECK_EQ_U64(tt_hold_slot_low(13), 10);
+	CHECK_EQ_U64(tt_hold_slot_low(20), 32);
+	CHECK_EQ_U64(tt_hold_slot_low(21), 40);
+	CHECK_EQ_U64(tt_hold_slot_low(40), 1024);
+	CHECK_EQ_U64(tt_hold_slot_low(41), 1280);
+	CHECK_EQ_U64(tt_hold_slot_low(159), (1ull << 39) + (3ull << 37));
 	/* slot lower bounds never go down */
 	for (unsigned i = 1; i < TT_HOLD_SLOTS; i++)
-		if (hold_slot_low(i) < hold_slot_low(i - 1))
-			check_fail(__FILE__, __LINE__, "hold_slot_low(%u) = %llu < hold_slot_low(%u) = %llu", i,
-				   (unsigned long long)hold_slot_low(i), i - 1,
-				   (unsigned long long)hold_slot_low(i - 1));
+		if (tt_hold_slot_low(i) < tt_hold_slot_low(i - 1))
+			check_fail(__FILE__, __LINE__, "tt_hold_slot_low(%u) = %llu < tt_hold_slot_low(%u) = %llu", i,
+				   (unsigned long long)tt_hold_slot_low(i), i - 1,
+				   (unsigned long long)tt_hold_slot_low(i - 1));
 }
 
 static int check_slot_inverse(uint64_t v)
 {
-	unsigned s = slot_of(v);
-	uint64_t lo = hold_slot_low(s), hi = hold_slot_low(s + 1);
+	unsigned s = tt_hold_slot(v);
+	uint64_t lo = tt_hold_slot_low(s), hi = tt_hold_slot_low(s + 1);
 
 	if (lo <= v && v < hi)
 		return 0;
@@ -317,10 +305,57 @@ TEST(hold_slot_low_inverts_slot)
 	CHECK_EQ_INT(bad, 0);
 	CHECK_EQ_INT(n, 4 + 2703 + 37 * 7);
 	/* the formula maps known values to known slots */
-	CHECK_EQ_INT(slot_of(4), 8);
-	CHECK_EQ_INT(slot_of(36), 20);
-	CHECK_EQ_INT(slot_of(1024), 40);
-	CHECK_EQ_INT(slot_of(1ull << 38), 152);
+	CHECK_EQ_INT(tt_hold_slot(4), 8);
+	CHECK_EQ_INT(tt_hold_slot(36), 20);
+	CHECK_EQ_INT(tt_hold_slot(1024), 40);
+	CHECK_EQ_INT(tt_hold_slot(1ull << 38), 152);
+}
+
+/* The kernel's slot rule and the lower bounds user space reads are one pair (bpf/threadtrace.h). */
+TEST(hold_slot_round_trip)
+{
+	int bad = 0;
+
+	/* every used slot's lower bound falls in that slot, one below it in the slot before */
+	for (unsigned i = 0; i < TT_HOLD_SLOTS; i++) {
+		if (i >= 4 && i < 8)
+			continue; /* 4..7 hold nothing: 4 ns is slot 8 */
+		if (tt_hold_slot(tt_hold_slot_low(i)) != i) {
+			printf("    slot %u: low %llu maps to slot %u\n", i, (unsigned long long)tt_hold_slot_low(i),
+			       tt_hold_slot(tt_hold_slot_low(i)));
+			bad++;
+		}
+		if (i > 0 && i != 8 && tt_hold_slot(tt_hold_slot_low(i) - 1) != i - 1) {
+			printf("    slot %u: low - 1 maps to slot %u\n", i, tt_hold_slot(tt_hold_slot_low(i) - 1));
+			bad++;
+		}
+	}
+	CHECK_EQ_INT(bad, 0);
+	/* the empty slots 4..7 start where slot 8 does */
+	for (unsigned i = 4; i < 8; i++)
+		CHECK_EQ_U64(tt_hold_slot_low(i), 4);
+	CHECK_EQ_INT(tt_hold_slot(3), 3);
+	CHECK_EQ_INT(tt_hold_slot(4), 8);
+	CHECK_EQ_INT(tt_hold_slot(5), 9);
+	CHECK_EQ_INT(tt_hold_slot(7), 11);
+	CHECK_EQ_INT(tt_hold_slot(8), 12);
+	CHECK_EQ_INT(tt_hold_slot(9), 12);
+	CHECK_EQ_INT(tt_hold_slot(10), 13);
+	/* 2^k starts slot 4k, 2^k - 1 ends slot 4k - 1 */
+	for (unsigned k = 2; k < TT_HOLD_SLOTS / 4; k++) {
+		CHECK_EQ_INT(tt_hold_slot(1ull << k), 4 * k);
+		CHECK_EQ_INT(tt_hold_slot((1ull << k) - 1), k == 2 ? 3 : 4 * k - 1);
+	}
+	/* the slot never goes down as the time grows */
+	for (uint64_t v = 1, prev = 0; v < (1ull << 42); v += v / 3 + 1) {
+		CHECK(tt_hold_slot(v) >= tt_hold_slot(prev));
+		prev = v;
+	}
+	/* the top slot takes everything from its lower bound up */
+	CHECK_EQ_INT(tt_hold_slot(tt_hold_slot_low(TT_HOLD_SLOTS - 1)), TT_HOLD_SLOTS - 1);
+	CHECK_EQ_INT(tt_hold_slot(1ull << 40), TT_HOLD_SLOTS - 1);
+	CHECK_EQ_INT(tt_hold_slot(UINT64_MAX), TT_HOLD_SLOTS - 1);
+	CHECK_EQ_U64(tt_hold_slot_low(TT_HOLD_SLOTS), 1ull << 40);
 }
 
 static struct tt_hold_stat three_slot_holds(void)
@@ -335,15 +370,15 @@ static struct tt_hold_stat three_slot_holds(void)
 	return h;
 }
 
-#define CHECK_IN_SLOT(v, slot)                                                        \
-	do {                                                                          \
-		uint64_t v_ = (v);                                                    \
-		CHECK_EQ_INT(slot_of(v_), (slot));                                    \
-		if (!(hold_slot_low(slot) <= v_ && v_ < hold_slot_low((slot) + 1)))   \
+#define CHECK_IN_SLOT(v, slot)                                                                \
+	do {                                                                                  \
+		uint64_t v_ = (v);                                                            \
+		CHECK_EQ_INT(tt_hold_slot(v_), (slot));                                       \
+		if (!(tt_hold_slot_low(slot) <= v_ && v_ < tt_hold_slot_low((slot) + 1)))     \
 			check_fail(__FILE__, __LINE__, "%s = %llu not in slot %d [%llu, %llu)", #v, \
-				   (unsigned long long)v_, (slot),                    \
-				   (unsigned long long)hold_slot_low(slot),           \
-				   (unsigned long long)hold_slot_low((slot) + 1));     \
+				   (unsigned long long)v_, (slot),                            \
+				   (unsigned long long)tt_hold_slot_low(slot),                \
+				   (unsigned long long)tt_hold_slot_low((slot) + 1));         \
 	} while (0)
 
 TEST(hold_percentile_lands_in_slot)
@@ -375,7 +410,7 @@ TEST(hold_percentile_lands_in_slot)
 	/* a single hold in the last slot */
 	memset(&h, 0, sizeof(h));
 	h.hist[TT_HOLD_SLOTS - 1] = 1;
-	CHECK(hold_percentile(&h, 50) >= hold_slot_low(TT_HOLD_SLOTS - 1));
+	CHECK(hold_percentile(&h, 50) >= tt_hold_slot_low(TT_HOLD_SLOTS - 1));
 }
 
 TEST(hold_percentile_without_holds_is_zero)
@@ -857,6 +892,7 @@ int main(void)
 	RUN(hold_stat_copied);
 	RUN(hold_slot_low_known_values);
 	RUN(hold_slot_low_inverts_slot);
+	RUN(hold_slot_round_trip);
 	RUN(hold_percentile_lands_in_slot);
 	RUN(hold_percentile_without_holds_is_zero);
 	RUN(hold_percentile_never_above_max);

@@ -242,7 +242,7 @@ TEST(set_sched_no_open_interval)
  * A thread that has ended has no open interval. The kernel's final
  * sched_switch of a dead task (prev_state TASK_DEAD) comes after
  * sched_process_exit and leaves its entry in TT_ST_SLEEP with since_ns = its
- * death (bpf/sched.bpf.c on_sched_switch): counting that "open" interval up to
+ * death (bpf/hooks.bpf.c on_sched_switch): counting that "open" interval up to
  * now gives a thread that lived 10 ms seconds of sleep, and inflates the
  * blocked time the verdict divides by.
  */

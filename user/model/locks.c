@@ -225,15 +225,6 @@ enum tt_lock_role lock_role(const struct tt_lock *k)
 	return TT_ROLE_IDLE;
 }
 
-uint64_t hold_slot_low(unsigned i)
-{
-	unsigned msb = i / 4, sub = i % 4;
-
-	if (i < 8)
-		return i < 4 ? i : 4; /* slots 0..3: values 0..3; 4..7 unused */
-	return (1ULL << msb) + ((uint64_t)sub << (msb - 2));
-}
-
 uint64_t hold_percentile(const struct tt_hold_stat *h, double p)
 {
 	uint64_t total = 0, want, seen = 0;
@@ -249,7 +240,7 @@ uint64_t hold_percentile(const struct tt_hold_stat *h, double p)
 		seen += h->hist[i];
 		if (seen >= want) {
 			/* the middle of the slot: within its width of the truth */
-			uint64_t lo = hold_slot_low(i), hi = i + 1 < TT_HOLD_SLOTS ? hold_slot_low(i + 1) : lo;
+			uint64_t lo = tt_hold_slot_low(i), hi = i + 1 < TT_HOLD_SLOTS ? tt_hold_slot_low(i + 1) : lo;
 			uint64_t mid = lo + (hi - lo) / 2;
 
 			return mid < h->max_ns || !h->max_ns ? mid : h->max_ns;

@@ -88,7 +88,4 @@ uint64_t hold_percentile(const struct tt_hold_stat *h, double p);
 /* A `wait` or `hold` record from its kernel event (name: the thread's). Returns 1, or 0 if not one. */
 int lock_event_record(const struct tt_event *e, uint64_t t0_ns, const char *name, struct tt_record *rec);
 
-/* Lower bound of hold histogram slot i, in ns. */
-uint64_t hold_slot_low(unsigned i);
-
 #endif

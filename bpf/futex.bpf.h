@@ -1,0 +1,460 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The futex part: waits and wakes of the target's threads, per-word wait
+ * statistics, who woke whom, who held the word, contended hold times, all
+ * aggregated in maps (defined in futex.bpf.c); with --csv also a `wait`/`hold`
+ * event each. Called by the scheduler programs in hooks.bpf.c.
+ *
+ * Seen from the scheduler, not from system calls: a wait is a thread going to
+ * sleep inside a futex call (its registers say which call and word), woken by
+ * a thread inside a futex wake, by its timeout's timer or by a signal. Any
+ * sys_enter/sys_exit tracepoint puts every system call of every process on
+ * the slow path (about 100 ns each here, even with an empty program); the
+ * scheduler tracepoints cost nothing to a process that does not switch.
+ * Calls that do not sleep (EAGAIN, a wake with nobody waiting) are not seen.
+ */
+#ifndef FUTEX_BPF_H
+#define FUTEX_BPF_H
+
+#include "sched.bpf.h"
+
+/* A u32 of the current process's memory (futexword.h's reader), 0 if unreadable. */
+static __always_inline __u32 read_u32(__u64 addr)
+{
+	__u32 v = 0;
+
+	bpf_probe_read_user(&v, sizeof(v), (void *)addr);
+	return v;
+}
+#define TT_READ_U32(ctx, addr) read_u32(addr)
+#include "futexword.h"
+
+#define EINTR 4
+#define ETIMEDOUT 110
+#define TASK_INTERRUPTIBLE 0x1
+#define TASK_STATE_SLEEPS 0x3 /* TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE */
+
+/* --csv: a `wait` and `hold` event each, besides the maps. */
+extern const volatile bool stream_locks;
+/* --stacks: where each wait blocked */
+extern const volatile bool want_stacks;
+/*
+ * Open waits of the target's threads that have a timeout: the timer program
+ * runs for every hrtimer of the machine and returns at once while this is 0.
+ */
+extern __u64 timed_waits;
+/* --stacks: the targets' executable mappings, kept up to date by user space */
+extern struct tt_range text_ranges[TT_TEXT_RANGES];
+
+/* Map types named so that each map is defined in futex.bpf.c and declared here. */
+struct scan_buf_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64[TT_SCAN_WORDS]);
+};
+
+struct lock_stats_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* sized for the worst case, filled as needed */
+	__uint(max_entries, 16384); /* resized by the loader (--max-locks) */
+	__type(key, struct tt_lock_key);
+	__type(value, struct tt_lock_stat);
+};
+
+struct hold_stats_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* sized for the worst case, filled as needed */
+	__uint(max_entries, 16384); /* resized by the loader (--max-locks) */
+	__type(key, struct tt_addr_key);
+	__type(value, struct tt_hold_stat);
+};
+
+/* A (word, thread, thread) pair's count and total. */
+struct pairs_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* sized for the worst case, filled as needed */
+	__uint(max_entries, 16384); /* resized by the loader (--max-locks) */
+	__type(key, struct tt_pair_key);
+	__type(value, struct tt_pair_val);
+};
+
+struct stacks_map {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 4096);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, TT_STACK_DEPTH * sizeof(__u64));
+};
+
+struct sites_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 16384); /* resized by the loader (--max-locks) */
+	__type(key, struct tt_site_key);
+	__type(value, struct tt_pair_val);
+};
+
+extern struct scan_buf_map scan_buf SEC(".maps");
+extern struct lock_stats_map lock_stats SEC(".maps");
+extern struct hold_stats_map hold_stats SEC(".maps");
+/* waker -> wakee per word */
+extern struct pairs_map wake_pairs SEC(".maps");
+/* owner -> waiter per word: who a blocked thread was waiting for */
+extern struct pairs_map owner_pairs SEC(".maps");
+extern struct stacks_map stacks SEC(".maps");
+/* per word and call site: waits and their total */
+extern struct sites_map sites SEC(".maps");
+
+static const struct tt_lock_stat zero_stat;
+static const struct tt_hold_stat zero_hold;
+static const struct tt_pair_val zero_pair;
+
+static __always_inline bool in_text(__u64 v)
+{
+	for (int j = 0; j < TT_TEXT_RANGES; j++) {
+		if (!text_ranges[j].end)
+			break;
+		if (v >= text_ranges[j].start && v < text_ranges[j].end)
+			return true;
+	}
+	return false;
+}
+
+/* The first return addresses on the user stack (see TT_SCAN_WORDS). */
+static __always_inline void scan_stack(struct pt_regs *regs, __u64 scan[TT_SCAN_HITS])
+{
+	__u32 zero = 0, hits = 0;
+	__u64 *buf = bpf_map_lookup_elem(&scan_buf, &zero);
+
+	if (!buf || bpf_probe_read_user(buf, TT_SCAN_WORDS * sizeof(__u64), (void *)TT_REG_SP(regs)))
+		return;
+	for (int i = 0; i < TT_SCAN_WORDS; i++) {
+		if (hits >= TT_SCAN_HITS)
+			break;
+		if (in_text(buf[i]))
+			scan[hits++] = buf[i];
+	}
+}
+
+/*
+ * *p = max(*p, v) against other CPUs: compare-and-swap until v is stored or
+ * another CPU stored a larger value. Each failed swap means another CPU raised
+ * *p; the tries are bounded for the verifier, and running out (as many raises
+ * by other CPUs in between) can lose only this one value.
+ */
+#define ATOMIC_MAX_TRIES 8
+
+static __always_inline void atomic_max(__u64 *p, __u64 v)
+{
+	__u64 old = *p;
+
+	for (int i = 0; i < ATOMIC_MAX_TRIES && v > old; i++) {
+		__u64 seen = __sync_val_compare_and_swap(p, old, v);
+
+		if (seen == old)
+			return;
+		old = seen;
+	}
+}
+
+/*
+ * A hold of the word that the holder (tid, its entry s) let go of while
+ * waking a waiter: a contended hold.
+ */
+static __always_inline void end_hold(struct tt_sched *s, __u32 tgid, __u32 tid, __u64 addr)
+{
+	struct tt_addr_key hkey = { .addr = addr, .tgid = tgid };
+	struct tt_hold_stat *hs;
+	struct tt_event *e;
+	__u64 dur;
+
+	if (!s || s->hold_addr != addr)
+		return;
+	s->hold_addr = 0;
+	dur = bpf_ktime_get_ns() - s->hold_ns;
+	hs = lookup_or_init(&hold_stats, &hkey, &zero_hold, TT_DROP_LOCKS);
+	if (hs) {
+		__sync_fetch_and_add(&hs->count, 1);
+		__sync_fetch_and_add(&hs->total_ns, dur);
+		__sync_fetch_and_add(&hs->hist[tt_hold_slot(dur)], 1);
+		atomic_max(&hs->max_ns, dur);
+	}
+	if (stream_locks && (e = event_new(TT_EV_HOLD, tgid, tid))) {
+		e->hold.addr = addr;
+		e->hold.dur_ns = dur;
+		event_submit(e);
+	}
+}
+
+/*
+ * prev (its scheduling entry s) goes to sleep (sched_switch, prev is
+ * current): inside a futex wait? Its registers at the system call say which
+ * call and word; the wait goes into s. Returns the word, or 0 when this is no
+ * futex wait.
+ */
+static __always_inline __u64 futex_sleeps(void *ctx, struct tt_sched *s, struct task_struct *prev,
+					  unsigned int prev_state, __u64 now)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(prev);
+	struct tt_wait w = { .start_ns = now, .stack_id = -1, .runtime_ns = prev->se.sum_exec_runtime };
+	__u32 tid = prev->pid, cmd;
+	long nr;
+
+	/* futex waits sleep interruptibly; a page fault inside the call would not */
+	if (!regs || (prev_state & TASK_STATE_SLEEPS) != TASK_INTERRUPTIBLE)
+		return 0;
+	nr = TT_REG_NR(regs);
+	if (nr == TT_NR_FUTEX) {
+		w.addr = TT_REG_ARG1(regs);
+		w.op = TT_REG_ARG2(regs);
+		cmd = w.op & FUTEX_CMD_MASK;
+		if (!tt_is_wait_op(cmd))
+			return 0;
+		w.kind = tt_classify_wait(NULL, w.addr, cmd, (__u32)TT_REG_ARG3(regs), &w.owner);
+	} else if (nr == TT_NR_FUTEX_WAITV) {
+		/* waits on several words: named by the first (struct futex_waitv: val, uaddr, ...) */
+		bpf_probe_read_user(&w.addr, sizeof(w.addr), (void *)(TT_REG_ARG1(regs) + 8));
+		w.op = OP_WAITV;
+		w.kind = TT_LOCK_FUTEX;
+	} else {
+		return 0;
+	}
+	if (want_stacks) {
+		w.stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+		scan_stack(regs, w.scan);
+	}
+	/* it held this word and let go without waking anyone (unseen): no hold to measure */
+	if (s->hold_addr == w.addr)
+		s->hold_addr = 0;
+	/* the timeout: 4th argument of futex and futex_waitv (set after the stack scan's loops,
+	 * whose verification a branch before them would double) */
+	w.timed = TT_REG_ARG4(regs) != 0;
+	s->wait = w; /* open once the caller sets s->in_wait */
+	if (w.timed)
+		__sync_fetch_and_add(&timed_waits, 1);
+	/*
+	 * The owner's side: it holds the word at least from now until it
+	 * wakes it (a lower bound when it took the lock without waiting).
+	 */
+	if (w.owner && w.owner != tid && w.owner < 4194304) {
+		struct tt_sched *o = bpf_map_lookup_elem(&sched_stats, &w.owner);
+
+		/* unless it holds another (the time first: end_hold checks the word first) */
+		if (o && !o->hold_addr) {
+			o->hold_ns = now;
+			o->hold_addr = w.addr;
+		}
+	}
+	return w.addr;
+}
+
+/* A signal waits for p that it does not block (signals 1-64: one word of them, platform.h). */
+_Static_assert(sizeof(((sigset_t *)0)->sig) == TT_SIGSET_WORDS * sizeof(__u64), "sigset_t is not one word");
+
+static __always_inline bool signal_pending_for(struct task_struct *p)
+{
+	__u64 pending = p->pending.signal.sig[0] | p->signal->shared_pending.signal.sig[0];
+
+	return pending & ~p->blocked.sig[0];
+}
+
+/*
+ * p (its entry s) is woken. Runs where that happens: in the waker's futex
+ * call, exit, signal or timer. Returns the waker when it is one of the
+ * target's threads ending p's futex wait, else 0.
+ */
+static __always_inline __u32 futex_woken(struct tt_sched *s, struct task_struct *p)
+{
+	__u32 wakee = p->pid, waker;
+	struct tt_pair_key key = {};
+	struct task_struct *cur;
+	struct tt_pair_val *v;
+	struct pt_regs *regs;
+	struct tt_wait *w;
+
+	if (!s || !s->in_wait)
+		return 0;
+	w = &s->wait;
+	if (w->woken)
+		return 0;
+	w->woken = 1;
+	if (w->ret)
+		return 0; /* its timeout's timer (futex_timer_fires) */
+	/*
+	 * A signal is queued before it wakes the thread, from any context. (Read
+	 * from the pending sets, not TIF_SIGPENDING: its bit moved in 6.18.)
+	 */
+	if (signal_pending_for(p)) {
+		w->ret = -EINTR;
+		return 0;
+	}
+	cur = bpf_get_current_task_btf();
+	if (!is_target(cur->tgid))
+		return 0; /* woken from outside: no waker of ours */
+	waker = cur->pid;
+	if (!(cur->flags & PF_EXITING)) {
+		/* a thread ending wakes its joiner from the kernel (clear_child_tid): no call to check */
+		regs = (struct pt_regs *)bpf_task_pt_regs(cur);
+		if (!regs || TT_REG_NR(regs) != TT_NR_FUTEX || !tt_is_wake_op(TT_REG_ARG2(regs) & FUTEX_CMD_MASK))
+			return 0;
+		end_hold(bpf_map_lookup_elem(&sched_stats, &waker), cur->tgid, waker, TT_REG_ARG1(regs));
+	}
+	w->waker = waker;
+	key.addr = w->addr;
+	key.a = waker;
+	key.b = wakee;
+	v = lookup_or_init(&wake_pairs, &key, &zero_pair, TT_DROP_LOCKS);
+	if (v)
+		__sync_fetch_and_add(&v->count, 1);
+	return waker;
+}
+
+static __always_inline void count_wait(__u32 tgid, __u32 tid, struct tt_wait *w, __u64 dur)
+{
+	struct tt_lock_key key = { .addr = w->addr, .tid = tid, .tgid = tgid };
+	struct tt_lock_stat *st;
+
+	st = lookup_or_init(&lock_stats, &key, &zero_stat, TT_DROP_LOCKS);
+	if (!st)
+		return;
+	/* One thread updates its own entry: no atomics needed. */
+	st->kinds |= 1u << (w->kind & 7);
+	st->waits++;
+	st->total_ns += dur;
+	if (dur > st->max_ns)
+		st->max_ns = dur;
+	st->hist[tt_wait_slot(dur)]++;
+	if (w->ret == -ETIMEDOUT)
+		st->timeouts++;
+	else if (w->ret == -EINTR)
+		st->interrupted++;
+	else if (w->waker)
+		st->woken++;
+}
+
+static __always_inline void count_site(__u32 tgid, struct tt_wait *w, __u64 dur)
+{
+	struct tt_site_key key = { .addr = w->addr, .tgid = tgid, .stack_id = w->stack_id };
+
+	__builtin_memcpy(key.scan, w->scan, sizeof(key.scan));
+	struct tt_pair_val *v;
+
+	v = lookup_or_init(&sites, &key, &zero_pair, TT_DROP_LOCKS);
+	if (!v)
+		return;
+	__sync_fetch_and_add(&v->count, 1);
+	__sync_fetch_and_add(&v->total_ns, dur);
+}
+
+static __always_inline void count_owner(__u32 tid, struct tt_wait *w, __u64 dur)
+{
+	struct tt_pair_key key = { .addr = w->addr, .a = w->owner, .b = tid };
+	struct tt_pair_val *v;
+
+	v = lookup_or_init(&owner_pairs, &key, &zero_pair, TT_DROP_LOCKS);
+	if (!v)
+		return;
+	__sync_fetch_and_add(&v->count, 1);
+	__sync_fetch_and_add(&v->total_ns, dur);
+}
+
+/* The wait of a target thread (its entry s) ended at end_ns: count it, and start the hold it won. */
+static __always_inline void finish_wait(struct tt_sched *s, __u32 tgid, __u32 tid, __u64 end_ns)
+{
+	struct tt_wait *w = &s->wait;
+	__u64 dur = end_ns > w->start_ns ? end_ns - w->start_ns : 0;
+	struct tt_event *e;
+
+	count_wait(tgid, tid, w, dur);
+	if (w->owner && w->owner != tid)
+		count_owner(tid, w, dur);
+	if (want_stacks)
+		count_site(tgid, w, dur);
+	if (w->ret == -ETIMEDOUT) {
+		/* a timed join that timed out joined nothing */
+		struct join_key jk = { .tid_word = w->addr, .tgid = tgid };
+
+		bpf_map_delete_elem(&join_pending, &jk);
+	}
+	if (!w->ret) {
+		/* it holds the word now, until it wakes it */
+		s->hold_ns = end_ns;
+		s->hold_addr = w->addr;
+	}
+	if (stream_locks && (e = event_new(TT_EV_WAIT, tgid, tid))) {
+		e->wait.addr = w->addr;
+		e->wait.dur_ns = dur;
+		e->wait.waker = w->waker;
+		e->wait.ret = w->ret;
+		e->wait.owner = w->owner;
+		e->wait.kind = w->kind;
+		event_submit(e);
+	}
+	if (w->timed)
+		__sync_fetch_and_sub(&timed_waits, 1);
+}
+
+/* Whether a thread (its scheduling entry s) has a wait open, which ends now. */
+static __always_inline bool take_open_wait_flag(struct tt_sched *s)
+{
+	if (!s || !s->in_wait)
+		return false;
+	s->in_wait = 0;
+	return true;
+}
+
+/* next (a target thread, its entry s) runs again: a futex wait it slept in has ended. */
+static __always_inline void futex_resumes(struct tt_sched *s, struct task_struct *next, __u64 now)
+{
+	if (take_open_wait_flag(s))
+		finish_wait(s, next->tgid, next->pid, now);
+}
+
+/*
+ * t is on a CPU (it switches out, or exits) but still has a wait open: on
+ * this kernel about 1 sleep in 1000 comes back with neither its sched_waking
+ * nor its sched_switch seen. It resumed when its CPU time started to grow
+ * again: finish the wait then. Returns that time, or 0 with no wait open.
+ */
+static __always_inline __u64 futex_missed_resume(struct tt_sched *s, struct task_struct *t, __u64 now)
+{
+	__u64 ran, resumed;
+
+	if (!take_open_wait_flag(s))
+		return 0;
+	ran = t->se.sum_exec_runtime - s->wait.runtime_ns;
+	resumed = ran < now - s->wait.start_ns ? now - ran : s->wait.start_ns;
+	finish_wait(s, t->tgid, t->pid, resumed);
+	return resumed;
+}
+
+/*
+ * A timer fires (hrtimer_expire_entry), before it wakes its thread: if it
+ * is the timeout of a target thread's futex wait, the wait timed out. The
+ * timeout is a struct hrtimer_sleeper on the waiting thread's kernel stack;
+ * any other timer either has no target thread after it or lies elsewhere.
+ * (Comparing timer->function with hrtimer_wakeup would need its address from
+ * /proc/kallsyms: libbpf's parse of it costs 100 ms of start-up.)
+ */
+static __always_inline void futex_timeout(struct hrtimer *timer)
+{
+	struct task_struct *t;
+	struct tt_sched *s;
+	__u64 stack;
+	__u32 tid;
+
+	if (!timed_waits)
+		return;
+	t = BPF_CORE_READ((struct hrtimer_sleeper *)timer, task);
+	if (!t || !is_target(BPF_CORE_READ(t, tgid)))
+		return;
+	stack = (__u64)BPF_CORE_READ(t, stack);
+	if ((__u64)timer < stack || (__u64)timer >= stack + TT_THREAD_SIZE)
+		return;
+	tid = BPF_CORE_READ(t, pid);
+	s = bpf_map_lookup_elem(&sched_stats, &tid);
+	if (s && s->in_wait && !s->wait.woken)
+		s->wait.ret = -ETIMEDOUT;
+}
+
+#endif /* FUTEX_BPF_H */

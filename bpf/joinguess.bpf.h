@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The inferred-join part: joins that are not pthread joins. CPython 3.11's
+ * Thread.join waits on a lock (a sem_t) the ending thread releases about
+ * 0.1 ms before its OS thread exits: a thread that wakes a semaphore waiter
+ * and exits right after is taken as joined by it. The futex part says who
+ * woke whom (futex.bpf.h); the programs that call this are in hooks.bpf.c;
+ * its map in joinguess.bpf.c.
+ */
+#ifndef JOINGUESS_BPF_H
+#define JOINGUESS_BPF_H
+
+#include "common.bpf.h"
+
+/* How soon after its last wake an exiting thread counts as the one joined. */
+#define JOIN_GUESS_WINDOW_NS (2 * 1000 * 1000)
+
+/* A wake that woke one of the target's waiters. */
+struct futex_wake {
+	__u64 ts_ns;
+	__u64 wait_start_ns;
+	__u64 addr;
+	__u32 wakee;
+	__u32 op;
+};
+
+struct last_wake_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct futex_wake);
+};
+
+/* The last semaphore wait each thread ended by its wake (waker -> wake). */
+extern struct last_wake_map last_wake SEC(".maps");
+/* Set once last_wake has had an entry: until then an exit need not look there. */
+extern bool last_wake_used;
+
+/* waker's futex wake ended wakee's wait w (futex_woken): it may be a join. */
+static __always_inline void joinguess_woken(struct tt_wait *w, __u32 waker, __u32 wakee)
+{
+	struct futex_wake wake = {};
+
+	/*
+	 * A CPython join waits on the thread's lock, a sem_t; the thread's last
+	 * GIL release wakes its joiner too, right after: only semaphore waits
+	 * can be a join.
+	 */
+	if (w->kind != TT_LOCK_SEM)
+		return;
+	wake.ts_ns = bpf_ktime_get_ns();
+	wake.wait_start_ns = w->start_ns;
+	wake.addr = w->addr;
+	wake.wakee = wakee;
+	wake.op = w->op;
+	last_wake_used = true;
+	if (bpf_map_update_elem(&last_wake, &waker, &wake, BPF_ANY))
+		count_drop(TT_DROP_MAP);
+}
+
+/*
+ * Thread tid (ending as flags say) exits now: the waiter it woke right
+ * before, if any, joined it.
+ */
+static __always_inline void joinguess_exit(__u32 tgid, __u32 tid, __u32 flags, __u64 now)
+{
+	struct futex_wake *wake;
+	struct tt_event *e;
+
+	wake = last_wake_used ? bpf_map_lookup_elem(&last_wake, &tid) : NULL;
+	if (wake) {
+		/* Only a thread ending by itself, right after the wake, was joined. */
+		if (!flags && now - wake->ts_ns < JOIN_GUESS_WINDOW_NS &&
+		    (e = event_new(TT_EV_JOIN_GUESS, tgid, wake->wakee))) {
+			e->join_guess.joinee = tid;
+			e->join_guess.wait_ns = wake->ts_ns - wake->wait_start_ns;
+			e->join_guess.word = wake->addr;
+			e->join_guess.op = wake->op;
+			event_submit(e);
+		}
+		bpf_map_delete_elem(&last_wake, &tid);
+	}
+}
+
+#endif /* JOINGUESS_BPF_H */
