@@ -261,9 +261,10 @@ static __always_inline bool signal_pending_for(struct task_struct *p)
 /*
  * p (its entry s) is woken. Runs where that happens: in the waker's futex
  * call, exit, signal or timer. Returns the waker when it is one of the
- * target's threads ending p's futex wait, else 0.
+ * target's threads ending p's futex wait, else 0; *waker_s is then its
+ * scheduling entry when a futex wake call woke p (NULL: an exit did).
  */
-static __always_inline __u32 futex_woken(struct tt_sched *s, struct task_struct *p)
+static __always_inline __u32 futex_woken(struct tt_sched *s, struct task_struct *p, struct tt_sched **waker_s)
 {
 	__u32 wakee = p->pid, waker;
 	struct tt_pair_key key = {};
@@ -297,7 +298,8 @@ static __always_inline __u32 futex_woken(struct tt_sched *s, struct task_struct 
 		regs = (struct pt_regs *)bpf_task_pt_regs(cur);
 		if (!regs || TT_REG_NR(regs) != TT_NR_FUTEX || !tt_is_wake_op(TT_REG_ARG2(regs) & FUTEX_CMD_MASK))
 			return 0;
-		end_hold(bpf_map_lookup_elem(&sched_stats, &waker), cur->tgid, waker, TT_REG_ARG1(regs));
+		*waker_s = bpf_map_lookup_elem(&sched_stats, &waker);
+		end_hold(*waker_s, cur->tgid, waker, TT_REG_ARG1(regs));
 	}
 	w->waker = waker;
 	key.addr = w->addr;

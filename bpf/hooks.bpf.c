@@ -18,8 +18,9 @@
  *   sched_waking (p becomes runnable; runs in the waker's context)
  *     futex_woken                who ended p's wait: read here, while the
  *                                waker (current) is still in its wake call
- *     joinguess_woken            needs that waker: a semaphore wake may be
- *                                a CPython join
+ *     joinguess_woken            needs that waker and its entry (its CPU and
+ *                                blocked time at the wake): a semaphore wake
+ *                                may be a CPython join
  *     sched_wakeup               runnable (needs nothing from the others)
  *   hrtimer_expire_entry (any timer of the machine)
  *     futex_timeout              a target's timed wait timed out
@@ -32,8 +33,10 @@
  *     futex_missed_resume        a wait it came back from unseen is counted,
  *                                its event before the thread's exit event
  *     joinguess_exit             the waiter it just woke joined it (needs
- *                                only the exit flags; before the exit event,
- *                                the order user space has always seen)
+ *                                the exit flags and its entry: CPU and
+ *                                blocked time since that wake; before the
+ *                                exit event, the order user space has always
+ *                                seen)
  *     lifecycle_exit             the exit event, the pthread join it ends
  *     sched_exit                 last: closes its time accounts up to now
  *
@@ -80,15 +83,15 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 SEC("tp_btf/sched_waking")
 int BPF_PROG(on_sched_waking, struct task_struct *p)
 {
-	struct tt_sched *s;
+	struct tt_sched *s, *waker_s = NULL;
 	__u32 waker;
 
 	if (!is_target(p->tgid))
 		return 0;
 	s = sched_of(p->pid);
-	waker = futex_woken(s, p);
+	waker = futex_woken(s, p, &waker_s);
 	if (s && waker)
-		joinguess_woken(&s->wait, waker, p->pid);
+		joinguess_woken(&s->wait, waker, waker_s, p->pid);
 	sched_wakeup(s, p);
 	return 0;
 }
@@ -139,7 +142,7 @@ int BPF_PROG(on_thread_exit, struct task_struct *task)
 	now = bpf_ktime_get_ns();
 	s = sched_of(tid); /* made if missing: its exited flag serves a racing join */
 	futex_missed_resume(s, task, now);
-	joinguess_exit(tgid, tid, flags, now);
+	joinguess_exit(task, flags, s);
 	lifecycle_exit(task, flags, now, s);
 	sched_exit(s, now);
 	return 0;

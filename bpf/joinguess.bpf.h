@@ -12,14 +12,26 @@
 
 #include "common.bpf.h"
 
-/* How soon after its last wake an exiting thread counts as the one joined. */
-#define JOIN_GUESS_WINDOW_NS (2 * 1000 * 1000)
+/*
+ * An exiting thread counts as joined by the waiter it woke last if it has
+ * done little else since: it ran for less than JOIN_GUESS_CPU_NS and blocked
+ * for less than JOIN_GUESS_BLOCKED_NS (CPython's ending thread drops the GIL
+ * and ends; with a GIL drop request pending it first waits until the joiner
+ * has taken the GIL). Waiting for a CPU does not count: a wall-clock window
+ * (it was 2 ms) missed joins whenever a loaded machine left the ending thread
+ * runnable for longer. A thread that posts a semaphore and then sleeps for
+ * longer before it exits is not taken for joined.
+ */
+#define JOIN_GUESS_CPU_NS (2 * 1000 * 1000)
+#define JOIN_GUESS_BLOCKED_NS (50 * 1000 * 1000)
 
 /* A wake that woke one of the target's waiters. */
 struct futex_wake {
 	__u64 ts_ns;
 	__u64 wait_start_ns;
 	__u64 addr;
+	__u64 runtime_ns;   /* the waker's CPU time at the wake */
+	__u64 blocked_ns;   /* the waker's time blocked (lock + asleep) until the wake */
 	__u32 wakee;
 	__u32 op;
 };
@@ -36,41 +48,47 @@ extern struct last_wake_map last_wake SEC(".maps");
 /* Set once last_wake has had an entry: until then an exit need not look there. */
 extern bool last_wake_used;
 
-/* waker's futex wake ended wakee's wait w (futex_woken): it may be a join. */
-static __always_inline void joinguess_woken(struct tt_wait *w, __u32 waker, __u32 wakee)
+/* waker's (its entry waker_s) futex wake ended wakee's wait w (futex_woken): it may be a join. */
+static __always_inline void joinguess_woken(struct tt_wait *w, __u32 waker, struct tt_sched *waker_s, __u32 wakee)
 {
 	struct futex_wake wake = {};
+	struct task_struct *cur;
 
 	/*
 	 * A CPython join waits on the thread's lock, a sem_t; the thread's last
 	 * GIL release wakes its joiner too, right after: only semaphore waits
 	 * can be a join.
 	 */
-	if (w->kind != TT_LOCK_SEM)
+	if (w->kind != TT_LOCK_SEM || !waker_s)
 		return;
 	wake.ts_ns = bpf_ktime_get_ns();
 	wake.wait_start_ns = w->start_ns;
 	wake.addr = w->addr;
 	wake.wakee = wakee;
 	wake.op = w->op;
+	cur = bpf_get_current_task_btf(); /* the waker */
+	wake.runtime_ns = cur->se.sum_exec_runtime;
+	wake.blocked_ns = waker_s->lock_ns + waker_s->sleep_ns;
 	last_wake_used = true;
 	if (bpf_map_update_elem(&last_wake, &waker, &wake, BPF_ANY))
 		count_drop(TT_DROP_MAP);
 }
 
 /*
- * Thread tid (ending as flags say) exits now: the waiter it woke right
- * before, if any, joined it.
+ * Thread task (ending as flags say, its entry s) exits now: the waiter it
+ * woke right before, if any, joined it.
  */
-static __always_inline void joinguess_exit(__u32 tgid, __u32 tid, __u32 flags, __u64 now)
+static __always_inline void joinguess_exit(struct task_struct *task, __u32 flags, struct tt_sched *s)
 {
+	__u32 tgid = task->tgid, tid = task->pid;
 	struct futex_wake *wake;
 	struct tt_event *e;
 
 	wake = last_wake_used ? bpf_map_lookup_elem(&last_wake, &tid) : NULL;
 	if (wake) {
 		/* Only a thread ending by itself, right after the wake, was joined. */
-		if (!flags && now - wake->ts_ns < JOIN_GUESS_WINDOW_NS &&
+		if (!flags && s && s->lock_ns + s->sleep_ns - wake->blocked_ns < JOIN_GUESS_BLOCKED_NS &&
+		    task->se.sum_exec_runtime - wake->runtime_ns < JOIN_GUESS_CPU_NS &&
 		    (e = event_new(TT_EV_JOIN_GUESS, tgid, wake->wakee))) {
 			e->join_guess.joinee = tid;
 			e->join_guess.wait_ns = wake->ts_ns - wake->wait_start_ns;

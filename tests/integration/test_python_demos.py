@@ -1,4 +1,6 @@
 """CPython 3.11 demos: inferred joins (Thread.join is no pthread_join) and daemon threads."""
+import subprocess
+
 from conftest import PYDEMOS, PYTHON, SCALE, trace_command
 
 S = float(SCALE)
@@ -41,3 +43,23 @@ def test_mtsleep5_py_threads_keep_the_process_name(tmp_path):
     assert {int(r["tid"]) for r in t.events("start")} == {t.tids["loop0"], t.tids["loop1"]}
     assert not t.events("rename")  # CPython 3.11 sets no OS thread names
     assert {r["name"] for r in t.events("exit")} == {"python3.11"}
+
+
+def test_inferred_joins_survive_a_busy_cpu(tmp_path):
+    """The ending thread may wait for a CPU between its wake of the joiner and its exit: still a join.
+
+    Two busy loops share the one CPU the demo may use, so its threads are often left runnable. A
+    wall-clock window alone (2 ms, as before) missed about half of these joins; the kernel side
+    now asks whether the thread blocked in between (its voluntary switches), not how long it took.
+    """
+    hogs = [subprocess.Popen(["taskset", "-c", "0", "sh", "-c", "while :; do :; done"]) for _ in range(2)]
+    try:
+        for _ in range(3):
+            t = trace_command(["taskset", "-c", "0", PYTHON, PYDEMOS / "daemon.py"], tmp_path)
+            assert t.rc == 0, t.stderr
+            joins = {int(r["peer_tid"]): r["detail"] for r in t.events("join")}
+            assert joins == {t.tids["worker0"]: "inferred", t.tids["worker1"]: "inferred"}
+    finally:
+        for h in hogs:
+            h.kill()
+            h.wait()
