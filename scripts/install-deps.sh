@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages threadtrace needs to build and test (idempotent, non-interactive).
 set -eu
-PKGS="make gcc clang llvm libclang-rt-14-dev bpftool libbpf-dev libelf-dev zlib1g-dev binutils python3 python3-pytest python3-matplotlib bpftrace libc6-dbg valgrind libcap2-bin util-linux man-db"
+PKGS="make gcc clang llvm libclang-rt-14-dev bpftool libbpf-dev libelf-dev zlib1g-dev binutils python3 python3.11 python3.11-dev python3-pytest python3-matplotlib bpftrace libc6-dbg valgrind libcap2-bin util-linux man-db"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
