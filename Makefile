@@ -43,6 +43,9 @@ LIB_SRCS  := $(filter-out user/main.c,$(USER_SRCS))
 ASAN_OBJS := $(patsubst %.c,$(OUT)/asan/%.o,$(LIB_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+# CPython embedded from Debian's shared libpython (pyenv's layout): test_syms runs it.
+# Debian's python3.11-config by full path: another python3.11-config may come first on PATH.
+PYCONFIG  := /usr/bin/python3.11-config
 DEMO_SRCS := $(wildcard demos/*.c)
 DEMO_BINS := $(patsubst demos/%.c,$(OUT)/demos/%,$(DEMO_SRCS))
 
@@ -56,7 +59,7 @@ all: $(OUT)/threadtrace demos unit tools
 tools: $(OUT)/tools/pystack
 
 demos: $(DEMO_BINS)
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) $(OUT)/tests/pyembed
 
 $(OUT)/vmlinux.h: | $(OUT)
 	$(call msg,GEN,$@)
@@ -99,6 +102,12 @@ $(OUT)/tests/%: tests/unit/%.c $(ASAN_OBJS)
 	@mkdir -p $(@D)
 	$(call msg,CC-TEST,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -MMD -MP $< $(ASAN_OBJS) $(LDLIBS) -o $@
+
+$(OUT)/tests/pyembed: tests/unit/pyembed.c
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)test -x $(PYCONFIG) || { echo "$(PYCONFIG) is missing: run scripts/install-deps.sh" >&2; exit 1; }
+	$(Q)$(CC) $(CFLAGS) -fPIE $$($(PYCONFIG) --includes) $< -pie $$($(PYCONFIG) --embed --ldflags) -o $@
 
 $(OUT)/demos/%: demos/%.c
 	@mkdir -p $(@D)

@@ -1,7 +1,20 @@
 #!/bin/sh
-# Installs the Debian packages threadtrace needs to build and test (idempotent, non-interactive).
+# Installs the Debian packages threadtrace needs (idempotent, non-interactive):
+#   scripts/install-deps.sh           to build and run it (make demo)
+#   scripts/install-deps.sh --tests   ... and to run its tests and benchmarks (make test, CI)
 set -eu
-PKGS="make gcc clang llvm libclang-rt-14-dev bpftool libbpf-dev libelf-dev zlib1g-dev binutils python3 python3.11 libpython3.11-dev python3-pytest python3-matplotlib bpftrace libc6-dbg valgrind libcap2-bin util-linux man-db"
+# build: compilers, the BPF toolchain, libbpf, libelf, zlib
+PKGS="make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev binutils"
+if [ "${1:-}" = "--tests" ]; then
+	# tests: clang's sanitizer runtime (fuzzers), Debian's CPython 3.11 and its shared libpython
+	# (the Python demos, the CPython reader), pytest, matplotlib (tt-plot), bpftrace (an independent
+	# oracle), glibc's debug symbols (the join-core oracle), valgrind, setpriv (hostile targets), man
+	PKGS="$PKGS libclang-rt-14-dev python3 python3.11 python3.11-dev libpython3.11-dev python3-pytest
+	      python3-matplotlib bpftrace libc6-dbg valgrind libcap2-bin util-linux man-db"
+elif [ -n "${1:-}" ]; then
+	echo "usage: install-deps.sh [--tests]" >&2
+	exit 2
+fi
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

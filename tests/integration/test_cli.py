@@ -7,6 +7,20 @@ import time
 from conftest import DEMOS, PYTHON, TT, parse_csv, read_summary, trace_command
 
 
+def a_kernel_thread():
+    """A kernel thread's pid, found by PF_KTHREAD (0x00200000) in /proc/PID/stat's flags
+    (field 9), as ps does: pid 2 is kthreadd only in the initial PID namespace."""
+    for pid in sorted(int(p) for p in os.listdir("/proc") if p.isdigit()):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[6]) & 0x00200000:
+            return pid
+    raise AssertionError("no kernel thread visible in /proc (a PID namespace?): cannot test -p on one")
+
+
 def run_tt(args, timeout=30):
     return subprocess.run([str(TT), *args], capture_output=True, text=True, timeout=timeout)
 
@@ -60,13 +74,21 @@ def test_target_ending_mid_trace_is_reported(demo_proc, tmp_path):
     assert not [r for r in rows if r["event"] == "end"]
 
 
-def test_thread_id_traces_its_process(demo_proc):
-    d = demo_proc([DEMOS / "idle", "1"])
+def test_thread_id_traces_its_process(demo_proc, tmp_path):
+    d = demo_proc([DEMOS / "idle", "2"])
     d.wait_for("READY")
-    p = run_tt(["-q", "-d", "0.2", "-p", str(d.tids["idle-0"])])
-    assert p.returncode == 0
-    assert f"is a thread of process {d.proc.pid}" in p.stderr
-    assert f"{d.tids['idle-0']} idle-0" in " ".join(p.stdout.split())
+    out = tmp_path / "t.csv"
+    p = run_tt(["--csv", "-w", str(out), "-d", "0.2", "-p", str(d.tids["idle-0"])])
+    assert p.returncode == 0, p.stderr
+    assert p.stderr.strip() == (f"threadtrace: {d.tids['idle-0']} is a thread of process "
+                                f"{d.proc.pid}: tracing the whole process")
+    rows = parse_csv(out.read_text())
+    # every thread of the process, the one named and its siblings, and nothing else
+    alive = {int(r["tid"]): (int(r["tgid"]), r["name"]) for r in rows if r["event"] == "alive"}
+    assert alive == {d.tids["main"]: (d.proc.pid, "idle-main"),
+                     d.tids["idle-0"]: (d.proc.pid, "idle-0"),
+                     d.tids["idle-1"]: (d.proc.pid, "idle-1")}
+    assert {int(r["tgid"]) for r in rows} == {d.proc.pid}
 
 
 def test_interval_reports_live_threads(demo_proc):
@@ -104,11 +126,14 @@ def test_duration_stops_tracing_but_the_command_runs_on(tmp_path):
 
 
 def test_bad_pid_and_usage_errors():
-    p = run_tt(["-p", "4194303"])
-    assert os.path.exists("/proc/4194303") or p.returncode == 5
-    assert "no such process" in p.stderr and len(p.stderr.strip().splitlines()) == 1
-    p = run_tt(["-p", "2"])  # kthreadd
-    assert p.returncode == 5 and "kernel thread" in p.stderr
+    absent = next(pid for pid in range(4194303, 1, -1) if not os.path.exists(f"/proc/{pid}"))
+    p = run_tt(["-p", str(absent)])
+    assert p.returncode == 5 and p.stderr == f"threadtrace: no such process: {absent}\n"
+    kthread = a_kernel_thread()
+    p = run_tt(["-p", str(kthread)])
+    assert p.returncode == 5, p.stderr
+    assert p.stderr.strip() == (f"threadtrace: {kthread} is a kernel thread: "
+                                "nothing to trace in user space")
     for bad in (["-p", "12x"], ["-p", "0"], [], ["-p", "1", "--", "true"], ["--nope"],
                 ["-d", "abc", "-p", "1"]):
         assert run_tt(bad).returncode == 2, bad

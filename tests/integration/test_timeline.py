@@ -4,14 +4,14 @@ import os
 import subprocess
 from collections import defaultdict
 
-from conftest import DEMOS, SCALE, TT
+from conftest import DEMOS, SCALE, TT, parallelism_mean, read_summary
 
 S = float(SCALE)
 
 
-def timeline(cmd, tmp_path):
+def timeline(cmd, tmp_path, args=()):
     out = tmp_path / "tl.json"
-    p = subprocess.run([str(TT), "-q", "--timeline", str(out), "--", *map(str, cmd)],
+    p = subprocess.run([str(TT), "-q", "--timeline", str(out), *args, "--", *map(str, cmd)],
                        capture_output=True, text=True, timeout=60, env=dict(os.environ, TT_SCALE=SCALE))
     assert p.returncode == 0, p.stderr
     tids = {l.split()[1]: int(l.split()[2]) for l in p.stdout.splitlines() if l.startswith("TID ")}
@@ -49,7 +49,7 @@ def test_mtsleep3_timeline(tmp_path):
 
 
 def test_gil_timeline_hand_offs_and_running_counter(tmp_path):
-    events, tids = timeline([DEMOS / "gil", "3"], tmp_path)
+    events, tids = timeline([DEMOS / "gil", "3"], tmp_path, args=["--summary-csv", str(tmp_path)])
     workers = {tids[f"w{i}"] for i in range(3)}
     starts = {e["id"]: e["tid"] for e in events if e["ph"] == "s"}
     ends = {e["id"]: e["tid"] for e in events if e["ph"] == "f"}
@@ -60,6 +60,24 @@ def test_gil_timeline_hand_offs_and_running_counter(tmp_path):
     assert len({(a, b) for a, b in pairs if b in workers}) >= 3
     running = [e["args"]["running"] for e in events if e["ph"] == "C"]
     assert running and max(running) <= os.cpu_count() and min(running) >= 0
+    # the counter, held from each sample to the next (the last to the trace's last event), is
+    # the time the threads' "running" slices cover: exactly (0.5 %)
+    counter = sorted((e for e in events if e["ph"] == "C"), key=lambda e: e["ts"])
+    end = max(e["ts"] + e.get("dur", 0) for e in events if "ts" in e)
+    area_us = sum(c["args"]["running"] * (n["ts"] - c["ts"])
+                  for c, n in zip(counter, counter[1:] + [{"ts": end}]))
+    running_us = sum(e["dur"] for e in events if e["ph"] == "X" and e["name"] == "running")
+    assert abs(area_us - running_us) <= 0.005 * running_us, (area_us, running_us)
+    # and over the summary's span its mean is the summary's parallelism mean: within 1 % on an
+    # idle machine; on a loaded one the timeline's running time has exceeded the summary's
+    # on-CPU time by up to 14 % (a known gap between the two models, not yet explained), so
+    # 20 % here; a counter that missed decrements or counted runnable threads is far outside
+    par = read_summary(tmp_path)["parallelism"]
+    span_ns = sum(int(r["time_ns"]) for r in par)
+    summary_mean = parallelism_mean(par)
+    assert 0.1 < summary_mean < 1.3  # one big lock: about one thread at a time (less when busy)
+    assert abs(area_us * 1e3 / span_ns - summary_mean) <= 0.2 * summary_mean, \
+        (area_us * 1e3 / span_ns, summary_mean)
     blocked = {e["name"] for e in events if e["ph"] == "X" and e["tid"] in workers
                and e["name"].startswith("blocked")}
     assert "blocked on big_lock+0x0" in blocked

@@ -3,6 +3,7 @@
  *
  *   TEST(parses_pid) { CHECK_EQ_INT(f(1), 2); CHECK_STR(g(), "x"); }
  *   int main(void) { RUN(parses_pid); return check_summary(); }
+ *   CHECK_RUNS_CLEANLY(thing__free(NULL));   (a forked child must end with status 0)
  *
  * A failed check prints file:line and the values, and the test goes on; a
  * test fails when any of its checks failed. check_summary() prints exactly
@@ -16,6 +17,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static int check_tests_passed, check_tests_failed;
 static int check_current_failures;
@@ -102,6 +106,28 @@ static void check_str_fail(const char *file, int line, const char *ea, const cha
 		if ((check_sa_ == NULL) != (check_sb_ == NULL) ||                    \
 		    (check_sa_ && strcmp(check_sa_, check_sb_)))                      \
 			check_str_fail(__FILE__, __LINE__, #a, #b, check_sa_, check_sb_); \
+	} while (0)
+
+/*
+ * Runs stmt in a forked child and checks that the child ends with status 0: a crash, an abort or
+ * a sanitizer report there fails the check, and the tests go on. For "does not crash" cases
+ * (free(NULL) and the like), which otherwise could only CHECK(1).
+ */
+#define CHECK_RUNS_CLEANLY(stmt)                                                       \
+	do {                                                                           \
+		int check_st_ = -1;                                                    \
+		pid_t check_pid_;                                                      \
+		fflush(stdout);                                                        \
+		fflush(stderr);                                                        \
+		check_pid_ = fork();                                                   \
+		if (check_pid_ == 0) {                                                 \
+			stmt;                                                          \
+			_exit(0);                                                      \
+		}                                                                      \
+		if (check_pid_ < 0 || waitpid(check_pid_, &check_st_, 0) != check_pid_ || \
+		    !WIFEXITED(check_st_) || WEXITSTATUS(check_st_) != 0)              \
+			check_fail(__FILE__, __LINE__,                                 \
+				   "CHECK_RUNS_CLEANLY(%s): child status 0x%x", #stmt, check_st_); \
 	} while (0)
 
 #define TEST(name) static void name(void)

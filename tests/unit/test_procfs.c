@@ -1,4 +1,5 @@
 /* Unit tests for user/procfs.c, on this process and its own threads. */
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -117,6 +118,10 @@ TEST(maps_of_self_all_parse)
 
 static pthread_barrier_t ready, release;
 static pid_t tid_a, tid_b;
+static pthread_t thread_b;
+#define B_CPU_MS 100 /* thread B computes this long before it waits */
+
+static void burn_cpu_ms(long ms);
 
 static void *named_thread(void *arg)
 {
@@ -125,8 +130,10 @@ static void *named_thread(void *arg)
 	pthread_setname_np(pthread_self(), name);
 	if (!strcmp(name, NAME_A))
 		tid_a = gettid();
-	else
+	else {
 		tid_b = gettid();
+		burn_cpu_ms(B_CPU_MS);
+	}
 	pthread_barrier_wait(&ready);
 	pthread_barrier_wait(&release);
 	return NULL;
@@ -211,20 +218,52 @@ TEST(threads_of_missing_process)
 	CHECK_EQ_INT(s.n, 0);
 }
 
+static unsigned long long clock_ns(clockid_t c)
+{
+	struct timespec ts = { 0, 0 };
+
+	clock_gettime(c, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
+}
+
+/*
+ * The ticks must be the thread's CPU time, as its CPU clock tells independently: the kernel
+ * scales utime and stime to the thread's runtime, then rounds each down to a tick (up to two
+ * ticks short), and may not yet count the running slice (a tick at most). So:
+ *   clock_before - 3 ticks <= ticks * tick <= clock_after.
+ */
+#define CHECK_TICKS_ARE_CPU_TIME(ticks, before, after, tick)                                  \
+	do {                                                                              \
+		unsigned long long t_ns_ = (ticks) * (tick);                              \
+		if (!(t_ns_ <= (after) && t_ns_ + 3 * (tick) >= (before)))                \
+			check_fail(__FILE__, __LINE__, "%llu ticks = %llu ns, CPU clock %llu..%llu ns", \
+				   (unsigned long long)(ticks), t_ns_, (unsigned long long)(before), \
+				   (unsigned long long)(after));                          \
+	} while (0)
+
 TEST(thread_stat)
 {
-	unsigned long long ticks = 12345, ticks_b = 12345;
+	unsigned long long ticks = 12345, ticks_b = 12345, before, after;
+	unsigned long long tick = 1000000000ull / (unsigned long long)sysconf(_SC_CLK_TCK);
 	char state = '?', state_b = '?';
+	clockid_t clock_b;
 
-	burn_cpu_ms(200); /* at least 20 ticks at 100 Hz */
+	burn_cpu_ms(200);
+	before = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	CHECK_EQ_INT(procfs_thread_stat(getpid(), gettid(), &state, &ticks), 0);
+	after = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	CHECK_EQ_INT(state, 'R');
-	CHECK(ticks >= 1 && ticks < 12345);
+	CHECK(before >= 200000000ull);
+	CHECK_TICKS_ARE_CPU_TIME(ticks, before, after, tick);
 
 	/* NAME_B holds ')' and spaces: fields are found after the last ')' */
+	CHECK_EQ_INT(pthread_getcpuclockid(thread_b, &clock_b), 0);
+	before = clock_ns(clock_b);
 	CHECK_EQ_INT(procfs_thread_stat(getpid(), tid_b, &state_b, &ticks_b), 0);
+	after = clock_ns(clock_b);
 	CHECK_EQ_INT(state_b, 'S'); /* waiting on the barrier */
-	CHECK(ticks_b < 12345);
+	CHECK(before >= B_CPU_MS * 1000000ull);
+	CHECK_TICKS_ARE_CPU_TIME(ticks_b, before, after, tick);
 
 	CHECK_EQ_INT(procfs_thread_stat(getpid(), 0, &state, &ticks), -1);
 }
@@ -246,18 +285,51 @@ TEST(check_process)
 	CHECK(!kthread);
 }
 
-TEST(check_process_kthreadd)
+/* A kernel thread, found the way ps does (PF_KTHREAD 0x00200000 in /proc/PID/stat's flags, field
+ * 9), not through the Kthread: line procfs_check_process reads; pid 2 is kthreadd only in the
+ * initial PID namespace. -1 when none is visible. */
+static pid_t find_kthread(void)
 {
-	char comm[64] = "";
-	pid_t tgid = -1;
+	char path[64], buf[1024];
+	struct dirent *e;
+	pid_t found = -1;
+	DIR *d = opendir("/proc");
+
+	while (d && found < 0 && (e = readdir(d))) {
+		unsigned long flags;
+		char *p;
+		FILE *f;
+		pid_t pid = (pid_t)atoi(e->d_name);
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+		fclose(f);
+		/* after the comm: state ppid pgrp session tty_nr tpgid flags */
+		if (p && sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) == 1 &&
+		    (flags & 0x00200000))
+			found = pid;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+TEST(check_process_kernel_thread)
+{
+	pid_t pid = find_kthread(), tgid = -1;
 	bool kthread = false;
 
-	if (read_comm(2, comm, sizeof(comm)) || strcmp(comm, "kthreadd")) {
-		printf("    pid 2 is not kthreadd here ('%s'): kernel-thread case not checked\n", comm);
+	if (pid < 0) {
+		check_fail(__FILE__, __LINE__, "no kernel thread visible in /proc (a PID namespace?)");
 		return;
 	}
-	CHECK_EQ_INT(procfs_check_process(2, &tgid, &kthread), 0);
-	CHECK_EQ_INT(tgid, 2);
+	CHECK_EQ_INT(procfs_check_process(pid, &tgid, &kthread), 0);
+	CHECK_EQ_INT(tgid, pid);
 	CHECK(kthread);
 }
 
@@ -338,7 +410,7 @@ TEST(find_mapping)
 
 int main(void)
 {
-	pthread_t a, b;
+	pthread_t a;
 	int rc;
 
 	RUN(maps_line_file);
@@ -351,7 +423,7 @@ int main(void)
 	pthread_barrier_init(&ready, NULL, 3);
 	pthread_barrier_init(&release, NULL, 3);
 	if (pthread_create(&a, NULL, named_thread, NAME_A) ||
-	    pthread_create(&b, NULL, named_thread, NAME_B)) {
+	    pthread_create(&thread_b, NULL, named_thread, NAME_B)) {
 		printf("pthread_create failed\n");
 		return 1;
 	}
@@ -360,13 +432,13 @@ int main(void)
 	RUN(threads_of_missing_process);
 	RUN(thread_stat);
 	RUN(check_process);
-	RUN(check_process_kthreadd);
+	RUN(check_process_kernel_thread);
 	RUN(check_missing_process);
 	RUN(process_running);
 	RUN(find_mapping);
 	pthread_barrier_wait(&release);
 	pthread_join(a, NULL);
-	pthread_join(b, NULL);
+	pthread_join(thread_b, NULL);
 	rc = check_summary();
 	pthread_barrier_destroy(&ready);
 	pthread_barrier_destroy(&release);
