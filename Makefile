@@ -49,7 +49,7 @@ PYCONFIG  := /usr/bin/python3.11-config
 DEMO_SRCS := $(wildcard demos/*.c)
 DEMO_BINS := $(patsubst demos/%.c,$(OUT)/demos/%,$(DEMO_SRCS))
 
-.PHONY: all demos unit tools test demo deps clean install fuzz fuzz-run bench bench-smoke
+.PHONY: all demos unit tools test demo deps test-deps clean install fuzz fuzz-run bench bench-smoke
 .DELETE_ON_ERROR:
 # keep the sanitized objects between unit-test builds
 .SECONDARY:
@@ -117,17 +117,21 @@ $(OUT)/demos/%: demos/%.c
 $(OUT) $(OUT)/bpf:
 	$(Q)mkdir -p $@
 
-# Install the Debian packages the build and the tests need.
+# Install the Debian packages the tool needs (deps), and the tests too (test-deps).
 deps:
 	$(Q)scripts/install-deps.sh
 
-# The README's first command: install, build, trace a bundled demo.
+test-deps:
+	$(Q)scripts/install-deps.sh --tests
+
+# The README's first command: install, build the tool and the demos, trace a bundled demo.
 demo: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory $(OUT)/threadtrace demos
 	$(OUT)/threadtrace -- $(OUT)/demos/mtsleep3
 
-# The README's test command: the whole suite, real BPF (needs root).
-test: all
+# The README's test command: what the tests need, everything built, the whole suite (real BPF, root).
+test: test-deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/run.sh
 
 # Overhead, capacity, start-up, memory, side by side with bpftrace (docs/performance.md)

@@ -8,6 +8,6 @@ if [ -r /sys/kernel/btf/vmlinux ] && command -v bpftool >/dev/null 2>&1; then
 	bpftool btf dump file /sys/kernel/btf/vmlinux format c > "$out.tmp"
 	mv "$out.tmp" "$out"
 else
-	echo "vmlinux: no /sys/kernel/btf/vmlinux, using the vendored x86-64 copy" >&2
+	echo "vmlinux: no readable /sys/kernel/btf/vmlinux or no bpftool: using the vendored x86-64 copy" >&2
 	cp "$here/vmlinux_x86.h" "$out"
 fi
