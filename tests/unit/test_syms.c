@@ -346,7 +346,7 @@ static int mapping_of(pid_t pid, unsigned long addr, const char *file, unsigned 
 
 TEST(shared_libpython)
 {
-	char *argv[] = { NULL, "import ctypes,time; print(ctypes.addressof(ctypes.c_char.in_dll("
+	char *argv[] = { NULL, "-c", "import ctypes,time; print(ctypes.addressof(ctypes.c_char.in_dll("
 			 "ctypes.pythonapi,'_PyRuntime')), flush=True); time.sleep(5)",
 			 NULL };
 	char line[64] = "", embed[PATH_MAX + 16], lib[4096] = "";
