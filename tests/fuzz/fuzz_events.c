@@ -139,7 +139,7 @@ static void apply_one(struct sink *s, const struct tt_event_sink *es, struct tt_
 		      size_t len, uint8_t mode)
 {
 	struct tt_event_head h = { 0 };
-	const struct tt_thread *joinee;
+	const struct tt_thread *joinee, *joiner;
 	const char *comm;
 	struct tt_event e;
 	size_t before = t->n, want;
@@ -175,9 +175,10 @@ static void apply_one(struct sink *s, const struct tt_event_sink *es, struct tt_
 	case TT_EV_STATE: case TT_EV_SCHED:
 		want = 0;
 		break;
-	case TT_EV_JOIN_GUESS:
+	case TT_EV_JOIN_GUESS: /* CPython only; a joinee joined once; a dead joiner joins nothing */
 		joinee = threads__find(t, (pid_t)e.join_guess.joinee);
-		want = t->accept_inferred && !(joinee && joinee->joined);
+		joiner = threads__find(t, (pid_t)e.h.tid);
+		want = t->accept_inferred && !(joinee && joinee->joined) && !(joiner && joiner->ended);
 		break;
 	default:
 		want = 1;

@@ -394,6 +394,29 @@ TEST(join_guess_only_when_accepted)
 	threads__free(t);
 }
 
+/*
+ * A dead thread joins nothing (issue 12: inferred joins by a joiner whose exit came first, then a
+ * ghost "still alive" copy of it): the guess is dropped and no thread is added.
+ */
+TEST(join_guess_by_exited_thread_dropped)
+{
+	struct tt_threads *t = threads__new(TGID, T0);
+	struct tt_record rec;
+	struct tt_event e;
+
+	t->accept_inferred = true;
+	APPLY(t, ev_start(100, 101, 100, 0x1000, "w1"), &rec);
+	APPLY(t, ev_start(110, 102, 100, 0x2000, "w2"), &rec);
+	APPLY(t, ev_exit(200, 101, 0x1000, 0, 0, "w1"), &rec);
+	APPLY(t, ev_exit(210, 102, 0x2000, 0, 0, "w2"), &rec);
+	e = ev_guess(300, 101, 102, 50); /* 101 "joins" 102, but 101 had ended */
+	CHECK_EQ_INT(threads__apply(t, &e, &rec), 0);
+	CHECK_EQ_INT(t->n, 2);
+	CHECK(!threads__find(t, 102)->joined);
+	CHECK(threads__find(t, 101)->ended);
+	threads__free(t);
+}
+
 TEST(join_guess_unknown_joinee)
 {
 	struct tt_threads *t = threads__new(TGID, T0);
@@ -738,6 +761,7 @@ int main(void)
 	RUN(join_unknown_word);
 	RUN(join_reused_tid_word_picks_last_ended);
 	RUN(join_guess_only_when_accepted);
+	RUN(join_guess_by_exited_thread_dropped);
 	RUN(join_guess_unknown_joinee);
 	RUN(join_guess_when_table_grows);
 	RUN(rename_and_exec);

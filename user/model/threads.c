@@ -184,9 +184,12 @@ static int apply_join(struct tt_threads *t, const struct tt_event *e, struct tt_
 	uint64_t word = inferred ? e->join_guess.word : e->join.tid_word;
 	uint64_t wait_ns = inferred ? e->join_guess.wait_ns : e->join.wait_ns;
 	pid_t tgid = (pid_t)e->h.tgid, tid = (pid_t)e->h.tid, guessed = (pid_t)e->join_guess.joinee;
-	struct tt_thread *joiner = threads__get(t, tgid, tid);
-	struct tt_thread *joinee;
+	struct tt_thread *joiner = threads__find(t, tid), *joinee;
 
+	/* A dead thread joins nothing: a guessed joiner seen to exit was not waiting in a join. */
+	if (inferred && joiner && joiner->ended)
+		return 0;
+	joiner = threads__get(t, tgid, tid);
 	if (!joiner)
 		return -1;
 	joinee = inferred ? threads__find(t, guessed) : threads__by_tid_word(t, tgid, word);
