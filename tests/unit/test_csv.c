@@ -4,7 +4,7 @@
 #include "model/record.h"
 #include "view/view.h"
 
-#define HEADER "ts_ns,tgid,tid,name,event,peer_tid,dur_ns,detail,addr,exit_code,signal,blocked_by"
+#define HEADER "ts_ns,tgid,tid,name,event,peer_tid,dur_ns,detail,addr,exit_code,signal,blocked_by,py_name,py_stack"
 
 /* A memory stream whose text the tests read back. */
 struct mem {
@@ -191,7 +191,7 @@ TEST(view_header_and_row_exact)
 		v.ops->record(&v, &rec);
 	CHECK_STR(mem_text(&m),
 		  HEADER "\n"
-		  "1500000123,100,101,\"evil,\"\"name\"\"\n\",exit,,250,process-exit,0x7f00dead10,3,0,\n");
+		  "1500000123,100,101,\"evil,\"\"name\"\"\n\",exit,,250,process-exit,0x7f00dead10,3,0,,,\n");
 	mem_free(&m);
 }
 
@@ -210,17 +210,19 @@ TEST(view_row_parses_back)
 	text = mem_text(&m);
 
 	n = csv_parse_record(text, &p, f, 16);
-	CHECK_EQ_INT(n, 12);
-	if (n == 12) {
+	CHECK_EQ_INT(n, 14);
+	if (n == 14) {
 		CHECK_STR(f[0], "ts_ns");
 		CHECK_STR(f[10], "signal");
 		CHECK_STR(f[11], "blocked_by");
+		CHECK_STR(f[12], "py_name");
+		CHECK_STR(f[13], "py_stack");
 	}
 	free_fields(f, n > 0 ? n : 0);
 
 	n = csv_parse_record(p, &p, f, 16);
-	CHECK_EQ_INT(n, 12);
-	if (n == 12) {
+	CHECK_EQ_INT(n, 14);
+	if (n == 14) {
 		CHECK_STR(f[0], "1500000123");
 		CHECK_STR(f[1], "100");
 		CHECK_STR(f[2], "101");
@@ -233,6 +235,8 @@ TEST(view_row_parses_back)
 		CHECK_STR(f[9], "3");
 		CHECK_STR(f[10], "0");
 		CHECK_STR(f[11], "");
+		CHECK_STR(f[12], "");
+		CHECK_STR(f[13], "");
 	}
 	free_fields(f, n > 0 ? n : 0);
 	CHECK_STR(p, ""); /* exactly header + one row */
@@ -264,8 +268,53 @@ TEST(view_row_optional_columns_empty)
 	snprintf(rec.detail, sizeof(rec.detail), "pthread");
 	v.ops->record(&v, &rec);
 	CHECK_STR(mem_text(&m), HEADER "\n"
-		  "0,5,6,\" worker \",start,5,,,,,,\n"
-		  "0,5,6,main,join,,0,pthread,,,,\n");
+		  "0,5,6,\" worker \",start,5,,,,,,,,\n"
+		  "0,5,6,main,join,,0,pthread,,,,,,\n");
+	mem_free(&m);
+}
+
+TEST(view_python_name_and_frames)
+{
+	struct tt_record rec = evil_exit_record();
+	char longname[400], stack[5000];
+	const char *text, *p;
+	struct tt_view v;
+	char *f[16];
+	struct mem m;
+	int n;
+
+	/* a Python name and frames chosen by the target: quoted, byte for byte; a long name cut */
+	rec.py_name = "odd, \"name\"\n\xc3\xbc";
+	memset(stack, 'y', sizeof(stack) - 1);
+	stack[sizeof(stack) - 1] = '\0';
+	memcpy(stack, "a,b.py:f:1 < ", 13);
+	rec.py_stack = stack;
+	mem_open(&m);
+	view_csv_init(&v, m.f);
+	v.ops->record(&v, &rec);
+	memset(longname, 'n', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	rec.py_name = longname;
+	rec.py_stack = NULL;
+	v.ops->record(&v, &rec);
+	text = mem_text(&m);
+	n = csv_parse_record(text, &p, f, 16);
+	free_fields(f, n > 0 ? n : 0);
+	n = csv_parse_record(p, &p, f, 16);
+	CHECK_EQ_INT(n, 14);
+	if (n == 14) {
+		CHECK_STR(f[12], "odd, \"name\"\n\xc3\xbc");
+		CHECK_STR(f[13], stack);
+	}
+	free_fields(f, n > 0 ? n : 0);
+	n = csv_parse_record(p, &p, f, 16);
+	CHECK_EQ_INT(n, 14);
+	if (n == 14) {
+		CHECK_EQ_INT((int)strlen(f[12]), TT_PY_NAME_LEN - 1);
+		CHECK_STR(f[13], "");
+	}
+	free_fields(f, n > 0 ? n : 0);
+	CHECK_STR(p, "");
 	mem_free(&m);
 }
 
@@ -277,5 +326,6 @@ int main(void)
 	RUN(view_header_and_row_exact);
 	RUN(view_row_parses_back);
 	RUN(view_row_optional_columns_empty);
+	RUN(view_python_name_and_frames);
 	return check_summary();
 }
