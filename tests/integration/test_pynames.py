@@ -5,7 +5,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from conftest import DEMOS, PYDEMOS, PYTHON, TT, parse_csv, read_summary, trace_command
+from conftest import DEMOS, PYDEMOS, PYTHON, ROOT, TT, parse_csv, trace_command
 
 NAMES = PYDEMOS / "pynames.py"
 DEADLOCK = PYDEMOS / "pydeadlock.py"
@@ -76,6 +76,16 @@ def test_thread_names_in_csv_summary_json_and_timeline(tmp_path):
         ends[tid["blocked"]]["py_stack"]
     for role in ENDED:  # ended before the end: no stack
         assert t.exit_of(tid[role])["py_stack"] == "" and threads[tid[role]]["py_stack"] == ""
+
+    # tt-report: a PY_NAME column (one token: spaces as '_') before NAME, the OS name
+    rep = subprocess.run([str(ROOT / "scripts" / "tt-report"), str(tmp_path / "trace0.csv")],
+                         capture_output=True, text=True, timeout=60)
+    assert rep.returncode == 0, rep.stderr
+    block = rep.stdout.split("\nthreads: ", 1)[1].split("\n\n")[0].splitlines()
+    cols = block[1].split()
+    rows = [dict(zip(cols, l.split(None, len(cols) - 1))) for l in block[2:]]
+    assert {int(r["TID"]): r["PY_NAME"] for r in rows} == {tid[r]: WANT[r].replace(" ", "_") for r in WANT}
+    assert {r["NAME"] for r in rows} == {"python3.11"}
 
 
 def test_thread_names_in_text_tables_and_json_events(tmp_path):
