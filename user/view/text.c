@@ -25,17 +25,26 @@ static void thread_name(char *buf, size_t len, const struct tt_thread *th)
 	sanitize_for_terminal(buf, len, th->py_name[0] ? th->py_name : th->name);
 }
 
+/* printf's width for name in a column of w characters: UTF-8 continuation bytes take no column. */
+static int pad_for(const char *name, int w)
+{
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		w += (*p & 0xc0) == 0x80;
+	return w;
+}
+
 /* The NAME column's width: 16 (a comm), wider for Python names, up to 40. */
 static int name_width(const struct tt_threads *t)
 {
 	char name[4 * TT_PY_NAME_LEN];
-	size_t w = 16;
+	size_t w = 16, cols;
 
 	for (size_t i = 0; i < t->n; i++) {
 		if (!t->v[i].py_name[0])
 			continue;
 		thread_name(name, sizeof(name), &t->v[i]);
-		w = strlen(name) > w ? strlen(name) : w;
+		cols = strlen(name) - (size_t)pad_for(name, 0);
+		w = cols > w ? cols : w;
 	}
 	return w > 40 ? 40 : (int)w;
 }
@@ -148,7 +157,7 @@ static void summary_threads(FILE *o, const struct tt_threads *t)
 		} else {
 			snprintf(join, sizeof(join), "-");
 		}
-		fprintf(o, "%7d %-*s %7s %10s %10s %10s  %-13s %s\n", (int)th->tid, nw, name, creator, start,
+		fprintf(o, "%7d %-*s %7s %10s %10s %10s  %-13s %s\n", (int)th->tid, pad_for(name, nw), name, creator, start,
 			end, life, how, join);
 	}
 }
@@ -178,7 +187,7 @@ static void summary_states(FILE *o, const struct tt_threads *t)
 		char name[4 * TT_PY_NAME_LEN];
 
 		thread_name(name, sizeof(name), th);
-		fprintf(o, "%7d %-*s %9.3f %9.3f %9.3f %9.3f %7" PRIu64 "\n", (int)th->tid, nw, name, th->oncpu_ns / 1e9,
+		fprintf(o, "%7d %-*s %9.3f %9.3f %9.3f %9.3f %7" PRIu64 "\n", (int)th->tid, pad_for(name, nw), name, th->oncpu_ns / 1e9,
 			th->runq_ns / 1e9, th->lock_ns / 1e9, th->sleep_ns / 1e9, th->waits);
 	}
 }
@@ -431,7 +440,7 @@ static void text_interval(struct tt_view *v, const struct tt_report *r, uint64_t
 		if (th->ended)
 			continue;
 		thread_name(name, sizeof(name), th);
-		fprintf(v->out, "%7d %-*s %5c %12.3f\n", (int)th->tid, nw, name, th->state ? th->state : '?',
+		fprintf(v->out, "%7d %-*s %5c %12.3f\n", (int)th->tid, pad_for(name, nw), name, th->state ? th->state : '?',
 			hz > 0 ? (double)th->cpu_ticks_delta / (double)hz : 0.0);
 	}
 	fprintf(v->out, "-- since the start --");
