@@ -53,7 +53,7 @@ static int on_event(void *ctx, const void *data, size_t len)
 	if (events__apply(&a->sink, &e))
 		return -ENOMEM;
 	kind = e.h.kind;
-	pythreads__on_event(a, kind, now_ns(CLOCK_MONOTONIC));
+	pythreads__on_event(a, kind);
 	if (kind == TT_EV_EXEC)
 		a->python_probed = false; /* a new program: look again */
 	if (kind == TT_EV_FORK)

@@ -136,12 +136,13 @@ static bool ready(struct app *a, struct pythreads *p, uint64_t now)
 	return p->proc != NULL;
 }
 
-void pythreads__on_event(struct app *a, uint32_t kind, uint64_t now)
+void pythreads__on_event(struct app *a, uint32_t kind)
 {
-	struct pythreads *p = get(a);
-	uint64_t want;
+	struct pythreads *p;
+	uint64_t now, want;
 
-	if (!p)
+	/* called for every event (waits by the million): only these two matter */
+	if ((kind != TT_EV_EXEC && kind != TT_EV_START) || !(p = get(a)))
 		return;
 	if (kind == TT_EV_EXEC) {
 		/* another program: another interpreter, or none */
@@ -151,9 +152,8 @@ void pythreads__on_event(struct app *a, uint32_t kind, uint64_t now)
 		p->next_open_ns = p->open_backoff_ns = 0;
 		return;
 	}
-	if (kind != TT_EV_START)
-		return;
 	/* its name is set in Python once the OS thread runs: read a little later, not at once */
+	now = now_ns(CLOCK_MONOTONIC);
 	p->busy_until_ns = now + PYTHREADS_BUSY_FOR_NS;
 	want = now + PYTHREADS_START_DELAY_NS;
 	if (want < p->last_read_ns + PYTHREADS_MIN_GAP_NS)

@@ -36,7 +36,7 @@ struct pythreads;
 void pythreads__free(struct pythreads *p);
 
 /* A kernel event of this kind (TT_EV_*) was applied: a start makes a read due, an exec forgets. */
-void pythreads__on_event(struct app *a, uint32_t kind, uint64_t now);
+void pythreads__on_event(struct app *a, uint32_t kind);
 
 /* Every turn of the poll loop: opens the interpreter and reads names when due. Cheap otherwise. */
 void pythreads__tick(struct app *a, uint64_t now);
