@@ -18,6 +18,7 @@
 #include "view/view.h"
 
 struct syms;
+struct pythreads;
 
 #define POLL_MS 50
 /* a new thread or program makes /proc/PID/maps worth reading again, at most this often */
@@ -50,6 +51,7 @@ struct app {
 	FILE *out;
 	bool python_probed;
 	uint64_t python_scan_ns;
+	struct pythreads *py;        /* CPython: names and frames read from it (pythreads.c) */
 	uint64_t events;
 	uint64_t bad_events;         /* records that decode as no event */
 };

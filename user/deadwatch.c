@@ -4,6 +4,7 @@
 #include "collect.h"
 #include "perfmap.h"
 #include "procfs.h"
+#include "pythreads.h"
 
 struct edges {
 	const struct tt_threads *threads;
@@ -87,7 +88,7 @@ static bool on_cycle(const struct tt_wait_edge *cycle, size_t n, void *ctx)
 	for (size_t i = 0; i < n; i++) {
 		struct tt_thread *th = threads__find(a->threads, cycle[i].tid);
 		struct tt_record rec = { .kind = TT_REC_DEADLOCK, .tgid = a->tgid, .tid = cycle[i].tid };
-		char lock[TT_LOCK_NAME_LEN], stack[1024];
+		char lock[TT_LOCK_NAME_LEN], stack[1024], py_stack[PYTHREADS_STACK_LEN];
 		bool gil;
 
 		collect_lock_name(syms_of(th ? th->tgid : a->tgid, a), cycle[i].addr, lock, sizeof(lock), &gil);
@@ -102,7 +103,14 @@ static bool on_cycle(const struct tt_wait_edge *cycle, size_t n, void *ctx)
 		if (a->cfg.stacks) {
 			deadlock_stack(a, cc->edges, cycle[i].tid, th ? th->tgid : a->tgid, stack, sizeof(stack));
 			rec.stack = stack[0] ? stack : NULL;
+			/* CPython: its Python frames too; it holds still, and they stay with the thread */
+			if (!pythreads__stack(a, cycle[i].tid, py_stack, sizeof(py_stack)) && py_stack[0]) {
+				rec.py_stack = py_stack;
+				threads__set_py_stack(a->threads, cycle[i].tid, py_stack);
+			}
 		}
+		if (th && th->py_name[0])
+			rec.py_name = th->py_name;
 		emit(&rec, a);
 	}
 	return true;

@@ -44,6 +44,8 @@ static void apply_lock_event(const struct tt_event_sink *s, const struct tt_even
 	/* +8 of a word that is no pthread mutex holds no tid: name only our threads */
 	if (rec.blocked_by && !threads__find(s->threads, rec.blocked_by))
 		rec.blocked_by = 0;
+	if (th && th->py_name[0])
+		rec.py_name = th->py_name;
 	s->emit(&rec, s->ctx);
 }
 

@@ -14,6 +14,7 @@
 #include "attachwait.h"
 #include "events.h"
 #include "procfs.h"
+#include "pythreads.h"
 #include "syms.h"
 #include "model/deadlock.h"
 #include "model/threads.h"
@@ -52,6 +53,7 @@ static int on_event(void *ctx, const void *data, size_t len)
 	if (events__apply(&a->sink, &e))
 		return -ENOMEM;
 	kind = e.h.kind;
+	pythreads__on_event(a, kind);
 	if (kind == TT_EV_EXEC)
 		a->python_probed = false; /* a new program: look again */
 	if (kind == TT_EV_FORK)
@@ -163,12 +165,14 @@ static int trace_loop(struct app *a)
 			struct tt_report r;
 
 			threads__sample(a->threads, procfs_thread_stat);
+			pythreads__refresh(a, false);
 			build_report(a, now, &r, &par, &verdict);
 			iv->ops->interval(iv, &r, now);
 			next_interval += (uint64_t)(a->cfg.interval_s * 1e9);
 		}
 		if (!a->python_probed && now - a->python_scan_ns > RESCAN_NS * 10)
 			probe_python(a);
+		pythreads__tick(a, now);
 		if (now - a->maps_read_ns > MAPS_REFRESH_NS)
 			refresh_maps(a);
 		if (now >= next_scan) {
@@ -302,6 +306,7 @@ out:
 	}
 	if (a.child_done && exit_code == TT_EXIT_OK)
 		exit_code = launch_exit_code(a.child_status);
+	pythreads__free(a.py);
 	for (size_t i = 0; i < a.nprocs; i++)
 		syms__free(a.procs[i].syms);
 	deadlocks__free(a.deadlocks);

@@ -5,6 +5,7 @@
 #include "app.h"
 #include "collect.h"
 #include "procfs.h"
+#include "pythreads.h"
 
 void emit_trace(struct app *a, const char *detail, bool has_dur, uint64_t dur)
 {
@@ -100,6 +101,8 @@ int report(struct app *a, int *exit_code)
 	struct tt_verdict verdict;
 	struct tt_report r;
 
+	/* CPython: the names as they are now, and where the threads still blocked wait */
+	pythreads__refresh(a, a->cfg.stacks);
 	threads__finish(a->threads, now, procfs_process_running, emit, a);
 	report_drops(a);
 	emit_trace(a, "stop", true, now - a->threads->t0_ns);

@@ -18,7 +18,7 @@
  * its joinee was not joined yet; state and sched make none and add no thread; names and details
  * are NUL-terminated, a thread's name is its event's comm cut to 15 bytes; an exit leaves the
  * thread ended; threads__finish emits one `end` per thread still alive; every CSV row reads back
- * (RFC 4180) as 12 fields with the record's name and detail; no text output holds a terminal
+ * (RFC 4180) as 14 fields with the record's name and detail; no text output holds a terminal
  * control byte.
  */
 #include <errno.h>
@@ -36,7 +36,7 @@
 #include "view/view.h"
 #include "fuzz_common.h"
 
-#define CSV_COLUMNS 12
+#define CSV_COLUMNS 14
 
 struct sink {
 	struct tt_view csv, text;

@@ -5,7 +5,7 @@
 #include "model/record.h"
 #include "view/view.h"
 
-#define HEADER "ts_ns,tgid,tid,name,event,peer_tid,dur_ns,detail,addr,exit_code,signal,blocked_by"
+#define HEADER "ts_ns,tgid,tid,name,event,peer_tid,dur_ns,detail,addr,exit_code,signal,blocked_by,py_name,py_stack"
 
 /* A memory stream whose text the tests read back. */
 struct mem {
@@ -88,7 +88,8 @@ TEST(field_quoted_when_needed)
 #define MAX_FIELDS 16
 static int python_csv_read(const char *text, char *rows[MAX_ROWS][MAX_FIELDS], int nfields[MAX_ROWS])
 {
-	char path[] = "/tmp/tt-csv-XXXXXX", cmd[512], line[4096];
+	static char line[65536]; /* a row, hex: long enough for a 5000-byte field */
+	char path[] = "/tmp/tt-csv-XXXXXX", cmd[512];
 	int fd = mkstemp(path), nrows = 0, bad = 0;
 	FILE *f, *p;
 
@@ -173,7 +174,7 @@ TEST(view_header_and_row_exact)
 		v.ops->record(&v, &rec);
 	CHECK_STR(mem_text(&m),
 		  HEADER "\n"
-		  "1500000123,100,101,\"evil,\"\"name\"\"\n\",exit,,250,process-exit,0x7f00dead10,3,0,\n");
+		  "1500000123,100,101,\"evil,\"\"name\"\"\n\",exit,,250,process-exit,0x7f00dead10,3,0,,,\n");
 	mem_free(&m);
 }
 
@@ -181,9 +182,9 @@ TEST(view_row_parses_back)
 {
 	static const char *const header[] = { "ts_ns", "tgid", "tid", "name", "event", "peer_tid",
 					      "dur_ns", "detail", "addr", "exit_code", "signal",
-					      "blocked_by" };
+					      "blocked_by", "py_name", "py_stack" };
 	static const char *const row[] = { "1500000123", "100", "101", "evil,\"name\"\n", "exit", "",
-					   "250", "process-exit", "0x7f00dead10", "3", "0", "" };
+					   "250", "process-exit", "0x7f00dead10", "3", "0", "", "", "" };
 	struct tt_record rec = evil_exit_record();
 	char *rows[MAX_ROWS][MAX_FIELDS];
 	int nfields[MAX_ROWS], n;
@@ -198,9 +199,9 @@ TEST(view_row_parses_back)
 	for (int r = 0; r < n; r++) {
 		const char *const *want = r ? row : header;
 
-		CHECK_EQ_INT(nfields[r], 12);
+		CHECK_EQ_INT(nfields[r], 14);
 		for (int i = 0; i < nfields[r]; i++) {
-			if (nfields[r] == 12)
+			if (nfields[r] == 14)
 				CHECK_STR(rows[r][i], want[i]);
 			free(rows[r][i]);
 		}
@@ -233,8 +234,47 @@ TEST(view_row_optional_columns_empty)
 	snprintf(rec.detail, sizeof(rec.detail), "pthread");
 	v.ops->record(&v, &rec);
 	CHECK_STR(mem_text(&m), HEADER "\n"
-		  "0,5,6,\" worker \",start,5,,,,,,\n"
-		  "0,5,6,main,join,,0,pthread,,,,\n");
+		  "0,5,6,\" worker \",start,5,,,,,,,,\n"
+		  "0,5,6,main,join,,0,pthread,,,,,,\n");
+	mem_free(&m);
+}
+
+TEST(view_python_name_and_frames)
+{
+	struct tt_record rec = evil_exit_record();
+	char longname[400], stack[5000];
+	char *rows[MAX_ROWS][MAX_FIELDS];
+	int nfields[MAX_ROWS], n;
+	struct tt_view v;
+	struct mem m;
+
+	/* a Python name and frames chosen by the target: quoted, byte for byte; a long name cut */
+	rec.py_name = "odd, \"name\"\n\xc3\xbc";
+	memset(stack, 'y', sizeof(stack) - 1);
+	stack[sizeof(stack) - 1] = '\0';
+	memcpy(stack, "a,b.py:f:1 < ", 13);
+	rec.py_stack = stack;
+	mem_open(&m);
+	view_csv_init(&v, m.f);
+	v.ops->record(&v, &rec);
+	memset(longname, 'n', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	rec.py_name = longname;
+	rec.py_stack = NULL;
+	v.ops->record(&v, &rec);
+	n = python_csv_read(mem_text(&m), rows, nfields);
+	CHECK_EQ_INT(n, 3); /* exactly header + two rows */
+	if (n == 3 && nfields[1] == 14 && nfields[2] == 14) {
+		CHECK_STR(rows[1][12], "odd, \"name\"\n\xc3\xbc");
+		CHECK_STR(rows[1][13], stack);
+		CHECK_EQ_INT((int)strlen(rows[2][12]), TT_PY_NAME_LEN - 1);
+		CHECK_STR(rows[2][13], "");
+	} else {
+		CHECK(!"three rows of 14 fields");
+	}
+	for (int r = 0; r < n; r++)
+		for (int i = 0; i < nfields[r]; i++)
+			free(rows[r][i]);
 	mem_free(&m);
 }
 
@@ -245,5 +285,6 @@ int main(void)
 	RUN(view_header_and_row_exact);
 	RUN(view_row_parses_back);
 	RUN(view_row_optional_columns_empty);
+	RUN(view_python_name_and_frames);
 	return check_summary();
 }

@@ -329,6 +329,74 @@ TEST(frame_chain_lines_and_guards)
 	pyproc__free(p);
 }
 
+/* pyproc__threads: the thread states of every interpreter, without frames or names. */
+static struct fake runtime, interp[2], ts[4];
+
+struct seen_threads {
+	int n;
+	pid_t tid[8];
+	uint64_t ident[8], tstate[8];
+};
+
+static void on_tstate(pid_t tid, uint64_t ident, uint64_t tstate, void *ctx)
+{
+	struct seen_threads *s = ctx;
+
+	if (s->n < 8) {
+		s->tid[s->n] = tid;
+		s->ident[s->n] = ident;
+		s->tstate[s->n] = tstate;
+	}
+	s->n++;
+}
+
+static void make_tstate(int i, pid_t tid, uint64_t ident, uint64_t next)
+{
+	memset(&ts[i], 0, sizeof(ts[i]));
+	put64(&ts[i], L->tstate_native_thread_id, (uint64_t)tid);
+	put64(&ts[i], L->tstate_thread_id, ident);
+	put64(&ts[i], L->tstate_next, next);
+}
+
+TEST(thread_states_of_every_interpreter)
+{
+	struct pyproc *p = calloc(1, sizeof(*p));
+	struct seen_threads s = { 0 };
+
+	pyobj_init(&p->obj, getpid(), L);
+	memset(&runtime, 0, sizeof(runtime));
+	p->find.runtime = at(&runtime);
+	memset(interp, 0, sizeof(interp));
+	put64(&runtime, L->runtime_interpreters_head, at(&interp[0]));
+	put64(&interp[0], L->interp_next, at(&interp[1]));
+	/* main interpreter: two threads; a sub-interpreter: one */
+	make_tstate(2, 4242, 0x7f0000000100, 0);
+	make_tstate(1, 4243, 0x7f0000000200, at(&ts[2]));
+	make_tstate(0, 4300, 0x7f0000000300, 0);
+	put64(&interp[0], L->interp_threads_head, at(&ts[1]));
+	put64(&interp[1], L->interp_threads_head, at(&ts[0]));
+
+	CHECK_EQ_INT(pyproc__threads(p, on_tstate, &s), 3);
+	CHECK_EQ_INT(s.n, 3);
+	if (s.n == 3) {
+		CHECK_EQ_INT(s.tid[0], 4243);
+		CHECK_EQ_U64(s.ident[0], 0x7f0000000200);
+		CHECK_EQ_U64(s.tstate[0], at(&ts[1]));
+		CHECK_EQ_INT(s.tid[1], 4242);
+		CHECK_EQ_U64(s.tstate[1], at(&ts[2]));
+		CHECK_EQ_INT(s.tid[2], 4300);
+		CHECK_EQ_U64(s.ident[2], 0x7f0000000300);
+	}
+	/* a cycle among the thread states ends the walk: -ELOOP, not a hang */
+	put64(&ts[2], L->tstate_next, at(&ts[1]));
+	s.n = 0;
+	CHECK_EQ_INT(pyproc__threads(p, on_tstate, &s), -ELOOP);
+	/* a pointer to nowhere: -EFAULT */
+	put64(&ts[2], L->tstate_next, 0x10);
+	CHECK(pyproc__threads(p, on_tstate, &s) < 0);
+	pyproc__free(p);
+}
+
 TEST(pyproc_refuses_what_is_not_python)
 {
 	struct pyproc *p = (void *)1;
@@ -356,6 +424,7 @@ int main(void)
 	RUN(ints_up_to_64_bits);
 	RUN(dicts_combined_split_and_managed);
 	RUN(frame_chain_lines_and_guards);
+	RUN(thread_states_of_every_interpreter);
 	RUN(pyproc_refuses_what_is_not_python);
 	return check_summary();
 }

@@ -674,6 +674,70 @@ TEST(finish_emits_end_for_live_threads)
 	threads__free(t);
 }
 
+TEST(python_names_and_stacks)
+{
+	struct tt_threads *t = threads__new(TGID, T0);
+	struct collected c = { 0 };
+	struct tt_thread *th;
+	struct tt_record rec;
+	char longname[300];
+
+	APPLY(t, ev_start(100, 101, 100, 0x1000, "python3"), &rec);
+	CHECK(rec.py_name == NULL); /* no name read yet */
+	APPLY(t, ev_start(110, 102, 100, 0x2000, "python3"), &rec);
+	CHECK_EQ_INT(threads__set_py_name(t, 999, "nobody"), -1);
+	CHECK_EQ_INT(threads__set_py_name(t, 101, "worker-0"), 1);
+	CHECK_EQ_INT(threads__set_py_name(t, 101, "worker-0"), 0); /* read again: no change */
+	th = threads__find(t, 101);
+	CHECK(th && th->renames == 0); /* the first name read is no rename */
+	CHECK_EQ_INT(threads__set_py_name(t, 101, "renamed"), 1);
+	th = threads__find(t, 101);
+	if (th) {
+		CHECK_STR(th->py_name, "renamed");
+		CHECK_STR(th->name, "python3"); /* the OS name stays */
+		CHECK_EQ_INT(th->renames, 1);
+	}
+	/* a long name is cut to the table's room, whole bytes, NUL-terminated */
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	CHECK_EQ_INT(threads__set_py_name(t, 102, longname), 1);
+	th = threads__find(t, 102);
+	CHECK(th && strlen(th->py_name) == TT_PY_NAME_LEN - 1);
+
+	/* the thread's records carry its Python name from now on; its exit keeps the last one */
+	APPLY(t, ev_exit(500, 101, 0x1000, 0, 0, "python3"), &rec);
+	CHECK(rec.py_name != NULL);
+	if (rec.py_name)
+		CHECK_STR(rec.py_name, "renamed");
+	CHECK(rec.py_stack == NULL);
+
+	/* frames: stored as a copy, replaced, forgotten; on the live thread's end record */
+	CHECK_EQ_INT(threads__set_py_stack(t, 999, "a.py:f:1"), -1);
+	snprintf(longname, sizeof(longname), "a.py:f:1 < a.py:<module>:9");
+	CHECK_EQ_INT(threads__set_py_stack(t, 102, longname), 0);
+	longname[0] = 'b';
+	CHECK_EQ_INT(threads__set_py_stack(t, 102, "a.py:g:2"), 0);
+	threads__finish(t, T0 + 1000, NULL, collect, &c);
+	CHECK_EQ_INT(c.n, 1);
+	if (c.n == 1) {
+		CHECK_EQ_INT(c.recs[0].tid, 102);
+		CHECK(c.recs[0].py_stack && !strcmp(c.recs[0].py_stack, "a.py:g:2"));
+		CHECK(c.recs[0].py_name && strlen(c.recs[0].py_name) == TT_PY_NAME_LEN - 1);
+	}
+	CHECK_EQ_INT(threads__set_py_stack(t, 102, NULL), 0);
+	th = threads__find(t, 102);
+	CHECK(th && th->py_stack == NULL);
+	CHECK_EQ_INT(threads__set_py_stack(t, 102, "left for threads__free"), 0);
+
+	/* a new program: what Python called the thread is gone */
+	CHECK_EQ_INT(threads__set_py_name(t, 102, "old"), 1);
+	APPLY(t, ev(TT_EV_EXEC, 600, 102, 102, 0, "sh"), &rec);
+	CHECK(rec.py_name == NULL);
+	th = threads__find(t, 102);
+	CHECK(th && th->py_name[0] == '\0' && th->py_stack == NULL);
+	threads__free(t);
+}
+
 static int fake_sample(pid_t tgid, pid_t tid, char *state, unsigned long long *ticks)
 {
 	if (tgid != TGID || tid == 102)
@@ -768,6 +832,7 @@ int main(void)
 	RUN(comm_truncated_and_unknown_kind);
 	RUN(add_alive);
 	RUN(finish_emits_end_for_live_threads);
+	RUN(python_names_and_stacks);
 	RUN(sample_updates_live_threads);
 	RUN(free_null_is_safe);
 	RUN(stress_10000_threads);

@@ -192,6 +192,42 @@ static int add_threads(struct pyproc *p, uint64_t interp, struct pysnapshot *s)
 	return err;
 }
 
+int pyproc__threads(struct pyproc *p, void (*fn)(pid_t tid, uint64_t ident, uint64_t tstate, void *ctx),
+		    void *ctx)
+{
+	const struct py_layout *L = p->obj.L;
+	uint64_t interps[PYPROC_MAX_INTERPS];
+	int n = pyproc_interps(p, interps, PYPROC_MAX_INTERPS), count = 0;
+
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		struct pycycle cyc;
+		uint64_t tstate;
+		int err;
+
+		err = pymem_read_u64(&p->obj.mem, interps[i] + L->interp_threads_head, &tstate);
+		pycycle_init(&cyc);
+		while (!err && tstate && count < PYPROC_MAX_THREADS) {
+			uint64_t ident, native;
+
+			if (pycycle_step(&cyc, tstate))
+				return -ELOOP;
+			err = pymem_read_u64(&p->obj.mem, tstate + L->tstate_thread_id, &ident);
+			if (!err)
+				err = pymem_read_u64(&p->obj.mem, tstate + L->tstate_native_thread_id, &native);
+			if (err)
+				break;
+			fn((pid_t)native, ident, tstate, ctx);
+			count++;
+			err = pymem_read_u64(&p->obj.mem, tstate + L->tstate_next, &tstate);
+		}
+		if (err)
+			return err;
+	}
+	return count;
+}
+
 static void name_cb(uint64_t ident, const char *name, void *ctx)
 {
 	struct pysnapshot *s = ctx;

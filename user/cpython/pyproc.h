@@ -79,6 +79,13 @@ const char *pyproc__binary(const struct pyproc *p);         /* the file defining
 uint64_t pyproc__runtime(const struct pyproc *p);           /* &_PyRuntime in the process */
 const struct py_layout *pyproc__layout(const struct pyproc *p);
 
+/*
+ * The thread states alone, cheaply (no frames, no names): calls
+ * fn(tid, ident, tstate) for each, in every interpreter. The count, or -errno.
+ */
+int pyproc__threads(struct pyproc *p, void (*fn)(pid_t tid, uint64_t ident, uint64_t tstate, void *ctx),
+		    void *ctx);
+
 /* Every thread of the (main) interpreter with names and frames. 0 or -errno. */
 int pyproc__snapshot(struct pyproc *p, struct pysnapshot **out);
 void pysnapshot__free(struct pysnapshot *s);

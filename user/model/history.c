@@ -118,6 +118,8 @@ int history__record(struct tt_history *h, const struct tt_record *rec)
 	if (PUSH(h, marks, nmarks, capmarks, *rec))
 		return -1;
 	h->marks[h->nmarks - 1].stack = NULL; /* it pointed into the caller's buffer */
+	h->marks[h->nmarks - 1].py_name = NULL; /* ... and these into the thread table */
+	h->marks[h->nmarks - 1].py_stack = NULL;
 	return 0;
 }
 

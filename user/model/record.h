@@ -8,6 +8,7 @@
 
 #define TT_NAME_LEN 16
 #define TT_DETAIL_LEN 160
+#define TT_PY_NAME_LEN 128 /* a threading.Thread name read from CPython, with its NUL */
 
 enum tt_rec_kind {
 	TT_REC_TRACE,  /* trace start / stop */
@@ -39,6 +40,9 @@ struct tt_record {
 	int signal;
 	pid_t blocked_by;      /* wait, deadlock: the word's owner when known */
 	const char *stack;     /* deadlock with --stacks: where it blocked, or NULL */
+	/* CPython targets; both valid only while the record is being emitted: */
+	const char *py_name;   /* the thread's threading name when known, or NULL; raw, untrusted */
+	const char *py_stack;  /* --stacks, deadlock or end: its Python frames, or NULL; untrusted */
 	char name[TT_NAME_LEN]; /* raw, untrusted: views escape it */
 	char detail[TT_DETAIL_LEN];
 };

@@ -27,6 +27,8 @@ void threads__free(struct tt_threads *t)
 	index_free(&t->by_tid);
 	index_free(&t->by_word);
 	index_free(&t->by_word_ended);
+	for (size_t i = 0; i < t->n; i++)
+		free(t->v[i].py_stack);
 	free(t->v);
 	free(t);
 }
@@ -112,6 +114,8 @@ static void record_init(struct tt_record *rec, enum tt_rec_kind kind, const stru
 	rec->ts_ns = ts_ns;
 	if (name)
 		snprintf(rec->name, sizeof(rec->name), "%.*s", TT_NAME_LEN - 1, name);
+	if (th && th->py_name[0])
+		rec->py_name = th->py_name;
 }
 
 int threads__add_alive(struct tt_threads *t, pid_t tid, const char *name, uint64_t now_ns,
@@ -257,6 +261,11 @@ static int apply_name(struct tt_threads *t, const struct tt_event *e, struct tt_
 		th->start_ns = rel_ns(t, e->h.ts_ns);
 	}
 	snprintf(th->name, sizeof(th->name), "%.*s", TT_NAME_LEN - 1, comm);
+	if (exec) { /* a new program: what Python called the thread is gone */
+		th->py_name[0] = '\0';
+		free(th->py_stack);
+		th->py_stack = NULL;
+	}
 	record_init(rec, exec ? TT_REC_EXEC : TT_REC_RENAME, t, th->tid, rel_ns(t, e->h.ts_ns), th->name);
 	th->renames += !exec;
 	if (by != th->tid)
@@ -299,8 +308,36 @@ void threads__finish(struct tt_threads *t, uint64_t now_ns, bool (*running)(pid_
 			rec.has_dur = true;
 			rec.dur_ns = ts - th->start_ns;
 		}
+		rec.py_stack = th->py_stack;
 		emit(&rec, ctx);
 	}
+}
+
+int threads__set_py_name(struct tt_threads *t, pid_t tid, const char *name)
+{
+	struct tt_thread *th = threads__find(t, tid);
+	char next[TT_PY_NAME_LEN];
+
+	if (!th)
+		return -1;
+	snprintf(next, sizeof(next), "%s", name);
+	if (!strcmp(th->py_name, next))
+		return 0;
+	th->renames += th->py_name[0] != '\0';
+	memcpy(th->py_name, next, sizeof(next));
+	return 1;
+}
+
+int threads__set_py_stack(struct tt_threads *t, pid_t tid, const char *stack)
+{
+	struct tt_thread *th = threads__find(t, tid);
+	char *copy = NULL;
+
+	if (!th || (stack && !(copy = strdup(stack))))
+		return -1;
+	free(th->py_stack);
+	th->py_stack = copy;
+	return 0;
 }
 
 void threads__sample(struct tt_threads *t,

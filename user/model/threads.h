@@ -32,7 +32,9 @@ struct tt_thread {
 	bool python_shutdown;   /* stopped itself in PyThread_exit_thread at interpreter exit */
 	uint64_t tid_word;      /* its clear_child_tid: what a pthread_t leads to */
 	char name[TT_NAME_LEN]; /* raw, untrusted */
-	unsigned renames;
+	unsigned renames;       /* OS renames, and Python renames after the first name read */
+	char py_name[TT_PY_NAME_LEN]; /* CPython: its threading.Thread name, "" unknown; raw, untrusted */
+	char *py_stack;         /* CPython, --stacks: its Python frames when last blocked, or NULL */
 	bool joined;
 	bool join_inferred;
 	pid_t joined_by;
@@ -93,6 +95,19 @@ void threads__sample(struct tt_threads *t,
 
 /* Sets a thread's scheduling figures; an open interval of a live thread counts up to now_ns. */
 void threads__set_sched(struct tt_threads *t, pid_t tid, const struct tt_sched *s, uint64_t now_ns);
+
+/*
+ * CPython: the threading name of the latest thread with this tid, as read from
+ * the interpreter. A change after the first name counts as a rename. 1 when
+ * the name changed, 0 when not, -1 when no thread has this tid.
+ */
+int threads__set_py_name(struct tt_threads *t, pid_t tid, const char *name);
+
+/*
+ * CPython: the thread's Python frames as text ("file:function:line < ...",
+ * innermost first), copied; NULL forgets them. 0, or -1 (unknown tid, ENOMEM).
+ */
+int threads__set_py_stack(struct tt_threads *t, pid_t tid, const char *stack);
 
 /* "exited", "daemon-killed", "process-exit" or "alive". */
 const char *thread_end_name(enum tt_end how);

@@ -2,10 +2,11 @@
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include "view/view.h"
 
-#define CSV_HEADER "ts_ns,tgid,tid,name,event,peer_tid,dur_ns,detail,addr,exit_code,signal,blocked_by"
+#define CSV_HEADER "ts_ns,tgid,tid,name,event,peer_tid,dur_ns,detail,addr,exit_code,signal,blocked_by,py_name,py_stack"
 
 /* Quote anything a reader could split on or mistake: separators, quotes, line ends. */
 static bool needs_quotes(const char *s, size_t len)
@@ -102,7 +103,7 @@ static char *put_hex(char *p, uint64_t v)
  */
 static void csv_record(struct tt_view *v, const struct tt_record *r)
 {
-	char row[2 * (TT_NAME_LEN + TT_DETAIL_LEN) + 192], *p = row;
+	char row[2 * (TT_NAME_LEN + TT_DETAIL_LEN + TT_PY_NAME_LEN) + 192], *p = row;
 	const char *kind = record_kind_name(r->kind);
 	size_t klen = strlen(kind);
 
@@ -138,6 +139,20 @@ static void csv_record(struct tt_view *v, const struct tt_record *r)
 	*p++ = ',';
 	if (r->blocked_by)
 		p = put_int(p, (int)r->blocked_by);
+	*p++ = ',';
+	if (r->py_name) {
+		char py_name[TT_PY_NAME_LEN]; /* the room the row has for it */
+
+		snprintf(py_name, sizeof(py_name), "%s", r->py_name);
+		p = put_field(p, py_name);
+	}
+	*p++ = ',';
+	/* Python frames: rare (deadlocks, the end), of any length */
+	if (r->py_stack) {
+		fwrite(row, 1, (size_t)(p - row), v->out);
+		csv_write_field(v->out, r->py_stack);
+		p = row;
+	}
 	*p++ = '\n';
 	fwrite(row, 1, (size_t)(p - row), v->out);
 	/* a reader watching the file must see these at once */

@@ -30,6 +30,16 @@ void json_write_string(FILE *out, const char *str)
 	fputc('"', out);
 }
 
+/* ,"key":"s" or ,"key":null */
+static void json_opt_string(FILE *o, const char *key, const char *s)
+{
+	fprintf(o, ",\"%s\":", key);
+	if (s && s[0])
+		json_write_string(o, s);
+	else
+		fputs("null", o);
+}
+
 static void json_record(struct tt_view *v, const struct tt_record *r)
 {
 	FILE *o = v->out;
@@ -57,9 +67,12 @@ static void json_record(struct tt_view *v, const struct tt_record *r)
 	else
 		fputs(",\"exit_code\":null,\"signal\":null", o);
 	if (r->blocked_by)
-		fprintf(o, ",\"blocked_by\":%d}\n", (int)r->blocked_by);
+		fprintf(o, ",\"blocked_by\":%d", (int)r->blocked_by);
 	else
-		fputs(",\"blocked_by\":null}\n", o);
+		fputs(",\"blocked_by\":null", o);
+	json_opt_string(o, "py_name", r->py_name);
+	json_opt_string(o, "py_stack", r->py_stack);
+	fputs("}\n", o);
 	if (r->kind == TT_REC_DEADLOCK || r->kind == TT_REC_ALIVE || r->kind == TT_REC_TRACE)
 		fflush(o);
 }
@@ -103,8 +116,11 @@ static void write_summary(FILE *f, const struct tt_report *r)
 		fputs(",\"join_wait_ns\":", f);
 		th->joined ? fprintf(f, "%" PRIu64, th->join_wait_ns) : fputs("null", f);
 		fprintf(f, ",\"oncpu_ns\":%" PRIu64 ",\"runq_ns\":%" PRIu64 ",\"lock_ns\":%" PRIu64
-			   ",\"sleep_ns\":%" PRIu64 ",\"futex_waits\":%" PRIu64 ",\"futex_wait_ns\":%" PRIu64 "}",
+			   ",\"sleep_ns\":%" PRIu64 ",\"futex_waits\":%" PRIu64 ",\"futex_wait_ns\":%" PRIu64,
 			th->oncpu_ns, th->runq_ns, th->lock_ns, th->sleep_ns, th->waits, th->wait_ns);
+		json_opt_string(f, "py_name", th->py_name);
+		json_opt_string(f, "py_stack", th->py_stack);
+		fputc('}', f);
 	}
 	fputs("],\n\"locks\":[", f);
 	for (size_t i = 0, shown = 0; i < r->locks->n; i++) {

@@ -48,7 +48,7 @@ static int write_threads(const char *dir, const struct tt_report *r)
 	if (!f)
 		return -1;
 	fputs("tgid,tid,name,oncpu_ns,runq_ns,lock_ns,sleep_ns,exit,creator,start_ns,end_ns,joined_by,join_wait_ns,"
-	      "futex_waits,futex_wait_ns\n", f);
+	      "futex_waits,futex_wait_ns,py_name,py_stack\n", f);
 	for (size_t i = 0; i < r->threads->n; i++) {
 		const struct tt_thread *th = &r->threads->v[i];
 
@@ -69,7 +69,11 @@ static int write_threads(const char *dir, const struct tt_report *r)
 			fprintf(f, "%d,%" PRIu64, (int)th->joined_by, th->join_wait_ns);
 		else
 			fputc(',', f);
-		fprintf(f, ",%" PRIu64 ",%" PRIu64 "\n", th->waits, th->wait_ns);
+		fprintf(f, ",%" PRIu64 ",%" PRIu64 ",", th->waits, th->wait_ns);
+		csv_write_field(f, th->py_name);
+		fputc(',', f);
+		csv_write_field(f, th->py_stack ? th->py_stack : "");
+		fputc('\n', f);
 	}
 	return outfile_close(f);
 }

@@ -10,6 +10,45 @@ static void fmt_secs(char *buf, size_t len, uint64_t ns)
 	snprintf(buf, len, "%" PRIu64 ".%06" PRIu64, ns / 1000000000, ns % 1000000000 / 1000);
 }
 
+/* CPython: a thread's Python frames on a line of their own under its record. */
+static void text_py_stack(FILE *o, const char *py_stack)
+{
+	char stack[4 * 1024];
+
+	sanitize_for_terminal(stack, sizeof(stack), py_stack);
+	fprintf(o, "\n%12s python: %s", "", stack);
+}
+
+/* A thread's name for a person: its Python name when the interpreter gave one, else its comm. */
+static void thread_name(char *buf, size_t len, const struct tt_thread *th)
+{
+	sanitize_for_terminal(buf, len, th->py_name[0] ? th->py_name : th->name);
+}
+
+/* printf's width for name in a column of w characters: UTF-8 continuation bytes take no column. */
+static int pad_for(const char *name, int w)
+{
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		w += (*p & 0xc0) == 0x80;
+	return w;
+}
+
+/* The NAME column's width: 16 (a comm), wider for Python names, up to 40. */
+static int name_width(const struct tt_threads *t)
+{
+	char name[4 * TT_PY_NAME_LEN];
+	size_t w = 16, cols;
+
+	for (size_t i = 0; i < t->n; i++) {
+		if (!t->v[i].py_name[0])
+			continue;
+		thread_name(name, sizeof(name), &t->v[i]);
+		cols = strlen(name) - (size_t)pad_for(name, 0);
+		w = cols > w ? cols : w;
+	}
+	return w > 40 ? 40 : (int)w;
+}
+
 static void text_record(struct tt_view *v, const struct tt_record *r)
 {
 	char name[4 * TT_NAME_LEN], detail[4 * TT_DETAIL_LEN], ts[32], dur[32];
@@ -50,6 +89,13 @@ static void text_record(struct tt_view *v, const struct tt_record *r)
 			sanitize_for_terminal(stack, sizeof(stack), r->stack);
 			fprintf(v->out, "\n%12s blocked at: %s", "", stack);
 		}
+		if (r->py_stack)
+			text_py_stack(v->out, r->py_stack);
+		break;
+	case TT_REC_END:
+		fprintf(v->out, " %s", detail);
+		if (r->py_stack)
+			text_py_stack(v->out, r->py_stack);
 		break;
 	case TT_REC_EXIT:
 		fprintf(v->out, " %s", detail);
@@ -77,16 +123,17 @@ static void fmt_opt_secs(char *buf, size_t len, bool known, uint64_t ns)
 
 static void summary_threads(FILE *o, const struct tt_threads *t)
 {
+	int nw = name_width(t);
 
 	fprintf(o, "\nThreads of process %d (times in seconds since the trace started; ? = before attach)\n",
 		(int)t->tgid);
-	fprintf(o, "%7s %-16s %7s %10s %10s %10s  %-13s %s\n", "TID", "NAME", "CREATOR", "START", "END",
+	fprintf(o, "%7s %-*s %7s %10s %10s %10s  %-13s %s\n", "TID", nw, "NAME", "CREATOR", "START", "END",
 		"LIFETIME", "HOW IT ENDED", "JOINED BY (WAIT)");
 	for (size_t i = 0; i < t->n; i++) {
 		const struct tt_thread *th = &t->v[i];
-		char name[4 * TT_NAME_LEN], creator[16], start[32], end[32], life[32], how[32], join[64];
+		char name[4 * TT_PY_NAME_LEN], creator[16], start[32], end[32], life[32], how[32], join[64];
 
-		sanitize_for_terminal(name, sizeof(name), th->name);
+		thread_name(name, sizeof(name), th);
 		if (th->creator)
 			snprintf(creator, sizeof(creator), "%d", (int)th->creator);
 		else
@@ -110,7 +157,7 @@ static void summary_threads(FILE *o, const struct tt_threads *t)
 		} else {
 			snprintf(join, sizeof(join), "-");
 		}
-		fprintf(o, "%7d %-16s %7s %10s %10s %10s  %-13s %s\n", (int)th->tid, name, creator, start,
+		fprintf(o, "%7d %-*s %7s %10s %10s %10s  %-13s %s\n", (int)th->tid, pad_for(name, nw), name, creator, start,
 			end, life, how, join);
 	}
 }
@@ -131,15 +178,37 @@ static void fmt_dur(char *buf, size_t len, uint64_t ns)
 
 static void summary_states(FILE *o, const struct tt_threads *t)
 {
-	fprintf(o, "\nWhere the threads' time went (seconds)\n%7s %-16s %9s %9s %9s %9s %7s\n", "TID", "NAME",
+	int nw = name_width(t);
+
+	fprintf(o, "\nWhere the threads' time went (seconds)\n%7s %-*s %9s %9s %9s %9s %7s\n", "TID", nw, "NAME",
 		"ON-CPU", "RUNQUEUE", "FUTEX", "SLEEP", "WAITS");
 	for (size_t i = 0; i < t->n; i++) {
 		const struct tt_thread *th = &t->v[i];
-		char name[4 * TT_NAME_LEN];
+		char name[4 * TT_PY_NAME_LEN];
 
-		sanitize_for_terminal(name, sizeof(name), th->name);
-		fprintf(o, "%7d %-16s %9.3f %9.3f %9.3f %9.3f %7" PRIu64 "\n", (int)th->tid, name, th->oncpu_ns / 1e9,
+		thread_name(name, sizeof(name), th);
+		fprintf(o, "%7d %-*s %9.3f %9.3f %9.3f %9.3f %7" PRIu64 "\n", (int)th->tid, pad_for(name, nw), name, th->oncpu_ns / 1e9,
 			th->runq_ns / 1e9, th->lock_ns / 1e9, th->sleep_ns / 1e9, th->waits);
+	}
+}
+
+/* --stacks, CPython: where the threads not running at the end wait, in Python's words. */
+static void summary_py_stacks(FILE *o, const struct tt_threads *t)
+{
+	bool title = false;
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct tt_thread *th = &t->v[i];
+		char name[4 * TT_PY_NAME_LEN], stack[4 * 1024];
+
+		if (th->ended || !th->py_stack)
+			continue;
+		if (!title)
+			fprintf(o, "\nPython stacks of the threads blocked or asleep at the end (innermost first)\n");
+		title = true;
+		thread_name(name, sizeof(name), th);
+		sanitize_for_terminal(stack, sizeof(stack), th->py_stack);
+		fprintf(o, "%7d %s: %s\n", (int)th->tid, name, stack);
 	}
 }
 
@@ -336,6 +405,7 @@ static void text_summary(struct tt_view *v, const struct tt_report *r)
 	summary_threads(o, r->threads);
 	summary_processes(o, r->threads);
 	summary_states(o, r->threads);
+	summary_py_stacks(o, r->threads);
 	summary_locks(o, r->locks, TOP_LOCKS);
 	summary_sites(o, r->locks);
 	summary_histograms(o, r->locks);
@@ -358,17 +428,19 @@ static void text_interval(struct tt_view *v, const struct tt_report *r, uint64_t
 	long hz = sysconf(_SC_CLK_TCK);
 	char ts[32];
 
+	int nw = name_width(t);
+
 	fmt_secs(ts, sizeof(ts), now_ns > t->t0_ns ? now_ns - t->t0_ns : 0);
-	fprintf(v->out, "-- %s: threads alive now (CPU in the last interval) --\n%7s %-16s %5s %12s\n", ts, "TID",
-		"NAME", "STATE", "CPU(s)");
+	fprintf(v->out, "-- %s: threads alive now (CPU in the last interval) --\n%7s %-*s %5s %12s\n", ts, "TID",
+		nw, "NAME", "STATE", "CPU(s)");
 	for (size_t i = 0; i < t->n; i++) {
 		const struct tt_thread *th = &t->v[i];
-		char name[4 * TT_NAME_LEN];
+		char name[4 * TT_PY_NAME_LEN];
 
 		if (th->ended)
 			continue;
-		sanitize_for_terminal(name, sizeof(name), th->name);
-		fprintf(v->out, "%7d %-16s %5c %12.3f\n", (int)th->tid, name, th->state ? th->state : '?',
+		thread_name(name, sizeof(name), th);
+		fprintf(v->out, "%7d %-*s %5c %12.3f\n", (int)th->tid, pad_for(name, nw), name, th->state ? th->state : '?',
 			hz > 0 ? (double)th->cpu_ticks_delta / (double)hz : 0.0);
 	}
 	fprintf(v->out, "-- since the start --");

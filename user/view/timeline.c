@@ -31,16 +31,18 @@ static void write_threads(FILE *f, const struct tt_threads *t, bool *first)
 {
 	for (size_t i = 0; i < t->n; i++) {
 		const struct tt_thread *th = &t->v[i];
-		char label[TT_NAME_LEN + 32];
+		/* CPython: the thread's name in Python, when read */
+		const char *name = th->py_name[0] ? th->py_name : th->name;
+		char label[TT_PY_NAME_LEN + 32];
 
-		snprintf(label, sizeof(label), "%s (%d)", th->name, (int)th->tid);
+		snprintf(label, sizeof(label), "%s (%d)", name, (int)th->tid);
 		fprintf(f, "%s\n{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%d,\"tid\":%d,\"args\":{\"name\":",
 			*first ? "" : ",", (int)th->tgid, (int)th->tid);
 		json_write_string(f, label);
 		fputs("}}", f);
 		*first = false;
 		if (th->tid == th->tgid) {
-			snprintf(label, sizeof(label), "%s (pid %d)", th->name, (int)th->tgid);
+			snprintf(label, sizeof(label), "%s (pid %d)", th->name, (int)th->tgid); /* the program */
 			fprintf(f, ",\n{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%d,\"args\":{\"name\":", (int)th->tgid);
 			json_write_string(f, label);
 			fputs("}}", f);
