@@ -134,7 +134,13 @@ static const struct tt_lock_stat zero_stat;
 static const struct tt_hold_stat zero_hold;
 static const struct tt_pair_val zero_pair;
 
-static __always_inline bool in_text(__u64 v)
+/*
+ * A global function: the verifier checks it once, on its own, and each call is one
+ * instruction to the caller. Inlined, its 32 ranges inside scan_stack's 32 words made
+ * on_sched_switch too complex for the verifier with --stacks --timeline (past its
+ * 1,000,000 instructions: emit_state's branches multiplied the states reaching the loops).
+ */
+__noinline bool in_text(__u64 v)
 {
 	for (int j = 0; j < TT_TEXT_RANGES; j++) {
 		if (!text_ranges[j].end)
