@@ -12,6 +12,7 @@
 #include "loader.h"
 #include "outfile.h"
 #include "attachwait.h"
+#include "perfmap.h"
 #include "procfs.h"
 #include "syms.h"
 #include "model/deadlock.h"
@@ -19,10 +20,13 @@
 #include "view/view.h"
 
 static volatile sig_atomic_t stop_signal;
+/* signals received: a long read of a target's file (a perf map) gives up when it changes */
+static volatile sig_atomic_t signals_seen;
 
 static void on_signal(int sig)
 {
 	stop_signal = sig;
+	signals_seen++;
 }
 
 static int on_event(void *ctx, const struct tt_event *e)
@@ -229,6 +233,7 @@ int main(int argc, char **argv)
 	int go_fd = -1, exit_code, err;
 
 	args_parse(argc, argv, &a.cfg);
+	perfmap__set_stop(&signals_seen);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -316,6 +321,7 @@ out:
 		exit_code = launch_exit_code(a.child_status);
 	for (size_t i = 0; i < a.nprocs; i++)
 		syms__free(a.procs[i].syms);
+	perfmap__cache_free();
 	deadlocks__free(a.deadlocks);
 	history__free(a.history);
 	locks__free(a.locks);
