@@ -20,7 +20,11 @@ static void text_record(struct tt_view *v, const struct tt_record *r)
 	/* waits and holds come by the thousand: the summary has their figures */
 	if (r->kind == TT_REC_WAIT || r->kind == TT_REC_HOLD)
 		return;
-	sanitize_for_terminal(name, sizeof(name), r->name);
+	/* a thread's name is the target's: quoted when it could pass for columns (docs/security.md) */
+	if (r->kind == TT_REC_TRACE)
+		name[0] = '\0';
+	else
+		quote_name_for_terminal(name, sizeof(name), r->name);
 	sanitize_for_terminal(detail, sizeof(detail), r->detail);
 	fmt_secs(ts, sizeof(ts), r->ts_ns);
 	fprintf(v->out, "%12s %7d %-16s %-7s", ts, (int)r->tid, name, record_kind_name(r->kind));
@@ -86,7 +90,7 @@ static void summary_threads(FILE *o, const struct tt_threads *t)
 		const struct tt_thread *th = &t->v[i];
 		char name[4 * TT_NAME_LEN], creator[16], start[32], end[32], life[32], how[32], join[64];
 
-		sanitize_for_terminal(name, sizeof(name), th->name);
+		quote_name_for_terminal(name, sizeof(name), th->name);
 		if (th->creator)
 			snprintf(creator, sizeof(creator), "%d", (int)th->creator);
 		else
@@ -137,7 +141,7 @@ static void summary_states(FILE *o, const struct tt_threads *t)
 		const struct tt_thread *th = &t->v[i];
 		char name[4 * TT_NAME_LEN];
 
-		sanitize_for_terminal(name, sizeof(name), th->name);
+		quote_name_for_terminal(name, sizeof(name), th->name);
 		fprintf(o, "%7d %-16s %9.3f %9.3f %9.3f %9.3f %7" PRIu64 "\n", (int)th->tid, name, th->oncpu_ns / 1e9,
 			th->runq_ns / 1e9, th->lock_ns / 1e9, th->sleep_ns / 1e9, th->waits);
 	}
@@ -367,7 +371,7 @@ static void text_interval(struct tt_view *v, const struct tt_report *r, uint64_t
 
 		if (th->ended)
 			continue;
-		sanitize_for_terminal(name, sizeof(name), th->name);
+		quote_name_for_terminal(name, sizeof(name), th->name);
 		fprintf(v->out, "%7d %-16s %5c %12.3f\n", (int)th->tid, name, th->state ? th->state : '?',
 			hz > 0 ? (double)th->cpu_ticks_delta / (double)hz : 0.0);
 	}
