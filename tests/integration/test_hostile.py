@@ -4,6 +4,7 @@ Each test plays the target as user nobody (setpriv), the way a real attacker wou
 /tmp/perf-PID.map, the files it maps and its thread names whatever it likes. Every run has a
 bounded timeout: a hang fails the test instead of blocking the suite. See docs/security.md.
 """
+import csv
 import json
 import os
 import shutil
@@ -163,6 +164,124 @@ def test_fifo_in_place_of_libpython_is_not_opened(kind, demo_proc, nobody_dir):
     assert p.returncode == 0, p.stderr
     assert "Threads of process" in p.stdout
     assert took < 8, took
+
+
+# ---- 3. symbol bombs ---------------------------------------------------------------------
+
+BOMB_SYMBOLS = 200_000  # 7 MB of ELF; its table costs threadtrace about 8 MB
+BOMB_LINKS = 9
+
+# nobody's target: maps each of its arguments whole, read-only, and waits in turn on the futex
+# word at symbol s{1000 * (i + 1)} of mapping i (50 ms timeouts) until killed
+FUTEX_WAITER = r"""
+import ctypes, os, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+words = []
+for i, path in enumerate(sys.argv[1:]):
+    fd = os.open(path, os.O_RDONLY)
+    base = libc.mmap(None, os.fstat(fd).st_size, 1, 2, fd, 0)  # PROT_READ, MAP_PRIVATE
+    words.append(base + 0x1000 + 4 * 1000 * (i + 1))             # s{1000 (i + 1)}: 4 bytes each from 0x1000
+class timespec(ctypes.Structure):
+    _fields_ = [("s", ctypes.c_long), ("ns", ctypes.c_long)]
+ts = timespec(0, 50_000_000)
+print("READY", flush=True)
+while True:
+    for w in words:
+        libc.syscall(202, ctypes.c_void_p(w), 128, 0, ctypes.byref(ts), None, 0)  # FUTEX_WAIT_PRIVATE, 0
+"""
+
+
+@pytest.fixture(scope="module")
+def symbol_bomb():
+    """An ELF shared object of BOMB_SYMBOLS 4-byte functions s0, s1, ... from 0x1000 (a few seconds)."""
+    d = Path(tempfile.mkdtemp(prefix="tt-bomb-"))
+    src = d / "bomb.s"
+    src.write_text(".text\n" + "".join(f".type s{i},@function\n.size s{i},4\ns{i}: .long 0\n"
+                                       for i in range(BOMB_SYMBOLS)))
+    subprocess.run(["gcc", "-shared", "-nostdlib", "-o", d / "bomb.so", src], check=True, timeout=120)
+    src.unlink()
+    yield d / "bomb.so"
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def bomb_target(demo_proc, nobody_dir, bomb, links):
+    """nobody's futex waiter on `links` hard links of the bomb (its own files); its pid."""
+    paths = []
+    for i in range(links):
+        path = nobody_dir / f"bomb-{i}.so"
+        if i == 0:
+            shutil.copy(bomb, path)
+            os.chown(path, NOBODY_UID, NOGROUP_GID)
+        else:
+            os.link(paths[0], path)
+        paths.append(path)
+    d = demo_proc([*NOBODY, PYTHON, "-c", FUTEX_WAITER, *paths])
+    d.wait_for("READY")
+    return d.proc.pid
+
+
+def traced_locks(pid, tmp_path, env=None):
+    """threadtrace -q -d 2 -p PID --summary-csv: (rc, stderr, {symbol: waits}, peak RSS in MiB)."""
+    n = len(list(tmp_path.iterdir()))
+    out, err = tmp_path / f"summary-{n}", tmp_path / f"stderr-{n}"
+    out.mkdir()
+    with open(err, "w") as e:
+        p = subprocess.Popen([str(TT), "-q", "-d", "2", "--summary-csv", str(out), "-p", str(pid)],
+                             stdout=subprocess.DEVNULL, stderr=e, env=dict(os.environ, **(env or {})))
+    # reaped with wait4: its own peak RSS (not that of every child this test run had)
+    deadline = time.monotonic() + 40
+    while True:
+        got, status, usage = os.wait4(p.pid, os.WNOHANG)
+        if got:
+            break
+        if time.monotonic() > deadline:
+            p.kill()
+            os.wait4(p.pid, 0)
+            p.returncode = -9
+            pytest.fail("threadtrace still ran after 40 s")
+        time.sleep(0.05)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    with open(out / "locks.csv", newline="") as f:
+        locks = {r["symbol"]: int(r["waits"]) for r in csv.DictReader(f) if int(r["tgid"]) == pid}
+    return p.returncode, err.read_text(), locks, usage.ru_maxrss / 1024
+
+
+def test_symbol_bomb_through_hard_links_loads_one_table(demo_proc, nobody_dir, symbol_bomb, tmp_path):
+    # the same target twice: mapping the bomb once, then through 9 hard links of it
+    d1 = nobody_dir / "one"
+    d9 = nobody_dir / "nine"
+    for d in (d1, d9):
+        d.mkdir()
+        os.chown(d, NOBODY_UID, NOGROUP_GID)
+    pid1 = bomb_target(demo_proc, d1, symbol_bomb, 1)
+    rc, err, locks1, rss1 = traced_locks(pid1, tmp_path)
+    assert rc == 0, err
+    assert locks1.get("s1000+0x0", 0) > 5, locks1
+    pid9 = bomb_target(demo_proc, d9, symbol_bomb, BOMB_LINKS)
+    rc, err, locks9, rss9 = traced_locks(pid9, tmp_path)
+    assert rc == 0, err
+    # every link's word named by the one table, however many names the file has
+    for i in range(BOMB_LINKS):
+        assert locks9.get(f"s{1000 * (i + 1)}+0x0", 0) > 2, locks9
+    # one table (about 8 MiB) for the nine links, not nine (the cache was keyed by path too:
+    # +31 MiB measured before)
+    assert rss9 - rss1 < 10, (rss1, rss9)
+    assert "budget" not in err
+
+
+def test_symbol_tables_past_the_budget_are_named_by_region(demo_proc, nobody_dir, symbol_bomb, tmp_path):
+    pid = bomb_target(demo_proc, nobody_dir, symbol_bomb, 3)
+    # a 4 MiB budget: the bomb's table (about 8 MiB) does not fit, and is not even read
+    rc, err, locks, rss = traced_locks(pid, tmp_path, env={"THREADTRACE_SYMBOL_MB": "4"})
+    assert rc == 0, err
+    for i in range(3):
+        assert locks.get(f"[bomb-{i}.so+0x{0x1000 + 4000 * (i + 1):x}]", 0) > 2, locks
+    assert not any(name.startswith("s") for name in locks), locks
+    lines = [l for l in err.splitlines() if "budget" in l]
+    assert lines == ["threadtrace: the symbol tables of 1 mapped file did not fit the 4 MiB budget "
+                     "(THREADTRACE_SYMBOL_MB): addresses there are named by region, [FILE+0xOFFSET]"], err
 
 
 # ---- 4. thread names that pass for columns --------------------------------------------------
