@@ -64,8 +64,15 @@ static int by_start(const void *a, const void *b)
 	return (x->start > y->start) - (x->start < y->start);
 }
 
+/* The owners of the processes traced, noted while they lived: the report comes after some end. */
+static struct owner {
+	pid_t pid;
+	uid_t uid;
+} owners[CACHE_SLOTS];
+static size_t owners_next;
+
 /* The uid owning /proc/PID (the process's effective uid; root when it is not dumpable). */
-static int target_uid(pid_t pid, uid_t *uid)
+static int proc_uid(pid_t pid, uid_t *uid)
 {
 	char path[32];
 	struct stat st;
@@ -75,6 +82,36 @@ static int target_uid(pid_t pid, uid_t *uid)
 		return -1;
 	*uid = st.st_uid;
 	return 0;
+}
+
+void perfmap__note_owner(pid_t pid)
+{
+	struct owner *o = NULL;
+	uid_t uid;
+
+	if (proc_uid(pid, &uid))
+		return;
+	for (size_t i = 0; i < CACHE_SLOTS && !o; i++)
+		if (owners[i].pid == pid)
+			o = &owners[i];
+	if (!o) {
+		o = &owners[owners_next];
+		owners_next = (owners_next + 1) % CACHE_SLOTS;
+	}
+	*o = (struct owner){ .pid = pid, .uid = uid };
+}
+
+/* The target's uid now, or as noted while it lived; -1 when unknown. */
+static int target_uid(pid_t pid, uid_t *uid)
+{
+	if (!proc_uid(pid, uid))
+		return 0;
+	for (size_t i = 0; i < CACHE_SLOTS; i++)
+		if (owners[i].pid == pid) {
+			*uid = owners[i].uid;
+			return 0;
+		}
+	return -1;
 }
 
 int perfmap_open(pid_t pid, struct stat *st)
@@ -240,6 +277,8 @@ void perfmap__cache_free(void)
 		perfmap__free(cache[i].map);
 	memset(cache, 0, sizeof(cache));
 	cache_next = 0;
+	memset(owners, 0, sizeof(owners));
+	owners_next = 0;
 }
 
 void perfmap__free(struct perfmap *m)

@@ -15,10 +15,13 @@ struct perfmap;
 
 /*
  * Opens /tmp/perf-PID.map to read: never through a symbolic link, never blocking, only a
- * regular file owned by root or by the user owning /proc/PID. The fd, or -errno (-EPERM:
+ * regular file owned by root or by the user owning /proc/PID (or noted owning it while the
+ * process lived: perfmap__note_owner). The fd, or -errno (-EPERM:
  * refused). st: the opened file.
  */
 int perfmap_open(pid_t pid, struct stat *st);
+/* Notes the user owning /proc/PID now: its perf map is still checked against it once it ended. */
+void perfmap__note_owner(pid_t pid);
 /*
  * Reads /tmp/perf-PID.map if there is one and perfmap_open accepts it: its first
  * PERFMAP_MAX_BYTES, at most 1,048,576 entries, lines up to 1023 bytes (longer ones are

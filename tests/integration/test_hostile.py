@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -128,6 +129,29 @@ def test_perf_map_of_another_user_is_ignored(owner, nobody_deadlock, perf_map_pa
     p, _ = run_tt([*TRACE, nobody_deadlock], timeout=30)
     check_deadlock_report(p, jit_name="jit_locker" if owner == 0 else None)
     assert ("jit_locker" in p.stdout) == (owner == 0)
+
+
+def test_perf_map_of_the_target_still_names_frames_after_it_ended(demo_proc):
+    # the owner check needs the target's user: noted while it lived, for the report after its end
+    # (the gil demo, as nobody, ends by itself after about 4.5 s; no deadlock reads the map early)
+    d = demo_proc([*NOBODY, "env", "TT_SCALE=1.5", DEMOS / "gil", "3"])
+    for _ in range(4):  # its TID lines: main, w0, w1, w2 (printed at once)
+        assert d.proc.stdout.readline().startswith("TID ")
+    pid = d.proc.pid
+    path = Path(f"/tmp/perf-{pid}.map")
+    try:
+        start, size = runtime_start(pid, DEMOS / "gil", "worker")
+        as_nobody("sh", "-c", f"printf '%x %x jit_worker\\n' {start} {size} > {path}")
+        # reaped the moment it ends, as a shell would: no /proc/PID (a zombie's) at the report
+        reaper = threading.Thread(target=d.proc.wait)
+        reaper.start()
+        p, _ = run_tt(["--stacks", "-q", "-p", pid], timeout=30)
+        reaper.join(timeout=10)
+    finally:
+        path.unlink(missing_ok=True)
+    assert p.returncode == 0, p.stderr
+    section = p.stdout.split("Where threads blocked on big_lock+0x0\n", 1)[1].split("\n\n")[0]
+    assert "jit_worker+0x" in section.splitlines()[0], p.stdout
 
 
 # ---- 2. a FIFO or a link where libpython was ------------------------------------------------
