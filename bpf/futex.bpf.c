@@ -17,3 +17,20 @@ struct pairs_map wake_pairs SEC(".maps");
 struct pairs_map owner_pairs SEC(".maps");
 struct stacks_map stacks SEC(".maps");
 struct sites_map sites SEC(".maps");
+
+/*
+ * A global function: the verifier checks it once, on its own, and each call is one
+ * instruction to the caller. Inlined, its 32 ranges inside scan_stack's 32 words made
+ * on_sched_switch too complex for the verifier with --stacks --timeline (past its
+ * 1,000,000 instructions: emit_state's branches multiplied the states reaching the loops).
+ */
+__noinline bool in_text(__u64 v)
+{
+	for (int j = 0; j < TT_TEXT_RANGES; j++) {
+		if (!text_ranges[j].end)
+			break;
+		if (v >= text_ranges[j].start && v < text_ranges[j].end)
+			return true;
+	}
+	return false;
+}

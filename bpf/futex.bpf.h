@@ -109,16 +109,8 @@ static const struct tt_lock_stat zero_stat;
 static const struct tt_hold_stat zero_hold;
 static const struct tt_pair_val zero_pair;
 
-static __always_inline bool in_text(__u64 v)
-{
-	for (int j = 0; j < TT_TEXT_RANGES; j++) {
-		if (!text_ranges[j].end)
-			break;
-		if (v >= text_ranges[j].start && v < text_ranges[j].end)
-			return true;
-	}
-	return false;
-}
+/* Whether v points into the targets' code (text_ranges); defined in futex.bpf.c. */
+bool in_text(__u64 v);
 
 /* The first return addresses on the user stack (see TT_SCAN_WORDS). */
 static __always_inline void scan_stack(struct pt_regs *regs, __u64 scan[TT_SCAN_HITS])

@@ -290,7 +290,7 @@ void collect_stacks(struct tt_loader *l, struct tt_locks *locks, size_t top, tt_
 {
 	for (size_t i = 0; i < locks->n && i < top; i++) {
 		struct tt_lock *k = &locks->v[i];
-		struct perfmap *pm = perfmap__load(k->tgid);
+		const struct perfmap *pm = perfmap__get(k->tgid); /* read once, not once per lock */
 
 		for (int s = 0; s < TT_TOP_SITES; s++) {
 			char buf[1024];
@@ -301,6 +301,5 @@ void collect_stacks(struct tt_loader *l, struct tt_locks *locks, size_t top, tt_
 						  buf, sizeof(buf)))
 				k->sites[s].frames = strdup(buf);
 		}
-		perfmap__free(pm);
 	}
 }

@@ -39,15 +39,11 @@ static void deadlock_stack(struct app *a, const struct edges *e, pid_t tid, pid_
 {
 	buf[0] = '\0';
 	for (size_t i = 0; i < e->n; i++) {
-		struct perfmap *pm;
-
 		if (e->v[i].tid != tid)
 			continue;
-		pm = perfmap__load(tgid);
-		if (collect_format_stack(a->loader, e->waits[i].stack_id, e->waits[i].scan, syms_of(tgid, a), pm,
-					 buf, len))
+		if (collect_format_stack(a->loader, e->waits[i].stack_id, e->waits[i].scan, syms_of(tgid, a),
+					 perfmap__get(tgid), buf, len))
 			buf[0] = '\0';
-		perfmap__free(pm);
 		return;
 	}
 }

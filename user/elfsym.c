@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "elfsym.h"
+#include "safeopen.h"
 
 /* Virtual address -> file offset, through the PT_LOAD segment that maps it. */
 static int vaddr_to_offset(Elf *elf, GElf_Addr addr, size_t *offset)
@@ -60,9 +61,10 @@ int elfsym_func_offset(const char *path, const char *name, size_t *offset)
 
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* a path from a target's maps: never block on a FIFO put there, read only a regular file */
+	fd = open_regular_file(path, 0, NULL);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!elf) {
 		close(fd);

@@ -13,6 +13,7 @@
 #include "elfsym.h"
 #include "joincore.h"
 #include "platform.h"
+#include "safeopen.h"
 
 #define SCAN_BYTES TT_JOIN_SCAN_BYTES /* the thin wrappers jump within their first few instructions */
 #define MAX_TARGETS 8
@@ -42,9 +43,9 @@ int join_core_offset(const char *path, size_t *offset)
 	size_t common[MAX_TARGETS], ncommon = 0;
 	int fd, err = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_regular_file(path, 0, NULL); /* never a FIFO or device a target put there */
 	if (fd < 0)
-		return -errno;
+		return fd;
 	for (size_t i = 0; i < sizeof(funcs) / sizeof(funcs[0]) && !err; i++) {
 		size_t off, targets[MAX_TARGETS], n, kept = 0;
 

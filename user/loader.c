@@ -42,9 +42,55 @@ static const char *const join_funcs[] = {
 };
 
 static bool verbose;
+/* What the last refused program was and the verifier's verdict, for the one-line message. */
+static char refused_prog[64], verdict[160];
 
+/* Keeps the verifier's last line that is no statistics line ("processed N insns ...") from a log. */
+static void keep_verdict(const char *log)
+{
+	const char *end = strstr(log, "-- END PROG LOAD LOG --"), *line, *eol;
+
+	if (!end)
+		end = log + strlen(log);
+	for (eol = end; eol > log;) {
+		size_t len;
+
+		while (eol > log && (eol[-1] == '\n' || eol[-1] == ' '))
+			eol--;
+		line = eol;
+		while (line > log && line[-1] != '\n')
+			line--;
+		len = (size_t)(eol - line);
+		if (len && strncmp(line, "processed ", 10) && strncmp(line, "verification time", 17) &&
+		    strncmp(line, "stack depth", 11) && strncmp(line, "-- BEGIN", 8) && !strstr(line, "libbpf: prog '")) {
+			snprintf(verdict, sizeof(verdict), "%.*s", (int)(len < sizeof(verdict) ? len : sizeof(verdict) - 1),
+				 line);
+			return;
+		}
+		eol = line;
+	}
+}
+
+/* libbpf's lines: shown with -v; a failed load's verifier log is read for its verdict. */
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
 {
+	const char *p, *q;
+	char *msg = NULL;
+	va_list copy;
+	int n;
+
+	va_copy(copy, args);
+	n = vasprintf(&msg, fmt, copy);
+	va_end(copy);
+	if (n >= 0 && msg) {
+		if ((p = strstr(msg, "prog '")) && (q = strchr(p + 6, '\'')) &&
+		    (strstr(q, "BPF program load failed") || strstr(q, "-- BEGIN PROG LOAD LOG --"))) {
+			snprintf(refused_prog, sizeof(refused_prog), "%.*s", (int)(q - p - 6), p + 6);
+			if (strstr(q, "-- BEGIN PROG LOAD LOG --"))
+				keep_verdict(strstr(q, "-- BEGIN PROG LOAD LOG --"));
+		}
+		free(msg);
+	}
 	if (level == LIBBPF_DEBUG && !verbose)
 		return 0;
 	if (level == LIBBPF_WARN && !verbose)
@@ -65,6 +111,13 @@ static int fail(int *exit_code, int err, const char *what)
 		fprintf(stderr, "threadtrace: %s: permission denied (run as root, or with CAP_BPF and CAP_PERFMON)\n",
 			what);
 		*exit_code = TT_EXIT_NOPERM;
+	} else if (refused_prog[0]) {
+		/* the verifier said no: say which program and what it said, not a guess */
+		fprintf(stderr, "threadtrace: %s: the kernel's verifier refused program %s: %s%s%s (-v shows its log)\n",
+			what, refused_prog,
+			err == -E2BIG ? "program too complex for the verifier" : strerror(-err),
+			verdict[0] ? ": " : "", verdict);
+		*exit_code = TT_EXIT_NOBPF;
 	} else {
 		fprintf(stderr, "threadtrace: %s: %s (does this kernel have BPF and BTF? -v shows more)\n", what,
 			strerror(-err));

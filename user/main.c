@@ -13,6 +13,7 @@
 #include "outfile.h"
 #include "attachwait.h"
 #include "events.h"
+#include "perfmap.h"
 #include "procfs.h"
 #include "pythreads.h"
 #include "syms.h"
@@ -21,10 +22,13 @@
 #include "view/view.h"
 
 static volatile sig_atomic_t stop_signal;
+/* signals received: a long read of a target's file (a perf map) gives up when it changes */
+static volatile sig_atomic_t signals_seen;
 
 static void on_signal(int sig)
 {
 	stop_signal = sig;
+	signals_seen++;
 }
 
 /* exec: the new program's path (see events.h) */
@@ -216,6 +220,7 @@ int main(int argc, char **argv)
 	int go_fd = -1, exit_code, err;
 
 	args_parse(argc, argv, &a.cfg);
+	perfmap__set_stop(&signals_seen);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -309,6 +314,7 @@ out:
 	pythreads__free(a.py);
 	for (size_t i = 0; i < a.nprocs; i++)
 		syms__free(a.procs[i].syms);
+	perfmap__cache_free();
 	deadlocks__free(a.deadlocks);
 	history__free(a.history);
 	locks__free(a.locks);

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include "args.h"
 #include "procfs.h"
 
@@ -137,6 +139,34 @@ int procfs_parse_maps_line(const char *line, char *path, size_t len)
 	return 0;
 }
 
+/*
+ * A path that reaches the very file of a mapping: /proc/PID/map_files/START-END (the mapped
+ * inode, also once deleted; needs CAP_SYS_ADMIN), else its name when that is a regular file,
+ * not a link, with the mapping's device and inode. The name alone is the target's to choose:
+ * by now it may be a FIFO, a link to any file, or another file. 0, or -1 to skip it.
+ */
+static int mapped_file(pid_t pid, const char *line, const char *name, char *path, size_t len)
+{
+	unsigned long start, end, inode;
+	unsigned int maj, min;
+	char mf[96];
+	struct stat st;
+
+	if (sscanf(line, "%lx-%lx %*s %*x %x:%x %lu", &start, &end, &maj, &min, &inode) != 5)
+		return -1;
+	snprintf(mf, sizeof(mf), "/proc/%d/map_files/%lx-%lx", (int)pid, start, end);
+	if (!stat(mf, &st) && S_ISREG(st.st_mode) && st.st_ino == inode) {
+		snprintf(path, len, "%s", mf);
+		return 0;
+	}
+	if (!lstat(name, &st) && S_ISREG(st.st_mode) && st.st_ino == inode && major(st.st_dev) == maj &&
+	    minor(st.st_dev) == min && strlen(name) < len) {
+		snprintf(path, len, "%s", name);
+		return 0;
+	}
+	return -1;
+}
+
 int procfs_find_mapping(pid_t pid, const char *const *prefixes, char *path, size_t len)
 {
 	char maps[64], line[4096 + 128], p[4096];
@@ -153,12 +183,9 @@ int procfs_find_mapping(pid_t pid, const char *const *prefixes, char *path, size
 		if (procfs_parse_maps_line(line, p, sizeof(p)) || p[0] != '/')
 			continue;
 		base = strrchr(p, '/') + 1;
-		for (const char *const *pre = prefixes; *pre && found; pre++) {
-			if (!strncmp(base, *pre, strlen(*pre))) {
-				snprintf(path, len, "%s", p);
-				found = 0;
-			}
-		}
+		for (const char *const *pre = prefixes; *pre && found; pre++)
+			if (!strncmp(base, *pre, strlen(*pre)))
+				found = mapped_file(pid, line, p, path, len);
 	}
 	fclose(f);
 	return found;

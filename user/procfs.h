@@ -27,7 +27,13 @@ bool procfs_process_running(pid_t pid);
 /* Whether pid names a thread-group leader (a process), and not a kernel thread. */
 int procfs_check_process(pid_t pid, pid_t *tgid, bool *kernel_thread);
 
-/* The first mapped file whose base name starts with one of the prefixes; 0 or -1. */
+/*
+ * The first mapped file whose base name starts with one of the prefixes and that can be
+ * reached safely; 0 or -1. path: /proc/PID/map_files/START-END (that very inode), else (no
+ * CAP_SYS_ADMIN) the file's name when it is a regular file, no symbolic link, with the
+ * mapping's device and inode. Mappings whose name now leads elsewhere (a FIFO, a link, a
+ * file put in the place of a deleted one) are skipped.
+ */
 int procfs_find_mapping(pid_t pid, const char *const *prefixes, char *path, size_t len);
 
 /* The executable file mappings [start, end) of a process, at most max; the count or -1. */

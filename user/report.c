@@ -6,6 +6,7 @@
 #include "collect.h"
 #include "procfs.h"
 #include "pythreads.h"
+#include "syms.h"
 
 void emit_trace(struct app *a, const char *detail, bool has_dur, uint64_t dur)
 {
@@ -98,6 +99,7 @@ int report(struct app *a, int *exit_code)
 {
 	uint64_t now = now_ns(CLOCK_MONOTONIC);
 	struct tt_parallelism par;
+	struct syms_usage usage;
 	struct tt_verdict verdict;
 	struct tt_report r;
 
@@ -109,6 +111,11 @@ int report(struct app *a, int *exit_code)
 	if (build_report(a, now, &r, &par, &verdict))
 		*exit_code = TT_EXIT_RUNTIME;
 	a->view.ops->summary(&a->view, &r);
+	syms__usage(&usage);
+	if (usage.refused)
+		fprintf(stderr, "threadtrace: the symbol tables of %zu mapped file%s did not fit the %zu MiB budget "
+				"(THREADTRACE_SYMBOL_MB): addresses there are named by region, [FILE+0xOFFSET]\n",
+			usage.refused, usage.refused == 1 ? "" : "s", usage.budget >> 20);
 	if (a->cfg.summary_dir && summary_csv_write(a->cfg.summary_dir, &r))
 		*exit_code = TT_EXIT_RUNTIME;
 	if (a->cfg.summary_json && summary_json_write(a->cfg.summary_json, a->cfg.force, &r))

@@ -1,5 +1,8 @@
 /* Terminal-safe copies of untrusted strings. */
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include "sanitize.h"
 
 size_t utf8_decode(const unsigned char *s, uint32_t *cp)
@@ -62,6 +65,47 @@ char *sanitize_for_terminal(char *dst, size_t dstlen, const char *src)
 		for (size_t i = 0; i < n; i++)
 			dst[o++] = (char)*s++;
 	}
+	dst[o] = '\0';
+	return dst;
+}
+
+char *quote_name_for_terminal(char *dst, size_t dstlen, const char *src)
+{
+	char clean[256];
+	bool bare;
+	size_t o = 0;
+
+	if (!dstlen)
+		return dst;
+	if (!src)
+		src = "";
+	sanitize_for_terminal(clean, sizeof(clean), src);
+	bare = clean[0] && !strcmp(clean, src); /* a byte made '?' is news too */
+	for (const char *c = clean; *c && bare; c++)
+		bare = *c > ' ' && *c < 0x7f && *c != '"' && *c != '\\';
+	if (bare) {
+		snprintf(dst, dstlen, "%s", clean);
+		return dst;
+	}
+	if (dstlen < 3) {
+		dst[0] = '\0';
+		return dst;
+	}
+	dst[o++] = '"';
+	for (const unsigned char *c = (const unsigned char *)clean; *c;) {
+		uint32_t cp;
+		size_t n = utf8_decode(c, &cp), esc = *c == '"' || *c == '\\';
+
+		if (!n) /* not after sanitize_for_terminal; stop rather than loop */
+			break;
+		if (o + esc + n + 2 > dstlen) /* whole characters, room for the closing quote and NUL */
+			break;
+		if (esc)
+			dst[o++] = '\\';
+		for (size_t i = 0; i < n; i++)
+			dst[o++] = (char)*c++;
+	}
+	dst[o++] = '"';
 	dst[o] = '\0';
 	return dst;
 }

@@ -20,6 +20,8 @@
 #define SYMS_NAME_MAX      127           /* struct sym_info's name, minus the NUL */
 #define SYMS_MAX_LOADS     64
 #define SYMS_MAX_MAPS      (1ul << 22)   /* far above vm.max_map_count's default */
+/* kept bytes per symbol: its entry and its maxend slot (names are counted as they come) */
+#define SYM_COST           (sizeof(struct elf_sym) + sizeof(unsigned long))
 
 enum map_kind { MAP_FILE, MAP_ANON, MAP_HEAP, MAP_STACK };
 
@@ -37,6 +39,9 @@ struct elf_file {
 	char *path;
 	unsigned long inode;
 	unsigned int dev_major, dev_minor;
+	size_t refs;               /* processes (struct syms) using it */
+	size_t charged;            /* bytes of the budget its table holds */
+	bool over_budget;          /* its table did not fit the budget: named by region */
 	bool loaded;               /* load attempted */
 	bool ok;                   /* an ELF executable or shared object with PT_LOADs */
 	unsigned long first_vaddr; /* p_vaddr of the first PT_LOAD */
@@ -71,6 +76,62 @@ struct syms {
 	struct elf_file **files;
 	size_t nfiles, files_cap;
 };
+
+/* ---- one memory budget for the symbol tables of every process ---- */
+
+static size_t budget_bytes; /* 0: not set yet (THREADTRACE_SYMBOL_MB, else the default) */
+static size_t used_bytes, tables_loaded, tables_refused;
+
+size_t syms_budget(void)
+{
+	const char *env;
+
+	if (!budget_bytes) {
+		unsigned long mb;
+		char *end;
+
+		budget_bytes = SYMS_BUDGET_DEFAULT;
+		env = getenv("THREADTRACE_SYMBOL_MB");
+		if (env && *env) {
+			errno = 0;
+			mb = strtoul(env, &end, 10);
+			if (!errno && !*end && mb >= 1 && mb <= (1ul << 20))
+				budget_bytes = mb << 20;
+			else
+				fprintf(stderr, "threadtrace: warning: THREADTRACE_SYMBOL_MB=%.32s is no number of MiB "
+						"from 1 to 1048576: the symbol tables keep their %zu MiB budget\n",
+					env, budget_bytes >> 20);
+		}
+	}
+	return budget_bytes;
+}
+
+void syms__set_budget(size_t bytes)
+{
+	budget_bytes = bytes;
+}
+
+void syms__usage(struct syms_usage *u)
+{
+	u->budget = syms_budget();
+	u->used = used_bytes;
+	u->tables = tables_loaded;
+	u->refused = tables_refused;
+}
+
+/* Takes more bytes of the budget for f's table; false (and f is over budget) when they do not fit. */
+static bool charge(struct elf_file *f, size_t more)
+{
+	size_t budget = syms_budget();
+
+	if (f->over_budget || more > budget || used_bytes > budget - more) {
+		f->over_budget = true;
+		return false;
+	}
+	used_bytes += more;
+	f->charged += more;
+	return true;
+}
 
 /* ---- ELF symbol tables ---- */
 
@@ -162,6 +223,8 @@ static bool add_sym(struct elf_file *f, unsigned long addr, unsigned long size, 
 
 		if (cap > SYMS_MAX_PER_FILE)
 			cap = SYMS_MAX_PER_FILE;
+		if (!charge(f, (cap - f->syms_cap) * SYM_COST))
+			return false;
 		p = realloc(f->syms, cap * sizeof(*p));
 		if (!p)
 			return false;
@@ -176,6 +239,8 @@ static bool add_sym(struct elf_file *f, unsigned long addr, unsigned long size, 
 			cap *= 2;
 		if (cap > SYMS_MAX_NAMES)
 			cap = SYMS_MAX_NAMES;
+		if (!charge(f, cap - f->names_cap))
+			return false;
 		p = realloc(f->names, cap);
 		if (!p)
 			return false;
@@ -198,6 +263,7 @@ static bool add_table(struct elf_file *f, Elf *elf, const GElf_Shdr *sh, unsigne
 	size_t entsz = gelf_fsize(elf, ELF_T_SYM, 1, EV_CURRENT);
 	unsigned long count, strsize;
 	Elf_Data *data, *str;
+	size_t left;
 	Elf_Scn *strscn;
 	GElf_Shdr ssh;
 
@@ -214,6 +280,12 @@ static bool add_table(struct elf_file *f, Elf *elf, const GElf_Shdr *sh, unsigne
 	strsize = ssh.sh_size < SYMS_MAX_STRTAB ? ssh.sh_size : SYMS_MAX_STRTAB;
 	if (count < 2 || !strsize)
 		return true;
+	/* a table that could not fit what is left of the budget is not even read */
+	left = used_bytes < syms_budget() ? syms_budget() - used_bytes : 0;
+	if (f->over_budget || count > left / SYM_COST) {
+		f->over_budget = true;
+		return false;
+	}
 	/* Raw chunks read just these bytes (converted to host order), however big the section says it is. */
 	data = elf_getdata_rawchunk(elf, (int64_t)sh->sh_offset, count * entsz, ELF_T_SYM);
 	str = elf_getdata_rawchunk(elf, (int64_t)ssh.sh_offset, strsize, ELF_T_BYTE);
@@ -261,6 +333,20 @@ static bool add_table(struct elf_file *f, Elf *elf, const GElf_Shdr *sh, unsigne
 	return true;
 }
 
+/* A table past the budget: none of it is kept, its bytes go back (addresses named by region). */
+static void drop_syms(struct elf_file *f)
+{
+	free(f->syms);
+	free(f->names);
+	free(f->maxend);
+	f->syms = NULL;
+	f->names = NULL;
+	f->maxend = NULL;
+	f->nsyms = f->syms_cap = f->names_len = f->names_cap = 0;
+	used_bytes -= f->charged;
+	f->charged = 0;
+}
+
 /* Sorts, drops exact duplicates (a symbol in both tables), builds maxend. */
 static void finish_syms(struct elf_file *f)
 {
@@ -280,7 +366,7 @@ static void finish_syms(struct elf_file *f)
 		f->syms[n++] = *a;
 	}
 	f->nsyms = n;
-	f->maxend = malloc(n * sizeof(*f->maxend));
+	f->maxend = malloc(n * sizeof(*f->maxend)); /* charged with the entries (SYM_COST) */
 	if (!f->maxend) {
 		f->nsyms = 0;
 		return;
@@ -403,9 +489,16 @@ static void elf_load_fd(struct elf_file *f, int fd)
 			break;
 	}
 	/* a stripped file (libc) names its internal functions only in its debug file */
-	if (!has_symtab)
+	if (!has_symtab && !f->over_budget)
 		add_debug_symbols(f, elf);
-	finish_syms(f);
+	if (f->over_budget)
+		drop_syms(f);
+	else
+		finish_syms(f);
+	if (f->over_budget)
+		tables_refused++;
+	else
+		tables_loaded++;
 out:
 	elf_end(elf);
 }
@@ -441,7 +534,6 @@ static void elf_load_mapping(struct syms *s, struct elf_file *f, const struct ma
 	char p[PATH_MAX + 64];
 	int fd;
 
-	f->loaded = true;
 	snprintf(p, sizeof(p), "/proc/%d/map_files/%lx-%lx", (int)s->pid, m->start, m->end);
 	fd = open_regular(p);
 	if (fd < 0 && !is_deleted(m->path)) {
@@ -451,7 +543,8 @@ static void elf_load_mapping(struct syms *s, struct elf_file *f, const struct ma
 			fd = open_regular(m->path);
 	}
 	if (fd < 0)
-		return;
+		return; /* another process mapping the same file may still open it */
+	f->loaded = true;
 	elf_load_fd(f, fd);
 	close(fd);
 }
@@ -460,11 +553,57 @@ static void elf_file_free(struct elf_file *f)
 {
 	if (!f)
 		return;
+	used_bytes -= f->charged;
 	free(f->path);
 	free(f->syms);
 	free(f->maxend);
 	free(f->names);
 	free(f);
+}
+
+/*
+ * The files loaded by any process, by device and inode: a file mapped under several names
+ * (hard links) or by several processes (-f) has one table.
+ */
+static struct elf_file **shared;
+static size_t nshared, shared_cap;
+
+static bool is_file_of(const struct elf_file *f, const struct map_ent *m)
+{
+	return f->inode == m->inode && f->dev_major == m->dev_major && f->dev_minor == m->dev_minor;
+}
+
+/* One process less uses f: freed with its last. */
+static void file_release(struct elf_file *f)
+{
+	if (!f || --f->refs)
+		return;
+	for (size_t i = 0; i < nshared; i++)
+		if (shared[i] == f) {
+			shared[i] = shared[--nshared];
+			break;
+		}
+	if (!nshared) {
+		free(shared);
+		shared = NULL;
+		shared_cap = 0;
+	}
+	elf_file_free(f);
+}
+
+static bool grow(struct elf_file ***v, size_t n, size_t *cap)
+{
+	size_t c = *cap ? *cap * 2 : 16;
+	struct elf_file **p;
+
+	if (n < *cap)
+		return true;
+	p = realloc(*v, c * sizeof(*p));
+	if (!p)
+		return false;
+	*v = p;
+	*cap = c;
+	return true;
 }
 
 /* The cached file of a file mapping, loading it the first time; NULL without memory. */
@@ -474,31 +613,29 @@ static struct elf_file *map_file(struct syms *s, struct map_ent *m)
 
 	if (m->file)
 		return m->file;
-	for (size_t i = 0; i < s->nfiles && !f; i++) {
-		struct elf_file *c = s->files[i];
-
-		if (c->inode == m->inode && c->dev_major == m->dev_major &&
-		    c->dev_minor == m->dev_minor && !strcmp(c->path, m->path))
-			f = c;
-	}
+	for (size_t i = 0; i < s->nfiles && !f; i++)
+		if (is_file_of(s->files[i], m))
+			f = s->files[i];
 	if (!f) {
-		if (s->nfiles == s->files_cap) {
-			size_t cap = s->files_cap ? s->files_cap * 2 : 16;
-			struct elf_file **p = realloc(s->files, cap * sizeof(*p));
-
-			if (!p)
-				return NULL;
-			s->files = p;
-			s->files_cap = cap;
-		}
-		f = calloc(1, sizeof(*f));
-		if (!f || !(f->path = strdup(m->path))) {
-			free(f);
+		if (!grow(&s->files, s->nfiles, &s->files_cap))
 			return NULL;
+		for (size_t i = 0; i < nshared && !f; i++)
+			if (is_file_of(shared[i], m))
+				f = shared[i];
+		if (!f) {
+			if (!grow(&shared, nshared, &shared_cap))
+				return NULL;
+			f = calloc(1, sizeof(*f));
+			if (!f || !(f->path = strdup(m->path))) {
+				free(f);
+				return NULL;
+			}
+			f->inode = m->inode;
+			f->dev_major = m->dev_major;
+			f->dev_minor = m->dev_minor;
+			shared[nshared++] = f;
 		}
-		f->inode = m->inode;
-		f->dev_major = m->dev_major;
-		f->dev_minor = m->dev_minor;
+		f->refs++;
 		s->files[s->nfiles++] = f;
 	}
 	if (!f->loaded)
@@ -772,7 +909,7 @@ void syms__free(struct syms *s)
 		return;
 	maps_free(s->maps, s->nmaps);
 	for (size_t i = 0; i < s->nfiles; i++)
-		elf_file_free(s->files[i]);
+		file_release(s->files[i]);
 	free(s->files);
 	free(s);
 }

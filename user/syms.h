@@ -30,8 +30,29 @@
  * Untrusted files are bounds-checked: a truncated or garbage file gives no
  * symbols. At most 2,000,000 symbols per file; names are truncated to 127
  * bytes and file paths to 255.
+ *
+ * The tables are shared by every struct syms: one per device and inode, however many
+ * names (hard links) or processes map the file. All of them together keep within one
+ * memory budget (syms_budget()): a file whose table does not fit gets none, and its
+ * addresses are named by region ("file"); syms__usage counts such files.
  */
 struct syms;
+
+/* Bytes all symbol tables may keep, unless THREADTRACE_SYMBOL_MB (MiB, 1..1048576) says otherwise. */
+#define SYMS_BUDGET_DEFAULT (256ul << 20)
+
+struct syms_usage {
+	size_t budget;  /* bytes all tables may keep */
+	size_t used;    /* bytes they keep now */
+	size_t tables;  /* files whose table was loaded */
+	size_t refused; /* files whose table did not fit: named by region */
+};
+
+/* The budget: SYMS_BUDGET_DEFAULT, THREADTRACE_SYMBOL_MB (read once), or syms__set_budget's. */
+size_t syms_budget(void);
+/* Sets the budget in bytes for tables loaded from now on (0: back to the default or environment). */
+void syms__set_budget(size_t bytes);
+void syms__usage(struct syms_usage *u);
 
 struct sym_info {
 	char name[128];       /* symbol name, raw bytes from the target's file; "" unless region "sym" */

@@ -1,6 +1,7 @@
 /* The traced processes: their mappings (to name locks and frames), and CPython's probe. */
 #include <string.h>
 #include "app.h"
+#include "perfmap.h"
 #include "procfs.h"
 #include "syms.h"
 
@@ -20,6 +21,7 @@ void add_process(struct app *a, pid_t tgid)
 
 	if (syms_of(tgid, a) || a->nprocs == sizeof(a->procs) / sizeof(a->procs[0]))
 		return;
+	perfmap__note_owner(tgid); /* its perf map is checked against its user after it ended too */
 	s = syms__new(tgid);
 	if (s)
 		a->procs[a->nprocs++] = (struct proc_maps){ .tgid = tgid, .syms = s };
@@ -38,6 +40,7 @@ void refresh_maps(struct app *a)
 		int got;
 
 		syms__refresh(a->procs[i].syms);
+		perfmap__note_owner(a->procs[i].tgid); /* its user may change (setuid, setpriv) */
 		if (a->cfg.stacks && (got = procfs_exec_ranges(a->procs[i].tgid, ranges + n, TT_TEXT_RANGES - n)) > 0)
 			n += (size_t)got;
 	}

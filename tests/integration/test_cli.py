@@ -166,7 +166,8 @@ def test_hostile_thread_name_is_escaped(tmp_path):
                        timeout=30)
     assert p.returncode == 0
     assert "\x1b" not in p.stdout and "\t" not in p.stdout
-    assert 'e,"q"?[2J?' in p.stdout
+    # quoted (it holds quotes and replaced bytes), its quotes escaped (docs/security.md)
+    assert '"e,\\"q\\"?[2J?"' in p.stdout
 
 
 def test_a_full_ring_buffer_is_counted_not_silent(tmp_path):

@@ -4,6 +4,9 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -380,11 +383,32 @@ TEST(process_running)
 	CHECK(!procfs_process_running(child));
 }
 
-static bool ends_with(const char *s, const char *suffix)
+/* The inode a mapping of ours whose name ends with suffix maps (from /proc/self/maps), or 0. */
+static unsigned long mapped_inode(const char *suffix)
 {
-	size_t a = strlen(s), b = strlen(suffix);
+	char line[4096 + 128];
+	unsigned long inode = 0;
+	FILE *f = fopen("/proc/self/maps", "re");
 
-	return a >= b && !strcmp(s + a - b, suffix);
+	while (f && !inode && fgets(line, sizeof(line), f)) {
+		size_t n;
+
+		line[strcspn(line, "\n")] = '\0';
+		n = strlen(line);
+		if (n >= strlen(suffix) && !strcmp(line + n - strlen(suffix), suffix) &&
+		    sscanf(line, "%*x-%*x %*s %*x %*s %lu", &inode) != 1)
+			inode = 0;
+	}
+	if (f)
+		fclose(f);
+	return inode;
+}
+
+static bool same_inode(const char *path, unsigned long inode)
+{
+	struct stat st;
+
+	return inode && !stat(path, &st) && S_ISREG(st.st_mode) && st.st_ino == inode;
 }
 
 TEST(find_mapping)
@@ -396,16 +420,65 @@ TEST(find_mapping)
 
 	memset(path, 0, sizeof(path));
 	CHECK_EQ_INT(procfs_find_mapping(getpid(), libc, path, sizeof(path)), 0);
-	CHECK(path[0] == '/');
-	CHECK(ends_with(path, "/libc.so.6"));
+	/* as root: the mapping itself, through map_files; it is libc */
+	CHECK(!strncmp(path, "/proc/", 6) && strstr(path, "/map_files/"));
 	CHECK(access(path, R_OK) == 0);
+	CHECK(same_inode(path, mapped_inode("/libc.so.6")));
 
 	memset(path, 0, sizeof(path));
 	CHECK_EQ_INT(procfs_find_mapping(getpid(), several, path, sizeof(path)), 0);
-	CHECK(ends_with(path, "/libc.so.6"));
+	CHECK(same_inode(path, mapped_inode("/libc.so.6")));
 
 	CHECK_EQ_INT(procfs_find_mapping(getpid(), none, path, sizeof(path)), -1);
 	CHECK_EQ_INT(procfs_find_mapping(absent_pid(), libc, path, sizeof(path)), -1);
+}
+
+/*
+ * A hostile process maps a file, deletes it and puts a FIFO in its place under the name its
+ * maps show ("NAME (deleted)"): the path found reaches the mapped file, never the FIFO
+ * (opening that would block).
+ */
+TEST(find_mapping_not_the_fifo_in_its_place)
+{
+	const char *const lib[] = { "libtt-hostile", NULL };
+	char dir[] = "/tmp/tt-procfs-XXXXXX", file[128], fifo[160], path[4096];
+	unsigned long inode;
+	struct stat st;
+	void *p = MAP_FAILED;
+	int fd;
+
+	if (!mkdtemp(dir)) {
+		CHECK(!"mkdtemp");
+		return;
+	}
+	snprintf(file, sizeof(file), "%s/libtt-hostile.so", dir);
+	snprintf(fifo, sizeof(fifo), "%s (deleted)", file);
+	fd = open(file, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	CHECK(fd >= 0);
+	if (fd >= 0 && !ftruncate(fd, 4096))
+		p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	CHECK(p != MAP_FAILED);
+	if (fd >= 0 && !fstat(fd, &st)) {
+		inode = st.st_ino;
+		unlink(file);
+		CHECK_EQ_INT(mkfifo(fifo, 0600), 0);
+		memset(path, 0, sizeof(path));
+		CHECK_EQ_INT(procfs_find_mapping(getpid(), lib, path, sizeof(path)), 0);
+		CHECK(strstr(path, "/map_files/") != NULL);
+		CHECK(same_inode(path, inode));
+		unlink(fifo);
+		/* a link in its place: never followed to its target */
+		CHECK_EQ_INT(symlink("/etc/passwd", fifo), 0);
+		CHECK_EQ_INT(procfs_find_mapping(getpid(), lib, path, sizeof(path)), 0);
+		CHECK(same_inode(path, inode));
+		unlink(fifo);
+	}
+	if (p != MAP_FAILED)
+		munmap(p, 4096);
+	if (fd >= 0)
+		close(fd);
+	unlink(file);
+	rmdir(dir);
 }
 
 int main(void)
@@ -436,6 +509,7 @@ int main(void)
 	RUN(check_missing_process);
 	RUN(process_running);
 	RUN(find_mapping);
+	RUN(find_mapping_not_the_fifo_in_its_place);
 	pthread_barrier_wait(&release);
 	pthread_join(a, NULL);
 	pthread_join(thread_b, NULL);

@@ -130,6 +130,39 @@ TEST(output_never_longer_than_input)
 	CHECK_STR(san(256, s), "?]0;title???\xe2\x82\xac? ok");
 }
 
+/* Thread names: bare when they are one plain token, quoted otherwise (a line can't be faked). */
+TEST(names_quoted_when_not_one_token)
+{
+	char buf[64];
+
+	CHECK_STR(quote_name_for_terminal(buf, sizeof(buf), "mtsleep3"), "mtsleep3");
+	CHECK_STR(quote_name_for_terminal(buf, sizeof(buf), "loop-1.x_y"), "loop-1.x_y");
+	CHECK_STR(quote_name_for_terminal(buf, sizeof(buf), "    4242 bash"), "\"    4242 bash\"");
+	CHECK_STR(quote_name_for_terminal(buf, sizeof(buf), "a b"), "\"a b\"");
+	CHECK_STR(quote_name_for_terminal(buf, sizeof(buf), ""), "\"\"");
+	CHECK_STR(quote_name_for_terminal(buf, sizeof(buf), "\"x\""), "\"\\\"x\\\"\"");
+	CHECK_STR(quote_name_for_terminal(buf, sizeof(buf), "a\\b"), "\"a\\\\b\"");
+	CHECK_STR(quote_name_for_terminal(buf, sizeof(buf), "a\nb"), "\"a?b\"");
+	/* non-ASCII (a no-break space looks like a space): quoted, kept as UTF-8 */
+	CHECK_STR(quote_name_for_terminal(buf, sizeof(buf), "x\xc2\xa0y"), "\"x\xc2\xa0y\"");
+	CHECK_STR(quote_name_for_terminal(buf, sizeof(buf), "caf\xc3\xa9"), "\"caf\xc3\xa9\"");
+}
+
+TEST(quoted_names_truncate_whole_and_closed)
+{
+	char buf[8];
+
+	CHECK_STR(quote_name_for_terminal(buf, sizeof(buf), "a b c d e f"), "\"a b c\"");
+	CHECK_STR(quote_name_for_terminal(buf, 6, "ab\xc3\xa9xyz"), "\"ab\"");
+	CHECK_STR(quote_name_for_terminal(buf, 4, "x y"), "\"x\"");
+	CHECK_STR(quote_name_for_terminal(buf, 3, "x y"), "\"\"");
+	CHECK_STR(quote_name_for_terminal(buf, 2, "x y"), "");
+	CHECK_STR(quote_name_for_terminal(buf, 3, "abcdef"), "ab");
+	buf[0] = 'z';
+	quote_name_for_terminal(buf, 0, "x");
+	CHECK(buf[0] == 'z');
+}
+
 int main(void)
 {
 	RUN(printable_ascii_kept);
@@ -142,5 +175,7 @@ int main(void)
 	RUN(small_dst_truncates_on_sequence_boundary);
 	RUN(small_dst_writes_nothing_past_len);
 	RUN(output_never_longer_than_input);
+	RUN(names_quoted_when_not_one_token);
+	RUN(quoted_names_truncate_whole_and_closed);
 	return check_summary();
 }

@@ -673,6 +673,157 @@ out:
 	free(b);
 }
 
+/* ---- one table per inode, one budget for all ---- */
+
+/* A copy of this executable at path (a new inode); 0 or -1. */
+static int copy_self(const char *path)
+{
+	char buf[65536];
+	int in = open(exe_path, O_RDONLY | O_CLOEXEC), out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	ssize_t n = 0;
+
+	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			n = -1;
+			break;
+		}
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return in >= 0 && out >= 0 && n == 0 ? 0 : -1;
+}
+
+/* Maps the whole file at path read-only; its address, or NULL. *len: its size. */
+static void *map_whole(const char *path, size_t *len)
+{
+	struct stat st;
+	void *p;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st)) {
+		close(fd);
+		return NULL;
+	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	*len = (size_t)st.st_size;
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* A function of this executable, named by its .symtab. */
+int test_text_marker(int x);
+int test_text_marker(int x)
+{
+	return x * 3 + 1;
+}
+
+/* The vaddr of test_text_marker in this executable: where a flat mapping of a copy has it, too (text: vaddr = offset). */
+static unsigned long main_vaddr(void)
+{
+	char path[PATH_MAX + 1], line[4096 + 128];
+	unsigned long base = 0;
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	while (f && !base && fgets(line, sizeof(line), f)) {
+		unsigned long start, off;
+
+		if (sscanf(line, "%lx-%*x %*s %lx", &start, &off) == 2 && !off &&
+		    !procfs_parse_maps_line(line, path, sizeof(path)) && !strcmp(path, exe_path))
+			base = start;
+	}
+	if (f)
+		fclose(f);
+	return base ? (unsigned long)&test_text_marker - base : 0;
+}
+
+TEST(hard_links_share_one_table)
+{
+	char dir[] = "/tmp/tt-syms-XXXXXX", names[3][64], first[128] = "";
+	unsigned long at = main_vaddr();
+	struct syms_usage before, after, freed;
+	void *maps[3] = { NULL, NULL, NULL };
+	size_t lens[3] = { 0, 0, 0 };
+	struct sym_info si;
+	struct syms *s;
+
+	CHECK(at != 0);
+	if (!mkdtemp(dir))
+		return;
+	for (int i = 0; i < 3; i++)
+		snprintf(names[i], sizeof(names[i]), "%s/link%d", dir, i);
+	CHECK_EQ_INT(copy_self(names[0]), 0);
+	CHECK_EQ_INT(link(names[0], names[1]), 0);
+	CHECK_EQ_INT(link(names[0], names[2]), 0);
+	for (int i = 0; i < 3; i++)
+		CHECK((maps[i] = map_whole(names[i], &lens[i])) != NULL);
+	syms__usage(&before);
+	s = syms__new(getpid());
+	CHECK(s != NULL);
+	for (int i = 0; i < 3 && s && maps[i]; i++) {
+		fmt(s, (unsigned long)maps[i] + at, &si);
+		CHECK_STR(si.region, "sym");
+		CHECK_STR(si.file, names[i]); /* each named by its own path */
+		if (!i)
+			snprintf(first, sizeof(first), "%s", si.name);
+		CHECK_STR(si.name, first);
+	}
+	CHECK_STR(first, "test_text_marker");
+	syms__usage(&after);
+	/* three names, one inode: one table */
+	CHECK_EQ_INT(after.tables - before.tables, 1);
+	CHECK(after.used > before.used);
+	syms__free(s);
+	syms__usage(&freed);
+	CHECK_EQ_INT(freed.used, before.used); /* its bytes go back with its last user */
+	for (int i = 0; i < 3; i++) {
+		if (maps[i])
+			munmap(maps[i], lens[i]);
+		unlink(names[i]);
+	}
+	rmdir(dir);
+}
+
+TEST(past_the_budget_named_by_region)
+{
+	char dir[] = "/tmp/tt-syms-XXXXXX", name[64];
+	unsigned long at = main_vaddr();
+	struct syms_usage before, after;
+	struct sym_info si;
+	struct syms *s;
+	size_t len = 0;
+	void *p;
+
+	if (!mkdtemp(dir))
+		return;
+	snprintf(name, sizeof(name), "%s/copy", dir);
+	CHECK_EQ_INT(copy_self(name), 0);
+	p = map_whole(name, &len);
+	CHECK(p != NULL);
+	syms__usage(&before);
+	syms__set_budget(before.used + 4096); /* room for no table */
+	s = syms__new(getpid());
+	CHECK(s != NULL);
+	if (s && p) {
+		CHECK(!strncmp(fmt(s, (unsigned long)p + at, &si), "[copy+0x", 8));
+		CHECK_STR(si.region, "file");
+		CHECK(si.offset == at);
+	}
+	syms__usage(&after);
+	CHECK_EQ_INT(after.refused - before.refused, 1);
+	CHECK_EQ_INT(after.tables, before.tables);
+	CHECK_EQ_INT(after.used, before.used);
+	syms__free(s);
+	syms__set_budget(0);
+	CHECK_EQ_INT(syms_budget(), SYMS_BUDGET_DEFAULT);
+	if (p)
+		munmap(p, len);
+	unlink(name);
+	rmdir(dir);
+}
+
 /* ---- API edges ---- */
 
 TEST(api_edges)
@@ -748,6 +899,8 @@ int main(void)
 	RUN(garbage_file);
 	RUN(crafted_elf);
 	RUN(corrupted_elfs);
+	RUN(hard_links_share_one_table);
+	RUN(past_the_budget_named_by_region);
 	RUN(api_edges);
 	free(early_malloc);
 	return check_summary();

@@ -22,7 +22,7 @@ static void text_py_stack(FILE *o, const char *py_stack)
 /* A thread's name for a person: its Python name when the interpreter gave one, else its comm. */
 static void thread_name(char *buf, size_t len, const struct tt_thread *th)
 {
-	sanitize_for_terminal(buf, len, th->py_name[0] ? th->py_name : th->name);
+	quote_name_for_terminal(buf, len, th->py_name[0] ? th->py_name : th->name);
 }
 
 /* printf's width for name in a column of w characters: UTF-8 continuation bytes take no column. */
@@ -59,7 +59,11 @@ static void text_record(struct tt_view *v, const struct tt_record *r)
 	/* waits and holds come by the thousand: the summary has their figures */
 	if (r->kind == TT_REC_WAIT || r->kind == TT_REC_HOLD)
 		return;
-	sanitize_for_terminal(name, sizeof(name), r->name);
+	/* a thread's name is the target's: quoted when it could pass for columns (docs/security.md) */
+	if (r->kind == TT_REC_TRACE)
+		name[0] = '\0';
+	else
+		quote_name_for_terminal(name, sizeof(name), r->name);
 	sanitize_for_terminal(detail, sizeof(detail), r->detail);
 	fmt_secs(ts, sizeof(ts), r->ts_ns);
 	fprintf(v->out, "%12s %7d %-16s %-7s", ts, (int)r->tid, name, record_kind_name(r->kind));
