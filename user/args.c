@@ -194,7 +194,7 @@ static void derive(struct tt_config *cfg)
 int args_parse(int argc, char **argv, struct tt_config *cfg)
 {
 	static const struct argp argp = { options, parse_opt, args_doc, doc, NULL, NULL, NULL };
-	int idx = 0;
+	int idx = 0, err;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->max_threads = 16384;
@@ -203,8 +203,9 @@ int args_parse(int argc, char **argv, struct tt_config *cfg)
 	/* Usage errors exit here with TT_EXIT_USAGE, --help and --version with 0. */
 	argp_err_exit_status = TT_EXIT_USAGE;
 	/* ARGP_IN_ORDER: options after the command's name are the command's. */
-	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, &idx, cfg))
-		return -1;
+	err = argp_parse(&argp, argc, argv, ARGP_IN_ORDER, &idx, cfg);
+	if (err)
+		return -err; /* not a usage error (those exit): out of memory */
 	derive(cfg);
 	return 0;
 }

@@ -44,6 +44,7 @@ struct tt_config {
 /*
  * Parses argv into cfg and returns 0. A usage error prints a message and
  * exits with TT_EXIT_USAGE; --help and --version print and exit with 0.
+ * -errno when argp itself failed (out of memory), without a message.
  */
 int args_parse(int argc, char **argv, struct tt_config *cfg);
 

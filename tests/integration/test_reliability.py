@@ -92,6 +92,21 @@ def test_output_file_errors(tmp_path):
     one_line_error(p, 2, "Read-only file system")
 
 
+def test_a_full_disk_is_named_for_every_output(tmp_path):
+    # /dev/full takes the open and refuses every write (ENOSPC): each file's failure is one line
+    for opts in (["--timeline", "/dev/full"], ["--summary-json", "/dev/full"]):
+        p = run_tt(["-q", "--force", *opts, "--", "true"])
+        one_line_error(p, 1, "cannot write /dev/full: No space left on device")
+    # the views flush as they go: the error number is gone by the end, the file's name is not
+    for opts in (["-w", "/dev/full"], ["--csv", "-w", "/dev/full"]):
+        one_line_error(run_tt(["-q", "--force", *opts, "--", "true"]), 1, "cannot write /dev/full")
+    # the other files are still written
+    summary = tmp_path / "s.json"
+    p = run_tt(["-q", "--timeline", "/dev/full", "--force", "--summary-json", summary, "--", "true"])
+    one_line_error(p, 1, "cannot write /dev/full")
+    assert json.loads(summary.read_text())["threads"][0]["exit"] == "process-exit"
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_signal_stops_promptly_with_full_report(sig, demo_proc, tmp_path):
     d = demo_proc([DEMOS / "idle", "2"])
