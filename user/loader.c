@@ -41,9 +41,24 @@ static const char *const join_funcs[] = {
 };
 
 static bool verbose;
+/* the map libbpf last failed to create ("" if none), to name the option that sized it */
+static char failed_map[64];
 
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
 {
+	if (level == LIBBPF_WARN && !failed_map[0]) {
+		char line[256], *name, *end;
+		va_list copy;
+
+		va_copy(copy, args);
+		vsnprintf(line, sizeof(line), fmt, copy);
+		va_end(copy);
+		/* "libbpf: map 'NAME': failed to create: ..." */
+		name = strstr(line, "map '");
+		end = name ? strstr(name, "': failed to create") : NULL;
+		if (end)
+			snprintf(failed_map, sizeof(failed_map), "%.*s", (int)(end - name - 5), name + 5);
+	}
 	if (level == LIBBPF_DEBUG && !verbose)
 		return 0;
 	if (level == LIBBPF_WARN && !verbose)
@@ -74,17 +89,63 @@ static int fail(int *exit_code, int err, const char *what)
 	return err;
 }
 
+/* A map sized at run time, and the option that gave the size (NULL: a constant). */
+struct sized_map {
+	struct bpf_map *map;
+	unsigned entries;
+	const char *option;
+	unsigned value;
+};
+
+static int size_maps(const struct sized_map *v, size_t n, int *exit_code)
+{
+	for (size_t i = 0; i < n; i++) {
+		int err = bpf_map__set_max_entries(v[i].map, v[i].entries);
+
+		if (!err)
+			continue;
+		if (v[i].option)
+			fprintf(stderr, "threadtrace: %s %u: cannot size map %s: %s\n", v[i].option, v[i].value,
+				bpf_map__name(v[i].map), strerror(-err));
+		else
+			fprintf(stderr, "threadtrace: cannot size map %s: %s\n", bpf_map__name(v[i].map), strerror(-err));
+		*exit_code = TT_EXIT_NOBPF;
+		return err;
+	}
+	return 0;
+}
+
+/* The kernel refused to make a map: the option that sized it was too large for this machine. */
+static bool too_large(const struct sized_map *v, size_t n, int err, int *exit_code)
+{
+	if (err != -ENOMEM && err != -E2BIG)
+		return false; /* not a matter of size: permissions, no BTF, ... */
+	for (size_t i = 0; i < n && failed_map[0]; i++) {
+		if (!v[i].option || strcmp(bpf_map__name(v[i].map), failed_map))
+			continue;
+		fprintf(stderr, "threadtrace: %s %u: too large: the kernel refused map %s (%s)\n", v[i].option,
+			v[i].value, failed_map, strerror(-err));
+		*exit_code = TT_EXIT_NOBPF;
+		return true;
+	}
+	return false;
+}
+
 struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_fn fn, void *ctx,
 			      int *exit_code)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = getenv("THREADTRACE_BTF"));
 	struct tt_loader *l = calloc(1, sizeof(*l));
 	struct threadtrace_bpf *skel;
+	struct sized_map sized[16];
+	size_t nsized = 0;
 	int err;
 
 	*exit_code = TT_EXIT_RUNTIME;
-	if (!l)
+	if (!l) {
+		fprintf(stderr, "threadtrace: out of memory\n");
 		return NULL;
+	}
 	verbose = cfg->verbose;
 	libbpf_set_print(print_libbpf);
 	l->fn = fn;
@@ -96,23 +157,25 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 	}
 	skel->rodata->targ_tgid = tgid;
 	skel->rodata->wakeup_bytes = cfg->buffer_kb * 1024ull / 4;
-	bpf_map__set_max_entries(skel->maps.events, cfg->buffer_kb * 1024u);
-	bpf_map__set_max_entries(skel->maps.join_calls, cfg->max_threads);
-	bpf_map__set_max_entries(skel->maps.join_pending, cfg->max_threads);
-	bpf_map__set_max_entries(skel->maps.py_exiting, cfg->max_threads);
-	bpf_map__set_max_entries(skel->maps.last_wake, cfg->max_threads);
-	bpf_map__set_max_entries(skel->maps.sched_stats, cfg->max_threads);
-	bpf_map__set_max_entries(skel->maps.lock_stats, cfg->max_locks);
-	bpf_map__set_max_entries(skel->maps.hold_stats, cfg->max_locks);
-	bpf_map__set_max_entries(skel->maps.wake_pairs, cfg->max_locks);
-	bpf_map__set_max_entries(skel->maps.owner_pairs, cfg->max_locks);
+	sized[nsized++] = (struct sized_map){ skel->maps.events, cfg->buffer_kb * 1024u, "--buffer", cfg->buffer_kb };
+	sized[nsized++] = (struct sized_map){ skel->maps.join_calls, cfg->max_threads, "--max-threads", cfg->max_threads };
+	sized[nsized++] = (struct sized_map){ skel->maps.join_pending, cfg->max_threads, "--max-threads", cfg->max_threads };
+	sized[nsized++] = (struct sized_map){ skel->maps.py_exiting, cfg->max_threads, "--max-threads", cfg->max_threads };
+	sized[nsized++] = (struct sized_map){ skel->maps.last_wake, cfg->max_threads, "--max-threads", cfg->max_threads };
+	sized[nsized++] = (struct sized_map){ skel->maps.sched_stats, cfg->max_threads, "--max-threads", cfg->max_threads };
+	sized[nsized++] = (struct sized_map){ skel->maps.lock_stats, cfg->max_locks, "--max-locks", cfg->max_locks };
+	sized[nsized++] = (struct sized_map){ skel->maps.hold_stats, cfg->max_locks, "--max-locks", cfg->max_locks };
+	sized[nsized++] = (struct sized_map){ skel->maps.wake_pairs, cfg->max_locks, "--max-locks", cfg->max_locks };
+	sized[nsized++] = (struct sized_map){ skel->maps.owner_pairs, cfg->max_locks, "--max-locks", cfg->max_locks };
+	sized[nsized++] = (struct sized_map){ skel->maps.sites, cfg->max_locks, "--max-locks", cfg->max_locks };
+	if (!cfg->stacks)
+		sized[nsized++] = (struct sized_map){ skel->maps.stacks, 1, NULL, 0 }; /* unused: keep it small */
+	if (size_maps(sized, nsized, exit_code))
+		goto err;
 	skel->rodata->stream_locks = cfg->lock_events;
 	skel->rodata->follow_forks = cfg->follow;
 	skel->rodata->want_stacks = cfg->stacks;
 	skel->rodata->stream_states = cfg->timeline != NULL;
-	bpf_map__set_max_entries(skel->maps.sites, cfg->max_locks);
-	if (!cfg->stacks)
-		bpf_map__set_max_entries(skel->maps.stacks, 1); /* unused: keep it small */
 	/* uprobes are attached by path, once the binaries are known */
 	l->multi = uprobe_multi_supported();
 	/* the fork and free programs serve -f only: without it every process would pay for them */
@@ -130,9 +193,11 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 		bpf_program__set_expected_attach_type(skel->progs.join_return, TT_ATTACH_UPROBE_MULTI);
 		bpf_program__set_expected_attach_type(skel->progs.py_thread_exit, TT_ATTACH_UPROBE_MULTI);
 	}
+	failed_map[0] = '\0';
 	err = threadtrace_bpf__load(skel);
 	if (err) {
-		fail(exit_code, err, "cannot load the BPF programs");
+		if (!too_large(sized, nsized, err, exit_code))
+			fail(exit_code, err, "cannot load the BPF programs");
 		goto err;
 	}
 	err = threadtrace_bpf__attach(skel);

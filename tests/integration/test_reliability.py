@@ -107,6 +107,42 @@ def test_a_full_disk_is_named_for_every_output(tmp_path):
     assert json.loads(summary.read_text())["threads"][0]["exit"] == "process-exit"
 
 
+def memory_cgroup(name, limit):
+    """A memory cgroup (v1 or v2) limited to limit bytes, or None on a machine without one."""
+    for root, knob in (("/sys/fs/cgroup/memory", "memory.limit_in_bytes"),
+                       ("/sys/fs/cgroup/unified", "memory.max"), ("/sys/fs/cgroup", "memory.max")):
+        if not os.path.exists(f"{root}/cgroup.procs"):
+            continue
+        path = f"{root}/{name}"
+        os.mkdir(path)
+        if not os.path.exists(f"{path}/{knob}"):  # v2 without the memory controller for children
+            os.rmdir(path)
+            continue
+        with open(f"{path}/{knob}", "w") as f:
+            f.write(str(limit))
+        return path
+    return None
+
+
+def test_a_map_size_the_kernel_refuses_names_its_option(tmp_path):
+    # BPF maps are charged to the memory cgroup of their maker: 128 MiB takes the default sizes,
+    # not 4 Mi threads' preallocated entries nor a 1 GiB ring buffer
+    cg = memory_cgroup(f"tt-test-{os.getpid()}", 128 << 20)
+    if cg is None:
+        pytest.skip("no memory cgroup controller on this machine")
+    try:
+        def run_in_cg(*args):
+            return subprocess.run(["sh", "-c", f'echo $$ > {cg}/cgroup.procs && exec "$@"', "sh", str(TT),
+                                   "-q", *map(str, args), "--", "true"],
+                                  capture_output=True, text=True, timeout=60)
+        p = run_in_cg()
+        assert p.returncode == 0, p.stderr
+        one_line_error(run_in_cg("--max-threads", "4194304"), 4, "--max-threads 4194304: too large")
+        one_line_error(run_in_cg("--buffer", "1048576"), 4, "--buffer 1048576: too large")
+    finally:
+        os.rmdir(cg)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_signal_stops_promptly_with_full_report(sig, demo_proc, tmp_path):
     d = demo_proc([DEMOS / "idle", "2"])
