@@ -256,6 +256,77 @@ def test_10000_threads_counted_exactly_with_bounded_memory(tmp_path):
     assert 1024 < kb < 32 * 1024, kb
 
 
+CROWD_DEADLOCK_C = r"""
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+/* ab holds a and waits for b, ba holds b and waits for a; a crowd waits for a too. */
+static pthread_mutex_t a = PTHREAD_MUTEX_INITIALIZER, b = PTHREAD_MUTEX_INITIALIZER;
+static pthread_barrier_t both;
+static void *ab(void *x) { (void)x; pthread_mutex_lock(&a); printf("TID ab %ld\n", syscall(SYS_gettid));
+	fflush(stdout); pthread_barrier_wait(&both); pthread_mutex_lock(&b); return NULL; }
+static void *ba(void *x) { (void)x; pthread_mutex_lock(&b); printf("TID ba %ld\n", syscall(SYS_gettid));
+	fflush(stdout); pthread_barrier_wait(&both); pthread_mutex_lock(&a); return NULL; }
+static void *crowd(void *x) { (void)x; pthread_mutex_lock(&a); return NULL; }
+int main(int argc, char **argv)
+{
+	int n = atoi(argv[1]);
+	pthread_attr_t at;
+	pthread_t t;
+	char go[8];
+
+	if (!fgets(go, sizeof(go), stdin))
+		return 1;
+	pthread_attr_init(&at);
+	pthread_attr_setstacksize(&at, 65536);
+	pthread_barrier_init(&both, NULL, 2);
+	if (pthread_create(&t, &at, ab, NULL) || pthread_create(&t, &at, ba, NULL))
+		return 1;
+	for (int i = 0; i < n; i++)
+		if (pthread_create(&t, &at, crowd, NULL))
+			return 1;
+	printf("CREATED %d\n", n);
+	fflush(stdout);
+	pause();
+	return 0;
+}
+"""
+
+
+def test_a_deadlock_among_a_thousand_waiting_threads_is_reported(tmp_path):
+    # the deadlock scan once kept the first 256 waits the kernel's table gave it: with 1000
+    # threads waiting beside a cycle of two, the cycle was mostly not among them
+    src, exe = tmp_path / "crowd.c", tmp_path / "crowd"
+    src.write_text(CROWD_DEADLOCK_C)
+    subprocess.run(["cc", "-O2", "-pthread", "-D_GNU_SOURCE", "-o", str(exe), str(src)], check=True)
+    demo = subprocess.Popen([str(exe), "1000"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        out = tmp_path / "t.csv"
+        tt = subprocess.Popen([str(TT), "--csv", "-w", str(out), "-d", "4", "-p", str(demo.pid)],
+                              stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not (out.exists() and "alive" in out.read_text()):
+            time.sleep(0.02)
+        demo.stdin.write("go\n")
+        demo.stdin.close()
+        _, err = tt.communicate(timeout=60)
+    finally:
+        demo.kill()
+        demo.wait()
+    demo_out = demo.stdout.read()
+    assert tt.returncode == 0, err
+    assert "deadlock scan" not in err, err
+    assert "CREATED 1000" in demo_out
+    tids = dict(l.split()[1:] for l in demo_out.splitlines() if l.startswith("TID ") and len(l.split()) == 3)
+    ab, ba = int(tids["ab"]), int(tids["ba"])
+    rows = parse_csv(out.read_text())
+    assert len([r for r in rows if r["event"] == "start"]) == 1002
+    deadlocks = [(int(r["tid"]), int(r["peer_tid"])) for r in rows if r["event"] == "deadlock"]
+    assert sorted(deadlocks) == sorted([(ab, ba), (ba, ab)])
+
+
 def test_40000_lock_words_full_map_is_counted_then_sized(tmp_path):
     n = 40000
     t = trace_command([DEMOS / "manylocks", str(n)], tmp_path, args=["-q"])
