@@ -89,7 +89,7 @@ static int fail(int *exit_code, int err, const char *what)
 	return err;
 }
 
-/* A map sized at run time, and the option that gave the size (NULL: a constant). */
+/* A map sized at run time (0 entries: as declared), and the option that gave the size (NULL: none). */
 struct sized_map {
 	struct bpf_map *map;
 	unsigned entries;
@@ -100,7 +100,7 @@ struct sized_map {
 static int size_maps(const struct sized_map *v, size_t n, int *exit_code)
 {
 	for (size_t i = 0; i < n; i++) {
-		int err = bpf_map__set_max_entries(v[i].map, v[i].entries);
+		int err = v[i].entries ? bpf_map__set_max_entries(v[i].map, v[i].entries) : 0;
 
 		if (!err)
 			continue;
@@ -157,19 +157,27 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 	}
 	skel->rodata->targ_tgid = tgid;
 	skel->rodata->wakeup_bytes = cfg->buffer_kb * 1024ull / 4;
-	sized[nsized++] = (struct sized_map){ skel->maps.events, cfg->buffer_kb * 1024u, "--buffer", cfg->buffer_kb };
-	sized[nsized++] = (struct sized_map){ skel->maps.join_calls, cfg->max_threads, "--max-threads", cfg->max_threads };
-	sized[nsized++] = (struct sized_map){ skel->maps.join_pending, cfg->max_threads, "--max-threads", cfg->max_threads };
-	sized[nsized++] = (struct sized_map){ skel->maps.py_exiting, cfg->max_threads, "--max-threads", cfg->max_threads };
-	sized[nsized++] = (struct sized_map){ skel->maps.last_wake, cfg->max_threads, "--max-threads", cfg->max_threads };
-	sized[nsized++] = (struct sized_map){ skel->maps.sched_stats, cfg->max_threads, "--max-threads", cfg->max_threads };
-	sized[nsized++] = (struct sized_map){ skel->maps.lock_stats, cfg->max_locks, "--max-locks", cfg->max_locks };
-	sized[nsized++] = (struct sized_map){ skel->maps.hold_stats, cfg->max_locks, "--max-locks", cfg->max_locks };
-	sized[nsized++] = (struct sized_map){ skel->maps.wake_pairs, cfg->max_locks, "--max-locks", cfg->max_locks };
-	sized[nsized++] = (struct sized_map){ skel->maps.owner_pairs, cfg->max_locks, "--max-locks", cfg->max_locks };
-	sized[nsized++] = (struct sized_map){ skel->maps.sites, cfg->max_locks, "--max-locks", cfg->max_locks };
-	if (!cfg->stacks)
-		sized[nsized++] = (struct sized_map){ skel->maps.stacks, 1, NULL, 0 }; /* unused: keep it small */
+	{
+		unsigned thr = cfg->max_threads, locks = cfg->max_locks, kb = cfg->buffer_kb;
+		const struct sized_map v[] = {
+			{ skel->maps.events, kb * 1024u, "--buffer", kb },
+			{ skel->maps.join_calls, thr, "--max-threads", thr },
+			{ skel->maps.join_pending, thr, "--max-threads", thr },
+			{ skel->maps.py_exiting, thr, "--max-threads", thr },
+			{ skel->maps.last_wake, thr, "--max-threads", thr },
+			{ skel->maps.sched_stats, thr, "--max-threads", thr },
+			{ skel->maps.lock_stats, locks, "--max-locks", locks },
+			{ skel->maps.hold_stats, locks, "--max-locks", locks },
+			{ skel->maps.wake_pairs, locks, "--max-locks", locks },
+			{ skel->maps.owner_pairs, locks, "--max-locks", locks },
+			{ skel->maps.sites, locks, "--max-locks", locks },
+			{ skel->maps.stacks, cfg->stacks ? 0 : 1, NULL, 0 }, /* unused without --stacks: keep it small */
+		};
+
+		_Static_assert(sizeof(v) <= sizeof(sized), "sized[] holds every sized map");
+		memcpy(sized, v, sizeof(v));
+		nsized = sizeof(v) / sizeof(v[0]);
+	}
 	if (size_maps(sized, nsized, exit_code))
 		goto err;
 	skel->rodata->stream_locks = cfg->lock_events;
