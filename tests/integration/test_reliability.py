@@ -262,7 +262,7 @@ CROWD_DEADLOCK_C = r"""
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-/* ab holds a and waits for b, ba holds b and waits for a; a crowd waits for a too. */
+/* ab holds a and waits for b, ba holds b and waits for a; then a crowd waits for a too. */
 static pthread_mutex_t a = PTHREAD_MUTEX_INITIALIZER, b = PTHREAD_MUTEX_INITIALIZER;
 static pthread_barrier_t both;
 static void *ab(void *x) { (void)x; pthread_mutex_lock(&a); printf("TID ab %ld\n", syscall(SYS_gettid));
@@ -281,9 +281,10 @@ int main(int argc, char **argv)
 		return 1;
 	pthread_attr_init(&at);
 	pthread_attr_setstacksize(&at, 65536);
-	pthread_barrier_init(&both, NULL, 2);
+	pthread_barrier_init(&both, NULL, 3);
 	if (pthread_create(&t, &at, ab, NULL) || pthread_create(&t, &at, ba, NULL))
 		return 1;
+	pthread_barrier_wait(&both); /* ab holds a, ba holds b: the crowd cannot take a first */
 	for (int i = 0; i < n; i++)
 		if (pthread_create(&t, &at, crowd, NULL))
 			return 1;
