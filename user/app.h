@@ -74,7 +74,8 @@ void emit_trace(struct app *a, const char *detail, bool has_dur, uint64_t dur);
 void emit_trace_start(struct app *a, uint64_t realtime_ns);
 int build_report(struct app *a, uint64_t now, struct tt_report *r, struct tt_parallelism *par,
 		 struct tt_verdict *verdict);
-int report(struct app *a, int *exit_code);
+/* The summary and the files it goes to: 0, or -1 after a message on stderr for each failure. */
+int report(struct app *a);
 void status_line(struct app *a, uint64_t now, bool last);
 
 #endif

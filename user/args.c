@@ -36,7 +36,8 @@ static const struct argp_option options[] = {
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
 	{ "interval", 'i', "SECONDS", 0, "Every SECONDS, report the threads alive now", 0 },
 	{ "csv", OPT_CSV, NULL, 0, "Write the events as CSV (see docs/csv.md); same as -o csv", 0 },
-	{ "output", 'o', "FORMAT", 0, "text (default), csv, or json (the CSV's events as JSON lines)", 0 },
+	{ "output", 'o', "FORMAT", 0,
+	  "text (default), csv, or json (the CSV's events as JSON lines); the last -o or --csv wins", 0 },
 	{ "timeline", OPT_TIMELINE, "FILE", 0,
 	  "Write a timeline for ui.perfetto.dev / chrome://tracing (Chrome trace JSON)", 0 },
 	{ "summary-json", OPT_SUMMARY_JSON, "FILE", 0, "Also write the summary tables and the verdict as JSON", 0 },
@@ -100,23 +101,22 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "invalid interval '%s': seconds, from 0.01", arg);
 		break;
 	case OPT_CSV:
-		cfg->csv = true;
-		cfg->lock_events = true;
+		cfg->format = TT_FORMAT_CSV;
 		break;
 	case 'o':
 		if (!strcmp(arg, "csv"))
-			cfg->csv = true;
+			cfg->format = TT_FORMAT_CSV;
 		else if (!strcmp(arg, "json"))
-			cfg->json = true;
-		else if (strcmp(arg, "text"))
+			cfg->format = TT_FORMAT_JSON;
+		else if (!strcmp(arg, "text"))
+			cfg->format = TT_FORMAT_TEXT;
+		else
 			argp_error(state, "unknown output format '%s': text, csv or json", arg);
-		cfg->lock_events = cfg->csv || cfg->json;
 		break;
 	case OPT_TIMELINE:
 		if (!*arg)
 			argp_error(state, "--timeline needs a file name");
 		cfg->timeline = arg;
-		cfg->lock_events = true; /* hand-off arrows come from the waits */
 		break;
 	case OPT_SUMMARY_JSON:
 		if (!*arg)
@@ -179,10 +179,23 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+/*
+ * The settings that follow from several options, set here once the whole
+ * command line is read: set in the options' cases, the last option given
+ * decided (--timeline t.json -o text lost the timeline's hand-off arrows).
+ */
+static void derive(struct tt_config *cfg)
+{
+	cfg->csv = cfg->format == TT_FORMAT_CSV;
+	cfg->json = cfg->format == TT_FORMAT_JSON;
+	/* the event formats show every wait and hold; the timeline's hand-off arrows come from the waits */
+	cfg->lock_events = cfg->csv || cfg->json || cfg->timeline;
+}
+
 int args_parse(int argc, char **argv, struct tt_config *cfg)
 {
 	static const struct argp argp = { options, parse_opt, args_doc, doc, NULL, NULL, NULL };
-	int idx = 0;
+	int idx = 0, err;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->max_threads = 16384;
@@ -191,7 +204,9 @@ int args_parse(int argc, char **argv, struct tt_config *cfg)
 	/* Usage errors exit here with TT_EXIT_USAGE, --help and --version with 0. */
 	argp_err_exit_status = TT_EXIT_USAGE;
 	/* ARGP_IN_ORDER: options after the command's name are the command's. */
-	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, &idx, cfg))
-		return -1;
+	err = argp_parse(&argp, argc, argv, ARGP_IN_ORDER, &idx, cfg);
+	if (err)
+		return -err; /* not a usage error (those exit): out of memory */
+	derive(cfg);
 	return 0;
 }

@@ -15,11 +15,15 @@ enum tt_exit {
 	TT_EXIT_NOTARGET = 5,  /* no such process, or it cannot be traced */
 };
 
+enum tt_format { TT_FORMAT_TEXT, TT_FORMAT_CSV, TT_FORMAT_JSON };
+
 struct tt_config {
 	pid_t pid;           /* -p; 0 when a command is given */
 	char **cmd;          /* after --: NULL-terminated argv */
 	double duration_s;   /* -d; 0: until the target ends or Ctrl-C */
 	double interval_s;   /* -i; 0: off */
+	enum tt_format format; /* -o or --csv: the last one given */
+	/* derived from format, once the command line is read */
 	bool csv;            /* --csv or -o csv */
 	bool json;           /* -o json: the events as JSON lines */
 	const char *summary_json; /* --summary-json FILE */
@@ -30,7 +34,7 @@ struct tt_config {
 	bool verbose;        /* -v: libbpf debug output */
 	bool follow;         /* -f: child processes too */
 	bool stacks;         /* --stacks: where threads blocked */
-	bool lock_events;    /* stream a wait/hold event each (--csv) */
+	bool lock_events;    /* derived: stream a wait/hold event each (csv, json, --timeline) */
 	const char *summary_dir; /* --summary-csv DIR */
 	unsigned max_threads;
 	unsigned max_locks;
@@ -40,6 +44,7 @@ struct tt_config {
 /*
  * Parses argv into cfg and returns 0. A usage error prints a message and
  * exits with TT_EXIT_USAGE; --help and --version print and exit with 0.
+ * -errno when argp itself failed (out of memory), without a message.
  */
 int args_parse(int argc, char **argv, struct tt_config *cfg);
 

@@ -1,16 +1,21 @@
 /* Deadlocks as they form: cycles among the futex waits in progress, checked every 250 ms. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "app.h"
 #include "collect.h"
+#include "model/array.h"
 #include "perfmap.h"
 #include "procfs.h"
 #include "pythreads.h"
 
+/* Every thread waiting for an owner: as many as the process has (no cap: a cap dropped waits). */
 struct edges {
 	const struct tt_threads *threads;
-	struct tt_wait_edge v[256];
-	struct tt_wait waits[256]; /* the waits behind the edges: their stacks */
-	size_t n;
+	struct tt_wait_edge *v;
+	struct tt_wait *waits; /* the waits behind the edges: their stacks */
+	size_t n, cap, capwaits;
+	bool nomem;
 };
 
 static void on_thread(const void *key, const void *val, void *ctx)
@@ -22,8 +27,12 @@ static void on_thread(const void *key, const void *val, void *ctx)
 
 	/* only a held lock has an owner to wait for */
 	if (!s->in_wait || (w->kind != TT_LOCK_MUTEX && w->kind != TT_LOCK_PI) || !w->owner || (pid_t)w->owner == tid ||
-	    !threads__find(e->threads, (pid_t)w->owner) || e->n == sizeof(e->v) / sizeof(e->v[0]))
+	    !threads__find(e->threads, (pid_t)w->owner))
 		return;
+	if (ARRAY_ROOM(e->v, e->n, e->cap) || ARRAY_ROOM(e->waits, e->n, e->capwaits)) {
+		e->nomem = true;
+		return;
+	}
 	e->waits[e->n] = *w;
 	e->v[e->n++] = (struct tt_wait_edge){ .tid = tid, .owner = (pid_t)w->owner, .addr = w->addr,
 					      .start_ns = w->start_ns };
@@ -112,18 +121,34 @@ static bool on_cycle(const struct tt_wait_edge *cycle, size_t n, void *ctx)
 	return true;
 }
 
+/* A scan that could not look at every wait says so, once a run: a deadlock may go unreported. */
+static void scan_failed(const char *why)
+{
+	static bool said;
+
+	if (!said)
+		fprintf(stderr, "threadtrace: warning: deadlock scan incomplete (%s): a deadlock may go unreported\n",
+			why);
+	said = true;
+}
+
 /* A deadlock stays put: look for cycles among the waits in progress. */
 void scan_deadlocks(struct app *a)
 {
-	static struct edges e; /* large: not on the stack */
+	struct edges e = { .threads = a->threads };
 	struct cycle_ctx cc = { .a = a, .edges = &e };
+	int err = loader__dump(a->loader, TT_MAP_SCHED, on_thread, &e);
 
-	e.threads = a->threads;
-	e.n = 0;
-
-	if (loader__dump(a->loader, TT_MAP_SCHED, on_thread, &e) < 0)
-		return;
-	if (e.n && !a->nprocs)
-		refresh_maps(a);
-	deadlocks__scan(a->deadlocks, e.v, e.n, on_cycle, &cc);
+	if (err < 0)
+		scan_failed(strerror(-err));
+	else if (e.nomem)
+		scan_failed(strerror(ENOMEM));
+	else {
+		if (e.n && !a->nprocs)
+			refresh_maps(a);
+		if (deadlocks__scan(a->deadlocks, e.v, e.n, on_cycle, &cc) < 0)
+			scan_failed(strerror(ENOMEM));
+	}
+	free(e.v);
+	free(e.waits);
 }

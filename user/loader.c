@@ -44,6 +44,8 @@ static const char *const join_funcs[] = {
 static bool verbose;
 /* What the last refused program was and the verifier's verdict, for the one-line message. */
 static char refused_prog[64], verdict[160];
+/* the map libbpf last failed to create ("" if none), to name the option that sized it */
+static char failed_map[64];
 
 /* Keeps the verifier's last line that is no statistics line ("processed N insns ...") from a log. */
 static void keep_verdict(const char *log)
@@ -75,7 +77,7 @@ static void keep_verdict(const char *log)
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
 {
 	const char *p, *q;
-	char *msg = NULL;
+	char *msg = NULL, *end;
 	va_list copy;
 	int n;
 
@@ -89,6 +91,10 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 			if (strstr(q, "-- BEGIN PROG LOAD LOG --"))
 				keep_verdict(strstr(q, "-- BEGIN PROG LOAD LOG --"));
 		}
+		/* "libbpf: map 'NAME': failed to create: ..." */
+		if (level == LIBBPF_WARN && !failed_map[0] && (p = strstr(msg, "map '")) &&
+		    (end = strstr(p, "': failed to create")))
+			snprintf(failed_map, sizeof(failed_map), "%.*s", (int)(end - p - 5), p + 5);
 		free(msg);
 	}
 	if (level == LIBBPF_DEBUG && !verbose)
@@ -126,18 +132,64 @@ static int fail(int *exit_code, int err, const char *what)
 	return err;
 }
 
+/* A map sized at run time (0 entries: as declared), and the option that gave the size (NULL: none). */
+struct sized_map {
+	struct bpf_map *map;
+	unsigned entries;
+	const char *option;
+	unsigned value;
+};
+
+static int size_maps(const struct sized_map *v, size_t n, int *exit_code)
+{
+	for (size_t i = 0; i < n; i++) {
+		int err = v[i].entries ? bpf_map__set_max_entries(v[i].map, v[i].entries) : 0;
+
+		if (!err)
+			continue;
+		if (v[i].option)
+			fprintf(stderr, "threadtrace: %s %u: cannot size map %s: %s\n", v[i].option, v[i].value,
+				bpf_map__name(v[i].map), strerror(-err));
+		else
+			fprintf(stderr, "threadtrace: cannot size map %s: %s\n", bpf_map__name(v[i].map), strerror(-err));
+		*exit_code = TT_EXIT_NOBPF;
+		return err;
+	}
+	return 0;
+}
+
+/* The kernel refused to make a map: the option that sized it was too large for this machine. */
+static bool too_large(const struct sized_map *v, size_t n, int err, int *exit_code)
+{
+	if (err != -ENOMEM && err != -E2BIG)
+		return false; /* not a matter of size: permissions, no BTF, ... */
+	for (size_t i = 0; i < n && failed_map[0]; i++) {
+		if (!v[i].option || strcmp(bpf_map__name(v[i].map), failed_map))
+			continue;
+		fprintf(stderr, "threadtrace: %s %u: too large: the kernel refused map %s (%s)\n", v[i].option,
+			v[i].value, failed_map, strerror(-err));
+		*exit_code = TT_EXIT_NOBPF;
+		return true;
+	}
+	return false;
+}
+
 struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_fn fn, void *ctx,
 			      int *exit_code)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = getenv("THREADTRACE_BTF"));
 	struct tt_loader *l = calloc(1, sizeof(*l));
 	struct threadtrace_bpf *skel;
+	struct sized_map sized[16];
+	size_t nsized = 0;
 	char why[160];
 	int err;
 
 	*exit_code = TT_EXIT_RUNTIME;
-	if (!l)
+	if (!l) {
+		fprintf(stderr, "threadtrace: out of memory\n");
 		return NULL;
+	}
 	verbose = cfg->verbose;
 	libbpf_set_print(print_libbpf);
 	/* the BPF side's system call numbers and registers are x86-64's (bpf/platform.h) */
@@ -158,23 +210,33 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 	}
 	skel->rodata->targ_tgid = tgid;
 	skel->rodata->wakeup_bytes = cfg->buffer_kb * 1024ull / 4;
-	bpf_map__set_max_entries(skel->maps.events, cfg->buffer_kb * 1024u);
-	bpf_map__set_max_entries(skel->maps.join_calls, cfg->max_threads);
-	bpf_map__set_max_entries(skel->maps.join_pending, cfg->max_threads);
-	bpf_map__set_max_entries(skel->maps.py_exiting, cfg->max_threads);
-	bpf_map__set_max_entries(skel->maps.last_wake, cfg->max_threads);
-	bpf_map__set_max_entries(skel->maps.sched_stats, cfg->max_threads);
-	bpf_map__set_max_entries(skel->maps.lock_stats, cfg->max_locks);
-	bpf_map__set_max_entries(skel->maps.hold_stats, cfg->max_locks);
-	bpf_map__set_max_entries(skel->maps.wake_pairs, cfg->max_locks);
-	bpf_map__set_max_entries(skel->maps.owner_pairs, cfg->max_locks);
+	{
+		unsigned thr = cfg->max_threads, locks = cfg->max_locks, kb = cfg->buffer_kb;
+		const struct sized_map v[] = {
+			{ skel->maps.events, kb * 1024u, "--buffer", kb },
+			{ skel->maps.join_calls, thr, "--max-threads", thr },
+			{ skel->maps.join_pending, thr, "--max-threads", thr },
+			{ skel->maps.py_exiting, thr, "--max-threads", thr },
+			{ skel->maps.last_wake, thr, "--max-threads", thr },
+			{ skel->maps.sched_stats, thr, "--max-threads", thr },
+			{ skel->maps.lock_stats, locks, "--max-locks", locks },
+			{ skel->maps.hold_stats, locks, "--max-locks", locks },
+			{ skel->maps.wake_pairs, locks, "--max-locks", locks },
+			{ skel->maps.owner_pairs, locks, "--max-locks", locks },
+			{ skel->maps.sites, locks, "--max-locks", locks },
+			{ skel->maps.stacks, cfg->stacks ? 0 : 1, NULL, 0 }, /* unused without --stacks: keep it small */
+		};
+
+		_Static_assert(sizeof(v) <= sizeof(sized), "sized[] holds every sized map");
+		memcpy(sized, v, sizeof(v));
+		nsized = sizeof(v) / sizeof(v[0]);
+	}
+	if (size_maps(sized, nsized, exit_code))
+		goto err;
 	skel->rodata->stream_locks = cfg->lock_events;
 	skel->rodata->follow_forks = cfg->follow;
 	skel->rodata->want_stacks = cfg->stacks;
 	skel->rodata->stream_states = cfg->timeline != NULL;
-	bpf_map__set_max_entries(skel->maps.sites, cfg->max_locks);
-	if (!cfg->stacks)
-		bpf_map__set_max_entries(skel->maps.stacks, 1); /* unused: keep it small */
 	/* uprobes are attached by path, once the binaries are known */
 	l->multi = uprobe_multi_supported();
 	/* the fork and free programs serve -f only: without it every process would pay for them */
@@ -192,9 +254,11 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 		bpf_program__set_expected_attach_type(skel->progs.join_return, TT_ATTACH_UPROBE_MULTI);
 		bpf_program__set_expected_attach_type(skel->progs.py_thread_exit, TT_ATTACH_UPROBE_MULTI);
 	}
+	failed_map[0] = '\0';
 	err = threadtrace_bpf__load(skel);
 	if (err) {
-		fail(exit_code, err, "cannot load the BPF programs");
+		if (!too_large(sized, nsized, err, exit_code))
+			fail(exit_code, err, "cannot load the BPF programs");
 		goto err;
 	}
 	err = threadtrace_bpf__attach(skel);

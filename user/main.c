@@ -193,7 +193,11 @@ static int trace_loop(struct app *a)
 	/* Everything the kernel side wrote before the end. */
 	while ((err = loader__poll(a->loader, 0)) > 0)
 		;
-	return err < 0 && err != -EINTR ? TT_EXIT_RUNTIME : TT_EXIT_OK;
+	if (err < 0 && err != -EINTR) {
+		fprintf(stderr, "threadtrace: reading events: %s\n", strerror(-err));
+		return TT_EXIT_RUNTIME;
+	}
+	return TT_EXIT_OK;
 }
 
 /* Tell the libc of the target (and ours: the command will most likely use it) to report joins. */
@@ -219,7 +223,11 @@ int main(int argc, char **argv)
 	uint64_t realtime0;
 	int go_fd = -1, exit_code, err;
 
-	args_parse(argc, argv, &a.cfg);
+	err = args_parse(argc, argv, &a.cfg);
+	if (err) {
+		fprintf(stderr, "threadtrace: cannot read the command line: %s\n", strerror(-err));
+		return TT_EXIT_RUNTIME;
+	}
 	perfmap__set_stop(&signals_seen);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -246,6 +254,7 @@ int main(int argc, char **argv)
 	a.deadlocks = deadlocks__new();
 	a.history = a.cfg.timeline ? history__new() : NULL;
 	if (!a.threads || !a.locks || !a.deadlocks || (a.cfg.timeline && !a.history)) {
+		fprintf(stderr, "threadtrace: out of memory for the thread and lock tables\n");
 		exit_code = TT_EXIT_RUNTIME;
 		goto out;
 	}
@@ -288,10 +297,11 @@ int main(int argc, char **argv)
 	if (a.bad_events)
 		fprintf(stderr, "threadtrace: warning: %llu kernel records could not be decoded (ignored): "
 				"a BPF object from another build?\n", (unsigned long long)a.bad_events);
-	if (report(&a, &exit_code))
+	if (report(&a))
 		exit_code = TT_EXIT_RUNTIME;
+	errno = 0;
 	if (fflush(a.out) || ferror(a.out)) {
-		fprintf(stderr, "threadtrace: writing the output failed\n");
+		outfile_failed(a.cfg.out_path ? a.cfg.out_path : "the output", errno);
 		exit_code = TT_EXIT_RUNTIME;
 	}
 

@@ -23,9 +23,27 @@ FILE *outfile_create(const char *path, bool overwrite)
 	return f;
 }
 
-int outfile_close(FILE *f)
+int outfile_close(FILE *f, const char *path)
 {
-	int bad = ferror(f);
+	int err = 0, bad;
 
-	return fclose(f) || bad ? -1 : 0;
+	/* the buffered rest is written now: its error, if any, is the one to name */
+	errno = 0;
+	bad = fflush(f) || ferror(f);
+	err = errno;
+	errno = 0;
+	if (fclose(f) && !bad) {
+		bad = 1;
+		err = errno;
+	}
+	if (!bad)
+		return 0;
+	outfile_failed(path, err);
+	return -1;
+}
+
+void outfile_failed(const char *path, int err)
+{
+	/* an earlier write's error number is gone: say no more than what is known */
+	fprintf(stderr, "threadtrace: cannot write %s: %s\n", path, err ? strerror(err) : "a write failed");
 }

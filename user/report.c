@@ -95,13 +95,15 @@ int build_report(struct app *a, uint64_t now, struct tt_report *r, struct tt_par
 	return err;
 }
 
-int report(struct app *a, int *exit_code)
+/* Each part is written even when another failed. */
+int report(struct app *a)
 {
 	uint64_t now = now_ns(CLOCK_MONOTONIC);
 	struct tt_parallelism par;
 	struct syms_usage usage;
 	struct tt_verdict verdict;
 	struct tt_report r;
+	int err = 0;
 
 	/* CPython: the names as they are now, and where the threads still blocked wait */
 	pythreads__refresh(a, a->cfg.stacks);
@@ -109,7 +111,7 @@ int report(struct app *a, int *exit_code)
 	report_drops(a);
 	emit_trace(a, "stop", true, now - a->threads->t0_ns);
 	if (build_report(a, now, &r, &par, &verdict))
-		*exit_code = TT_EXIT_RUNTIME;
+		err = -1;
 	a->view.ops->summary(&a->view, &r);
 	syms__usage(&usage);
 	if (usage.refused)
@@ -117,15 +119,15 @@ int report(struct app *a, int *exit_code)
 				"(THREADTRACE_SYMBOL_MB): addresses there are named by region, [FILE+0xOFFSET]\n",
 			usage.refused, usage.refused == 1 ? "" : "s", usage.budget >> 20);
 	if (a->cfg.summary_dir && summary_csv_write(a->cfg.summary_dir, &r))
-		*exit_code = TT_EXIT_RUNTIME;
+		err = -1;
 	if (a->cfg.summary_json && summary_json_write(a->cfg.summary_json, a->cfg.force, &r))
-		*exit_code = TT_EXIT_RUNTIME;
+		err = -1;
 	if (a->history) {
 		history__finish(a->history, now - a->threads->t0_ns);
 		if (timeline_write(a->cfg.timeline, a->cfg.force, a->history, a->threads, name_lock, a))
-			*exit_code = TT_EXIT_RUNTIME;
+			err = -1;
 	}
-	return 0;
+	return err;
 }
 
 /* Tracing into a file with a person watching stderr: a one-line status, rewritten in place. */

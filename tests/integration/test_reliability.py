@@ -92,6 +92,57 @@ def test_output_file_errors(tmp_path):
     one_line_error(p, 2, "Read-only file system")
 
 
+def test_a_full_disk_is_named_for_every_output(tmp_path):
+    # /dev/full takes the open and refuses every write (ENOSPC): each file's failure is one line
+    for opts in (["--timeline", "/dev/full"], ["--summary-json", "/dev/full"]):
+        p = run_tt(["-q", "--force", *opts, "--", "true"])
+        one_line_error(p, 1, "cannot write /dev/full: No space left on device")
+    # the views flush as they go: the error number is gone by the end, the file's name is not
+    for opts in (["-w", "/dev/full"], ["--csv", "-w", "/dev/full"]):
+        one_line_error(run_tt(["-q", "--force", *opts, "--", "true"]), 1, "cannot write /dev/full")
+    # the other files are still written
+    summary = tmp_path / "s.json"
+    p = run_tt(["-q", "--timeline", "/dev/full", "--force", "--summary-json", summary, "--", "true"])
+    one_line_error(p, 1, "cannot write /dev/full")
+    assert json.loads(summary.read_text())["threads"][0]["exit"] == "process-exit"
+
+
+def memory_cgroup(name, limit):
+    """A memory cgroup (v1 or v2) limited to limit bytes, or None on a machine without one."""
+    for root, knob in (("/sys/fs/cgroup/memory", "memory.limit_in_bytes"),
+                       ("/sys/fs/cgroup/unified", "memory.max"), ("/sys/fs/cgroup", "memory.max")):
+        if not os.path.exists(f"{root}/cgroup.procs"):
+            continue
+        path = f"{root}/{name}"
+        os.mkdir(path)
+        if not os.path.exists(f"{path}/{knob}"):  # v2 without the memory controller for children
+            os.rmdir(path)
+            continue
+        with open(f"{path}/{knob}", "w") as f:
+            f.write(str(limit))
+        return path
+    return None
+
+
+def test_a_map_size_the_kernel_refuses_names_its_option(tmp_path):
+    # BPF maps are charged to the memory cgroup of their maker: 128 MiB takes the default sizes,
+    # not 4 Mi threads' preallocated entries nor a 1 GiB ring buffer
+    cg = memory_cgroup(f"tt-test-{os.getpid()}", 128 << 20)
+    if cg is None:
+        pytest.skip("no memory cgroup controller on this machine")
+    try:
+        def run_in_cg(*args):
+            return subprocess.run(["sh", "-c", f'echo $$ > {cg}/cgroup.procs && exec "$@"', "sh", str(TT),
+                                   "-q", *map(str, args), "--", "true"],
+                                  capture_output=True, text=True, timeout=60)
+        p = run_in_cg()
+        assert p.returncode == 0, p.stderr
+        one_line_error(run_in_cg("--max-threads", "4194304"), 4, "--max-threads 4194304: too large")
+        one_line_error(run_in_cg("--buffer", "1048576"), 4, "--buffer 1048576: too large")
+    finally:
+        os.rmdir(cg)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_signal_stops_promptly_with_full_report(sig, demo_proc, tmp_path):
     d = demo_proc([DEMOS / "idle", "2"])
@@ -209,6 +260,78 @@ def test_10000_threads_counted_exactly_with_bounded_memory(tmp_path):
     # threadtrace's own peak RSS: the issue's budget is 32 MB
     kb = int(re.search(r"MAXRSS_KB (\d+)", err).group(1))
     assert 1024 < kb < 32 * 1024, kb
+
+
+CROWD_DEADLOCK_C = r"""
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+/* ab holds a and waits for b, ba holds b and waits for a; then a crowd waits for a too. */
+static pthread_mutex_t a = PTHREAD_MUTEX_INITIALIZER, b = PTHREAD_MUTEX_INITIALIZER;
+static pthread_barrier_t both;
+static void *ab(void *x) { (void)x; pthread_mutex_lock(&a); printf("TID ab %ld\n", syscall(SYS_gettid));
+	fflush(stdout); pthread_barrier_wait(&both); pthread_mutex_lock(&b); return NULL; }
+static void *ba(void *x) { (void)x; pthread_mutex_lock(&b); printf("TID ba %ld\n", syscall(SYS_gettid));
+	fflush(stdout); pthread_barrier_wait(&both); pthread_mutex_lock(&a); return NULL; }
+static void *crowd(void *x) { (void)x; pthread_mutex_lock(&a); return NULL; }
+int main(int argc, char **argv)
+{
+	int n = atoi(argv[1]);
+	pthread_attr_t at;
+	pthread_t t;
+	char go[8];
+
+	if (!fgets(go, sizeof(go), stdin))
+		return 1;
+	pthread_attr_init(&at);
+	pthread_attr_setstacksize(&at, 65536);
+	pthread_barrier_init(&both, NULL, 3);
+	if (pthread_create(&t, &at, ab, NULL) || pthread_create(&t, &at, ba, NULL))
+		return 1;
+	pthread_barrier_wait(&both); /* ab holds a, ba holds b: the crowd cannot take a first */
+	for (int i = 0; i < n; i++)
+		if (pthread_create(&t, &at, crowd, NULL))
+			return 1;
+	printf("CREATED %d\n", n);
+	fflush(stdout);
+	pause();
+	return 0;
+}
+"""
+
+
+def test_a_deadlock_among_a_thousand_waiting_threads_is_reported(tmp_path):
+    # the deadlock scan once kept the first 256 waits the kernel's table gave it: with 1000
+    # threads waiting beside a cycle of two, the cycle was mostly not among them
+    src, exe = tmp_path / "crowd.c", tmp_path / "crowd"
+    src.write_text(CROWD_DEADLOCK_C)
+    subprocess.run(["cc", "-O2", "-pthread", "-D_GNU_SOURCE", "-o", str(exe), str(src)], check=True)
+    demo = subprocess.Popen([str(exe), "1000"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        out = tmp_path / "t.csv"
+        tt = subprocess.Popen([str(TT), "--csv", "-w", str(out), "-d", "4", "-p", str(demo.pid)],
+                              stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not (out.exists() and "alive" in out.read_text()):
+            time.sleep(0.02)
+        demo.stdin.write("go\n")
+        demo.stdin.close()
+        _, err = tt.communicate(timeout=60)
+    finally:
+        demo.kill()
+        demo.wait()
+    demo_out = demo.stdout.read()
+    assert tt.returncode == 0, err
+    assert "deadlock scan" not in err, err
+    assert "CREATED 1000" in demo_out
+    tids = dict(l.split()[1:] for l in demo_out.splitlines() if l.startswith("TID ") and len(l.split()) == 3)
+    ab, ba = int(tids["ab"]), int(tids["ba"])
+    rows = parse_csv(out.read_text())
+    assert len([r for r in rows if r["event"] == "start"]) == 1002
+    deadlocks = [(int(r["tid"]), int(r["peer_tid"])) for r in rows if r["event"] == "deadlock"]
+    assert sorted(deadlocks) == sorted([(ab, ba), (ba, ab)])
 
 
 def test_40000_lock_words_full_map_is_counted_then_sized(tmp_path):

@@ -9,9 +9,11 @@ from conftest import DEMOS, SCALE, TT, parallelism_mean, read_summary
 S = float(SCALE)
 
 
-def timeline(cmd, tmp_path, args=()):
+def timeline(cmd, tmp_path, args=(), opts=None):
+    """opts replace ["--timeline", FILE] (the word TL stands for FILE); args come after them."""
     out = tmp_path / "tl.json"
-    p = subprocess.run([str(TT), "-q", "--timeline", str(out), *args, "--", *map(str, cmd)],
+    opts = ["--timeline", str(out)] if opts is None else [str(out) if o == "TL" else o for o in opts]
+    p = subprocess.run([str(TT), "-q", *opts, *args, "--", *map(str, cmd)],
                        capture_output=True, text=True, timeout=60, env=dict(os.environ, TT_SCALE=SCALE))
     assert p.returncode == 0, p.stderr
     tids = {l.split()[1]: int(l.split()[2]) for l in p.stdout.splitlines() if l.startswith("TID ")}
@@ -81,3 +83,16 @@ def test_gil_timeline_hand_offs_and_running_counter(tmp_path):
     blocked = {e["name"] for e in events if e["ph"] == "X" and e["tid"] in workers
                and e["name"].startswith("blocked")}
     assert "blocked on big_lock+0x0" in blocked
+
+
+def test_hand_offs_whatever_the_order_of_timeline_and_o_text(tmp_path):
+    # the arrows come from the lock events: -o text after --timeline once turned them off
+    for opts in (["--timeline", "TL", "-o", "text"], ["-o", "text", "--timeline", "TL"]):
+        events, tids = timeline([DEMOS / "gil", "3"], tmp_path, opts)
+        workers = {tids[f"w{i}"] for i in range(3)}
+        starts = {e["id"]: e["tid"] for e in events if e["ph"] == "s"}
+        ends = {e["id"]: e["tid"] for e in events if e["ph"] == "f"}
+        assert starts and set(starts) == set(ends), opts
+        handoffs = {(starts[i], ends[i]) for i in starts if ends[i] in workers}
+        assert len(handoffs) >= 3 and all(a in workers and a != b for a, b in handoffs), (opts, handoffs)
+        (tmp_path / "tl.json").unlink()

@@ -403,6 +403,51 @@ TEST(parse_seconds_ranges)
 	CHECK(v == -77); /* untouched on failure */
 }
 
+/* Settings that follow from several options do not depend on the options' order. */
+TEST(derived_options_any_order)
+{
+	struct tt_config cfg;
+	struct argvec a;
+
+	/* the timeline's hand-off arrows need the lock events, whatever -o says, before or after */
+	if (!PARSE_OK(&a, &cfg, "--timeline", "t.json", "-o", "text", "-p", "1")) {
+		CHECK(cfg.lock_events);
+		CHECK(!cfg.csv && !cfg.json);
+		CHECK_STR(cfg.timeline, "t.json");
+	}
+	if (!PARSE_OK(&a, &cfg, "-o", "text", "--timeline", "t.json", "-p", "1")) {
+		CHECK(cfg.lock_events);
+		CHECK(!cfg.csv && !cfg.json);
+	}
+	if (!PARSE_OK(&a, &cfg, "--timeline", "t.json", "-o", "json", "-o", "text", "-p", "1"))
+		CHECK(cfg.lock_events);
+	/* text alone streams no lock events */
+	if (!PARSE_OK(&a, &cfg, "-o", "text", "-p", "1"))
+		CHECK(!cfg.lock_events);
+	if (!PARSE_OK(&a, &cfg, "-p", "1"))
+		CHECK(!cfg.lock_events && !cfg.csv && !cfg.json && cfg.format == TT_FORMAT_TEXT);
+	/* the output format: the last -o or --csv wins, and exactly one format is on */
+	if (!PARSE_OK(&a, &cfg, "-o", "csv", "-o", "json", "-p", "1")) {
+		CHECK(cfg.json && !cfg.csv);
+		CHECK(cfg.lock_events);
+	}
+	if (!PARSE_OK(&a, &cfg, "-o", "json", "-o", "csv", "-p", "1")) {
+		CHECK(cfg.csv && !cfg.json);
+		CHECK(cfg.lock_events);
+	}
+	if (!PARSE_OK(&a, &cfg, "--csv", "-o", "text", "-p", "1")) {
+		CHECK(!cfg.csv && !cfg.json);
+		CHECK(!cfg.lock_events);
+	}
+	if (!PARSE_OK(&a, &cfg, "-o", "text", "--csv", "-p", "1")) {
+		CHECK(cfg.csv && !cfg.json);
+		CHECK(cfg.lock_events);
+	}
+	if (!PARSE_OK(&a, &cfg, "-o", "json", "--csv", "-p", "1"))
+		CHECK(cfg.csv && !cfg.json);
+	EXPECT_EXIT(TT_EXIT_USAGE, "-o", "xml", "-p", "1");
+}
+
 int main(void)
 {
 	RUN(pid_and_defaults);
@@ -417,5 +462,6 @@ int main(void)
 	RUN(usage_error_message);
 	RUN(parse_long_ranges);
 	RUN(parse_seconds_ranges);
+	RUN(derived_options_any_order);
 	return check_summary();
 }

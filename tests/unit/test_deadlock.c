@@ -315,6 +315,64 @@ TEST(free_null_is_safe)
 	CHECK_RUNS_CLEANLY(deadlocks__free(deadlocks__new())); /* never scanned */
 }
 
+/*
+ * More waits than the old fixed snapshot (256 edges) and cycles longer than
+ * the old walk (64 threads): every cycle is found, each once.
+ */
+TEST(many_waits_and_long_cycles)
+{
+	enum { CROWD = 300, LONG = 300 };
+	size_t n = CROWD + 2 + LONG;
+	struct tt_deadlocks *d = deadlocks__new();
+	struct tt_wait_edge *e = calloc(n, sizeof(*e));
+	struct seen s = { 0 };
+	int two = -1, long_one = -1, bad = 0;
+
+	if (!d || !e) {
+		CHECK(d && e);
+		free(e);
+		deadlocks__free(d);
+		return;
+	}
+	/* 300 threads wait for 20001, listed first; 20001 and 20002 deadlock, listed after them */
+	for (int i = 0; i < CROWD; i++)
+		e[i] = edge(30000 + i, 20001, 0xa000, (uint64_t)i);
+	e[CROWD] = edge(20002, 20001, 0xa000, 7);
+	e[CROWD + 1] = edge(20001, 20002, 0xb000, 8);
+	/* 40000 -> 40001 -> ... -> 40299 -> 40000, listed backwards */
+	for (int i = 0; i < LONG; i++) {
+		int tid = 40000 + LONG - 1 - i;
+
+		e[CROWD + 2 + i] = edge(tid, 40000 + (tid - 40000 + 1) % LONG, 0xc000 + (uint64_t)tid, 9);
+	}
+	CHECK_EQ_INT(SCAN(d, e, n, &s), 0); /* first sight */
+	CHECK_EQ_INT(SCAN(d, e, n, &s), 2);
+	CHECK_EQ_INT(s.calls, 2);
+	for (int i = 0; i < s.calls && i < 2; i++) {
+		if (s.n[i] == 2)
+			two = i;
+		if (s.n[i] == LONG)
+			long_one = i;
+	}
+	CHECK(two >= 0 && long_one >= 0);
+	if (two >= 0) {
+		CHECK_EQ_INT(s.e[two][0].tid, 20001);
+		CHECK_EQ_INT(s.e[two][0].owner, 20002);
+		CHECK_EQ_U64(s.e[two][0].addr, 0xb000);
+		CHECK_EQ_INT(s.e[two][1].tid, 20002);
+		CHECK_EQ_INT(s.e[two][1].owner, 20001);
+	}
+	if (long_one >= 0)
+		for (int i = 0; i < MAXE; i++)
+			if (s.e[long_one][i].tid != 40000 + i || s.e[long_one][i].owner != 40000 + i + 1)
+				bad++;
+	CHECK_EQ_INT(bad, 0);
+	CHECK_EQ_INT(SCAN(d, e, n, &s), 0); /* reported once */
+	CHECK_EQ_INT(s.calls, 2);
+	free(e);
+	deadlocks__free(d);
+}
+
 int main(void)
 {
 	RUN(two_cycle_confirmed_then_reported_once);
@@ -330,5 +388,6 @@ int main(void)
 	RUN(snapshot_order_does_not_matter);
 	RUN(cycle_turned_down_is_offered_again);
 	RUN(free_null_is_safe);
+	RUN(many_waits_and_long_cycles);
 	return check_summary();
 }

@@ -167,5 +167,5 @@ int summary_json_write(const char *path, bool force, const struct tt_report *r)
 	if (!f)
 		return -1;
 	write_summary(f, r);
-	return outfile_close(f);
+	return outfile_close(f, path);
 }

@@ -6,17 +6,16 @@
 #include "view/view.h"
 
 /* The tables are rewritten at each run into the folder given (never through a symlink). */
-static FILE *create(const char *dir, const char *name)
+static FILE *create(const char *dir, const char *name, char path[4096])
 {
-	char path[4096];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(path, 4096, "%s/%s", dir, name);
 	return outfile_create(path, true);
 }
 
 static int write_locks(const char *dir, const struct tt_report *r)
 {
-	FILE *f = create(dir, "locks.csv");
+	char path[4096];
+	FILE *f = create(dir, "locks.csv", path);
 
 	if (!f)
 		return -1;
@@ -38,12 +37,13 @@ static int write_locks(const char *dir, const struct tt_report *r)
 			(uint64_t)k->hold.count, hold_percentile(&k->hold, 50), hold_percentile(&k->hold, 90),
 			hold_percentile(&k->hold, 99), (uint64_t)k->hold.max_ns, gil_like);
 	}
-	return outfile_close(f);
+	return outfile_close(f, path);
 }
 
 static int write_threads(const char *dir, const struct tt_report *r)
 {
-	FILE *f = create(dir, "threads.csv");
+	char path[4096];
+	FILE *f = create(dir, "threads.csv", path);
 
 	if (!f)
 		return -1;
@@ -75,19 +75,20 @@ static int write_threads(const char *dir, const struct tt_report *r)
 		csv_write_field(f, th->py_stack ? th->py_stack : "");
 		fputc('\n', f);
 	}
-	return outfile_close(f);
+	return outfile_close(f, path);
 }
 
 static int write_parallelism(const char *dir, const struct tt_report *r)
 {
-	FILE *f = create(dir, "parallelism.csv");
+	char path[4096];
+	FILE *f = create(dir, "parallelism.csv", path);
 
 	if (!f)
 		return -1;
 	fputs("running,time_ns\n", f);
 	for (unsigned i = 0; i <= parallelism_max(r->par); i++)
 		fprintf(f, "%u,%" PRIu64 "\n", i, r->par->ns[i]);
-	return outfile_close(f);
+	return outfile_close(f, path);
 }
 
 int summary_csv_write(const char *dir, const struct tt_report *r)

@@ -139,5 +139,5 @@ int timeline_write(const char *path, bool force, const struct tt_history *h, con
 	write_flows(f, h);
 	write_counter(f, h, threads->tgid);
 	fputs("\n]}\n", f);
-	return outfile_close(f);
+	return outfile_close(f, path);
 }

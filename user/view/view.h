@@ -35,7 +35,7 @@ typedef void (*tt_lock_name_fn)(pid_t tgid, uint64_t addr, char *buf, size_t len
 int timeline_write(const char *path, bool force, const struct tt_history *h, const struct tt_threads *threads,
 		   tt_lock_name_fn name_lock, void *ctx);
 
-/* --summary-json FILE: the summary tables and the verdict as one JSON document. 0 or -1. */
+/* --summary-json FILE: the summary tables and the verdict as one JSON document. 0, or -1 after a message. */
 int summary_json_write(const char *path, bool force, const struct tt_report *report);
 /* Writes s as a JSON string: escaped, invalid UTF-8 bytes as U+FFFD. */
 void json_write_string(FILE *out, const char *s);
