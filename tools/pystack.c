@@ -38,12 +38,12 @@ static int print_layout(const char *arg)
 		usage(stderr);
 		return 1;
 	}
-	l = py_layout_named(major, minor);
+	l = pylayout__named(major, minor);
 	if (!l) {
 		fprintf(stderr, "pystack: no layout for CPython %u.%u\n", major, minor);
 		return 2;
 	}
-	py_layout_foreach(l, print_field, NULL);
+	pylayout__foreach(l, print_field, NULL);
 	return 0;
 }
 

@@ -3,7 +3,7 @@
 #include "app.h"
 #include "model/history.h"
 
-uint64_t now_ns(clockid_t clk)
+uint64_t app__now_ns(clockid_t clk)
 {
 	struct timespec ts;
 
@@ -11,7 +11,7 @@ uint64_t now_ns(clockid_t clk)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-void emit(const struct tt_record *rec, void *ctx)
+void app__emit(const struct tt_record *rec, void *ctx)
 {
 	struct app *a = ctx;
 

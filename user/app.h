@@ -56,26 +56,26 @@ struct app {
 	uint64_t bad_events;         /* records that decode as no event */
 };
 
-uint64_t now_ns(clockid_t clk);
+uint64_t app__now_ns(clockid_t clk);
 /* A record to the views (and the timeline). */
-void emit(const struct tt_record *rec, void *ctx);
+void app__emit(const struct tt_record *rec, void *ctx);
 
 /* targets.c: the traced processes' mappings, and CPython's probe */
-struct syms *syms_of(pid_t tgid, void *ctx);
-void add_process(struct app *a, pid_t tgid);
-void refresh_maps(struct app *a);
-void probe_python(struct app *a);
+struct syms *targets__syms_of(pid_t tgid, void *ctx);
+void targets__add_process(struct app *a, pid_t tgid);
+void targets__refresh_maps(struct app *a);
+void targets__probe_python(struct app *a);
 
 /* deadwatch.c: deadlocks as they form */
-void scan_deadlocks(struct app *a);
+void deadwatch__scan(struct app *a);
 
 /* report.c: the trace's first and last records, the summary, the status line */
-void emit_trace(struct app *a, const char *detail, bool has_dur, uint64_t dur);
-void emit_trace_start(struct app *a, uint64_t realtime_ns);
-int build_report(struct app *a, uint64_t now, struct tt_report *r, struct tt_parallelism *par,
+void report__emit_trace(struct app *a, const char *detail, bool has_dur, uint64_t dur);
+void report__emit_trace_start(struct app *a, uint64_t realtime_ns);
+int report__build(struct app *a, uint64_t now, struct tt_report *r, struct tt_parallelism *par,
 		 struct tt_verdict *verdict);
 /* The summary and the files it goes to: 0, or -1 after a message on stderr for each failure. */
-int report(struct app *a);
-void status_line(struct app *a, uint64_t now, bool last);
+int report__print(struct app *a);
+void report__status_line(struct app *a, uint64_t now, bool last);
 
 #endif

@@ -55,7 +55,7 @@ static const struct argp_option options[] = {
 	{ 0 },
 };
 
-int parse_long(const char *s, long min, long max, long *out)
+int args__parse_long(const char *s, long min, long max, long *out)
 {
 	char *end;
 	long v;
@@ -68,7 +68,7 @@ int parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
-int parse_seconds(const char *s, double min, double max, double *out)
+int args__parse_seconds(const char *s, double min, double max, double *out)
 {
 	char *end;
 	double v;
@@ -88,16 +88,16 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'p':
-		if (parse_long(arg, 1, 4194304, &n))
+		if (args__parse_long(arg, 1, 4194304, &n))
 			argp_error(state, "invalid PID '%s': a number from 1 to 4194304", arg);
 		cfg->pid = n;
 		break;
 	case 'd':
-		if (parse_seconds(arg, 0.001, 1e7, &cfg->duration_s))
+		if (args__parse_seconds(arg, 0.001, 1e7, &cfg->duration_s))
 			argp_error(state, "invalid duration '%s': seconds, from 0.001", arg);
 		break;
 	case 'i':
-		if (parse_seconds(arg, 0.01, 1e6, &cfg->interval_s))
+		if (args__parse_seconds(arg, 0.01, 1e6, &cfg->interval_s))
 			argp_error(state, "invalid interval '%s': seconds, from 0.01", arg);
 		break;
 	case OPT_CSV:
@@ -144,12 +144,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		cfg->stacks = true;
 		break;
 	case OPT_MAX_THREADS:
-		if (parse_long(arg, 16, 4194304, &n))
+		if (args__parse_long(arg, 16, 4194304, &n))
 			argp_error(state, "invalid --max-threads '%s': from 16 to 4194304", arg);
 		cfg->max_threads = n;
 		break;
 	case OPT_MAX_LOCKS:
-		if (parse_long(arg, 16, 4194304, &n))
+		if (args__parse_long(arg, 16, 4194304, &n))
 			argp_error(state, "invalid --max-locks '%s': from 16 to 4194304", arg);
 		cfg->max_locks = n;
 		break;
@@ -159,7 +159,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		cfg->summary_dir = arg;
 		break;
 	case OPT_BUFFER:
-		if (parse_long(arg, 4, 1 << 20, &n) || (n & (n - 1)))
+		if (args__parse_long(arg, 4, 1 << 20, &n) || (n & (n - 1)))
 			argp_error(state, "invalid --buffer '%s': a power of 2 from 4 to 1048576", arg);
 		cfg->buffer_kb = n;
 		break;
@@ -192,7 +192,7 @@ static void derive(struct tt_config *cfg)
 	cfg->lock_events = cfg->csv || cfg->json || cfg->timeline;
 }
 
-int args_parse(int argc, char **argv, struct tt_config *cfg)
+int args__parse(int argc, char **argv, struct tt_config *cfg)
 {
 	static const struct argp argp = { options, parse_opt, args_doc, doc, NULL, NULL, NULL };
 	int idx = 0, err;

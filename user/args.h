@@ -46,10 +46,10 @@ struct tt_config {
  * exits with TT_EXIT_USAGE; --help and --version print and exit with 0.
  * -errno when argp itself failed (out of memory), without a message.
  */
-int args_parse(int argc, char **argv, struct tt_config *cfg);
+int args__parse(int argc, char **argv, struct tt_config *cfg);
 
 /* strtol-style parsing of a whole string into [min, max]; 0 or -1. */
-int parse_long(const char *s, long min, long max, long *out);
-int parse_seconds(const char *s, double min, double max, double *out);
+int args__parse_long(const char *s, long min, long max, long *out);
+int args__parse_seconds(const char *s, double min, double max, double *out);
 
 #endif

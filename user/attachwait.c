@@ -51,20 +51,20 @@ static bool futex_wait_of(int mem, long nr, const unsigned long long args[6], st
 	return true;
 }
 
-int attach_wait_state(pid_t tgid, pid_t tid, uint64_t t0_ns, struct tt_sched *s, pid_t *joinee)
+int attachwait__state(pid_t tgid, pid_t tid, uint64_t t0_ns, struct tt_sched *s, pid_t *joinee)
 {
 	unsigned long long args[6], ticks, runtime = 0;
 	char state, path[64];
 	long nr;
 	int mem;
 
-	if (procfs_thread_stat(tgid, tid, &state, &ticks) || (state != 'S' && state != 'D'))
+	if (procfs__thread_stat(tgid, tid, &state, &ticks) || (state != 'S' && state != 'D'))
 		return -1;
 	*joinee = 0;
 	memset(s, 0, sizeof(*s));
 	s->state = TT_ST_SLEEP;
 	s->since_ns = t0_ns;
-	if (procfs_thread_syscall(tgid, tid, &nr, args) || procfs_thread_runtime(tgid, tid, &runtime))
+	if (procfs__thread_syscall(tgid, tid, &nr, args) || procfs__thread_runtime(tgid, tid, &runtime))
 		return 0; /* asleep, in no call we know */
 	snprintf(path, sizeof(path), "/proc/%d/mem", (int)tgid);
 	mem = open(path, O_RDONLY | O_CLOEXEC);

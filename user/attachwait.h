@@ -18,6 +18,6 @@
  * on its joinee's tid word; the caller checks the tid is one of tgid's
  * threads), else 0. 0, or -1 when it runs or is gone (nothing to seed).
  */
-int attach_wait_state(pid_t tgid, pid_t tid, uint64_t t0_ns, struct tt_sched *s, pid_t *joinee);
+int attachwait__state(pid_t tgid, pid_t tid, uint64_t t0_ns, struct tt_sched *s, pid_t *joinee);
 
 #endif

@@ -52,7 +52,7 @@ static void on_wait_stat(const void *key, const void *val, void *ctx)
 	struct fold *f = ctx;
 	size_t i;
 
-	if (index_get(&f->open_by_word, k->addr, k->tid, &i) && f->open[i].key.tgid == k->tgid) {
+	if (index__get(&f->open_by_word, k->addr, k->tid, &i) && f->open[i].key.tgid == k->tgid) {
 		struct open_wait *o = &f->open[i];
 
 		s.waits++;
@@ -81,7 +81,7 @@ static void on_sched(const void *key, const void *val, void *ctx)
 	threads__set_sched(f->threads, tid, s, f->now_ns);
 	if (!s->in_wait || !th)
 		return;
-	if (ARRAY_ROOM(f->open, f->nopen, f->capopen) || index_put(&f->open_by_word, w->addr, (__u32)tid, f->nopen)) {
+	if (ARRAY_ROOM(f->open, f->nopen, f->capopen) || index__put(&f->open_by_word, w->addr, (__u32)tid, f->nopen)) {
 		f->err = -1;
 		return;
 	}
@@ -136,7 +136,7 @@ static void on_site(const void *key, const void *val, void *ctx)
 		f->err = -1;
 }
 
-int collect_figures(struct tt_loader *l, struct tt_threads *threads, struct tt_locks *locks,
+int collect__figures(struct tt_loader *l, struct tt_threads *threads, struct tt_locks *locks,
 		    struct tt_parallelism *par, uint64_t now_ns)
 {
 	struct fold f = { .threads = threads, .locks = locks, .now_ns = now_ns };
@@ -154,7 +154,7 @@ int collect_figures(struct tt_loader *l, struct tt_threads *threads, struct tt_l
 		if (!f.open[i].merged)
 			add_wait_stat(&f, &f.open[i].key, &f.open[i].stat);
 	free(f.open);
-	index_free(&f.open_by_word);
+	index__free(&f.open_by_word);
 	if (f.err || loader__dump(l, TT_MAP_HOLD_STATS, on_hold_stat, &f) < 0 ||
 	    loader__dump(l, TT_MAP_WAKE_PAIRS, on_wake_pair, &f) < 0 ||
 	    loader__dump(l, TT_MAP_OWNER_PAIRS, on_owner_pair, &f) < 0 ||
@@ -162,11 +162,11 @@ int collect_figures(struct tt_loader *l, struct tt_threads *threads, struct tt_l
 		return -1;
 	if (loader__parallelism(l, &kpar))
 		return -1;
-	parallelism_from_kernel(par, &kpar, now_ns);
+	parallelism__from_kernel(par, &kpar, now_ns);
 	return f.err;
 }
 
-void collect_lock_name(struct syms *syms, uint64_t addr, char *buf, size_t len, bool *is_gil)
+void collect__lock_name(struct syms *syms, uint64_t addr, char *buf, size_t len, bool *is_gil)
 {
 	struct sym_info si;
 	char where[TT_LOCK_NAME_LEN];
@@ -176,7 +176,7 @@ void collect_lock_name(struct syms *syms, uint64_t addr, char *buf, size_t len, 
 		snprintf(buf, len, "[unknown]");
 		return;
 	}
-	sym_info_format(&si, where, sizeof(where));
+	syms__format_info(&si, where, sizeof(where));
 	if (!strcmp(si.region, "sym") && !strcmp(si.name, "_PyRuntime") && si.offset >= GIL_FIRST &&
 	    si.offset < GIL_END) {
 		*is_gil = true;
@@ -204,7 +204,7 @@ static void drop_unknown_owners(struct tt_locks *locks, const struct tt_threads 
 	locks->nowners = kept;
 }
 
-void collect_name_locks(struct tt_locks *locks, const struct tt_threads *threads, tt_syms_fn syms_of, void *ctx)
+void collect__name_locks(struct tt_locks *locks, const struct tt_threads *threads, tt_syms_fn syms_of, void *ctx)
 {
 	drop_unknown_owners(locks, threads);
 	for (size_t i = 0; i < locks->n; i++) {
@@ -215,7 +215,7 @@ void collect_name_locks(struct tt_locks *locks, const struct tt_threads *threads
 		if (!k->name[0]) {
 			struct sym_info si;
 
-			collect_lock_name(syms, k->addr, k->name, sizeof(k->name), &k->is_gil);
+			collect__lock_name(syms, k->addr, k->name, sizeof(k->name), &k->is_gil);
 			k->is_gil_cond = k->is_gil && !syms__resolve(syms, k->addr, &si) &&
 					 si.offset >= GIL_COND_FIRST && si.offset < GIL_COND_END;
 		}
@@ -239,7 +239,7 @@ static void frame_name(struct syms *syms, const struct perfmap *pm, uint64_t ip,
 		return;
 	}
 	if (syms && !syms__resolve(syms, ip, &si)) {
-		sym_info_format(&si, buf, len);
+		syms__format_info(&si, buf, len);
 		return;
 	}
 	snprintf(buf, len, "0x%llx", (unsigned long long)ip);
@@ -262,7 +262,7 @@ static size_t merge_frames(const __u64 *ips, size_t nips, const __u64 *scan, __u
 	return n;
 }
 
-int collect_format_stack(struct tt_loader *l, __s32 stack_id, const __u64 scan[TT_SCAN_HITS], struct syms *syms,
+int collect__format_stack(struct tt_loader *l, __s32 stack_id, const __u64 scan[TT_SCAN_HITS], struct syms *syms,
 			 const struct perfmap *pm, char *buf, size_t len)
 {
 	__u64 ips[TT_STACK_DEPTH] = { 0 }, frames[TT_STACK_DEPTH + TT_SCAN_HITS];
@@ -286,7 +286,7 @@ int collect_format_stack(struct tt_loader *l, __s32 stack_id, const __u64 scan[T
 	return 0;
 }
 
-void collect_stacks(struct tt_loader *l, struct tt_locks *locks, size_t top, tt_syms_fn syms_of, void *ctx)
+void collect__stacks(struct tt_loader *l, struct tt_locks *locks, size_t top, tt_syms_fn syms_of, void *ctx)
 {
 	for (size_t i = 0; i < locks->n && i < top; i++) {
 		struct tt_lock *k = &locks->v[i];
@@ -297,7 +297,7 @@ void collect_stacks(struct tt_loader *l, struct tt_locks *locks, size_t top, tt_
 
 			if (!k->sites[s].count || k->sites[s].frames)
 				continue;
-			if (!collect_format_stack(l, k->sites[s].stack_id, k->sites[s].scan, syms_of(k->tgid, ctx), pm,
+			if (!collect__format_stack(l, k->sites[s].stack_id, k->sites[s].scan, syms_of(k->tgid, ctx), pm,
 						  buf, sizeof(buf)))
 				k->sites[s].frames = strdup(buf);
 		}

@@ -11,24 +11,24 @@
 struct syms;
 
 /* Fresh figures for every lock, thread and the parallelism, as of now_ns. 0 or -1. */
-int collect_figures(struct tt_loader *l, struct tt_threads *threads, struct tt_locks *locks,
+int collect__figures(struct tt_loader *l, struct tt_threads *threads, struct tt_locks *locks,
 		    struct tt_parallelism *par, uint64_t now_ns);
 
 /* The mappings of a traced process (NULL: unknown). */
 typedef struct syms *(*tt_syms_fn)(pid_t tgid, void *ctx);
 
 /* Names locks not named yet (symbol, GIL, join word), drops owners that are no threads of ours. */
-void collect_name_locks(struct tt_locks *locks, const struct tt_threads *threads, tt_syms_fn syms_of, void *ctx);
+void collect__name_locks(struct tt_locks *locks, const struct tt_threads *threads, tt_syms_fn syms_of, void *ctx);
 
 struct perfmap;
 
 /* A recorded user stack as "frame < caller < ...", from the perf map (JITs) or ELF symbols. 0 or -1. */
-int collect_format_stack(struct tt_loader *l, __s32 stack_id, const __u64 scan[TT_SCAN_HITS], struct syms *syms,
+int collect__format_stack(struct tt_loader *l, __s32 stack_id, const __u64 scan[TT_SCAN_HITS], struct syms *syms,
 			 const struct perfmap *pm, char *buf, size_t len);
 /* Symbolizes the blocking call sites of the first `top` locks (sort them first). */
-void collect_stacks(struct tt_loader *l, struct tt_locks *locks, size_t top, tt_syms_fn syms_of, void *ctx);
+void collect__stacks(struct tt_loader *l, struct tt_locks *locks, size_t top, tt_syms_fn syms_of, void *ctx);
 
 /* Names one address as lock tables do: "GIL (_PyRuntime+0x1b8)", "big_lock+0x0", "[heap]". */
-void collect_lock_name(struct syms *syms, uint64_t addr, char *buf, size_t len, bool *is_gil);
+void collect__lock_name(struct syms *syms, uint64_t addr, char *buf, size_t len, bool *is_gil);
 
 #endif

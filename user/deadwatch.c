@@ -50,7 +50,7 @@ static void deadlock_stack(struct app *a, const struct edges *e, pid_t tid, pid_
 	for (size_t i = 0; i < e->n; i++) {
 		if (e->v[i].tid != tid)
 			continue;
-		if (collect_format_stack(a->loader, e->waits[i].stack_id, e->waits[i].scan, syms_of(tgid, a),
+		if (collect__format_stack(a->loader, e->waits[i].stack_id, e->waits[i].scan, targets__syms_of(tgid, a),
 					 perfmap__get(tgid), buf, len))
 			buf[0] = '\0';
 		return;
@@ -69,7 +69,7 @@ static bool all_asleep(const struct app *a, const struct tt_wait_edge *cycle, si
 		unsigned long long ticks;
 		char state;
 
-		if (!procfs_thread_stat(th ? th->tgid : a->tgid, cycle[i].tid, &state, &ticks) && state != 'S' &&
+		if (!procfs__thread_stat(th ? th->tgid : a->tgid, cycle[i].tid, &state, &ticks) && state != 'S' &&
 		    state != 'D')
 			return false;
 	}
@@ -81,7 +81,7 @@ static bool on_cycle(const struct tt_wait_edge *cycle, size_t n, void *ctx)
 	struct cycle_ctx *cc = ctx;
 	struct app *a = cc->a;
 	char path[TT_DETAIL_LEN] = "", *p = path;
-	uint64_t now = now_ns(CLOCK_MONOTONIC);
+	uint64_t now = app__now_ns(CLOCK_MONOTONIC);
 
 	/* a wait whose end went unseen can make a cycle of a running thread: look again next scan */
 	if (!all_asleep(a, cycle, n))
@@ -96,7 +96,7 @@ static bool on_cycle(const struct tt_wait_edge *cycle, size_t n, void *ctx)
 		char lock[TT_LOCK_NAME_LEN], stack[1024], py_stack[PYTHREADS_STACK_LEN];
 		bool gil;
 
-		collect_lock_name(syms_of(th ? th->tgid : a->tgid, a), cycle[i].addr, lock, sizeof(lock), &gil);
+		collect__lock_name(targets__syms_of(th ? th->tgid : a->tgid, a), cycle[i].addr, lock, sizeof(lock), &gil);
 		rec.ts_ns = now - a->threads->t0_ns;
 		rec.peer_tid = cycle[i].owner;
 		rec.blocked_by = cycle[i].owner;
@@ -116,7 +116,7 @@ static bool on_cycle(const struct tt_wait_edge *cycle, size_t n, void *ctx)
 		}
 		if (th && th->py_name[0])
 			rec.py_name = th->py_name;
-		emit(&rec, a);
+		app__emit(&rec, a);
 	}
 	return true;
 }
@@ -133,7 +133,7 @@ static void scan_failed(const char *why)
 }
 
 /* A deadlock stays put: look for cycles among the waits in progress. */
-void scan_deadlocks(struct app *a)
+void deadwatch__scan(struct app *a)
 {
 	struct edges e = { .threads = a->threads };
 	struct cycle_ctx cc = { .a = a, .edges = &e };
@@ -145,7 +145,7 @@ void scan_deadlocks(struct app *a)
 		scan_failed(strerror(ENOMEM));
 	else {
 		if (e.n && !a->nprocs)
-			refresh_maps(a);
+			targets__refresh_maps(a);
 		if (deadlocks__scan(a->deadlocks, e.v, e.n, on_cycle, &cc) < 0)
 			scan_failed(strerror(ENOMEM));
 	}

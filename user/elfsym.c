@@ -52,7 +52,7 @@ static int find_in_table(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const char
 	return -ENOENT;
 }
 
-int elfsym_func_offset(const char *path, const char *name, size_t *offset)
+int elfsym__func_offset(const char *path, const char *name, size_t *offset)
 {
 	Elf_Scn *scn = NULL;
 	GElf_Addr addr = 0;
@@ -62,7 +62,7 @@ int elfsym_func_offset(const char *path, const char *name, size_t *offset)
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -EINVAL;
 	/* a path from a target's maps: never block on a FIFO put there, read only a regular file */
-	fd = open_regular_file(path, 0, NULL);
+	fd = safeopen__regular(path, 0, NULL);
 	if (fd < 0)
 		return fd;
 	elf = elf_begin(fd, ELF_C_READ, NULL);

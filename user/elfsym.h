@@ -9,6 +9,6 @@
  * it. Versioned duplicates (pthread_join@GLIBC_2.2.5 and @@GLIBC_2.34) at one
  * address count as one. Returns 0, -ENOENT when absent, or another -errno.
  */
-int elfsym_func_offset(const char *path, const char *name, size_t *offset);
+int elfsym__func_offset(const char *path, const char *name, size_t *offset);
 
 #endif

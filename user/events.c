@@ -39,7 +39,7 @@ static void apply_lock_event(const struct tt_event_sink *s, const struct tt_even
 	struct tt_thread *th = threads__find(s->threads, (pid_t)e->h.tid);
 	struct tt_record rec;
 
-	if (!lock_event_record(e, s->threads->t0_ns, th ? th->name : NULL, &rec))
+	if (!locks__event_record(e, s->threads->t0_ns, th ? th->name : NULL, &rec))
 		return;
 	/* +8 of a word that is no pthread mutex holds no tid: name only our threads */
 	if (rec.blocked_by && !threads__find(s->threads, rec.blocked_by))

@@ -36,20 +36,20 @@ static size_t jump_targets(int fd, size_t off, size_t *targets)
 	return n;
 }
 
-int join_core_offset(const char *path, size_t *offset)
+int joincore__offset(const char *path, size_t *offset)
 {
 	static const char *const funcs[] = { "pthread_join", "pthread_timedjoin_np", "pthread_clockjoin_np",
 					     "pthread_tryjoin_np" };
 	size_t common[MAX_TARGETS], ncommon = 0;
 	int fd, err = 0;
 
-	fd = open_regular_file(path, 0, NULL); /* never a FIFO or device a target put there */
+	fd = safeopen__regular(path, 0, NULL); /* never a FIFO or device a target put there */
 	if (fd < 0)
 		return fd;
 	for (size_t i = 0; i < sizeof(funcs) / sizeof(funcs[0]) && !err; i++) {
 		size_t off, targets[MAX_TARGETS], n, kept = 0;
 
-		err = elfsym_func_offset(path, funcs[i], &off);
+		err = elfsym__func_offset(path, funcs[i], &off);
 		if (err)
 			break;
 		n = jump_targets(fd, off, targets);

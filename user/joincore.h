@@ -11,6 +11,6 @@
  * share, so no symbol table or glibc version is needed. 0, or -ENOENT when they share
  * none (another libc), or another -errno.
  */
-int join_core_offset(const char *path, size_t *offset);
+int joincore__offset(const char *path, size_t *offset);
 
 #endif

@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include "launch.h"
 
-pid_t launch_held(char *const argv[], int *go_fd)
+pid_t launch__held(char *const argv[], int *go_fd)
 {
 	int fds[2];
 	pid_t pid;
@@ -40,7 +40,7 @@ pid_t launch_held(char *const argv[], int *go_fd)
 	return pid;
 }
 
-int launch_release(int go_fd)
+int launch__release(int go_fd)
 {
 	ssize_t n = write(go_fd, "g", 1);
 
@@ -48,14 +48,14 @@ int launch_release(int go_fd)
 	return n == 1 ? 0 : -1;
 }
 
-void launch_abort(pid_t pid, int go_fd)
+void launch__abort(pid_t pid, int go_fd)
 {
 	close(go_fd); /* the child reads EOF and exits without running the command */
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
 }
 
-int launch_exit_code(int status)
+int launch__exit_code(int status)
 {
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);

@@ -5,12 +5,12 @@
 #include <sys/types.h>
 
 /* Forks a child that waits, then execs argv. Returns the child's pid (and *go_fd), or -1. */
-pid_t launch_held(char *const argv[], int *go_fd);
+pid_t launch__held(char *const argv[], int *go_fd);
 /* Lets the held child exec. 0 or -1. */
-int launch_release(int go_fd);
+int launch__release(int go_fd);
 /* Ends a child that was never released. */
-void launch_abort(pid_t pid, int go_fd);
+void launch__abort(pid_t pid, int go_fd);
 /* Turns a wait status into a shell-style exit code (128+N for signal N). */
-int launch_exit_code(int status);
+int launch__exit_code(int status);
 
 #endif

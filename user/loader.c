@@ -193,13 +193,13 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 	verbose = cfg->verbose;
 	libbpf_set_print(print_libbpf);
 	/* the BPF side's system call numbers and registers are x86-64's (bpf/platform.h) */
-	if (platform_check_machine(NULL, why, sizeof(why))) {
+	if (platcheck__machine(NULL, why, sizeof(why))) {
 		fprintf(stderr, "threadtrace: %s\n", why);
 		*exit_code = TT_EXIT_NOBPF;
 		goto err;
 	}
 	/* a libc laid out otherwise still traces, with wrong lock kinds and owners */
-	if (platform_check_libc(why, sizeof(why)))
+	if (platcheck__libc(why, sizeof(why)))
 		fprintf(stderr, "threadtrace: warning: %s\n", why);
 	l->fn = fn;
 	l->ctx = ctx;
@@ -238,7 +238,7 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 	skel->rodata->want_stacks = cfg->stacks;
 	skel->rodata->stream_states = cfg->timeline != NULL;
 	/* uprobes are attached by path, once the binaries are known */
-	l->multi = uprobe_multi_supported();
+	l->multi = uprobe_multi__supported();
 	/* the fork and free programs serve -f only: without it every process would pay for them */
 	if (!cfg->follow) {
 		bpf_program__set_autoload(skel->progs.on_fork, false);
@@ -374,7 +374,7 @@ static int attach_offsets(struct tt_loader *l, struct bpf_program *prog, const c
 
 		if (l->nlinks == MAX_UPROBE_LINKS)
 			return -ENOSPC;
-		fd = uprobe_multi_attach(bpf_program__fd(prog), path, offsets, n, ret);
+		fd = uprobe_multi__attach(bpf_program__fd(prog), path, offsets, n, ret);
 		if (fd < 0)
 			return fd;
 		l->links[l->nlinks++] = (struct uprobe_link){ .fd = fd };
@@ -406,7 +406,7 @@ static int attach_uprobes(struct tt_loader *l, struct bpf_program *prog, const c
 		size_t off;
 
 		/* our own lookup: libbpf 1.1 rejects glibc's versioned duplicates as ambiguous */
-		err = elfsym_func_offset(path, funcs[i], &off);
+		err = elfsym__func_offset(path, funcs[i], &off);
 		if (!err)
 			offsets[n++] = off;
 	}
@@ -422,7 +422,7 @@ int loader__attach_libc(struct tt_loader *l, const char *path)
 
 	if (!first_probe_of(l, path))
 		return 0;
-	if (!join_core_offset(path, &core)) {
+	if (!joincore__offset(path, &core)) {
 		unsigned long off = core;
 
 		err = attach_offsets(l, l->skel->progs.join_core, path, &off, 1, false);

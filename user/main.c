@@ -61,15 +61,15 @@ static int on_event(void *ctx, const void *data, size_t len)
 	if (kind == TT_EV_EXEC)
 		a->python_probed = false; /* a new program: look again */
 	if (kind == TT_EV_FORK)
-		add_process(a, (pid_t)e.h.tgid);
+		targets__add_process(a, (pid_t)e.h.tgid);
 	/* libpython is mapped after exec, before the first thread starts. */
 	if (kind == TT_EV_START && !a->python_probed &&
-	    now_ns(CLOCK_MONOTONIC) - a->python_scan_ns > RESCAN_NS)
-		probe_python(a);
+	    app__now_ns(CLOCK_MONOTONIC) - a->python_scan_ns > RESCAN_NS)
+		targets__probe_python(a);
 	/* a new program or thread: libraries may have come; name locks with fresh maps */
 	if ((kind == TT_EV_EXEC || kind == TT_EV_START) &&
-	    now_ns(CLOCK_MONOTONIC) - a->maps_read_ns > RESCAN_NS)
-		refresh_maps(a);
+	    app__now_ns(CLOCK_MONOTONIC) - a->maps_read_ns > RESCAN_NS)
+		targets__refresh_maps(a);
 	return 0;
 }
 
@@ -78,8 +78,8 @@ static void add_alive(pid_t tid, const char *comm, void *ctx)
 	struct app *a = ctx;
 	struct tt_record rec;
 
-	if (threads__add_alive(a->threads, tid, comm, now_ns(CLOCK_MONOTONIC), &rec) == 1)
-		emit(&rec, a);
+	if (threads__add_alive(a->threads, tid, comm, app__now_ns(CLOCK_MONOTONIC), &rec) == 1)
+		app__emit(&rec, a);
 }
 
 /*
@@ -92,7 +92,7 @@ static void seed_asleep(struct app *a)
 		pid_t tid = a->threads->v[i].tid, joinee;
 		struct tt_sched s;
 
-		if (a->threads->v[i].ended || attach_wait_state(a->tgid, tid, a->threads->t0_ns, &s, &joinee))
+		if (a->threads->v[i].ended || attachwait__state(a->tgid, tid, a->threads->t0_ns, &s, &joinee))
 			continue;
 		loader__seed_sched(a->loader, tid, &s);
 		/* a join in progress names its joinee's tid word: the word is then named as a join */
@@ -103,7 +103,7 @@ static void seed_asleep(struct app *a)
 
 static FILE *open_output(const struct tt_config *cfg)
 {
-	return cfg->out_path ? outfile_create(cfg->out_path, cfg->force) : stdout;
+	return cfg->out_path ? outfile__create(cfg->out_path, cfg->force) : stdout;
 }
 
 /* -p PID: resolve it to a process we can trace. */
@@ -112,7 +112,7 @@ static int resolve_pid(struct app *a)
 	bool kthread;
 	pid_t tgid;
 
-	if (procfs_check_process(a->cfg.pid, &tgid, &kthread)) {
+	if (procfs__check_process(a->cfg.pid, &tgid, &kthread)) {
 		fprintf(stderr, "threadtrace: no such process: %d\n", (int)a->cfg.pid);
 		return TT_EXIT_NOTARGET;
 	}
@@ -135,7 +135,7 @@ static bool target_ended(struct app *a)
 			a->child_done = true;
 		return a->child_done;
 	}
-	return !procfs_process_running(a->tgid);
+	return !procfs__process_running(a->tgid);
 }
 
 /* Polls until the target ends, a signal, or -d; then drains what is left. */
@@ -157,7 +157,7 @@ static int trace_loop(struct app *a)
 			fprintf(stderr, "threadtrace: reading events: %s\n", strerror(-err));
 			return TT_EXIT_RUNTIME;
 		}
-		now = now_ns(CLOCK_MONOTONIC);
+		now = app__now_ns(CLOCK_MONOTONIC);
 		if (target_ended(a))
 			break;
 		if (deadline && now >= deadline)
@@ -168,28 +168,28 @@ static int trace_loop(struct app *a)
 			struct tt_verdict verdict;
 			struct tt_report r;
 
-			threads__sample(a->threads, procfs_thread_stat);
+			threads__sample(a->threads, procfs__thread_stat);
 			pythreads__refresh(a, false);
-			build_report(a, now, &r, &par, &verdict);
+			report__build(a, now, &r, &par, &verdict);
 			iv->ops->interval(iv, &r, now);
 			next_interval += (uint64_t)(a->cfg.interval_s * 1e9);
 		}
 		if (!a->python_probed && now - a->python_scan_ns > RESCAN_NS * 10)
-			probe_python(a);
+			targets__probe_python(a);
 		pythreads__tick(a, now);
 		if (now - a->maps_read_ns > MAPS_REFRESH_NS)
-			refresh_maps(a);
+			targets__refresh_maps(a);
 		if (now >= next_scan) {
-			scan_deadlocks(a);
+			deadwatch__scan(a);
 			next_scan = now + DEADLOCK_SCAN_NS;
 		}
 		if (status && now >= next_status) {
-			status_line(a, now, false);
+			report__status_line(a, now, false);
 			next_status = now + STATUS_NS;
 		}
 	}
 	if (status && next_status > t0 + STATUS_NS)
-		status_line(a, now_ns(CLOCK_MONOTONIC), true);
+		report__status_line(a, app__now_ns(CLOCK_MONOTONIC), true);
 	/* Everything the kernel side wrote before the end. */
 	while ((err = loader__poll(a->loader, 0)) > 0)
 		;
@@ -207,9 +207,9 @@ static void attach_joins(struct app *a)
 	char path[4096];
 	int err = -ENOENT;
 
-	if (!procfs_find_mapping(getpid(), libc, path, sizeof(path)))
+	if (!procfs__find_mapping(getpid(), libc, path, sizeof(path)))
 		err = loader__attach_libc(a->loader, path);
-	if (!a->child && !procfs_find_mapping(a->tgid, libc, path, sizeof(path)))
+	if (!a->child && !procfs__find_mapping(a->tgid, libc, path, sizeof(path)))
 		err = loader__attach_libc(a->loader, path) ? err : 0;
 	if (err)
 		fprintf(stderr, "threadtrace: warning: cannot probe libc's join functions (%s): joins of "
@@ -223,7 +223,7 @@ int main(int argc, char **argv)
 	uint64_t realtime0;
 	int go_fd = -1, exit_code, err;
 
-	err = args_parse(argc, argv, &a.cfg);
+	err = args__parse(argc, argv, &a.cfg);
 	if (err) {
 		fprintf(stderr, "threadtrace: cannot read the command line: %s\n", strerror(-err));
 		return TT_EXIT_RUNTIME;
@@ -239,7 +239,7 @@ int main(int argc, char **argv)
 	if (!a.out)
 		return TT_EXIT_USAGE;
 	if (!a.cfg.pid) {
-		a.child = launch_held(a.cfg.cmd, &go_fd);
+		a.child = launch__held(a.cfg.cmd, &go_fd);
 		if (a.child < 0) {
 			fprintf(stderr, "threadtrace: cannot start %s: %s\n", a.cfg.cmd[0], strerror(errno));
 			exit_code = TT_EXIT_RUNTIME;
@@ -248,8 +248,8 @@ int main(int argc, char **argv)
 		a.tgid = a.child;
 	}
 
-	realtime0 = now_ns(CLOCK_REALTIME);
-	a.threads = threads__new(a.tgid, now_ns(CLOCK_MONOTONIC));
+	realtime0 = app__now_ns(CLOCK_REALTIME);
+	a.threads = threads__new(a.tgid, app__now_ns(CLOCK_MONOTONIC));
 	a.locks = locks__new();
 	a.deadlocks = deadlocks__new();
 	a.history = a.cfg.timeline ? history__new() : NULL;
@@ -258,7 +258,7 @@ int main(int argc, char **argv)
 		exit_code = TT_EXIT_RUNTIME;
 		goto out;
 	}
-	a.sink = (struct tt_event_sink){ .threads = a.threads, .history = a.history, .emit = emit,
+	a.sink = (struct tt_event_sink){ .threads = a.threads, .history = a.history, .emit = app__emit,
 					 .exec_path = exec_path, .ctx = &a };
 	a.loader = loader__new(a.tgid, &a.cfg, on_event, &a, &exit_code);
 	if (!a.loader)
@@ -266,38 +266,38 @@ int main(int argc, char **argv)
 	attach_joins(&a);
 
 	if (a.cfg.json) {
-		view_json_init(&a.view, a.out);
-		view_text_init(&a.interval_view, stderr, false);
+		view__json_init(&a.view, a.out);
+		view__text_init(&a.interval_view, stderr, false);
 	} else if (a.cfg.csv) {
-		view_csv_init(&a.view, a.out);
-		view_text_init(&a.interval_view, stderr, false);
+		view__csv_init(&a.view, a.out);
+		view__text_init(&a.interval_view, stderr, false);
 	} else {
-		view_text_init(&a.view, a.out, !a.cfg.quiet);
+		view__text_init(&a.view, a.out, !a.cfg.quiet);
 	}
-	emit_trace_start(&a, realtime0);
+	report__emit_trace_start(&a, realtime0);
 	if (a.child) {
-		if (launch_release(go_fd)) {
+		if (launch__release(go_fd)) {
 			fprintf(stderr, "threadtrace: cannot start %s\n", a.cfg.cmd[0]);
 			exit_code = TT_EXIT_RUNTIME;
 			goto out;
 		}
 		go_fd = -1;
 	} else {
-		if (procfs_threads(a.tgid, add_alive, &a) < 0) {
+		if (procfs__threads(a.tgid, add_alive, &a) < 0) {
 			fprintf(stderr, "threadtrace: process %d ended before tracing began\n", (int)a.tgid);
 			exit_code = TT_EXIT_NOTARGET;
 			goto out;
 		}
 		seed_asleep(&a);
-		probe_python(&a);
-		refresh_maps(&a);
+		targets__probe_python(&a);
+		targets__refresh_maps(&a);
 	}
 
 	exit_code = trace_loop(&a);
 	if (a.bad_events)
 		fprintf(stderr, "threadtrace: warning: %llu kernel records could not be decoded (ignored): "
 				"a BPF object from another build?\n", (unsigned long long)a.bad_events);
-	if (report(&a))
+	if (report__print(&a))
 		exit_code = TT_EXIT_RUNTIME;
 	errno = 0;
 	if (fflush(a.out) || ferror(a.out)) {
@@ -310,7 +310,7 @@ out:
 	loader__free(a.loader);
 	a.loader = NULL;
 	if (go_fd >= 0)
-		launch_abort(a.child, go_fd);
+		launch__abort(a.child, go_fd);
 	else if (a.child && !a.child_done) {
 		/* Stopped early: pass the signal on, then report the command's own end. */
 		if (stop_signal)
@@ -320,7 +320,7 @@ out:
 		a.child_done = err == a.child;
 	}
 	if (a.child_done && exit_code == TT_EXIT_OK)
-		exit_code = launch_exit_code(a.child_status);
+		exit_code = launch__exit_code(a.child_status);
 	pythreads__free(a.py);
 	for (size_t i = 0; i < a.nprocs; i++)
 		syms__free(a.procs[i].syms);

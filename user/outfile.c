@@ -5,7 +5,7 @@
 #include <unistd.h>
 #include "outfile.h"
 
-FILE *outfile_create(const char *path, bool overwrite)
+FILE *outfile__create(const char *path, bool overwrite)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (overwrite ? O_TRUNC : O_EXCL), 0644);
 	FILE *f;
@@ -23,7 +23,7 @@ FILE *outfile_create(const char *path, bool overwrite)
 	return f;
 }
 
-int outfile_close(FILE *f, const char *path)
+int outfile__close(FILE *f, const char *path)
 {
 	int err = 0, bad;
 

@@ -39,7 +39,7 @@ void perfmap__set_stop(const volatile sig_atomic_t *counter)
 	stop_counter = counter;
 }
 
-int perfmap_parse_line(const char *line, unsigned long *start, unsigned long *size, char *name, size_t len)
+int perfmap__parse_line(const char *line, unsigned long *start, unsigned long *size, char *name, size_t len)
 {
 	char *end;
 	const char *p = line;
@@ -121,7 +121,7 @@ int perfmap_open(pid_t pid, struct stat *st)
 	int fd;
 
 	snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)pid);
-	fd = open_regular_file(path, O_NOFOLLOW, st); /* never a link, FIFO or device */
+	fd = safeopen__regular(path, O_NOFOLLOW, st); /* never a link, FIFO or device */
 	if (fd < 0)
 		return fd;
 	if (st->st_uid != 0 && (target_uid(pid, &uid) || st->st_uid != uid)) {
@@ -136,7 +136,7 @@ static int add_entry(struct perfmap *m, size_t *cap, const char *line)
 	unsigned long start, size;
 	char name[512];
 
-	if (perfmap_parse_line(line, &start, &size, name, sizeof(name)))
+	if (perfmap__parse_line(line, &start, &size, name, sizeof(name)))
 		return 0;
 	if (m->n == *cap) {
 		size_t c = *cap ? *cap * 2 : 256;

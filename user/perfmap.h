@@ -41,6 +41,6 @@ void perfmap__free(struct perfmap *m);
 /* The name of the code at addr and the offset into it; NULL when not in the map. */
 const char *perfmap__resolve(const struct perfmap *m, unsigned long addr, unsigned long *offset);
 /* Parses one "START SIZE NAME" line (hex numbers); 0 or -1. */
-int perfmap_parse_line(const char *line, unsigned long *start, unsigned long *size, char *name, size_t len);
+int perfmap__parse_line(const char *line, unsigned long *start, unsigned long *size, char *name, size_t len);
 
 #endif

@@ -15,7 +15,7 @@ _Static_assert(offsetof(pthread_mutex_t, __data.__owner) == TT_GLIBC_MUTEX_OWNER
 _Static_assert(offsetof(pthread_cond_t, __data.__g_signals) == TT_GLIBC_COND_SIGNALS, "glibc cond __g_signals moved");
 _Static_assert(offsetof(pthread_cond_t, __data.__wrefs) == TT_GLIBC_COND_WREFS, "glibc cond __wrefs moved");
 
-int platform_check_machine(const char *machine, char *why, size_t len)
+int platcheck__machine(const char *machine, char *why, size_t len)
 {
 	struct utsname u;
 
@@ -42,7 +42,7 @@ static uint32_t u32_at(const void *p, size_t off)
 	return v;
 }
 
-int platform_check_libc(char *why, size_t len)
+int platcheck__libc(char *why, size_t len)
 {
 	pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 	uint32_t owner;

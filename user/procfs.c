@@ -25,7 +25,7 @@ static int read_line(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-int procfs_threads(pid_t pid, void (*fn)(pid_t tid, const char *comm, void *ctx), void *ctx)
+int procfs__threads(pid_t pid, void (*fn)(pid_t tid, const char *comm, void *ctx), void *ctx)
 {
 	char path[64], comm[64];
 	struct dirent *de;
@@ -39,7 +39,7 @@ int procfs_threads(pid_t pid, void (*fn)(pid_t tid, const char *comm, void *ctx)
 	while ((de = readdir(d))) {
 		long tid;
 
-		if (parse_long(de->d_name, 1, 4194304, &tid))
+		if (args__parse_long(de->d_name, 1, 4194304, &tid))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/task/%ld/comm", (int)pid, tid);
 		if (read_line(path, comm, sizeof(comm)))
@@ -51,7 +51,7 @@ int procfs_threads(pid_t pid, void (*fn)(pid_t tid, const char *comm, void *ctx)
 	return n;
 }
 
-int procfs_thread_stat(pid_t pid, pid_t tid, char *state, unsigned long long *ticks)
+int procfs__thread_stat(pid_t pid, pid_t tid, char *state, unsigned long long *ticks)
 {
 	unsigned long long utime, stime;
 	char path[64], buf[1024];
@@ -69,7 +69,7 @@ int procfs_thread_stat(pid_t pid, pid_t tid, char *state, unsigned long long *ti
 	return 0;
 }
 
-int procfs_thread_syscall(pid_t pid, pid_t tid, long *nr, unsigned long long args[6])
+int procfs__thread_syscall(pid_t pid, pid_t tid, long *nr, unsigned long long args[6])
 {
 	char path[64], buf[512];
 
@@ -82,7 +82,7 @@ int procfs_thread_syscall(pid_t pid, pid_t tid, long *nr, unsigned long long arg
 	return 0;
 }
 
-int procfs_thread_runtime(pid_t pid, pid_t tid, unsigned long long *ns)
+int procfs__thread_runtime(pid_t pid, pid_t tid, unsigned long long *ns)
 {
 	char path[64], buf[128];
 
@@ -90,17 +90,17 @@ int procfs_thread_runtime(pid_t pid, pid_t tid, unsigned long long *ns)
 	return read_line(path, buf, sizeof(buf)) || sscanf(buf, "%llu", ns) != 1 ? -1 : 0;
 }
 
-bool procfs_process_running(pid_t pid)
+bool procfs__process_running(pid_t pid)
 {
 	char state;
 	unsigned long long ticks;
 
-	if (procfs_thread_stat(pid, pid, &state, &ticks))
+	if (procfs__thread_stat(pid, pid, &state, &ticks))
 		return false;
 	return state != 'Z' && state != 'X';
 }
 
-int procfs_check_process(pid_t pid, pid_t *tgid, bool *kernel_thread)
+int procfs__check_process(pid_t pid, pid_t *tgid, bool *kernel_thread)
 {
 	char path[64], line[256];
 	FILE *f;
@@ -123,7 +123,7 @@ int procfs_check_process(pid_t pid, pid_t *tgid, bool *kernel_thread)
 	return *tgid ? 0 : -1;
 }
 
-int procfs_parse_maps_line(const char *line, char *path, size_t len)
+int procfs__parse_maps_line(const char *line, char *path, size_t len)
 {
 	unsigned long start, end, off, inode;
 	char perms[8], dev[16];
@@ -167,7 +167,7 @@ static int mapped_file(pid_t pid, const char *line, const char *name, char *path
 	return -1;
 }
 
-int procfs_find_mapping(pid_t pid, const char *const *prefixes, char *path, size_t len)
+int procfs__find_mapping(pid_t pid, const char *const *prefixes, char *path, size_t len)
 {
 	char maps[64], line[4096 + 128], p[4096];
 	int found = -1;
@@ -180,7 +180,7 @@ int procfs_find_mapping(pid_t pid, const char *const *prefixes, char *path, size
 	while (found && fgets(line, sizeof(line), f)) {
 		const char *base;
 
-		if (procfs_parse_maps_line(line, p, sizeof(p)) || p[0] != '/')
+		if (procfs__parse_maps_line(line, p, sizeof(p)) || p[0] != '/')
 			continue;
 		base = strrchr(p, '/') + 1;
 		for (const char *const *pre = prefixes; *pre && found; pre++)
@@ -191,7 +191,7 @@ int procfs_find_mapping(pid_t pid, const char *const *prefixes, char *path, size
 	return found;
 }
 
-int procfs_exec_ranges(pid_t pid, unsigned long (*ranges)[2], size_t max)
+int procfs__exec_ranges(pid_t pid, unsigned long (*ranges)[2], size_t max)
 {
 	char maps[64], line[4096 + 128];
 	size_t n = 0;

@@ -7,25 +7,25 @@
 #include <sys/types.h>
 
 /* Calls fn for each thread in /proc/PID/task with its comm. Returns the count, or -1. */
-int procfs_threads(pid_t pid, void (*fn)(pid_t tid, const char *comm, void *ctx), void *ctx);
+int procfs__threads(pid_t pid, void (*fn)(pid_t tid, const char *comm, void *ctx), void *ctx);
 
 /* A thread's scheduler state letter and CPU time (user+system) in clock ticks. 0 or -1. */
-int procfs_thread_stat(pid_t pid, pid_t tid, char *state, unsigned long long *ticks);
+int procfs__thread_stat(pid_t pid, pid_t tid, char *state, unsigned long long *ticks);
 
 /*
  * The system call a thread is blocked in (/proc/PID/task/TID/syscall): its
  * number and first 6 arguments. -1 if it runs, is in none, or is gone.
  */
-int procfs_thread_syscall(pid_t pid, pid_t tid, long *nr, unsigned long long args[6]);
+int procfs__thread_syscall(pid_t pid, pid_t tid, long *nr, unsigned long long args[6]);
 
 /* A thread's time on a CPU so far, in ns (/proc/PID/task/TID/schedstat). 0 or -1. */
-int procfs_thread_runtime(pid_t pid, pid_t tid, unsigned long long *ns);
+int procfs__thread_runtime(pid_t pid, pid_t tid, unsigned long long *ns);
 
 /* Whether the process still runs: false once it is gone or a zombie. */
-bool procfs_process_running(pid_t pid);
+bool procfs__process_running(pid_t pid);
 
 /* Whether pid names a thread-group leader (a process), and not a kernel thread. */
-int procfs_check_process(pid_t pid, pid_t *tgid, bool *kernel_thread);
+int procfs__check_process(pid_t pid, pid_t *tgid, bool *kernel_thread);
 
 /*
  * The first mapped file whose base name starts with one of the prefixes and that can be
@@ -34,12 +34,12 @@ int procfs_check_process(pid_t pid, pid_t *tgid, bool *kernel_thread);
  * mapping's device and inode. Mappings whose name now leads elsewhere (a FIFO, a link, a
  * file put in the place of a deleted one) are skipped.
  */
-int procfs_find_mapping(pid_t pid, const char *const *prefixes, char *path, size_t len);
+int procfs__find_mapping(pid_t pid, const char *const *prefixes, char *path, size_t len);
 
 /* The executable file mappings [start, end) of a process, at most max; the count or -1. */
-int procfs_exec_ranges(pid_t pid, unsigned long (*ranges)[2], size_t max);
+int procfs__exec_ranges(pid_t pid, unsigned long (*ranges)[2], size_t max);
 
 /* Parses one /proc/PID/maps line's path into path (empty if anonymous); 0 or -1. */
-int procfs_parse_maps_line(const char *line, char *path, size_t len);
+int procfs__parse_maps_line(const char *line, char *path, size_t len);
 
 #endif

@@ -44,7 +44,7 @@ static struct pythreads *get(struct app *a)
 /* The target as it is now: still our process (a command we reaped may have left its pid to another). */
 static bool target_alive(const struct app *a)
 {
-	return !a->child_done && procfs_process_running(a->tgid);
+	return !a->child_done && procfs__process_running(a->tgid);
 }
 
 static void try_open(struct app *a, struct pythreads *p, uint64_t now)
@@ -153,7 +153,7 @@ void pythreads__on_event(struct app *a, uint32_t kind)
 		return;
 	}
 	/* its name is set in Python once the OS thread runs: read a little later, not at once */
-	now = now_ns(CLOCK_MONOTONIC);
+	now = app__now_ns(CLOCK_MONOTONIC);
 	p->busy_until_ns = now + PYTHREADS_BUSY_FOR_NS;
 	want = now + PYTHREADS_START_DELAY_NS;
 	if (want < p->last_read_ns + PYTHREADS_MIN_GAP_NS)
@@ -170,7 +170,7 @@ void pythreads__tick(struct app *a, uint64_t now)
 	if (!p || !ready(a, p, now) || now < p->next_read_ns)
 		return;
 	read_names(a, p);
-	end = now_ns(CLOCK_MONOTONIC);
+	end = app__now_ns(CLOCK_MONOTONIC);
 	cost = end > now ? end - now : 0;
 	period = now < p->busy_until_ns ? PYTHREADS_BUSY_NS : PYTHREADS_IDLE_NS;
 	if (period < PYTHREADS_COST_FACTOR * cost)
@@ -225,7 +225,7 @@ int pythreads__stack(struct app *a, pid_t tid, char *buf, size_t len)
 
 	if (len)
 		buf[0] = '\0';
-	if (!p || !len || !ready(a, p, now_ns(CLOCK_MONOTONIC)) || read_ids(p))
+	if (!p || !len || !ready(a, p, app__now_ns(CLOCK_MONOTONIC)) || read_ids(p))
 		return -1;
 	return stack_of(p, tid, buf, len);
 }
@@ -235,7 +235,7 @@ void pythreads__refresh(struct app *a, bool stacks)
 	struct pythreads *p = get(a);
 	char buf[PYTHREADS_STACK_LEN];
 
-	if (!p || !target_alive(a) || !ready(a, p, now_ns(CLOCK_MONOTONIC)))
+	if (!p || !target_alive(a) || !ready(a, p, app__now_ns(CLOCK_MONOTONIC)))
 		return;
 	read_names(a, p);
 	if (!stacks)
@@ -245,7 +245,7 @@ void pythreads__refresh(struct app *a, bool stacks)
 		unsigned long long ticks;
 		char state;
 
-		if (procfs_thread_stat(a->tgid, p->ids[i].tid, &state, &ticks) || (state != 'S' && state != 'D'))
+		if (procfs__thread_stat(a->tgid, p->ids[i].tid, &state, &ticks) || (state != 'S' && state != 'D'))
 			continue;
 		if (!stack_of(p, p->ids[i].tid, buf, sizeof(buf)))
 			threads__set_py_stack(a->threads, p->ids[i].tid, buf);

@@ -8,20 +8,20 @@
 #include "pythreads.h"
 #include "syms.h"
 
-void emit_trace(struct app *a, const char *detail, bool has_dur, uint64_t dur)
+void report__emit_trace(struct app *a, const char *detail, bool has_dur, uint64_t dur)
 {
 	struct tt_record rec = { .kind = TT_REC_TRACE, .tgid = a->tgid, .tid = a->tgid };
-	uint64_t now = now_ns(CLOCK_MONOTONIC);
+	uint64_t now = app__now_ns(CLOCK_MONOTONIC);
 
 	rec.ts_ns = now > a->threads->t0_ns ? now - a->threads->t0_ns : 0;
 	rec.has_dur = has_dur;
 	rec.dur_ns = dur;
 	snprintf(rec.detail, sizeof(rec.detail), "%s", detail);
-	emit(&rec, a);
+	app__emit(&rec, a);
 }
 
 /* The trace's first record: when it started, as an absolute UTC time. */
-void emit_trace_start(struct app *a, uint64_t realtime_ns)
+void report__emit_trace_start(struct app *a, uint64_t realtime_ns)
 {
 	time_t secs = (time_t)(realtime_ns / 1000000000ULL);
 	char detail[TT_DETAIL_LEN], stamp[32];
@@ -30,7 +30,7 @@ void emit_trace_start(struct app *a, uint64_t realtime_ns)
 	gmtime_r(&secs, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(detail, sizeof(detail), "start %s.%09" PRIu64 "Z", stamp, (uint64_t)(realtime_ns % 1000000000ULL));
-	emit_trace(a, detail, false, 0);
+	report__emit_trace(a, detail, false, 0);
 }
 
 static void report_drops(struct app *a)
@@ -49,9 +49,9 @@ static void report_drops(struct app *a)
 			continue;
 		fprintf(stderr, "threadtrace: lost %" PRIu64 " %s (%s full: raise %s)\n", drops[k],
 			k == TT_DROP_RINGBUF ? "events" : "records", what[k], fix[k]);
-		rec.ts_ns = now_ns(CLOCK_MONOTONIC) - a->threads->t0_ns;
+		rec.ts_ns = app__now_ns(CLOCK_MONOTONIC) - a->threads->t0_ns;
 		snprintf(rec.detail, sizeof(rec.detail), "%s:%" PRIu64, kinds[k], drops[k]);
-		emit(&rec, a);
+		app__emit(&rec, a);
 	}
 }
 
@@ -64,11 +64,11 @@ static void name_lock(pid_t tgid, uint64_t addr, char *buf, size_t len, void *ct
 	if (k && k->name[0])
 		snprintf(buf, len, "%s", k->name);
 	else
-		collect_lock_name(syms_of(tgid, a), addr, buf, len, &gil);
+		collect__lock_name(targets__syms_of(tgid, a), addr, buf, len, &gil);
 }
 
 /* Every model's figures as of now, for the summary and the -i reports. 0 or -1. */
-int build_report(struct app *a, uint64_t now, struct tt_report *r, struct tt_parallelism *par,
+int report__build(struct app *a, uint64_t now, struct tt_report *r, struct tt_parallelism *par,
 			struct tt_verdict *verdict)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -76,29 +76,29 @@ int build_report(struct app *a, uint64_t now, struct tt_report *r, struct tt_par
 
 	memset(r, 0, sizeof(*r));
 	memset(par, 0, sizeof(*par));
-	if (collect_figures(a->loader, a->threads, a->locks, par, now)) {
+	if (collect__figures(a->loader, a->threads, a->locks, par, now)) {
 		fprintf(stderr, "threadtrace: cannot read the kernel's figures\n");
 		err = -1;
 	}
-	collect_name_locks(a->locks, a->threads, syms_of, a);
+	collect__name_locks(a->locks, a->threads, targets__syms_of, a);
 	locks__sort(a->locks);
 	if (a->cfg.stacks)
-		collect_stacks(a->loader, a->locks, TT_TOP_LOCKS, syms_of, a);
+		collect__stacks(a->loader, a->locks, TT_TOP_LOCKS, targets__syms_of, a);
 	r->threads = a->threads;
 	r->locks = a->locks;
 	r->par = par;
 	r->wall_s = (double)(now - a->threads->t0_ns) / 1e9;
 	r->ncpu = ncpu > 0 ? (unsigned)ncpu : 1;
-	verdict_compute(verdict, a->locks, a->threads, par, r->wall_s, r->ncpu);
+	verdict__compute(verdict, a->locks, a->threads, par, r->wall_s, r->ncpu);
 	r->verdict = verdict;
 	loader__drops(a->loader, r->lost);
 	return err;
 }
 
 /* Each part is written even when another failed. */
-int report(struct app *a)
+int report__print(struct app *a)
 {
-	uint64_t now = now_ns(CLOCK_MONOTONIC);
+	uint64_t now = app__now_ns(CLOCK_MONOTONIC);
 	struct tt_parallelism par;
 	struct syms_usage usage;
 	struct tt_verdict verdict;
@@ -107,10 +107,10 @@ int report(struct app *a)
 
 	/* CPython: the names as they are now, and where the threads still blocked wait */
 	pythreads__refresh(a, a->cfg.stacks);
-	threads__finish(a->threads, now, procfs_process_running, emit, a);
+	threads__finish(a->threads, now, procfs__process_running, app__emit, a);
 	report_drops(a);
-	emit_trace(a, "stop", true, now - a->threads->t0_ns);
-	if (build_report(a, now, &r, &par, &verdict))
+	report__emit_trace(a, "stop", true, now - a->threads->t0_ns);
+	if (report__build(a, now, &r, &par, &verdict))
 		err = -1;
 	a->view.ops->summary(&a->view, &r);
 	syms__usage(&usage);
@@ -118,20 +118,20 @@ int report(struct app *a)
 		fprintf(stderr, "threadtrace: the symbol tables of %zu mapped file%s did not fit the %zu MiB budget "
 				"(THREADTRACE_SYMBOL_MB): addresses there are named by region, [FILE+0xOFFSET]\n",
 			usage.refused, usage.refused == 1 ? "" : "s", usage.budget >> 20);
-	if (a->cfg.summary_dir && summary_csv_write(a->cfg.summary_dir, &r))
+	if (a->cfg.summary_dir && summary_csv__write(a->cfg.summary_dir, &r))
 		err = -1;
-	if (a->cfg.summary_json && summary_json_write(a->cfg.summary_json, a->cfg.force, &r))
+	if (a->cfg.summary_json && summary_json__write(a->cfg.summary_json, a->cfg.force, &r))
 		err = -1;
 	if (a->history) {
 		history__finish(a->history, now - a->threads->t0_ns);
-		if (timeline_write(a->cfg.timeline, a->cfg.force, a->history, a->threads, name_lock, a))
+		if (timeline__write(a->cfg.timeline, a->cfg.force, a->history, a->threads, name_lock, a))
 			err = -1;
 	}
 	return err;
 }
 
 /* Tracing into a file with a person watching stderr: a one-line status, rewritten in place. */
-void status_line(struct app *a, uint64_t now, bool last)
+void report__status_line(struct app *a, uint64_t now, bool last)
 {
 	uint64_t drops[TT_DROP_MAX], lost = 0;
 

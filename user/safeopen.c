@@ -4,7 +4,7 @@
 #include <unistd.h>
 #include "safeopen.h"
 
-int open_regular_file(const char *path, int flags, struct stat *st)
+int safeopen__regular(const char *path, int flags, struct stat *st)
 {
 	struct stat local;
 	int fd, err;

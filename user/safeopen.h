@@ -9,6 +9,6 @@
  * is a regular file: never a FIFO, device or socket. flags: more open flags (O_NOFOLLOW).
  * The fd, or -errno (-EINVAL: not a regular file). st (may be NULL): the opened file.
  */
-int open_regular_file(const char *path, int flags, struct stat *st);
+int safeopen__regular(const char *path, int flags, struct stat *st);
 
 #endif

@@ -5,7 +5,7 @@
 #include <string.h>
 #include "sanitize.h"
 
-size_t utf8_decode(const unsigned char *s, uint32_t *cp)
+size_t sanitize__utf8_decode(const unsigned char *s, uint32_t *cp)
 {
 	size_t len;
 	uint32_t c;
@@ -38,14 +38,14 @@ size_t utf8_decode(const unsigned char *s, uint32_t *cp)
 static size_t printable_len(const unsigned char *s)
 {
 	uint32_t cp;
-	size_t n = utf8_decode(s, &cp);
+	size_t n = sanitize__utf8_decode(s, &cp);
 
 	if (!n || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f))
 		return 0;
 	return n;
 }
 
-char *sanitize_for_terminal(char *dst, size_t dstlen, const char *src)
+char *sanitize__for_terminal(char *dst, size_t dstlen, const char *src)
 {
 	const unsigned char *s = (const unsigned char *)src;
 	size_t o = 0;
@@ -69,7 +69,7 @@ char *sanitize_for_terminal(char *dst, size_t dstlen, const char *src)
 	return dst;
 }
 
-char *quote_name_for_terminal(char *dst, size_t dstlen, const char *src)
+char *sanitize__quote_name(char *dst, size_t dstlen, const char *src)
 {
 	char clean[256];
 	bool bare;
@@ -79,7 +79,7 @@ char *quote_name_for_terminal(char *dst, size_t dstlen, const char *src)
 		return dst;
 	if (!src)
 		src = "";
-	sanitize_for_terminal(clean, sizeof(clean), src);
+	sanitize__for_terminal(clean, sizeof(clean), src);
 	bare = clean[0] && !strcmp(clean, src); /* a byte made '?' is news too */
 	for (const char *c = clean; *c && bare; c++)
 		bare = *c > ' ' && *c < 0x7f && *c != '"' && *c != '\\';
@@ -94,9 +94,9 @@ char *quote_name_for_terminal(char *dst, size_t dstlen, const char *src)
 	dst[o++] = '"';
 	for (const unsigned char *c = (const unsigned char *)clean; *c;) {
 		uint32_t cp;
-		size_t n = utf8_decode(c, &cp), esc = *c == '"' || *c == '\\';
+		size_t n = sanitize__utf8_decode(c, &cp), esc = *c == '"' || *c == '\\';
 
-		if (!n) /* not after sanitize_for_terminal; stop rather than loop */
+		if (!n) /* not after sanitize__for_terminal; stop rather than loop */
 			break;
 		if (o + esc + n + 2 > dstlen) /* whole characters, room for the closing quote and NUL */
 			break;

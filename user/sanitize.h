@@ -10,7 +10,7 @@
  * ASCII and valid UTF-8 sequences; control characters (C0, DEL, and
  * C1 whether raw or UTF-8 encoded) and invalid bytes become one '?' per byte. Returns dst.
  */
-char *sanitize_for_terminal(char *dst, size_t dstlen, const char *src);
+char *sanitize__for_terminal(char *dst, size_t dstlen, const char *src);
 
 /*
  * A name the target chose (a thread's comm), for a text column: sanitized as above, then shown
@@ -20,9 +20,9 @@ char *sanitize_for_terminal(char *dst, size_t dstlen, const char *src);
  * name never looks like more columns, or like another thread's line. Truncated names keep
  * their closing quote. Returns dst.
  */
-char *quote_name_for_terminal(char *dst, size_t dstlen, const char *src);
+char *sanitize__quote_name(char *dst, size_t dstlen, const char *src);
 
 /* Length (1..4) of the valid UTF-8 sequence at s, its code point in *cp; 0 if not valid UTF-8. */
-size_t utf8_decode(const unsigned char *s, uint32_t *cp);
+size_t sanitize__utf8_decode(const unsigned char *s, uint32_t *cp);
 
 #endif

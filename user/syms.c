@@ -790,7 +790,7 @@ static int read_maps(pid_t pid, struct map_ent **out, size_t *nout)
 
 		if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu", &start, &end, perms, &pgoff, &major, &minor,
 			   &inode) != 7 ||
-		    start >= end || procfs_parse_maps_line(line, path, sizeof(path)))
+		    start >= end || procfs__parse_maps_line(line, path, sizeof(path)))
 			continue;
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 256;
@@ -960,7 +960,7 @@ int syms__resolve(struct syms *s, unsigned long addr, struct sym_info *out)
 	return 0;
 }
 
-void sym_info_format(const struct sym_info *si, char *buf, size_t len)
+void syms__format_info(const struct sym_info *si, char *buf, size_t len)
 {
 	const char *base;
 

@@ -91,6 +91,6 @@ int syms__resolve(struct syms *s, unsigned long addr, struct sym_info *out);
  *   others     [heap] [stack] [anon] [unknown]
  * Symbol names and paths are left raw (they come from the target): callers escape.
  */
-void sym_info_format(const struct sym_info *si, char *buf, size_t len);
+void syms__format_info(const struct sym_info *si, char *buf, size_t len);
 
 #endif

@@ -5,7 +5,7 @@
 #include "procfs.h"
 #include "syms.h"
 
-struct syms *syms_of(pid_t tgid, void *ctx)
+struct syms *targets__syms_of(pid_t tgid, void *ctx)
 {
 	struct app *a = ctx;
 
@@ -15,11 +15,11 @@ struct syms *syms_of(pid_t tgid, void *ctx)
 	return NULL;
 }
 
-void add_process(struct app *a, pid_t tgid)
+void targets__add_process(struct app *a, pid_t tgid)
 {
 	struct syms *s;
 
-	if (syms_of(tgid, a) || a->nprocs == sizeof(a->procs) / sizeof(a->procs[0]))
+	if (targets__syms_of(tgid, a) || a->nprocs == sizeof(a->procs) / sizeof(a->procs[0]))
 		return;
 	perfmap__note_owner(tgid); /* its perf map is checked against its user after it ended too */
 	s = syms__new(tgid);
@@ -28,20 +28,20 @@ void add_process(struct app *a, pid_t tgid)
 }
 
 /* Mappings are read while the processes live: at the end they may be gone. */
-void refresh_maps(struct app *a)
+void targets__refresh_maps(struct app *a)
 {
-	a->maps_read_ns = now_ns(CLOCK_MONOTONIC);
+	a->maps_read_ns = app__now_ns(CLOCK_MONOTONIC);
 	unsigned long ranges[TT_TEXT_RANGES][2];
 	size_t n = 0;
 
 	if (!a->nprocs)
-		add_process(a, a->tgid);
+		targets__add_process(a, a->tgid);
 	for (size_t i = 0; i < a->nprocs; i++) {
 		int got;
 
 		syms__refresh(a->procs[i].syms);
 		perfmap__note_owner(a->procs[i].tgid); /* its user may change (setuid, setpriv) */
-		if (a->cfg.stacks && (got = procfs_exec_ranges(a->procs[i].tgid, ranges + n, TT_TEXT_RANGES - n)) > 0)
+		if (a->cfg.stacks && (got = procfs__exec_ranges(a->procs[i].tgid, ranges + n, TT_TEXT_RANGES - n)) > 0)
 			n += (size_t)got;
 	}
 	if (a->cfg.stacks && n)
@@ -50,7 +50,7 @@ void refresh_maps(struct app *a)
 
 
 /* CPython: its shutdown probe, and the permission to trust inferred joins. */
-void probe_python(struct app *a)
+void targets__probe_python(struct app *a)
 {
 	static const char *const libs[] = { "libpython3", NULL };
 	static const char *const exes[] = { "python3", NULL };
@@ -59,9 +59,9 @@ void probe_python(struct app *a)
 
 	if (a->python_probed)
 		return;
-	a->python_scan_ns = now_ns(CLOCK_MONOTONIC);
+	a->python_scan_ns = app__now_ns(CLOCK_MONOTONIC);
 	for (size_t i = 0; i < 2; i++) {
-		if (procfs_find_mapping(a->tgid, tries[i], path, sizeof(path)))
+		if (procfs__find_mapping(a->tgid, tries[i], path, sizeof(path)))
 			continue;
 		if (!loader__attach_python(a->loader, path)) {
 			a->python_probed = true;

@@ -29,7 +29,7 @@ struct link_create_uprobe_multi {
 	unsigned int pad[9]; /* up to the size of union bpf_attr's link_create */
 };
 
-bool uprobe_multi_supported(void)
+bool uprobe_multi__supported(void)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
 	bool ok;
@@ -41,7 +41,7 @@ bool uprobe_multi_supported(void)
 	return ok;
 }
 
-int uprobe_multi_attach(int prog_fd, const char *path, const unsigned long *offsets, size_t n, bool retprobe)
+int uprobe_multi__attach(int prog_fd, const char *path, const unsigned long *offsets, size_t n, bool retprobe)
 {
 	struct link_create_uprobe_multi attr;
 	int fd;

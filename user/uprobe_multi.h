@@ -6,10 +6,10 @@
 #include <stddef.h>
 
 /* Whether this kernel has uprobe_multi links (its BTF knows bpf_uprobe_multi_link). */
-bool uprobe_multi_supported(void);
+bool uprobe_multi__supported(void);
 /* BPF_TRACE_UPROBE_MULTI: the expected attach type to load programs with. */
 #define TT_ATTACH_UPROBE_MULTI 48
 /* Attaches prog_fd at n offsets of the file at path (all processes). A link fd, or -errno. */
-int uprobe_multi_attach(int prog_fd, const char *path, const unsigned long *offsets, size_t n, bool retprobe);
+int uprobe_multi__attach(int prog_fd, const char *path, const unsigned long *offsets, size_t n, bool retprobe);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * Fuzz target: user/elfsym.c (elfsym_func_offset), which threadtrace runs on the target's libc and
+ * Fuzz target: user/elfsym.c (elfsym__func_offset), which threadtrace runs on the target's libc and
  * python binaries: files a traced program can choose.
  *
  * Input: a whole file. It is written to one temporary file (mkstemp in LLVMFuzzerInitialize,
@@ -43,13 +43,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static void lookup(const char *name)
 {
 	size_t off = (size_t)-1, again = (size_t)-2;
-	int err = elfsym_func_offset(path, name, &off);
+	int err = elfsym__func_offset(path, name, &off);
 
 	FUZZ_CHECK(err <= 0 && err > -4096);
 	if (err)
 		return;
 	/* found: the same again (and set: the two calls start from different values) */
-	FUZZ_CHECK(!elfsym_func_offset(path, name, &again) && again == off);
+	FUZZ_CHECK(!elfsym__func_offset(path, name, &again) && again == off);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

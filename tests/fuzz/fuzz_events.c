@@ -59,7 +59,7 @@ static void check_csv_row(const struct tt_record *r)
 	int n;
 
 	FUZZ_CHECK(f);
-	view_csv_init(&v, f);
+	view__csv_init(&v, f);
 	v.ops->record(&v, r);
 	FUZZ_CHECK(!fclose(f));
 	pos = strchr(buf, '\n') - buf + 1; /* past the header */
@@ -226,7 +226,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s.t = t;
 	s.text_out = open_memstream(&s.text_buf, &s.text_len);
 	FUZZ_CHECK(s.text_out);
-	view_text_init(&s.text, s.text_out, true);
+	view__text_init(&s.text, s.text_out, true);
 
 	history = history__new();
 	FUZZ_CHECK(history);
@@ -253,7 +253,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(locks);
 	locks__sort(locks);
 	par.ns[mode % TT_PAR_SLOTS] = size;
-	verdict_compute(&verdict, locks, t, &par, (double)size / 100, 4);
+	verdict__compute(&verdict, locks, t, &par, (double)size / 100, 4);
 	report = (struct tt_report){ .threads = t, .locks = locks, .par = &par, .verdict = &verdict,
 				     .wall_s = (double)size / 100, .ncpu = 4 };
 	report.lost[TT_DROP_RINGBUF] = mode & 8;

@@ -1,14 +1,14 @@
 /*
- * Fuzz target: the line parsers of untrusted text files, user/procfs.c (procfs_parse_maps_line:
- * /proc/PID/maps) and user/perfmap.c (perfmap_parse_line: /tmp/perf-PID.map, which any user can
+ * Fuzz target: the line parsers of untrusted text files, user/procfs.c (procfs__parse_maps_line:
+ * /proc/PID/maps) and user/perfmap.c (perfmap__parse_line: /tmp/perf-PID.map, which any user can
  * write), and perfmap__load + perfmap__resolve on the input as a whole perf map file.
  *
  * Input: one line (cut at its first NUL; a heap copy of exactly its bytes and the NUL, so an
  * over-read is an ASan error); for the file, the raw input.
  * Checks, beyond ASan/UBSan:
- *   - procfs_parse_maps_line: on success the path fits, holds no '\n' and is text of the line;
+ *   - procfs__parse_maps_line: on success the path fits, holds no '\n' and is text of the line;
  *     with a 16-byte buffer it is the start of the 4096-byte result;
- *   - perfmap_parse_line: on success size != 0, start/size are the line's hex numbers, the name
+ *   - perfmap__parse_line: on success size != 0, start/size are the line's hex numbers, the name
  *     is not empty, holds no '\r' or '\n' and is text of the line;
  *   - perfmap__resolve: every entry's start resolves (offset 0) when each line parses alone.
  */
@@ -47,16 +47,16 @@ static void check_maps_line(const char *line)
 	char *path = malloc(PATH_LEN), *small = malloc(16);
 
 	FUZZ_CHECK(path && small);
-	if (!procfs_parse_maps_line(line, path, PATH_LEN)) {
+	if (!procfs__parse_maps_line(line, path, PATH_LEN)) {
 		size_t len = strnlen(path, PATH_LEN);
 
 		FUZZ_CHECK(len < PATH_LEN);
 		FUZZ_CHECK(!strchr(path, '\n'));
 		FUZZ_CHECK(strstr(line, path));
-		FUZZ_CHECK(!procfs_parse_maps_line(line, small, 16));
+		FUZZ_CHECK(!procfs__parse_maps_line(line, small, 16));
 		FUZZ_CHECK(strnlen(small, 16) < 16 && !strncmp(small, path, strlen(small)));
 	} else {
-		FUZZ_CHECK(procfs_parse_maps_line(line, small, 16));
+		FUZZ_CHECK(procfs__parse_maps_line(line, small, 16));
 	}
 	free(path);
 	free(small);
@@ -68,7 +68,7 @@ static void check_perfmap_line(const char *line)
 	unsigned long start = 1, size = 1;
 
 	FUZZ_CHECK(name);
-	if (!perfmap_parse_line(line, &start, &size, name, NAME_LEN)) {
+	if (!perfmap__parse_line(line, &start, &size, name, NAME_LEN)) {
 		char *end;
 
 		FUZZ_CHECK(size != 0);
@@ -107,7 +107,7 @@ static void check_perfmap_file(const uint8_t *data, size_t size)
 		}
 		memcpy(line, data + off, len);
 		line[len] = '\0';
-		if (!perfmap_parse_line(line, &start, &sz, name, sizeof(name)))
+		if (!perfmap__parse_line(line, &start, &sz, name, sizeof(name)))
 			starts[nstarts++] = start;
 		off += len;
 	}

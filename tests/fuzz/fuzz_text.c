@@ -1,6 +1,6 @@
 /*
- * Fuzz target: the text escapers, user/sanitize.c (sanitize_for_terminal) and user/view/csv.c
- * (csv_write_field).
+ * Fuzz target: the text escapers, user/sanitize.c (sanitize__for_terminal) and user/view/csv.c
+ * (csv__write_field).
  *
  * Input: byte 0 picks the destination sizes, the rest is the untrusted string (cut at its first NUL).
  * Checks, beyond ASan/UBSan:
@@ -25,7 +25,7 @@ static char *sanitized(const char *src, size_t dstlen)
 
 	FUZZ_CHECK(dst);
 	memset(dst, 'X', dstlen ? dstlen : 1);
-	FUZZ_CHECK(sanitize_for_terminal(dst, dstlen, src) == dst);
+	FUZZ_CHECK(sanitize__for_terminal(dst, dstlen, src) == dst);
 	if (dstlen)
 		FUZZ_CHECK(memchr(dst, '\0', dstlen));
 	return dst;
@@ -55,7 +55,7 @@ static void check_sanitize(const char *src, size_t srclen, unsigned char sel)
 		if (!dstlen) {
 			char canary = 'Z';
 
-			FUZZ_CHECK(sanitize_for_terminal(&canary, 0, src) == &canary);
+			FUZZ_CHECK(sanitize__for_terminal(&canary, 0, src) == &canary);
 			FUZZ_CHECK(canary == 'Z'); /* nothing written */
 			continue;
 		}
@@ -75,7 +75,7 @@ static void check_sanitize(const char *src, size_t srclen, unsigned char sel)
 	free(full);
 }
 
-/* The text csv_write_field writes for s (*len bytes, malloc'd). */
+/* The text csv__write_field writes for s (*len bytes, malloc'd). */
 static char *csv_text(const char *s, int fields, size_t *len)
 {
 	char *buf = NULL;
@@ -85,7 +85,7 @@ static char *csv_text(const char *s, int fields, size_t *len)
 	for (int i = 0; i < fields; i++) {
 		if (i)
 			fputc(',', f);
-		csv_write_field(f, s);
+		csv__write_field(f, s);
 	}
 	if (fields > 1)
 		fputc('\n', f);

@@ -315,6 +315,7 @@ import ctypes, threading, time
 libc = ctypes.CDLL(None)
 def work():
     libc.prctl(15, b"    4242 bash", 0, 0, 0)   # PR_SET_NAME
+    threading.current_thread().name = "    4242 bash"  # the name the tables show for CPython
     time.sleep(0.3)
 t = threading.Thread(target=work)
 t.start()

@@ -17,6 +17,13 @@ ENDED = ("worker-0", "odd", "early", "renamer")  # before a -d 4 trace stops (th
 PY312 = Path("/root/.pyenv/versions/3.12.1/bin/python3.12")  # a CPython the reader refuses
 
 
+def shown(name):
+    """A name as the text view shows it: bare if one plain ASCII token, else quoted (docs/security.md)."""
+    if name and all(" " < c < "\x7f" and c not in '"\\' for c in name):
+        return name
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def line_of(path, marker):
     """The 1-based line of the demo's text holding marker (once)."""
     lines = [i for i, l in enumerate(Path(path).read_text().splitlines(), 1) if marker in l]
@@ -97,8 +104,8 @@ def test_thread_names_in_text_tables_and_json_events(tmp_path):
     rows = {int(l.split()[0]): l for l in table}
     assert set(rows) == set(tids.values())
     for role, name in WANT.items():
-        # TID, then the Python name (spaces and all), then the creator column
-        assert rows[tids[role]].split(None, 1)[1].startswith(name + " "), rows[tids[role]]
+        # TID, then the Python name (quoted when not one plain token), then the creator column
+        assert rows[tids[role]].split(None, 1)[1].startswith(shown(name) + " "), rows[tids[role]]
     section = p.stdout.split("\nPython stacks of the threads blocked or asleep at the end", 1)[1]
     lines = section.split("\n\n")[0].splitlines()[1:]
     assert sorted(int(l.split()[0]) for l in lines) == sorted([tids["main"], tids["blocked"]])

@@ -1,4 +1,4 @@
-/* Unit tests for user/args.c: args_parse, parse_long, parse_seconds. */
+/* Unit tests for user/args.c: args__parse, args__parse_long, args__parse_seconds. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -9,7 +9,7 @@
 #include "args.h"
 #include "check.h"
 
-/* args_parse returned normally in a child (it exits on errors, --help, --version). */
+/* args__parse returned normally in a child (it exits on errors, --help, --version). */
 #define RETURNED 77
 #define MAXARGS 16
 
@@ -55,7 +55,7 @@ static const char *argvec_str(const struct argvec *a)
 }
 
 /*
- * Runs args_parse in a child; returns its exit status (RETURNED if it
+ * Runs args__parse in a child; returns its exit status (RETURNED if it
  * returned 0, 128+N if signal N killed it). The child's stdout and stderr go
  * to out (when given, NUL-terminated) or to /dev/null.
  */
@@ -78,7 +78,7 @@ static int run_child(struct argvec *a, char *out, size_t outlen)
 		dup2(fd, STDOUT_FILENO);
 		dup2(fd, STDERR_FILENO);
 		close(pfd[0]);
-		_exit(args_parse(a->argc, a->argv, &cfg) == 0 ? RETURNED : 99);
+		_exit(args__parse(a->argc, a->argv, &cfg) == 0 ? RETURNED : 99);
 	}
 	close(pfd[1]);
 	if (out) {
@@ -99,7 +99,7 @@ static int run_child(struct argvec *a, char *out, size_t outlen)
 
 #define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
-/* The command line must make args_parse exit with status want. */
+/* The command line must make args__parse exit with status want. */
 #define EXPECT_EXIT(want, ...) expect_exit(__FILE__, __LINE__, want, ARGS(__VA_ARGS__))
 static void expect_exit(const char *file, int line, int want, const char *const *args)
 {
@@ -110,7 +110,7 @@ static void expect_exit(const char *file, int line, int want, const char *const 
 	got = run_child(&a, NULL, 0);
 	if (got != want)
 		check_fail(file, line, "threadtrace %s: exit status %d, expected %d%s", argvec_str(&a), got,
-			   want, got == RETURNED ? " (args_parse returned)" : "");
+			   want, got == RETURNED ? " (args__parse returned)" : "");
 }
 
 /*
@@ -126,12 +126,12 @@ static int parse_ok(const char *file, int line, struct argvec *a, struct tt_conf
 	argvec_set(a, args);
 	got = run_child(a, NULL, 0);
 	if (got != RETURNED) {
-		check_fail(file, line, "threadtrace %s: exit status %d, expected args_parse to return",
+		check_fail(file, line, "threadtrace %s: exit status %d, expected args__parse to return",
 			   argvec_str(a), got);
 		return -1;
 	}
-	if (args_parse(a->argc, a->argv, cfg) != 0) {
-		check_fail(file, line, "threadtrace %s: args_parse != 0", argvec_str(a));
+	if (args__parse(a->argc, a->argv, cfg) != 0) {
+		check_fail(file, line, "threadtrace %s: args__parse != 0", argvec_str(a));
 		return -1;
 	}
 	return 0;
@@ -348,28 +348,28 @@ TEST(parse_long_ranges)
 {
 	long v = -77;
 
-	CHECK_EQ_INT(parse_long("0", 0, 10, &v), 0);
+	CHECK_EQ_INT(args__parse_long("0", 0, 10, &v), 0);
 	CHECK_EQ_INT(v, 0);
-	CHECK_EQ_INT(parse_long("10", 0, 10, &v), 0);
+	CHECK_EQ_INT(args__parse_long("10", 0, 10, &v), 0);
 	CHECK_EQ_INT(v, 10);
-	CHECK_EQ_INT(parse_long("-3", -5, 5, &v), 0);
+	CHECK_EQ_INT(args__parse_long("-3", -5, 5, &v), 0);
 	CHECK_EQ_INT(v, -3);
-	CHECK_EQ_INT(parse_long("9223372036854775807", 0, LONG_MAX, &v), 0);
+	CHECK_EQ_INT(args__parse_long("9223372036854775807", 0, LONG_MAX, &v), 0);
 	CHECK_EQ_INT(v, LONG_MAX);
 
 	v = -77;
-	CHECK_EQ_INT(parse_long("11", 0, 10, &v), -1);
-	CHECK_EQ_INT(parse_long("-1", 0, 10, &v), -1);
-	CHECK_EQ_INT(parse_long("", 0, 10, &v), -1);
-	CHECK_EQ_INT(parse_long("5x", 0, 10, &v), -1);
-	CHECK_EQ_INT(parse_long("5 ", 0, 10, &v), -1);
-	CHECK_EQ_INT(parse_long("x5", 0, 10, &v), -1);
-	CHECK_EQ_INT(parse_long("-", 0, 10, &v), -1);
-	CHECK_EQ_INT(parse_long("1.0", 0, 10, &v), -1);
-	CHECK_EQ_INT(parse_long("0x5", 0, 10, &v), -1);
-	CHECK_EQ_INT(parse_long("nan", 0, 10, &v), -1);
-	CHECK_EQ_INT(parse_long("9223372036854775808", 0, LONG_MAX, &v), -1); /* ERANGE */
-	CHECK_EQ_INT(parse_long("-9223372036854775809", LONG_MIN, 0, &v), -1);
+	CHECK_EQ_INT(args__parse_long("11", 0, 10, &v), -1);
+	CHECK_EQ_INT(args__parse_long("-1", 0, 10, &v), -1);
+	CHECK_EQ_INT(args__parse_long("", 0, 10, &v), -1);
+	CHECK_EQ_INT(args__parse_long("5x", 0, 10, &v), -1);
+	CHECK_EQ_INT(args__parse_long("5 ", 0, 10, &v), -1);
+	CHECK_EQ_INT(args__parse_long("x5", 0, 10, &v), -1);
+	CHECK_EQ_INT(args__parse_long("-", 0, 10, &v), -1);
+	CHECK_EQ_INT(args__parse_long("1.0", 0, 10, &v), -1);
+	CHECK_EQ_INT(args__parse_long("0x5", 0, 10, &v), -1);
+	CHECK_EQ_INT(args__parse_long("nan", 0, 10, &v), -1);
+	CHECK_EQ_INT(args__parse_long("9223372036854775808", 0, LONG_MAX, &v), -1); /* ERANGE */
+	CHECK_EQ_INT(args__parse_long("-9223372036854775809", LONG_MIN, 0, &v), -1);
 	CHECK_EQ_INT(v, -77); /* untouched on failure */
 }
 
@@ -377,29 +377,29 @@ TEST(parse_seconds_ranges)
 {
 	double v = -77;
 
-	CHECK_EQ_INT(parse_seconds("1.5", 0.001, 10, &v), 0);
+	CHECK_EQ_INT(args__parse_seconds("1.5", 0.001, 10, &v), 0);
 	CHECK(v == 1.5);
-	CHECK_EQ_INT(parse_seconds("10", 0.001, 10, &v), 0);
+	CHECK_EQ_INT(args__parse_seconds("10", 0.001, 10, &v), 0);
 	CHECK(v == 10.0);
-	CHECK_EQ_INT(parse_seconds("0.001", 0.001, 10, &v), 0);
+	CHECK_EQ_INT(args__parse_seconds("0.001", 0.001, 10, &v), 0);
 	CHECK(v == 0.001);
-	CHECK_EQ_INT(parse_seconds("2e1", 0, 100, &v), 0);
+	CHECK_EQ_INT(args__parse_seconds("2e1", 0, 100, &v), 0);
 	CHECK(v == 20.0);
 
 	v = -77;
-	CHECK_EQ_INT(parse_seconds("0", 0.001, 10, &v), -1);
-	CHECK_EQ_INT(parse_seconds("10.0001", 0.001, 10, &v), -1);
-	CHECK_EQ_INT(parse_seconds("-1", 0.001, 10, &v), -1);
-	CHECK_EQ_INT(parse_seconds("", 0.001, 10, &v), -1);
-	CHECK_EQ_INT(parse_seconds("2x", 0.001, 10, &v), -1);
-	CHECK_EQ_INT(parse_seconds("1.5s", 0.001, 10, &v), -1);
-	CHECK_EQ_INT(parse_seconds(".", 0.001, 10, &v), -1);
-	CHECK_EQ_INT(parse_seconds("nan", -1e308, 1e308, &v), -1);
-	CHECK_EQ_INT(parse_seconds("NAN", -1e308, 1e308, &v), -1);
-	CHECK_EQ_INT(parse_seconds("inf", -1e308, INFINITY, &v), -1);
-	CHECK_EQ_INT(parse_seconds("-inf", -INFINITY, 1e308, &v), -1);
-	CHECK_EQ_INT(parse_seconds("infinity", 0, INFINITY, &v), -1);
-	CHECK_EQ_INT(parse_seconds("1e999", 0, INFINITY, &v), -1); /* ERANGE */
+	CHECK_EQ_INT(args__parse_seconds("0", 0.001, 10, &v), -1);
+	CHECK_EQ_INT(args__parse_seconds("10.0001", 0.001, 10, &v), -1);
+	CHECK_EQ_INT(args__parse_seconds("-1", 0.001, 10, &v), -1);
+	CHECK_EQ_INT(args__parse_seconds("", 0.001, 10, &v), -1);
+	CHECK_EQ_INT(args__parse_seconds("2x", 0.001, 10, &v), -1);
+	CHECK_EQ_INT(args__parse_seconds("1.5s", 0.001, 10, &v), -1);
+	CHECK_EQ_INT(args__parse_seconds(".", 0.001, 10, &v), -1);
+	CHECK_EQ_INT(args__parse_seconds("nan", -1e308, 1e308, &v), -1);
+	CHECK_EQ_INT(args__parse_seconds("NAN", -1e308, 1e308, &v), -1);
+	CHECK_EQ_INT(args__parse_seconds("inf", -1e308, INFINITY, &v), -1);
+	CHECK_EQ_INT(args__parse_seconds("-inf", -INFINITY, 1e308, &v), -1);
+	CHECK_EQ_INT(args__parse_seconds("infinity", 0, INFINITY, &v), -1);
+	CHECK_EQ_INT(args__parse_seconds("1e999", 0, INFINITY, &v), -1); /* ERANGE */
 	CHECK(v == -77); /* untouched on failure */
 }
 

@@ -1,4 +1,4 @@
-/* Unit tests for user/view/csv.c: csv_write_field and the CSV view. */
+/* Unit tests for user/view/csv.c: csv__write_field and the CSV view. */
 #include <stdlib.h>
 #include <unistd.h>
 #include "check.h"
@@ -38,13 +38,13 @@ static void mem_free(struct mem *m)
 	free(m->buf);
 }
 
-/* What csv_write_field writes for s; the caller frees it. */
+/* What csv__write_field writes for s; the caller frees it. */
 static char *field(const char *s)
 {
 	struct mem m;
 
 	mem_open(&m);
-	csv_write_field(m.f, s);
+	csv__write_field(m.f, s);
 	return (char *)mem_text(&m);
 }
 
@@ -168,7 +168,7 @@ TEST(view_header_and_row_exact)
 	struct mem m;
 
 	mem_open(&m);
-	view_csv_init(&v, m.f);
+	view__csv_init(&v, m.f);
 	CHECK(v.ops != NULL && v.ops->record != NULL);
 	if (v.ops && v.ops->record)
 		v.ops->record(&v, &rec);
@@ -192,7 +192,7 @@ TEST(view_row_parses_back)
 	struct mem m;
 
 	mem_open(&m);
-	view_csv_init(&v, m.f);
+	view__csv_init(&v, m.f);
 	v.ops->record(&v, &rec);
 	n = python_csv_read(mem_text(&m), rows, nfields);
 	CHECK_EQ_INT(n, 2); /* exactly header + one row */
@@ -224,7 +224,7 @@ TEST(view_row_optional_columns_empty)
 	snprintf(rec.name, sizeof(rec.name), " worker ");
 
 	mem_open(&m);
-	view_csv_init(&v, m.f);
+	view__csv_init(&v, m.f);
 	v.ops->record(&v, &rec);
 	rec.kind = TT_REC_JOIN;
 	rec.peer_tid = 0;
@@ -255,7 +255,7 @@ TEST(view_python_name_and_frames)
 	memcpy(stack, "a,b.py:f:1 < ", 13);
 	rec.py_stack = stack;
 	mem_open(&m);
-	view_csv_init(&v, m.f);
+	view__csv_init(&v, m.f);
 	v.ops->record(&v, &rec);
 	memset(longname, 'n', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';

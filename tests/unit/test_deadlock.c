@@ -247,7 +247,7 @@ TEST(long_cycle_and_many_edges)
 
 TEST(longest_cycle_found)
 {
-	/* the walk follows up to 64 threads: a cycle of 64 is found */
+	/* a cycle of 64 threads is found (the walk has no length limit: many_waits_and_long_cycles) */
 	enum { N = 64 };
 	struct tt_deadlocks *d = deadlocks__new();
 	struct tt_wait_edge e[N];

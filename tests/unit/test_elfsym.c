@@ -1,4 +1,4 @@
-/* Unit tests for user/elfsym.c: elfsym_func_offset, checked against nm and /proc/self/maps. */
+/* Unit tests for user/elfsym.c: elfsym__func_offset, checked against nm and /proc/self/maps. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -24,7 +24,7 @@ static int nm_value(const char *path, const char *name, unsigned long long *valu
 	return nm_value_of(cmd, name, value);
 }
 
-/* Checks elfsym_func_offset(path, name) against nm; returns the offset found. */
+/* Checks elfsym__func_offset(path, name) against nm; returns the offset found. */
 #define CHECK_LIKE_NM(path, name) check_like_nm(__FILE__, __LINE__, path, name)
 static void check_like_nm(const char *file, int line, const char *path, const char *name)
 {
@@ -36,11 +36,11 @@ static void check_like_nm(const char *file, int line, const char *path, const ch
 		check_fail(file, line, "oracle: nm -D does not list %s in %s", name, path);
 		return;
 	}
-	err = elfsym_func_offset(path, name, &off);
+	err = elfsym__func_offset(path, name, &off);
 	if (err)
-		check_fail(file, line, "elfsym_func_offset(%s, %s) = %d, expected 0", path, name, err);
+		check_fail(file, line, "elfsym__func_offset(%s, %s) = %d, expected 0", path, name, err);
 	else if (off != want)
-		check_fail(file, line, "elfsym_func_offset(%s, %s): offset 0x%zx, nm says 0x%llx", path,
+		check_fail(file, line, "elfsym__func_offset(%s, %s): offset 0x%zx, nm says 0x%llx", path,
 			   name, off, want);
 }
 
@@ -52,7 +52,7 @@ TEST(libc_pthread_join_matches_nm)
 	CHECK_EQ_INT(access(LIBC, R_OK), 0);
 	CHECK_EQ_INT(nm_value(LIBC, "pthread_join", &want), 0);
 	CHECK(want != 0);
-	CHECK_EQ_INT(elfsym_func_offset(LIBC, "pthread_join", &off), 0);
+	CHECK_EQ_INT(elfsym__func_offset(LIBC, "pthread_join", &off), 0);
 	CHECK_EQ_U64(off, want);
 }
 
@@ -112,11 +112,11 @@ TEST(own_executable_matches_runtime_mapping)
 
 	/* .symtab only: not exported, so the second pass finds it */
 	CHECK_EQ_INT(runtime_file_offset((uintptr_t)&elfsym_test_target, &want), 0);
-	CHECK_EQ_INT(elfsym_func_offset(exe, "elfsym_test_target", &off), 0);
+	CHECK_EQ_INT(elfsym__func_offset(exe, "elfsym_test_target", &off), 0);
 	CHECK_EQ_U64(off, want);
 
 	CHECK_EQ_INT(runtime_file_offset((uintptr_t)&main, &want), 0);
-	CHECK_EQ_INT(elfsym_func_offset(exe, "main", &off), 0);
+	CHECK_EQ_INT(elfsym__func_offset(exe, "main", &off), 0);
 	CHECK_EQ_U64(off, want);
 }
 
@@ -124,10 +124,10 @@ TEST(missing_symbol)
 {
 	size_t off = 12345;
 
-	CHECK_EQ_INT(elfsym_func_offset(LIBC, "no_such_function_in_libc", &off), -ENOENT);
-	CHECK_EQ_INT(elfsym_func_offset(LIBC, "", &off), -ENOENT);
-	CHECK_EQ_INT(elfsym_func_offset(LIBC, "pthread_joi", &off), -ENOENT); /* a prefix is not a match */
-	CHECK_EQ_INT(elfsym_func_offset(LIBC, "pthread_join@@GLIBC_2.34", &off), -ENOENT);
+	CHECK_EQ_INT(elfsym__func_offset(LIBC, "no_such_function_in_libc", &off), -ENOENT);
+	CHECK_EQ_INT(elfsym__func_offset(LIBC, "", &off), -ENOENT);
+	CHECK_EQ_INT(elfsym__func_offset(LIBC, "pthread_joi", &off), -ENOENT); /* a prefix is not a match */
+	CHECK_EQ_INT(elfsym__func_offset(LIBC, "pthread_join@@GLIBC_2.34", &off), -ENOENT);
 	CHECK_EQ_INT(off, 12345); /* untouched */
 }
 
@@ -135,8 +135,8 @@ TEST(missing_file)
 {
 	size_t off = 12345;
 
-	CHECK_EQ_INT(elfsym_func_offset("/nonexistent/dir/libc.so.6", "pthread_join", &off), -ENOENT);
-	CHECK_EQ_INT(elfsym_func_offset("", "pthread_join", &off), -ENOENT);
+	CHECK_EQ_INT(elfsym__func_offset("/nonexistent/dir/libc.so.6", "pthread_join", &off), -ENOENT);
+	CHECK_EQ_INT(elfsym__func_offset("", "pthread_join", &off), -ENOENT);
 	CHECK_EQ_INT(off, 12345);
 }
 
@@ -182,9 +182,9 @@ static const char *truncated_copy(const char *src, size_t len)
 		CHECK(p_ != NULL);                                                       \
 		if (!p_)                                                                 \
 			break;                                                           \
-		err_ = elfsym_func_offset(p_, "pthread_join", &off_);                    \
+		err_ = elfsym__func_offset(p_, "pthread_join", &off_);                    \
 		if (err_ >= 0)                                                           \
-			check_fail(__FILE__, __LINE__, "elfsym_func_offset(%s) = %d, expected < 0", \
+			check_fail(__FILE__, __LINE__, "elfsym__func_offset(%s) = %d, expected < 0", \
 				   #path, err_);                                         \
 		CHECK_EQ_INT(off_, 12345);                                               \
 	} while (0)

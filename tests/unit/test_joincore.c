@@ -1,5 +1,5 @@
 /*
- * Unit tests for user/joincore.c: join_core_offset, checked against the debug symbols of the
+ * Unit tests for user/joincore.c: joincore__offset, checked against the debug symbols of the
  * system's libc (libc6-dbg, installed by scripts/install-deps.sh): the function glibc's join
  * wrappers jump to is __pthread_clockjoin_ex.
  */
@@ -39,7 +39,7 @@ TEST(libc_join_core_is_pthread_clockjoin_ex)
 	size_t off = 0;
 
 	CHECK_EQ_INT(debug_symbol("__pthread_clockjoin_ex", &want), 0);
-	CHECK_EQ_INT(join_core_offset(LIBC, &off), 0);
+	CHECK_EQ_INT(joincore__offset(LIBC, &off), 0);
 	CHECK(want != 0);
 	CHECK_EQ_U64(off, want);
 }
@@ -53,8 +53,8 @@ TEST(a_file_without_join_functions_has_no_core)
 	CHECK(n > 0);
 	self[n > 0 ? n : 0] = '\0';
 	/* this test binary calls no join function: its symbols do not include them */
-	CHECK_EQ_INT(join_core_offset(self, &off), -ENOENT);
-	CHECK_EQ_INT(join_core_offset("/nonexistent/libc.so.6", &off), -ENOENT);
+	CHECK_EQ_INT(joincore__offset(self, &off), -ENOENT);
+	CHECK_EQ_INT(joincore__offset("/nonexistent/libc.so.6", &off), -ENOENT);
 }
 
 int main(void)

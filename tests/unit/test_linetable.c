@@ -102,7 +102,7 @@ static int check_code(const struct code *c)
 	int bad = 0;
 
 	memset(&e, 0, sizeof(e));
-	CHECK_EQ_INT(py_linetable_walk(c->table, c->len, c->firstlineno, expand_cb, &e), 0);
+	CHECK_EQ_INT(linetable__walk(c->table, c->len, c->firstlineno, expand_cb, &e), 0);
 	CHECK_EQ_INT(e.units, c->units);
 	for (int u = 0; u < c->units && bad < 5; u++) {
 		struct py_position p = { 0, 0, 0, 0 };
@@ -114,7 +114,7 @@ static int check_code(const struct code *c)
 				   w->end_line, w->col, w->end_col);
 			bad++;
 		}
-		if (py_linetable_find(c->table, c->len, c->firstlineno, u, &p) || p.line != c->line[u]) {
+		if (linetable__find(c->table, c->len, c->firstlineno, u, &p) || p.line != c->line[u]) {
 			check_fail(__FILE__, __LINE__, "unit %d: find line %d, co_lines %d", u, p.line, c->line[u]);
 			bad++;
 		}
@@ -196,29 +196,29 @@ TEST(hand_made_entries)
 				     0x80 | 2 << 3, 3 << 4 | 4 };
 	struct py_position p;
 
-	CHECK_EQ_INT(py_linetable_find(t, sizeof(t), 10, 1, &p), 0);
+	CHECK_EQ_INT(linetable__find(t, sizeof(t), 10, 1, &p), 0);
 	CHECK_EQ_INT(p.line, 13);
 	CHECK_EQ_INT(p.end_line, 14);
 	CHECK_EQ_INT(p.col, 5);
 	CHECK_EQ_INT(p.end_col, 200);
-	CHECK_EQ_INT(py_linetable_find(t, sizeof(t), 10, 2, &p), 0);
+	CHECK_EQ_INT(linetable__find(t, sizeof(t), 10, 2, &p), 0);
 	CHECK_EQ_INT(p.line, 11);
 	CHECK_EQ_INT(p.col, -1);
-	CHECK_EQ_INT(py_linetable_find(t, sizeof(t), 10, 5, &p), 0);
+	CHECK_EQ_INT(linetable__find(t, sizeof(t), 10, 5, &p), 0);
 	CHECK_EQ_INT(p.line, -1);
-	CHECK_EQ_INT(py_linetable_find(t, sizeof(t), 10, 6, &p), 0);
+	CHECK_EQ_INT(linetable__find(t, sizeof(t), 10, 6, &p), 0);
 	CHECK_EQ_INT(p.line, 12);  /* "none" left the line state at 11 */
 	CHECK_EQ_INT(p.col, 7);
 	CHECK_EQ_INT(p.end_col, 9);
-	CHECK_EQ_INT(py_linetable_find(t, sizeof(t), 10, 7, &p), 0);
+	CHECK_EQ_INT(linetable__find(t, sizeof(t), 10, 7, &p), 0);
 	CHECK_EQ_INT(p.line, 12);
 	CHECK_EQ_INT(p.col, 19);
 	CHECK_EQ_INT(p.end_col, 23);
 	/* before the first unit: a frame that has not started is on its first line */
-	CHECK_EQ_INT(py_linetable_find(t, sizeof(t), 10, -1, &p), 0);
+	CHECK_EQ_INT(linetable__find(t, sizeof(t), 10, -1, &p), 0);
 	CHECK_EQ_INT(p.line, 10);
 	/* past the end */
-	CHECK_EQ_INT(py_linetable_find(t, sizeof(t), 10, 8, &p), -1);
+	CHECK_EQ_INT(linetable__find(t, sizeof(t), 10, 8, &p), -1);
 }
 
 TEST(cut_or_garbled_tables_fail)
@@ -229,11 +229,11 @@ TEST(cut_or_garbled_tables_fail)
 	struct py_position p;
 
 	for (size_t n = 1; n < sizeof(long_entry); n++)
-		CHECK_EQ_INT(py_linetable_find(long_entry, n, 1, 0, &p), -1);
-	CHECK_EQ_INT(py_linetable_find(long_entry, sizeof(long_entry), 1, 0, &p), 0);
-	CHECK_EQ_INT(py_linetable_find(not_entry, sizeof(not_entry), 1, 0, &p), -1);
-	CHECK_EQ_INT(py_linetable_find(endless, sizeof(endless), 1, 0, &p), -1);
-	CHECK_EQ_INT(py_linetable_find(NULL, 0, 1, 0, &p), -1);
+		CHECK_EQ_INT(linetable__find(long_entry, n, 1, 0, &p), -1);
+	CHECK_EQ_INT(linetable__find(long_entry, sizeof(long_entry), 1, 0, &p), 0);
+	CHECK_EQ_INT(linetable__find(not_entry, sizeof(not_entry), 1, 0, &p), -1);
+	CHECK_EQ_INT(linetable__find(endless, sizeof(endless), 1, 0, &p), -1);
+	CHECK_EQ_INT(linetable__find(NULL, 0, 1, 0, &p), -1);
 }
 
 int main(void)

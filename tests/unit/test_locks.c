@@ -385,32 +385,32 @@ TEST(hold_percentile_lands_in_slot)
 {
 	struct tt_hold_stat h = three_slot_holds();
 
-	CHECK_IN_SLOT(hold_percentile(&h, 50), 20);
-	CHECK_IN_SLOT(hold_percentile(&h, 90), 40);
-	CHECK_IN_SLOT(hold_percentile(&h, 99), 60);
+	CHECK_IN_SLOT(hold__percentile(&h, 50), 20);
+	CHECK_IN_SLOT(hold__percentile(&h, 90), 40);
+	CHECK_IN_SLOT(hold__percentile(&h, 99), 60);
 	/* the edges between slots: 50 of 100 still in the first, 51 in the second */
-	CHECK_IN_SLOT(hold_percentile(&h, 0), 20);
-	CHECK_IN_SLOT(hold_percentile(&h, 51), 40);
-	CHECK_IN_SLOT(hold_percentile(&h, 91), 60);
-	CHECK_IN_SLOT(hold_percentile(&h, 100), 60);
+	CHECK_IN_SLOT(hold__percentile(&h, 0), 20);
+	CHECK_IN_SLOT(hold__percentile(&h, 51), 40);
+	CHECK_IN_SLOT(hold__percentile(&h, 91), 60);
+	CHECK_IN_SLOT(hold__percentile(&h, 100), 60);
 	/* concrete bounds */
-	CHECK(hold_percentile(&h, 50) >= 32 && hold_percentile(&h, 50) < 40);
-	CHECK(hold_percentile(&h, 90) >= 1024 && hold_percentile(&h, 90) < 1280);
-	CHECK(hold_percentile(&h, 99) >= 32768 && hold_percentile(&h, 99) < 40960);
+	CHECK(hold__percentile(&h, 50) >= 32 && hold__percentile(&h, 50) < 40);
+	CHECK(hold__percentile(&h, 90) >= 1024 && hold__percentile(&h, 90) < 1280);
+	CHECK(hold__percentile(&h, 99) >= 32768 && hold__percentile(&h, 99) < 40960);
 
 	/* all holds in one tiny exact slot */
 	memset(&h, 0, sizeof(h));
 	h.hist[3] = 5;
-	CHECK_EQ_U64(hold_percentile(&h, 50), 3);
-	CHECK_EQ_U64(hold_percentile(&h, 99), 3);
+	CHECK_EQ_U64(hold__percentile(&h, 50), 3);
+	CHECK_EQ_U64(hold__percentile(&h, 99), 3);
 	h.hist[3] = 0;
 	h.hist[0] = 1;
-	CHECK_EQ_U64(hold_percentile(&h, 99), 0);
+	CHECK_EQ_U64(hold__percentile(&h, 99), 0);
 
 	/* a single hold in the last slot */
 	memset(&h, 0, sizeof(h));
 	h.hist[TT_HOLD_SLOTS - 1] = 1;
-	CHECK(hold_percentile(&h, 50) >= tt_hold_slot_low(TT_HOLD_SLOTS - 1));
+	CHECK(hold__percentile(&h, 50) >= tt_hold_slot_low(TT_HOLD_SLOTS - 1));
 }
 
 TEST(hold_percentile_without_holds_is_zero)
@@ -418,11 +418,11 @@ TEST(hold_percentile_without_holds_is_zero)
 	struct tt_hold_stat h;
 
 	memset(&h, 0, sizeof(h));
-	CHECK_EQ_U64(hold_percentile(&h, 50), 0);
-	CHECK_EQ_U64(hold_percentile(&h, 99), 0);
+	CHECK_EQ_U64(hold__percentile(&h, 50), 0);
+	CHECK_EQ_U64(hold__percentile(&h, 99), 0);
 	h.max_ns = 12345; /* a max but no histogram: still no holds */
-	CHECK_EQ_U64(hold_percentile(&h, 50), 0);
-	CHECK_EQ_U64(hold_percentile(&h, 100), 0);
+	CHECK_EQ_U64(hold__percentile(&h, 50), 0);
+	CHECK_EQ_U64(hold__percentile(&h, 100), 0);
 }
 
 TEST(hold_percentile_never_above_max)
@@ -431,25 +431,25 @@ TEST(hold_percentile_never_above_max)
 	int bad = 0;
 
 	h.max_ns = 35000; /* inside slot 60, below its middle */
-	CHECK_EQ_U64(hold_percentile(&h, 99), 35000);
-	CHECK_EQ_U64(hold_percentile(&h, 100), 35000);
-	CHECK_IN_SLOT(hold_percentile(&h, 50), 20);
-	CHECK_IN_SLOT(hold_percentile(&h, 90), 40);
+	CHECK_EQ_U64(hold__percentile(&h, 99), 35000);
+	CHECK_EQ_U64(hold__percentile(&h, 100), 35000);
+	CHECK_IN_SLOT(hold__percentile(&h, 50), 20);
+	CHECK_IN_SLOT(hold__percentile(&h, 90), 40);
 	for (int p = 0; p <= 100; p++)
-		if (hold_percentile(&h, p) > h.max_ns)
+		if (hold__percentile(&h, p) > h.max_ns)
 			bad++;
 	CHECK_EQ_INT(bad, 0);
 
 	h.max_ns = 32768; /* the lowest value of slot 60 */
-	CHECK_EQ_U64(hold_percentile(&h, 99), 32768);
+	CHECK_EQ_U64(hold__percentile(&h, 99), 32768);
 
 	h.max_ns = 33;    /* below the middle of slot 20 too */
-	CHECK_EQ_U64(hold_percentile(&h, 50), 33);
-	CHECK_EQ_U64(hold_percentile(&h, 99), 33);
+	CHECK_EQ_U64(hold__percentile(&h, 50), 33);
+	CHECK_EQ_U64(hold__percentile(&h, 99), 33);
 
 	/* max_ns == 0: not set, no cap */
 	h.max_ns = 0;
-	CHECK_IN_SLOT(hold_percentile(&h, 99), 60);
+	CHECK_IN_SLOT(hold__percentile(&h, 99), 60);
 }
 
 static struct tt_pair_key pkey(uint64_t addr, pid_t a, pid_t b)
@@ -651,9 +651,9 @@ TEST(kind_name_priorities)
 		memset(&k, 0, sizeof(k));
 		k.kinds = cases[i].kinds;
 		k.is_join = cases[i].is_join;
-		if (strcmp(lock_kind_name(&k), cases[i].name))
+		if (strcmp(lock__kind_name(&k), cases[i].name))
 			printf("    case %zu: kinds 0x%x join %d\n", i, cases[i].kinds, cases[i].is_join);
-		CHECK_STR(lock_kind_name(&k), cases[i].name);
+		CHECK_STR(lock__kind_name(&k), cases[i].name);
 	}
 }
 
@@ -686,10 +686,10 @@ TEST(lock_role_by_kind)
 		k.kinds = cases[i].kinds;
 		k.is_gil = cases[i].is_gil;
 		k.is_join = cases[i].is_join;
-		if (lock_role(&k) != cases[i].role)
+		if (lock__role(&k) != cases[i].role)
 			printf("    case %zu: kinds 0x%x gil %d join %d\n", i, cases[i].kinds, cases[i].is_gil,
 			       cases[i].is_join);
-		CHECK_EQ_INT(lock_role(&k), cases[i].role);
+		CHECK_EQ_INT(lock__role(&k), cases[i].role);
 	}
 }
 
@@ -823,7 +823,7 @@ TEST(event_record_wait)
 		struct tt_record rec;
 
 		memset(&rec, 0x5a, sizeof(rec));
-		CHECK_EQ_INT(lock_event_record(&e, T0, "worker", &rec), 1);
+		CHECK_EQ_INT(locks__event_record(&e, T0, "worker", &rec), 1);
 		CHECK_EQ_INT(rec.kind, TT_REC_WAIT);
 		CHECK_STR(rec.detail, cases[i].detail);
 		CHECK_EQ_U64(rec.ts_ns, 5000);
@@ -845,14 +845,14 @@ TEST(event_record_wait_edges)
 	struct tt_record rec;
 
 	/* before t0: clamped to 0; no name; unknown waker and owner */
-	CHECK_EQ_INT(lock_event_record(&e, T0, NULL, &rec), 1);
+	CHECK_EQ_INT(locks__event_record(&e, T0, NULL, &rec), 1);
 	CHECK_EQ_U64(rec.ts_ns, 0);
 	CHECK_STR(rec.name, "");
 	CHECK_EQ_INT(rec.peer_tid, 0);
 	CHECK_EQ_INT(rec.blocked_by, 0);
 	/* a long name is cut to the record's size */
 	e.h.ts_ns = T0 + 123456789012ull;
-	CHECK_EQ_INT(lock_event_record(&e, T0, "a-name-longer-than-sixteen", &rec), 1);
+	CHECK_EQ_INT(locks__event_record(&e, T0, "a-name-longer-than-sixteen", &rec), 1);
 	CHECK_EQ_U64(rec.ts_ns, 123456789012ull);
 	CHECK_EQ_INT(strlen(rec.name), TT_NAME_LEN - 1);
 	CHECK(strncmp(rec.name, "a-name-longer-than-sixteen", TT_NAME_LEN - 1) == 0);
@@ -864,7 +864,7 @@ TEST(event_record_hold_and_others)
 	struct tt_record rec;
 
 	memset(&rec, 0x5a, sizeof(rec));
-	CHECK_EQ_INT(lock_event_record(&e, T0, "holder", &rec), 1);
+	CHECK_EQ_INT(locks__event_record(&e, T0, "holder", &rec), 1);
 	CHECK_EQ_INT(rec.kind, TT_REC_HOLD);
 	CHECK_EQ_U64(rec.ts_ns, 42);
 	CHECK_EQ_INT(rec.tid, 105);
@@ -878,9 +878,9 @@ TEST(event_record_hold_and_others)
 					   TT_EV_JOIN_GUESS, TT_EV_FORK, 0, TT_EV_KIND_MAX };
 	for (size_t i = 0; i < sizeof(not_lock) / sizeof(not_lock[0]); i++) {
 		e.h.kind = not_lock[i];
-		if (lock_event_record(&e, T0, "x", &rec) != 0)
+		if (locks__event_record(&e, T0, "x", &rec) != 0)
 			printf("    kind %u\n", not_lock[i]);
-		CHECK_EQ_INT(lock_event_record(&e, T0, "x", &rec), 0);
+		CHECK_EQ_INT(locks__event_record(&e, T0, "x", &rec), 0);
 	}
 }
 

@@ -37,23 +37,23 @@ TEST(from_kernel_adds_open_interval)
 	k.ns[2] = 900;
 	k.ns[TT_PAR_SLOTS - 1] = 11;
 	memset(&p, 0x5a, sizeof(p));
-	parallelism_from_kernel(&p, &k, T0 + 1500);
+	parallelism__from_kernel(&p, &k, T0 + 1500);
 	CHECK_EQ_U64(p.ns[0], 500);
 	CHECK_EQ_U64(p.ns[1], 700);
 	CHECK_EQ_U64(p.ns[2], 900 + 500);
 	CHECK_EQ_U64(p.ns[3], 0);
 	CHECK_EQ_U64(p.ns[TT_PAR_SLOTS - 1], 11);
-	CHECK_EQ_U64(parallelism_total_ns(&p), 500 + 700 + 1400 + 11);
+	CHECK_EQ_U64(parallelism__total_ns(&p), 500 + 700 + 1400 + 11);
 	/* the kernel's counters are not changed */
 	CHECK_EQ_U64(k.ns[2], 900);
 
 	/* nothing running now: the open interval goes to ns[0] */
 	k = kpar(0, T0 + 1000);
 	k.ns[1] = 100;
-	parallelism_from_kernel(&p, &k, T0 + 4000);
+	parallelism__from_kernel(&p, &k, T0 + 4000);
 	CHECK_EQ_U64(p.ns[0], 3000);
 	CHECK_EQ_U64(p.ns[1], 100);
-	CHECK_EQ_U64(parallelism_total_ns(&p), 3100);
+	CHECK_EQ_U64(parallelism__total_ns(&p), 3100);
 }
 
 TEST(from_kernel_without_open_interval)
@@ -64,32 +64,32 @@ TEST(from_kernel_without_open_interval)
 	/* never changed (last_ns 0): nothing to add */
 	k = kpar(1, 0);
 	k.ns[1] = 42;
-	parallelism_from_kernel(&p, &k, T0 + 5000);
+	parallelism__from_kernel(&p, &k, T0 + 5000);
 	CHECK_EQ_U64(p.ns[1], 42);
-	CHECK_EQ_U64(parallelism_total_ns(&p), 42);
+	CHECK_EQ_U64(parallelism__total_ns(&p), 42);
 
 	/* now not after the last change: nothing to add */
 	k = kpar(1, T0 + 5000);
 	k.ns[1] = 42;
-	parallelism_from_kernel(&p, &k, T0 + 5000);
+	parallelism__from_kernel(&p, &k, T0 + 5000);
 	CHECK_EQ_U64(p.ns[1], 42);
-	parallelism_from_kernel(&p, &k, T0 + 4000);
+	parallelism__from_kernel(&p, &k, T0 + 4000);
 	CHECK_EQ_U64(p.ns[1], 42);
-	CHECK_EQ_U64(parallelism_total_ns(&p), 42);
+	CHECK_EQ_U64(parallelism__total_ns(&p), 42);
 
 	/* a count beyond the slots (racy kernel counter): not written out of bounds */
 	k = kpar(TT_PAR_SLOTS, T0);
 	k.ns[TT_PAR_SLOTS - 1] = 7;
-	parallelism_from_kernel(&p, &k, T0 + 1000);
+	parallelism__from_kernel(&p, &k, T0 + 1000);
 	CHECK_EQ_U64(p.ns[TT_PAR_SLOTS - 1], 7);
-	CHECK_EQ_U64(parallelism_total_ns(&p), 7);
+	CHECK_EQ_U64(parallelism__total_ns(&p), 7);
 	k = kpar((uint64_t)-1, T0); /* a decrement below zero */
-	parallelism_from_kernel(&p, &k, T0 + 1000);
-	CHECK_EQ_U64(parallelism_total_ns(&p), 0);
+	parallelism__from_kernel(&p, &k, T0 + 1000);
+	CHECK_EQ_U64(parallelism__total_ns(&p), 0);
 
 	/* the last slot itself still gets its interval */
 	k = kpar(TT_PAR_SLOTS - 1, T0);
-	parallelism_from_kernel(&p, &k, T0 + 1000);
+	parallelism__from_kernel(&p, &k, T0 + 1000);
 	CHECK_EQ_U64(p.ns[TT_PAR_SLOTS - 1], 1000);
 }
 
@@ -100,35 +100,35 @@ TEST(mean_total_max)
 	memset(&p, 0, sizeof(p));
 	p.ns[0] = 1 * SEC;
 	p.ns[2] = 3 * SEC;
-	CHECK_DBL(parallelism_mean(&p), 1.5);
-	CHECK_EQ_U64(parallelism_total_ns(&p), 4 * SEC);
-	CHECK_EQ_INT(parallelism_max(&p), 2);
+	CHECK_DBL(parallelism__mean(&p), 1.5);
+	CHECK_EQ_U64(parallelism__total_ns(&p), 4 * SEC);
+	CHECK_EQ_INT(parallelism__max(&p), 2);
 
 	memset(&p, 0, sizeof(p));
 	p.ns[1] = 1 * SEC;
 	p.ns[2] = 1 * SEC;
 	p.ns[4] = 2 * SEC;
-	CHECK_DBL(parallelism_mean(&p), 11.0 / 4.0);
-	CHECK_EQ_INT(parallelism_max(&p), 4);
+	CHECK_DBL(parallelism__mean(&p), 11.0 / 4.0);
+	CHECK_EQ_INT(parallelism__max(&p), 4);
 
 	memset(&p, 0, sizeof(p));
 	p.ns[TT_PAR_SLOTS - 1] = 1;
 	p.ns[1] = 1;
-	CHECK_DBL(parallelism_mean(&p), TT_PAR_SLOTS / 2.0);
-	CHECK_EQ_INT(parallelism_max(&p), TT_PAR_SLOTS - 1);
+	CHECK_DBL(parallelism__mean(&p), TT_PAR_SLOTS / 2.0);
+	CHECK_EQ_INT(parallelism__max(&p), TT_PAR_SLOTS - 1);
 
 	/* only idle time: mean 0, max 0 */
 	memset(&p, 0, sizeof(p));
 	p.ns[0] = 5 * SEC;
-	CHECK_DBL(parallelism_mean(&p), 0);
-	CHECK_EQ_INT(parallelism_max(&p), 0);
-	CHECK_EQ_U64(parallelism_total_ns(&p), 5 * SEC);
+	CHECK_DBL(parallelism__mean(&p), 0);
+	CHECK_EQ_INT(parallelism__max(&p), 0);
+	CHECK_EQ_U64(parallelism__total_ns(&p), 5 * SEC);
 
 	/* big totals do not overflow the mean */
 	memset(&p, 0, sizeof(p));
 	p.ns[3] = 4000000ull * SEC; /* 46 days */
 	p.ns[5] = 4000000ull * SEC;
-	CHECK_DBL(parallelism_mean(&p), 4.0);
+	CHECK_DBL(parallelism__mean(&p), 4.0);
 }
 
 TEST(empty_is_zero)
@@ -136,10 +136,10 @@ TEST(empty_is_zero)
 	struct tt_parallelism p;
 
 	memset(&p, 0, sizeof(p));
-	CHECK_DBL(parallelism_mean(&p), 0);
-	CHECK(parallelism_mean(&p) == 0.0);
-	CHECK_EQ_U64(parallelism_total_ns(&p), 0);
-	CHECK_EQ_INT(parallelism_max(&p), 0);
+	CHECK_DBL(parallelism__mean(&p), 0);
+	CHECK(parallelism__mean(&p) == 0.0);
+	CHECK_EQ_U64(parallelism__total_ns(&p), 0);
+	CHECK_EQ_INT(parallelism__max(&p), 0);
 }
 
 static struct tt_threads *two_threads(void)

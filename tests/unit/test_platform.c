@@ -12,28 +12,28 @@ TEST(this_machine_passes)
 
 	CHECK_EQ_INT(uname(&u), 0);
 	CHECK_STR(u.machine, "x86_64");
-	CHECK_EQ_INT(platform_check_machine(NULL, why, sizeof(why)), 0);
+	CHECK_EQ_INT(platcheck__machine(NULL, why, sizeof(why)), 0);
 	CHECK_STR(why, "");
-	CHECK_EQ_INT(platform_check_machine("x86_64", why, sizeof(why)), 0);
+	CHECK_EQ_INT(platcheck__machine("x86_64", why, sizeof(why)), 0);
 }
 
 TEST(another_machine_fails_with_one_line)
 {
 	char why[160] = "";
 
-	CHECK_EQ_INT(platform_check_machine("aarch64", why, sizeof(why)), -1);
+	CHECK_EQ_INT(platcheck__machine("aarch64", why, sizeof(why)), -1);
 	CHECK_STR(why, "this machine is aarch64; threadtrace supports x86_64 only (docs/platform.md)");
-	CHECK_EQ_INT(platform_check_machine("i686", why, sizeof(why)), -1);
+	CHECK_EQ_INT(platcheck__machine("i686", why, sizeof(why)), -1);
 	CHECK(strstr(why, "i686") != NULL);
 	/* a near miss is still another machine */
-	CHECK_EQ_INT(platform_check_machine("x86_6", why, sizeof(why)), -1);
+	CHECK_EQ_INT(platcheck__machine("x86_6", why, sizeof(why)), -1);
 }
 
 TEST(this_libc_matches_the_kernel_sides_offsets)
 {
 	char why[160] = "";
 
-	CHECK_EQ_INT(platform_check_libc(why, sizeof(why)), 0);
+	CHECK_EQ_INT(platcheck__libc(why, sizeof(why)), 0);
 	CHECK_STR(why, "");
 	CHECK_EQ_INT(TT_GLIBC_MUTEX_OWNER, 8);
 	CHECK_EQ_INT(TT_GLIBC_COND_SIGNALS - TT_GLIBC_COND_WREFS, 4);

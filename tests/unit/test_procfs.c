@@ -24,7 +24,7 @@ static int parse_maps(const char *line, size_t len, const char **out)
 	memset(path, 'Z', sizeof(path));
 	path[sizeof(path) - 1] = '\0';
 	*out = path;
-	return procfs_parse_maps_line(line, path, len);
+	return procfs__parse_maps_line(line, path, len);
 }
 
 TEST(maps_line_file)
@@ -100,7 +100,7 @@ TEST(maps_of_self_all_parse)
 		return;
 	while (fgets(line, sizeof(line), f)) {
 		lines++;
-		if (procfs_parse_maps_line(line, path, sizeof(path))) {
+		if (procfs__parse_maps_line(line, path, sizeof(path))) {
 			bad++;
 			printf("    unparsed: %s", line);
 		} else if (path[0] == '/') {
@@ -159,7 +159,7 @@ static void on_thread(pid_t tid, const char *comm, void *ctx)
 	s->n++;
 }
 
-/* The comm procfs_threads reported for tid, or NULL. */
+/* The comm procfs__threads reported for tid, or NULL. */
 static const char *seen_comm(const struct seen *s, pid_t tid)
 {
 	for (int i = 0; i < s->n && i < 8; i++)
@@ -202,7 +202,7 @@ TEST(threads_of_self)
 	char comm[64];
 	int n;
 
-	n = procfs_threads(getpid(), on_thread, &s);
+	n = procfs__threads(getpid(), on_thread, &s);
 	CHECK_EQ_INT(n, 3);
 	CHECK_EQ_INT(s.n, 3);
 	CHECK(tid_a > 0 && tid_b > 0 && tid_a != tid_b);
@@ -217,7 +217,7 @@ TEST(threads_of_missing_process)
 {
 	struct seen s = { 0 };
 
-	CHECK_EQ_INT(procfs_threads(0, on_thread, &s), -1);
+	CHECK_EQ_INT(procfs__threads(0, on_thread, &s), -1);
 	CHECK_EQ_INT(s.n, 0);
 }
 
@@ -253,7 +253,7 @@ TEST(thread_stat)
 
 	burn_cpu_ms(200);
 	before = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-	CHECK_EQ_INT(procfs_thread_stat(getpid(), gettid(), &state, &ticks), 0);
+	CHECK_EQ_INT(procfs__thread_stat(getpid(), gettid(), &state, &ticks), 0);
 	after = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	CHECK_EQ_INT(state, 'R');
 	CHECK(before >= 200000000ull);
@@ -262,13 +262,13 @@ TEST(thread_stat)
 	/* NAME_B holds ')' and spaces: fields are found after the last ')' */
 	CHECK_EQ_INT(pthread_getcpuclockid(thread_b, &clock_b), 0);
 	before = clock_ns(clock_b);
-	CHECK_EQ_INT(procfs_thread_stat(getpid(), tid_b, &state_b, &ticks_b), 0);
+	CHECK_EQ_INT(procfs__thread_stat(getpid(), tid_b, &state_b, &ticks_b), 0);
 	after = clock_ns(clock_b);
 	CHECK_EQ_INT(state_b, 'S'); /* waiting on the barrier */
 	CHECK(before >= B_CPU_MS * 1000000ull);
 	CHECK_TICKS_ARE_CPU_TIME(ticks_b, before, after, tick);
 
-	CHECK_EQ_INT(procfs_thread_stat(getpid(), 0, &state, &ticks), -1);
+	CHECK_EQ_INT(procfs__thread_stat(getpid(), 0, &state, &ticks), -1);
 }
 
 TEST(check_process)
@@ -276,20 +276,20 @@ TEST(check_process)
 	pid_t tgid = -1;
 	bool kthread = true;
 
-	CHECK_EQ_INT(procfs_check_process(getpid(), &tgid, &kthread), 0);
+	CHECK_EQ_INT(procfs__check_process(getpid(), &tgid, &kthread), 0);
 	CHECK_EQ_INT(tgid, getpid());
 	CHECK(!kthread);
 
 	tgid = -1;
 	kthread = true;
-	CHECK_EQ_INT(procfs_check_process(tid_b, &tgid, &kthread), 0);
+	CHECK_EQ_INT(procfs__check_process(tid_b, &tgid, &kthread), 0);
 	CHECK_EQ_INT(tgid, getpid()); /* a thread: its process is the caller's */
 	CHECK(tgid != tid_b);
 	CHECK(!kthread);
 }
 
 /* A kernel thread, found the way ps does (PF_KTHREAD 0x00200000 in /proc/PID/stat's flags, field
- * 9), not through the Kthread: line procfs_check_process reads; pid 2 is kthreadd only in the
+ * 9), not through the Kthread: line procfs__check_process reads; pid 2 is kthreadd only in the
  * initial PID namespace. -1 when none is visible. */
 static pid_t find_kthread(void)
 {
@@ -331,7 +331,7 @@ TEST(check_process_kernel_thread)
 		check_fail(__FILE__, __LINE__, "no kernel thread visible in /proc (a PID namespace?)");
 		return;
 	}
-	CHECK_EQ_INT(procfs_check_process(pid, &tgid, &kthread), 0);
+	CHECK_EQ_INT(procfs__check_process(pid, &tgid, &kthread), 0);
 	CHECK_EQ_INT(tgid, pid);
 	CHECK(kthread);
 }
@@ -351,8 +351,8 @@ TEST(check_missing_process)
 	bool kthread = false;
 
 	CHECK(pid > 0);
-	CHECK_EQ_INT(procfs_check_process(pid, &tgid, &kthread), -1);
-	CHECK(!procfs_process_running(pid));
+	CHECK_EQ_INT(procfs__check_process(pid, &tgid, &kthread), -1);
+	CHECK(!procfs__process_running(pid));
 }
 
 TEST(process_running)
@@ -362,7 +362,7 @@ TEST(process_running)
 	pid_t child;
 	int status, i;
 
-	CHECK(procfs_process_running(getpid()));
+	CHECK(procfs__process_running(getpid()));
 
 	fflush(stdout);
 	child = fork();
@@ -373,14 +373,14 @@ TEST(process_running)
 		return;
 	/* wait, without reaping it, until it is a zombie */
 	for (i = 0; i < 500; i++) {
-		if (procfs_thread_stat(child, child, &state, &ticks) == 0 && state == 'Z')
+		if (procfs__thread_stat(child, child, &state, &ticks) == 0 && state == 'Z')
 			break;
 		usleep(10000);
 	}
 	CHECK_EQ_INT(state, 'Z');
-	CHECK(!procfs_process_running(child));
+	CHECK(!procfs__process_running(child));
 	waitpid(child, &status, 0);
-	CHECK(!procfs_process_running(child));
+	CHECK(!procfs__process_running(child));
 }
 
 /* The inode a mapping of ours whose name ends with suffix maps (from /proc/self/maps), or 0. */
@@ -419,18 +419,18 @@ TEST(find_mapping)
 	char path[4096];
 
 	memset(path, 0, sizeof(path));
-	CHECK_EQ_INT(procfs_find_mapping(getpid(), libc, path, sizeof(path)), 0);
+	CHECK_EQ_INT(procfs__find_mapping(getpid(), libc, path, sizeof(path)), 0);
 	/* as root: the mapping itself, through map_files; it is libc */
 	CHECK(!strncmp(path, "/proc/", 6) && strstr(path, "/map_files/"));
 	CHECK(access(path, R_OK) == 0);
 	CHECK(same_inode(path, mapped_inode("/libc.so.6")));
 
 	memset(path, 0, sizeof(path));
-	CHECK_EQ_INT(procfs_find_mapping(getpid(), several, path, sizeof(path)), 0);
+	CHECK_EQ_INT(procfs__find_mapping(getpid(), several, path, sizeof(path)), 0);
 	CHECK(same_inode(path, mapped_inode("/libc.so.6")));
 
-	CHECK_EQ_INT(procfs_find_mapping(getpid(), none, path, sizeof(path)), -1);
-	CHECK_EQ_INT(procfs_find_mapping(absent_pid(), libc, path, sizeof(path)), -1);
+	CHECK_EQ_INT(procfs__find_mapping(getpid(), none, path, sizeof(path)), -1);
+	CHECK_EQ_INT(procfs__find_mapping(absent_pid(), libc, path, sizeof(path)), -1);
 }
 
 /*
@@ -463,13 +463,13 @@ TEST(find_mapping_not_the_fifo_in_its_place)
 		unlink(file);
 		CHECK_EQ_INT(mkfifo(fifo, 0600), 0);
 		memset(path, 0, sizeof(path));
-		CHECK_EQ_INT(procfs_find_mapping(getpid(), lib, path, sizeof(path)), 0);
+		CHECK_EQ_INT(procfs__find_mapping(getpid(), lib, path, sizeof(path)), 0);
 		CHECK(strstr(path, "/map_files/") != NULL);
 		CHECK(same_inode(path, inode));
 		unlink(fifo);
 		/* a link in its place: never followed to its target */
 		CHECK_EQ_INT(symlink("/etc/passwd", fifo), 0);
-		CHECK_EQ_INT(procfs_find_mapping(getpid(), lib, path, sizeof(path)), 0);
+		CHECK_EQ_INT(procfs__find_mapping(getpid(), lib, path, sizeof(path)), 0);
 		CHECK(same_inode(path, inode));
 		unlink(fifo);
 	}

@@ -55,7 +55,7 @@ static void make_bytes(struct fake *o, const void *data, size_t n)
 
 static void setup(void)
 {
-	L = py_layout_named(3, 11);
+	L = pylayout__named(3, 11);
 	make_type(&t_str, PY_TPFLAGS_UNICODE, "str");
 	make_type(&t_bytes, PY_TPFLAGS_BYTES, "bytes");
 	make_type(&t_long, PY_TPFLAGS_LONG, "int");
@@ -73,23 +73,23 @@ TEST(memory_reads_are_bounded)
 	char buf[16], *two;
 	uint64_t v = 0x1122334455667788ull, got = 0;
 
-	pymem_init(&ctx.mem, getpid());
-	CHECK_EQ_INT(pymem_read_u64(&ctx.mem, (uint64_t)(uintptr_t)&v, &got), 0);
+	pymem__init(&ctx.mem, getpid());
+	CHECK_EQ_INT(pymem__read_u64(&ctx.mem, (uint64_t)(uintptr_t)&v, &got), 0);
 	CHECK_EQ_U64(got, v);
-	CHECK_EQ_INT(pymem_read(&ctx.mem, 0, buf, 8), -EFAULT);
-	CHECK_EQ_INT(pymem_read(&ctx.mem, 16, buf, 8), -EFAULT);
-	CHECK_EQ_INT(pymem_read(&ctx.mem, ~0ull - 4, buf, 8), -EFAULT);
-	CHECK_EQ_INT(pymem_read(&ctx.mem, 1ull << 60, buf, 8), -EFAULT);
-	CHECK_EQ_INT(pymem_read(&ctx.mem, (uint64_t)(uintptr_t)&v, NULL, PYMEM_MAX_READ + 1), -E2BIG);
+	CHECK_EQ_INT(pymem__read(&ctx.mem, 0, buf, 8), -EFAULT);
+	CHECK_EQ_INT(pymem__read(&ctx.mem, 16, buf, 8), -EFAULT);
+	CHECK_EQ_INT(pymem__read(&ctx.mem, ~0ull - 4, buf, 8), -EFAULT);
+	CHECK_EQ_INT(pymem__read(&ctx.mem, 1ull << 60, buf, 8), -EFAULT);
+	CHECK_EQ_INT(pymem__read(&ctx.mem, (uint64_t)(uintptr_t)&v, NULL, PYMEM_MAX_READ + 1), -E2BIG);
 	/* a read that runs into an unmapped page fails whole */
 	two = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	CHECK(two != MAP_FAILED);
 	munmap(two + page, page);
-	CHECK_EQ_INT(pymem_read(&ctx.mem, (uint64_t)(uintptr_t)(two + page - 8), buf, 8), 0);
-	CHECK_EQ_INT(pymem_read(&ctx.mem, (uint64_t)(uintptr_t)(two + page - 8), buf, 16), -EFAULT);
-	CHECK_EQ_INT(pymem_read(&ctx.mem, (uint64_t)(uintptr_t)(two + page), buf, 8), -EFAULT);
+	CHECK_EQ_INT(pymem__read(&ctx.mem, (uint64_t)(uintptr_t)(two + page - 8), buf, 8), 0);
+	CHECK_EQ_INT(pymem__read(&ctx.mem, (uint64_t)(uintptr_t)(two + page - 8), buf, 16), -EFAULT);
+	CHECK_EQ_INT(pymem__read(&ctx.mem, (uint64_t)(uintptr_t)(two + page), buf, 8), -EFAULT);
 	munmap(two, page);
-	pymem_close(&ctx.mem);
+	pymem__close(&ctx.mem);
 }
 
 TEST(strings_of_every_kind)
@@ -100,37 +100,37 @@ TEST(strings_of_every_kind)
 	static const uint8_t latin1[] = { 'c', 0xe9 };                 /* cé */
 	char out[64];
 
-	pyobj_init(&ctx, getpid(), L);
+	pyobj__init(&ctx, getpid(), L);
 	make_str(&s, "worker-0", 8, 1, 1);
-	CHECK_EQ_INT(pyobj_str(&ctx, at(&s), out, sizeof(out)), 0);
+	CHECK_EQ_INT(pyobj__str(&ctx, at(&s), out, sizeof(out)), 0);
 	CHECK_STR(out, "worker-0");
 	/* cut to the buffer, always terminated */
-	CHECK_EQ_INT(pyobj_str(&ctx, at(&s), out, 4), 0);
+	CHECK_EQ_INT(pyobj__str(&ctx, at(&s), out, 4), 0);
 	CHECK_STR(out, "wor");
 	make_str(&s, latin1, 2, 1, 0);
-	CHECK_EQ_INT(pyobj_str(&ctx, at(&s), out, sizeof(out)), 0);
+	CHECK_EQ_INT(pyobj__str(&ctx, at(&s), out, sizeof(out)), 0);
 	CHECK_STR(out, "c\xc3\xa9");
 	make_str(&s, ucs2, 3, 2, 0);
-	CHECK_EQ_INT(pyobj_str(&ctx, at(&s), out, sizeof(out)), 0);
+	CHECK_EQ_INT(pyobj__str(&ctx, at(&s), out, sizeof(out)), 0);
 	CHECK_STR(out, "a\xe2\x82\xac" "b");
 	/* a multi-byte character that does not fit whole is left out, not split */
-	CHECK_EQ_INT(pyobj_str(&ctx, at(&s), out, 4), 0);
+	CHECK_EQ_INT(pyobj__str(&ctx, at(&s), out, 4), 0);
 	CHECK_STR(out, "a");
 	make_str(&s, ucs4, 2, 4, 0);
-	CHECK_EQ_INT(pyobj_str(&ctx, at(&s), out, sizeof(out)), 0);
+	CHECK_EQ_INT(pyobj__str(&ctx, at(&s), out, sizeof(out)), 0);
 	CHECK_STR(out, "\xf0\x9f\x98\x80x");
 	/* not a str, not compact, a wild length: refused */
 	put64(&s, L->ob_type, at(&t_bytes));
-	CHECK_EQ_INT(pyobj_str(&ctx, at(&s), out, sizeof(out)), -EINVAL);
+	CHECK_EQ_INT(pyobj__str(&ctx, at(&s), out, sizeof(out)), -EINVAL);
 	CHECK_STR(out, "");
 	make_str(&s, "abc", 3, 1, 1);
 	put32(&s, L->unicode_state, 1u << 2 | 1u << 6 | 1u << 7); /* not compact */
-	CHECK_EQ_INT(pyobj_str(&ctx, at(&s), out, sizeof(out)), -EINVAL);
+	CHECK_EQ_INT(pyobj__str(&ctx, at(&s), out, sizeof(out)), -EINVAL);
 	make_str(&s, "abc", 3, 1, 1);
 	put64(&s, L->unicode_length, 1ull << 50);
-	CHECK_EQ_INT(pyobj_str(&ctx, at(&s), out, sizeof(out)), -EINVAL);
-	CHECK_EQ_INT(pyobj_str(&ctx, 8, out, sizeof(out)), -EFAULT);
-	pyobj_close(&ctx);
+	CHECK_EQ_INT(pyobj__str(&ctx, at(&s), out, sizeof(out)), -EINVAL);
+	CHECK_EQ_INT(pyobj__str(&ctx, 8, out, sizeof(out)), -EFAULT);
+	pyobj__close(&ctx);
 }
 
 TEST(ints_up_to_64_bits)
@@ -141,26 +141,26 @@ TEST(ints_up_to_64_bits)
 	uint64_t want = 0x7f0a12345678ull;
 	uint32_t d[3] = { want & 0x3fffffff, (want >> 30) & 0x3fffffff, (uint32_t)(want >> 60) };
 
-	pyobj_init(&ctx, getpid(), L);
+	pyobj__init(&ctx, getpid(), L);
 	memset(&n, 0, sizeof(n));
 	put64(&n, L->ob_type, at(&t_long));
 	put64(&n, L->ob_size, 2);
 	memcpy(n.b + L->long_digits, d, sizeof(d));
-	CHECK_EQ_INT(pyobj_u64(&ctx, at(&n), &v), 0);
+	CHECK_EQ_INT(pyobj__u64(&ctx, at(&n), &v), 0);
 	CHECK_EQ_U64(v, want);
 	put64(&n, L->ob_size, 0);
-	CHECK_EQ_INT(pyobj_u64(&ctx, at(&n), &v), 0);
+	CHECK_EQ_INT(pyobj__u64(&ctx, at(&n), &v), 0);
 	CHECK_EQ_U64(v, 0);
 	put64(&n, L->ob_size, 4);
-	CHECK_EQ_INT(pyobj_u64(&ctx, at(&n), &v), -ERANGE);
+	CHECK_EQ_INT(pyobj__u64(&ctx, at(&n), &v), -ERANGE);
 	put64(&n, L->ob_size, (uint64_t)-1);
-	CHECK_EQ_INT(pyobj_u64(&ctx, at(&n), &v), -ERANGE);
+	CHECK_EQ_INT(pyobj__u64(&ctx, at(&n), &v), -ERANGE);
 	/* 3 digits whose top one overflows 64 bits */
 	d[2] = 0x3fffffff;
 	memcpy(n.b + L->long_digits, d, sizeof(d));
 	put64(&n, L->ob_size, 3);
-	CHECK_EQ_INT(pyobj_u64(&ctx, at(&n), &v), -ERANGE);
-	pyobj_close(&ctx);
+	CHECK_EQ_INT(pyobj__u64(&ctx, at(&n), &v), -ERANGE);
+	pyobj__close(&ctx);
 }
 
 /* A keys object of unicode kind (or split) with n entries at 16 bytes each, 8 index slots of 1 byte. */
@@ -184,7 +184,7 @@ TEST(dicts_combined_split_and_managed)
 	static struct fake k_name, k_ident, k_other, v_name, v_other, keys, dict, values, obj;
 	uint64_t got = 0;
 
-	pyobj_init(&ctx, getpid(), L);
+	pyobj__init(&ctx, getpid(), L);
 	make_str(&k_name, "_name", 5, 1, 1);
 	make_str(&k_ident, "_ident", 6, 1, 1);
 	make_str(&k_other, "_other", 6, 1, 1);
@@ -200,10 +200,10 @@ TEST(dicts_combined_split_and_managed)
 	memset(&dict, 0, sizeof(dict));
 	put64(&dict, L->ob_type, at(&t_dict));
 	put64(&dict, L->dict_keys, at(&keys));
-	CHECK_EQ_INT(pyobj_dict_get(&ctx, at(&dict), "_name", &got), 0);
+	CHECK_EQ_INT(pyobj__dict_get(&ctx, at(&dict), "_name", &got), 0);
 	CHECK_EQ_U64(got, at(&v_name));
-	CHECK_EQ_INT(pyobj_dict_get(&ctx, at(&dict), "_ident", &got), -ENOENT);
-	CHECK_EQ_INT(pyobj_dict_get(&ctx, at(&dict), "_nam", &got), -ENOENT);
+	CHECK_EQ_INT(pyobj__dict_get(&ctx, at(&dict), "_ident", &got), -ENOENT);
+	CHECK_EQ_INT(pyobj__dict_get(&ctx, at(&dict), "_nam", &got), -ENOENT);
 	/* split: values from ma_values */
 	{
 		uint64_t ks[] = { at(&k_other), at(&k_name) };
@@ -213,16 +213,16 @@ TEST(dicts_combined_split_and_managed)
 		memset(&values, 0, sizeof(values));
 		memcpy(values.b, vs, sizeof(vs));
 		put64(&dict, L->dict_values, at(&values));
-		CHECK_EQ_INT(pyobj_dict_get(&ctx, at(&dict), "_name", &got), 0);
+		CHECK_EQ_INT(pyobj__dict_get(&ctx, at(&dict), "_name", &got), 0);
 		CHECK_EQ_U64(got, at(&v_name));
-		CHECK_EQ_INT(pyobj_dict_get(&ctx, at(&dict), "_other", &got), -ENOENT);
+		CHECK_EQ_INT(pyobj__dict_get(&ctx, at(&dict), "_other", &got), -ENOENT);
 	}
 	/* a managed-dict instance without a dict: the type's cached keys, the object's values */
 	put64(&t_obj, L->heaptype_cached_keys, at(&keys));
 	memset(&obj, 0, sizeof(obj));
 	put64(&obj, L->ob_type, at(&t_obj));
 	memcpy(obj.b + L->managed_values, &(uint64_t){ at(&values) }, 8);
-	CHECK_EQ_INT(pyobj_attr(&ctx, at(&obj), "_name", &got), 0);
+	CHECK_EQ_INT(pyobj__attr(&ctx, at(&obj), "_name", &got), 0);
 	CHECK_EQ_U64(got, at(&v_name));
 	/* ... and with one: the dict wins */
 	{
@@ -233,18 +233,18 @@ TEST(dicts_combined_split_and_managed)
 		put64(&dict, L->dict_keys, at(&keys2));
 		put64(&dict, L->dict_values, 0);
 		memcpy(obj.b + L->managed_dict, &(uint64_t){ at(&dict) }, 8);
-		CHECK_EQ_INT(pyobj_attr(&ctx, at(&obj), "_name", &got), 0);
+		CHECK_EQ_INT(pyobj__attr(&ctx, at(&obj), "_name", &got), 0);
 		CHECK_EQ_U64(got, at(&v_other));
 	}
 	/* not a dict; absurd key headers */
-	CHECK_EQ_INT(pyobj_dict_get(&ctx, at(&v_name), "_name", &got), -EINVAL);
+	CHECK_EQ_INT(pyobj__dict_get(&ctx, at(&v_name), "_name", &got), -EINVAL);
 	keys.b[L->keys_log2_size] = 60;
 	put64(&dict, L->dict_keys, at(&keys));
-	CHECK_EQ_INT(pyobj_dict_get(&ctx, at(&dict), "_name", &got), -EINVAL);
+	CHECK_EQ_INT(pyobj__dict_get(&ctx, at(&dict), "_name", &got), -EINVAL);
 	/* no __dict__ at all */
 	put64(&obj, L->ob_type, at(&t_plain));
-	CHECK_EQ_INT(pyobj_attr(&ctx, at(&obj), "_name", &got), -ENOENT);
-	pyobj_close(&ctx);
+	CHECK_EQ_INT(pyobj__attr(&ctx, at(&obj), "_name", &got), -ENOENT);
+	pyobj__close(&ctx);
 }
 
 /* Frames: fake code objects, a _PyInterpreterFrame chain, a thread state. */
@@ -282,7 +282,7 @@ TEST(frame_chain_lines_and_guards)
 	bool trunc = true;
 	int n;
 
-	pyobj_init(&p->obj, getpid(), L);
+	pyobj__init(&p->obj, getpid(), L);
 	make_code();
 	make_frame(2, 1, 0);                  /* outermost: unit 1 -> line 42 */
 	make_frame(1, 6, at(&frames[2]));     /* unit 6 -> line 45 */
@@ -320,7 +320,7 @@ TEST(frame_chain_lines_and_guards)
 	/* a "code object" of another type is refused, not printed */
 	make_frame(2, 1, 0);
 	put64(&code, L->ob_type, at(&t_plain));
-	pycode_cache_free(p);
+	pycode__cache_free(p);
 	p->code_type = 0;
 	CHECK_EQ_INT(pyproc__frames(p, at(&tstate), out, 4, &trunc), -EINVAL);
 	/* a dangling frame pointer */
@@ -363,7 +363,7 @@ TEST(thread_states_of_every_interpreter)
 	struct pyproc *p = calloc(1, sizeof(*p));
 	struct seen_threads s = { 0 };
 
-	pyobj_init(&p->obj, getpid(), L);
+	pyobj__init(&p->obj, getpid(), L);
 	memset(&runtime, 0, sizeof(runtime));
 	p->find.runtime = at(&runtime);
 	memset(interp, 0, sizeof(interp));
@@ -408,12 +408,12 @@ TEST(pyproc_refuses_what_is_not_python)
 	CHECK(strstr(why, "not CPython") != NULL);
 	CHECK_EQ_INT(pyproc__open(-5, &p, why, sizeof(why)), PYPROC_NO_ACCESS);
 	/* versions: only tables that exist, and no alphas or betas */
-	CHECK(py_layout_for(0x030b07f0) == py_layout_named(3, 11));
-	CHECK(py_layout_for(0x030b02f0) != NULL);
-	CHECK(py_layout_for(0x030b00b4) == NULL);
-	CHECK(py_layout_for(0x030c01f0) == NULL);
-	CHECK(py_layout_for(0x030a0cf0) == NULL);
-	CHECK(py_layout_for(0) == NULL);
+	CHECK(pylayout__for(0x030b07f0) == pylayout__named(3, 11));
+	CHECK(pylayout__for(0x030b02f0) != NULL);
+	CHECK(pylayout__for(0x030b00b4) == NULL);
+	CHECK(pylayout__for(0x030c01f0) == NULL);
+	CHECK(pylayout__for(0x030a0cf0) == NULL);
+	CHECK(pylayout__for(0) == NULL);
 }
 
 int main(void)

@@ -1,15 +1,15 @@
-/* Unit tests for user/sanitize.c: sanitize_for_terminal. */
+/* Unit tests for user/sanitize.c: sanitize__for_terminal. */
 #include "check.h"
 #include "sanitize.h"
 
-/* sanitize_for_terminal into a buffer of size len (at most 256) poisoned with 'Z'. */
+/* sanitize__for_terminal into a buffer of size len (at most 256) poisoned with 'Z'. */
 static const char *san(size_t len, const char *src)
 {
 	static char dst[257];
 
 	memset(dst, 'Z', sizeof(dst));
 	dst[256] = '\0';
-	return sanitize_for_terminal(dst, len, src);
+	return sanitize__for_terminal(dst, len, src);
 }
 
 TEST(printable_ascii_kept)
@@ -28,7 +28,7 @@ TEST(returns_dst)
 {
 	char dst[8];
 
-	CHECK(sanitize_for_terminal(dst, sizeof(dst), "abc") == dst);
+	CHECK(sanitize__for_terminal(dst, sizeof(dst), "abc") == dst);
 	CHECK_STR(dst, "abc");
 }
 
@@ -108,17 +108,17 @@ TEST(small_dst_writes_nothing_past_len)
 	char buf[8];
 
 	memset(buf, 'Z', sizeof(buf));
-	sanitize_for_terminal(buf, 4, "abcdefgh");
+	sanitize__for_terminal(buf, 4, "abcdefgh");
 	CHECK_STR(buf, "abc");
 	CHECK_EQ_INT(buf[4], 'Z');
 
 	memset(buf, 'Z', sizeof(buf));
-	sanitize_for_terminal(buf, 1, "abc");
+	sanitize__for_terminal(buf, 1, "abc");
 	CHECK_EQ_INT(buf[0], '\0');
 	CHECK_EQ_INT(buf[1], 'Z');
 
 	memset(buf, 'Z', sizeof(buf));
-	sanitize_for_terminal(buf, 0, "abc"); /* no room even for the NUL: untouched */
+	sanitize__for_terminal(buf, 0, "abc"); /* no room even for the NUL: untouched */
 	CHECK_EQ_INT(buf[0], 'Z');
 }
 
@@ -135,31 +135,31 @@ TEST(names_quoted_when_not_one_token)
 {
 	char buf[64];
 
-	CHECK_STR(quote_name_for_terminal(buf, sizeof(buf), "mtsleep3"), "mtsleep3");
-	CHECK_STR(quote_name_for_terminal(buf, sizeof(buf), "loop-1.x_y"), "loop-1.x_y");
-	CHECK_STR(quote_name_for_terminal(buf, sizeof(buf), "    4242 bash"), "\"    4242 bash\"");
-	CHECK_STR(quote_name_for_terminal(buf, sizeof(buf), "a b"), "\"a b\"");
-	CHECK_STR(quote_name_for_terminal(buf, sizeof(buf), ""), "\"\"");
-	CHECK_STR(quote_name_for_terminal(buf, sizeof(buf), "\"x\""), "\"\\\"x\\\"\"");
-	CHECK_STR(quote_name_for_terminal(buf, sizeof(buf), "a\\b"), "\"a\\\\b\"");
-	CHECK_STR(quote_name_for_terminal(buf, sizeof(buf), "a\nb"), "\"a?b\"");
+	CHECK_STR(sanitize__quote_name(buf, sizeof(buf), "mtsleep3"), "mtsleep3");
+	CHECK_STR(sanitize__quote_name(buf, sizeof(buf), "loop-1.x_y"), "loop-1.x_y");
+	CHECK_STR(sanitize__quote_name(buf, sizeof(buf), "    4242 bash"), "\"    4242 bash\"");
+	CHECK_STR(sanitize__quote_name(buf, sizeof(buf), "a b"), "\"a b\"");
+	CHECK_STR(sanitize__quote_name(buf, sizeof(buf), ""), "\"\"");
+	CHECK_STR(sanitize__quote_name(buf, sizeof(buf), "\"x\""), "\"\\\"x\\\"\"");
+	CHECK_STR(sanitize__quote_name(buf, sizeof(buf), "a\\b"), "\"a\\\\b\"");
+	CHECK_STR(sanitize__quote_name(buf, sizeof(buf), "a\nb"), "\"a?b\"");
 	/* non-ASCII (a no-break space looks like a space): quoted, kept as UTF-8 */
-	CHECK_STR(quote_name_for_terminal(buf, sizeof(buf), "x\xc2\xa0y"), "\"x\xc2\xa0y\"");
-	CHECK_STR(quote_name_for_terminal(buf, sizeof(buf), "caf\xc3\xa9"), "\"caf\xc3\xa9\"");
+	CHECK_STR(sanitize__quote_name(buf, sizeof(buf), "x\xc2\xa0y"), "\"x\xc2\xa0y\"");
+	CHECK_STR(sanitize__quote_name(buf, sizeof(buf), "caf\xc3\xa9"), "\"caf\xc3\xa9\"");
 }
 
 TEST(quoted_names_truncate_whole_and_closed)
 {
 	char buf[8];
 
-	CHECK_STR(quote_name_for_terminal(buf, sizeof(buf), "a b c d e f"), "\"a b c\"");
-	CHECK_STR(quote_name_for_terminal(buf, 6, "ab\xc3\xa9xyz"), "\"ab\"");
-	CHECK_STR(quote_name_for_terminal(buf, 4, "x y"), "\"x\"");
-	CHECK_STR(quote_name_for_terminal(buf, 3, "x y"), "\"\"");
-	CHECK_STR(quote_name_for_terminal(buf, 2, "x y"), "");
-	CHECK_STR(quote_name_for_terminal(buf, 3, "abcdef"), "ab");
+	CHECK_STR(sanitize__quote_name(buf, sizeof(buf), "a b c d e f"), "\"a b c\"");
+	CHECK_STR(sanitize__quote_name(buf, 6, "ab\xc3\xa9xyz"), "\"ab\"");
+	CHECK_STR(sanitize__quote_name(buf, 4, "x y"), "\"x\"");
+	CHECK_STR(sanitize__quote_name(buf, 3, "x y"), "\"\"");
+	CHECK_STR(sanitize__quote_name(buf, 2, "x y"), "");
+	CHECK_STR(sanitize__quote_name(buf, 3, "abcdef"), "ab");
 	buf[0] = 'z';
-	quote_name_for_terminal(buf, 0, "x");
+	sanitize__quote_name(buf, 0, "x");
 	CHECK(buf[0] == 'z');
 }
 

@@ -55,7 +55,7 @@ static const char *fmt(struct syms *s, unsigned long addr, struct sym_info *si)
 
 	memset(si, 0x5a, sizeof(*si));
 	CHECK_EQ_INT(syms__resolve(s, addr, si), 0);
-	sym_info_format(si, buf, sizeof(buf));
+	syms__format_info(si, buf, sizeof(buf));
 	return buf;
 }
 
@@ -74,7 +74,7 @@ static int maps_path_of(pid_t pid, unsigned long addr, char *path, size_t len)
 		unsigned long start, end;
 
 		if (sscanf(line, "%lx-%lx", &start, &end) == 2 && addr >= start && addr < end &&
-		    !procfs_parse_maps_line(line, path, len))
+		    !procfs__parse_maps_line(line, path, len))
 			ret = 0;
 	}
 	fclose(f);
@@ -330,7 +330,7 @@ static int mapping_of(pid_t pid, unsigned long addr, const char *file, unsigned 
 		unsigned long s, e, o;
 
 		if (sscanf(line, "%lx-%lx %*s %lx", &s, &e, &o) != 3 ||
-		    procfs_parse_maps_line(line, path, sizeof(path)) || strcmp(path, file))
+		    procfs__parse_maps_line(line, path, sizeof(path)) || strcmp(path, file))
 			continue;
 		if (o == 0 && !*base)
 			*base = s;
@@ -731,7 +731,7 @@ static unsigned long main_vaddr(void)
 		unsigned long start, off;
 
 		if (sscanf(line, "%lx-%*x %*s %lx", &start, &off) == 2 && !off &&
-		    !procfs_parse_maps_line(line, path, sizeof(path)) && !strcmp(path, exe_path))
+		    !procfs__parse_maps_line(line, path, sizeof(path)) && !strcmp(path, exe_path))
 			base = start;
 	}
 	if (f)
@@ -850,31 +850,31 @@ TEST(api_edges)
 	si.region = "sym";
 	snprintf(si.name, sizeof(si.name), "a_rather_long_symbol");
 	si.offset = 0x10;
-	sym_info_format(&si, buf, sizeof(buf));
+	syms__format_info(&si, buf, sizeof(buf));
 	CHECK_STR(buf, "a_rather_long_s");
-	sym_info_format(&si, buf, 1);
+	syms__format_info(&si, buf, 1);
 	CHECK_STR(buf, "");
 	buf[0] = 'x';
-	sym_info_format(&si, buf, 0);
+	syms__format_info(&si, buf, 0);
 	CHECK(buf[0] == 'x');
-	sym_info_format(&si, NULL, 10);
-	sym_info_format(NULL, buf, sizeof(buf));
+	syms__format_info(&si, NULL, 10);
+	syms__format_info(NULL, buf, sizeof(buf));
 	CHECK_STR(buf, "[unknown]");
 	si.region = "file";
 	snprintf(si.file, sizeof(si.file), "/usr/lib/libfoo.so");
 	si.offset = 0x1234;
-	sym_info_format(&si, buf, sizeof(buf));
+	syms__format_info(&si, buf, sizeof(buf));
 	CHECK_STR(buf, "[libfoo.so+0x12");
 	{
 		char big[64];
 
-		sym_info_format(&si, big, sizeof(big));
+		syms__format_info(&si, big, sizeof(big));
 		CHECK_STR(big, "[libfoo.so+0x1234]");
 		si.region = "heap";
-		sym_info_format(&si, big, sizeof(big));
+		syms__format_info(&si, big, sizeof(big));
 		CHECK_STR(big, "[heap]");
 		si.region = "anon";
-		sym_info_format(&si, big, sizeof(big));
+		syms__format_info(&si, big, sizeof(big));
 		CHECK_STR(big, "[anon]");
 	}
 }

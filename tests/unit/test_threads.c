@@ -226,10 +226,10 @@ TEST(exit_flags_classified)
 		} else {
 			CHECK(th != NULL);
 		}
-		CHECK_STR(thread_end_name(cases[i].how), cases[i].detail);
+		CHECK_STR(thread__end_name(cases[i].how), cases[i].detail);
 		threads__free(t);
 	}
-	CHECK_STR(thread_end_name(TT_END_ALIVE), "alive");
+	CHECK_STR(thread__end_name(TT_END_ALIVE), "alive");
 }
 
 TEST(exit_of_thread_alive_before_attach)

@@ -110,7 +110,7 @@ TEST(gil_like_c_mutex)
 	add_lock(l, TGID, 0x5600001040, "big_lock", KIND(TT_LOCK_MUTEX), 4 * 700 * MS, 4, 400);
 	locks__sort(l);
 	memset(&v, 0x5a, sizeof(v));
-	verdict_compute(&v, l, t, &par, 1.0, 2);
+	verdict__compute(&v, l, t, &par, 1.0, 2);
 	CHECK(v.has_candidate);
 	CHECK(v.gil_like);
 	CHECK_STR(v.lock_name, "big_lock");
@@ -147,7 +147,7 @@ TEST(fine_locks_not_gil_like)
 	par.ns[1] = 100 * MS; /* mean 1.9 */
 	add_lock(l, TGID, 0x5600002000, "queue_lock", KIND(TT_LOCK_MUTEX), 5 * MS, 4, 40);
 	locks__sort(l);
-	verdict_compute(&v, l, t, &par, 1.0, 4);
+	verdict__compute(&v, l, t, &par, 1.0, 4);
 	CHECK(v.has_candidate);
 	CHECK(!v.gil_like);
 	CHECK_STR(v.lock_name, "queue_lock");
@@ -175,7 +175,7 @@ TEST(idle_condvar_no_candidate)
 	add_lock(l, TGID, 0x5600003200, "[heap]", KIND(TT_LOCK_FUTEX), 50 * MS, 2, 50);
 	locks__sort(l);
 	memset(&v, 0x5a, sizeof(v));
-	verdict_compute(&v, l, t, &par, 1.0, 4);
+	verdict__compute(&v, l, t, &par, 1.0, 4);
 	CHECK(!v.has_candidate);
 	CHECK(!v.gil_like);
 	CHECK_STR(v.lock_name, "");
@@ -201,7 +201,7 @@ TEST(idle_condvar_small_mutex_candidate)
 	add_lock(l, TGID, 0x5600003000, "work_cond", KIND(TT_LOCK_COND), 3564 * MS, 4, 500);
 	add_lock(l, TGID, 0x5600004000, "stats_mutex", KIND(TT_LOCK_MUTEX), 36 * MS, 3, 120);
 	locks__sort(l);
-	verdict_compute(&v, l, t, &par, 1.0, 4);
+	verdict__compute(&v, l, t, &par, 1.0, 4);
 	CHECK(v.has_candidate);
 	CHECK(!v.gil_like);
 	CHECK_STR(v.lock_name, "stats_mutex");
@@ -245,7 +245,7 @@ TEST(cpython_gil_words_grouped)
 	other->hold.count = 5;
 	other->hold.hist[88] = 5;
 	locks__sort(l);
-	verdict_compute(&v, l, t, &par, 1.0, 2);
+	verdict__compute(&v, l, t, &par, 1.0, 2);
 	CHECK(v.has_candidate);
 	CHECK(v.is_gil);
 	CHECK_STR(v.lock_name, "GIL");
@@ -288,7 +288,7 @@ TEST(cpython_gil_mutex_word_first)
 	cond->hold.max_ns = 2000;
 	cond->hold.hist[41] = 11;
 	locks__sort(l);
-	verdict_compute(&v, l, t, &par, 1.0, 2);
+	verdict__compute(&v, l, t, &par, 1.0, 2);
 	CHECK(v.has_candidate && v.is_gil);
 	CHECK_STR(v.lock_name, "GIL");
 	CHECK_EQ_U64(v.wait_ns, 1000 * MS);
@@ -319,7 +319,7 @@ TEST(io_bound_not_gil_like)
 	mutex = add_lock(l, TGID, 0x8a0140, "_PyRuntime+320", KIND(TT_LOCK_MUTEX), 10 * MS, 4, 20);
 	mutex->is_gil = true;
 	locks__sort(l);
-	verdict_compute(&v, l, t, &par, 1.0, 4);
+	verdict__compute(&v, l, t, &par, 1.0, 4);
 	CHECK(v.has_candidate);
 	CHECK(v.is_gil);
 	CHECK(!v.gil_like);
@@ -347,7 +347,7 @@ TEST(join_word_never_candidate)
 	add_lock(l, TGID, 0x5600005000, "table_lock", KIND(TT_LOCK_MUTEX), 2100 * MS, 3, 300);
 	locks__sort(l);
 	CHECK_EQ_U64(l->v[0].addr, 0x7f0000001910); /* the join sorts first */
-	verdict_compute(&v, l, t, &par, 1.0, 4);
+	verdict__compute(&v, l, t, &par, 1.0, 4);
 	CHECK(v.has_candidate);
 	CHECK_STR(v.lock_name, "table_lock");
 	CHECK_EQ_U64(v.lock_addr, 0x5600005000);
@@ -361,7 +361,7 @@ TEST(join_word_never_candidate)
 	j = add_lock(l, TGID, 0x7f0000001910, "[stack]", KIND(TT_LOCK_MUTEX), 5 * SEC, 1, 0);
 	j->is_join = true;
 	locks__sort(l);
-	verdict_compute(&v, l, t, &par, 1.0, 4);
+	verdict__compute(&v, l, t, &par, 1.0, 4);
 	CHECK(!v.has_candidate);
 	CHECK(!v.gil_like);
 	CHECK_STR(v.reason, "no thread blocked on a lock");
@@ -378,7 +378,7 @@ TEST(no_locks)
 	struct tt_verdict v;
 
 	memset(&v, 0x5a, sizeof(v));
-	verdict_compute(&v, l, t, &par, 1.0, 8);
+	verdict__compute(&v, l, t, &par, 1.0, 8);
 	CHECK(!v.has_candidate);
 	CHECK(!v.gil_like);
 	CHECK_STR(v.lock_name, "");
@@ -395,7 +395,7 @@ TEST(no_locks)
 	t = threads__new(TGID, T0);
 	l = locks__new();
 	memset(&par, 0, sizeof(par));
-	verdict_compute(&v, l, t, &par, 0, 1);
+	verdict__compute(&v, l, t, &par, 0, 1);
 	CHECK(!v.has_candidate && !v.gil_like);
 	CHECK_DBL(v.par_mean, 0);
 	CHECK_DBL(v.par_without, 0);
@@ -413,7 +413,7 @@ TEST(not_passed_back_and_forth)
 
 	add_lock(l, TGID, 0x5600006000, "one_waiter", KIND(TT_LOCK_MUTEX), 1400 * MS, 1, 400);
 	locks__sort(l);
-	verdict_compute(&v, l, t, &par, 1.0, 2);
+	verdict__compute(&v, l, t, &par, 1.0, 2);
 	CHECK(v.has_candidate && !v.gil_like);
 	CHECK_STR(v.reason, "it is not passed back and forth (1 waiting threads, 400.0 hand-offs/s)");
 	locks__free(l);
@@ -421,7 +421,7 @@ TEST(not_passed_back_and_forth)
 	l = locks__new();
 	add_lock(l, TGID, 0x5600006000, "rare", KIND(TT_LOCK_MUTEX), 1400 * MS, 2, 9);
 	locks__sort(l);
-	verdict_compute(&v, l, t, &par, 1.0, 2);
+	verdict__compute(&v, l, t, &par, 1.0, 2);
 	CHECK(v.has_candidate && !v.gil_like);
 	CHECK_STR(v.reason, "it is not passed back and forth (2 waiting threads, 9.0 hand-offs/s)");
 	CHECK_STR(v.confidence, "low"); /* fewer than 10 hand-offs seen */
@@ -439,7 +439,7 @@ TEST(still_parallel_not_gil_like)
 
 	add_lock(l, TGID, 0x5600007000, "pool_lock", KIND(TT_LOCK_PI), 2000 * MS, 4, 1000);
 	locks__sort(l);
-	verdict_compute(&v, l, t, &par, 1.0, 2);
+	verdict__compute(&v, l, t, &par, 1.0, 2);
 	CHECK(v.has_candidate && !v.gil_like);
 	CHECK_DBL(v.par_mean, 2.0);
 	CHECK(v.par_without == 2.0);

@@ -51,7 +51,7 @@ static int read_byte(struct cursor *c)
 	return *c->p++;
 }
 
-int py_linetable_walk(const uint8_t *table, size_t len, int firstlineno,
+int linetable__walk(const uint8_t *table, size_t len, int firstlineno,
 		      int (*fn)(unsigned start, unsigned end, const struct py_position *pos, void *ctx),
 		      void *ctx)
 {
@@ -122,7 +122,7 @@ static int find_cb(unsigned start, unsigned end, const struct py_position *pos, 
 	return 1;
 }
 
-int py_linetable_find(const uint8_t *table, size_t len, int firstlineno, long unit,
+int linetable__find(const uint8_t *table, size_t len, int firstlineno, long unit,
 		      struct py_position *pos)
 {
 	struct find_ctx f = { unit, pos };
@@ -133,5 +133,5 @@ int py_linetable_find(const uint8_t *table, size_t len, int firstlineno, long un
 		pos->col = pos->end_col = -1;
 		return 0;
 	}
-	return py_linetable_walk(table, len, firstlineno, find_cb, &f) == 1 ? 0 : -1;
+	return linetable__walk(table, len, firstlineno, find_cb, &f) == 1 ? 0 : -1;
 }

@@ -20,7 +20,7 @@ struct py_position {
  * Stops when fn returns non-zero and returns that value; returns -1 for a
  * table cut short, 0 at its end.
  */
-int py_linetable_walk(const uint8_t *table, size_t len, int firstlineno,
+int linetable__walk(const uint8_t *table, size_t len, int firstlineno,
 		      int (*fn)(unsigned start, unsigned end, const struct py_position *pos, void *ctx),
 		      void *ctx);
 
@@ -29,7 +29,7 @@ int py_linetable_walk(const uint8_t *table, size_t len, int firstlineno,
  * and co_positions() give it: 0, or -1 when unit lies beyond the table.
  * A negative unit (a frame that has not run yet) is the first line.
  */
-int py_linetable_find(const uint8_t *table, size_t len, int firstlineno, long unit,
+int linetable__find(const uint8_t *table, size_t len, int firstlineno, long unit,
 		      struct py_position *pos);
 
 #endif

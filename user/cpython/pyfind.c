@@ -38,7 +38,7 @@ static void scan_table(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, uint64_t *ru
 	}
 }
 
-int pyfind_elf(const char *path, uint64_t *runtime, uint64_t *version, int *type, uint64_t *first_vaddr)
+int pyfind__elf(const char *path, uint64_t *runtime, uint64_t *version, int *type, uint64_t *first_vaddr)
 {
 	GElf_Ehdr eh;
 	size_t nph;
@@ -113,10 +113,10 @@ static int check_file(pid_t pid, unsigned long start, unsigned long end, const c
 	int type = 0, err;
 
 	snprintf(via, sizeof(via), "/proc/%d/map_files/%lx-%lx", (int)pid, start, end);
-	err = pyfind_elf(via, &runtime, &version, &type, &first);
+	err = pyfind__elf(via, &runtime, &version, &type, &first);
 	if (err) {
 		snprintf(via, sizeof(via), "/proc/%d/root%s", (int)pid, path);
-		err = pyfind_elf(via, &runtime, &version, &type, &first);
+		err = pyfind__elf(via, &runtime, &version, &type, &first);
 	}
 	if (err || !runtime)
 		return -ENOENT;
@@ -128,7 +128,7 @@ static int check_file(pid_t pid, unsigned long start, unsigned long end, const c
 	return 0;
 }
 
-int pyfind_interpreter(pid_t pid, struct pyfind *out)
+int pyfind__interpreter(pid_t pid, struct pyfind *out)
 {
 	char maps[64], exe_link[64], exe[PATH_MAX], line[PATH_MAX + 256];
 	int err = -ENOENT, lines = 0;

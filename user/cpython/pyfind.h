@@ -19,13 +19,13 @@ struct pyfind {
 };
 
 /* 0, -ENOENT when no mapped file defines _PyRuntime, or another -errno. */
-int pyfind_interpreter(pid_t pid, struct pyfind *out);
+int pyfind__interpreter(pid_t pid, struct pyfind *out);
 
 /*
  * The values (link-time addresses) of the defined data symbols _PyRuntime and
  * Py_Version in an ELF file (.dynsym, then .symtab), its type (ET_EXEC/ET_DYN)
  * and the vaddr of its offset-0 PT_LOAD. Absent symbols are 0. 0 or -errno.
  */
-int pyfind_elf(const char *path, uint64_t *runtime, uint64_t *version, int *type, uint64_t *first_vaddr);
+int pyfind__elf(const char *path, uint64_t *runtime, uint64_t *version, int *type, uint64_t *first_vaddr);
 
 #endif

@@ -12,7 +12,7 @@ static void pycode_clear(struct pycode *c)
 	memset(c, 0, sizeof(*c));
 }
 
-void pycode_cache_free(struct pyproc *p)
+void pycode__cache_free(struct pyproc *p)
 {
 	for (int i = 0; i < PYPROC_CODE_CACHE; i++)
 		pycode_clear(&p->codes[i]);
@@ -26,14 +26,14 @@ static int is_code_type(struct pyproc *p, uint64_t type)
 
 	if (p->code_type)
 		return type == p->code_type;
-	if (pymem_read_u64(&p->obj.mem, type + p->obj.L->type_name, &name_ptr) ||
-	    pymem_read(&p->obj.mem, name_ptr, name, 5) || memcmp(name, "code", 5))
+	if (pymem__read_u64(&p->obj.mem, type + p->obj.L->type_name, &name_ptr) ||
+	    pymem__read(&p->obj.mem, name_ptr, name, 5) || memcmp(name, "code", 5))
 		return 0;
 	p->code_type = type;
 	return 1;
 }
 
-int pycode_get(struct pyproc *p, uint64_t addr, struct pycode **out)
+int pycode__get(struct pyproc *p, uint64_t addr, struct pycode **out)
 {
 	const struct py_layout *L = p->obj.L;
 	struct pycode *c = &p->codes[(addr >> 4) % PYPROC_CODE_CACHE];
@@ -44,7 +44,7 @@ int pycode_get(struct pyproc *p, uint64_t addr, struct pycode **out)
 
 	if (L->code_adaptive > sizeof(hdr))
 		return -EINVAL;
-	err = pymem_read(&p->obj.mem, addr, hdr, L->code_adaptive);
+	err = pymem__read(&p->obj.mem, addr, hdr, L->code_adaptive);
 	if (err)
 		return err;
 	memcpy(&type, hdr + L->ob_type, 8);
@@ -62,11 +62,11 @@ int pycode_get(struct pyproc *p, uint64_t addr, struct pycode **out)
 		return 0;
 	}
 	pycode_clear(c);
-	err = pyobj_str(&p->obj, filename, c->file, sizeof(c->file));
+	err = pyobj__str(&p->obj, filename, c->file, sizeof(c->file));
 	if (!err)
-		err = pyobj_str(&p->obj, qualname, c->func, sizeof(c->func));
+		err = pyobj__str(&p->obj, qualname, c->func, sizeof(c->func));
 	if (!err)
-		err = pyobj_bytes(&p->obj, linetable, PYPROC_MAX_LINETABLE, &c->table, &c->table_len);
+		err = pyobj__bytes(&p->obj, linetable, PYPROC_MAX_LINETABLE, &c->table, &c->table_len);
 	if (err) {
 		pycode_clear(c);
 		return err;
@@ -95,13 +95,13 @@ static void fill_frame(const struct py_layout *L, const struct pycode *c, uint64
 	if (instr >= start && (instr - start) / L->codeunit_size > (uint64_t)c->table_len * 8)
 		f->line = -1;
 	else
-		f->line = py_linetable_find(c->table, c->table_len, c->firstlineno, unit, &pos) ? -1 : pos.line;
+		f->line = linetable__find(c->table, c->table_len, c->firstlineno, unit, &pos) ? -1 : pos.line;
 }
 
 int pyproc__resolve(struct pyproc *p, uint64_t code, uint64_t instr, struct pyframe *out)
 {
 	struct pycode *c;
-	int err = pycode_get(p, code, &c);
+	int err = pycode__get(p, code, &c);
 
 	if (err)
 		return err;
@@ -120,23 +120,23 @@ int pyproc__frames(struct pyproc *p, uint64_t tstate, struct pyframe *frames, in
 	int n = 0, err;
 
 	*truncated = false;
-	err = pymem_read_u64(&p->obj.mem, tstate + L->tstate_cframe, &cframe);
+	err = pymem__read_u64(&p->obj.mem, tstate + L->tstate_cframe, &cframe);
 	if (!err)
-		err = pymem_read_u64(&p->obj.mem, cframe + L->cframe_current_frame, &frame);
+		err = pymem__read_u64(&p->obj.mem, cframe + L->cframe_current_frame, &frame);
 	if (err)
 		return err;
-	pycycle_init(&cyc);
+	pycycle__init(&cyc);
 	for (int steps = 0; frame; steps++) {
 		uint8_t buf[128];
 		uint64_t code, previous, instr;
 		struct pycode *c;
 		uint8_t owner;
 
-		if (steps >= MAX_WALK || pycycle_step(&cyc, frame))
+		if (steps >= MAX_WALK || pycycle__step(&cyc, frame))
 			return -ELOOP;
 		if (L->iframe_size > sizeof(buf))
 			return -EINVAL;
-		err = pymem_read(&p->obj.mem, frame, buf, L->iframe_size);
+		err = pymem__read(&p->obj.mem, frame, buf, L->iframe_size);
 		if (err)
 			return err;
 		memcpy(&code, buf + L->iframe_code, 8);
@@ -148,7 +148,7 @@ int pyproc__frames(struct pyproc *p, uint64_t tstate, struct pyframe *frames, in
 			*truncated = true;
 			break;
 		}
-		err = pycode_get(p, code, &c);
+		err = pycode__get(p, code, &c);
 		if (err)
 			return err;
 		/* 3.11 _PyFrame_IsIncomplete: a frame still being set up is not shown */

@@ -49,7 +49,7 @@ static const struct py_layout *const tables[] = {
 	/* &py312: see above */
 };
 
-const struct py_layout *py_layout_named(unsigned major, unsigned minor)
+const struct py_layout *pylayout__named(unsigned major, unsigned minor)
 {
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
 		if (tables[i]->major == major && tables[i]->minor == minor)
@@ -57,7 +57,7 @@ const struct py_layout *py_layout_named(unsigned major, unsigned minor)
 	return NULL;
 }
 
-const struct py_layout *py_layout_for(uint32_t version_hex)
+const struct py_layout *pylayout__for(uint32_t version_hex)
 {
 	unsigned major = version_hex >> 24, minor = (version_hex >> 16) & 0xff;
 	unsigned level = (version_hex >> 4) & 0xf;
@@ -65,10 +65,10 @@ const struct py_layout *py_layout_for(uint32_t version_hex)
 	/* Alphas and betas (level 0xA/0xB) moved fields around: only candidates and finals. */
 	if (level != 0xC && level != 0xF)
 		return NULL;
-	return py_layout_named(major, minor);
+	return pylayout__named(major, minor);
 }
 
-void py_layout_foreach(const struct py_layout *l, void (*fn)(const char *name, long long value, void *ctx),
+void pylayout__foreach(const struct py_layout *l, void (*fn)(const char *name, long long value, void *ctx),
 		       void *ctx)
 {
 #define F(name, field) fn(name, (long long)l->field, ctx)

@@ -50,13 +50,13 @@ struct py_layout {
  * The table for a PY_VERSION_HEX (the Py_Version word), or NULL for a version
  * without one: never a guess from a neighbouring version.
  */
-const struct py_layout *py_layout_for(uint32_t version_hex);
+const struct py_layout *pylayout__for(uint32_t version_hex);
 
 /* The table for "MAJOR.MINOR" (for tests and `pystack --layout`), or NULL. */
-const struct py_layout *py_layout_named(unsigned major, unsigned minor);
+const struct py_layout *pylayout__named(unsigned major, unsigned minor);
 
 /* Calls fn for each named field of a table (the names tests/integration/data/py_offsets.c prints). */
-void py_layout_foreach(const struct py_layout *l, void (*fn)(const char *name, long long value, void *ctx),
+void pylayout__foreach(const struct py_layout *l, void (*fn)(const char *name, long long value, void *ctx),
 		       void *ctx);
 
 #endif

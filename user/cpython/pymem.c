@@ -9,14 +9,14 @@
 /* x86_64 and arm64 user space ends below 2^47 (2^48 with 5-level/LVA: allow it). */
 #define USER_TOP (1ull << 48)
 
-void pymem_init(struct pymem *m, pid_t pid)
+void pymem__init(struct pymem *m, pid_t pid)
 {
 	m->pid = pid;
 	m->fd = -1;
 	m->use_fd = 0;
 }
 
-void pymem_close(struct pymem *m)
+void pymem__close(struct pymem *m)
 {
 	if (m->fd >= 0)
 		close(m->fd);
@@ -41,7 +41,7 @@ static int read_fd(struct pymem *m, uint64_t addr, void *buf, size_t len)
 	return (size_t)n == len ? 0 : -EFAULT;
 }
 
-int pymem_read(struct pymem *m, uint64_t addr, void *buf, size_t len)
+int pymem__read(struct pymem *m, uint64_t addr, void *buf, size_t len)
 {
 	struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
 	ssize_t n;
@@ -64,7 +64,7 @@ int pymem_read(struct pymem *m, uint64_t addr, void *buf, size_t len)
 	return (size_t)n == len ? 0 : -EFAULT;
 }
 
-int pymem_read_u64(struct pymem *m, uint64_t addr, uint64_t *out)
+int pymem__read_u64(struct pymem *m, uint64_t addr, uint64_t *out)
 {
-	return pymem_read(m, addr, out, sizeof(*out));
+	return pymem__read(m, addr, out, sizeof(*out));
 }

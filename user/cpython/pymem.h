@@ -20,13 +20,13 @@ struct pymem {
 };
 
 /* Prepares reads of pid's memory; opens nothing yet. */
-void pymem_init(struct pymem *m, pid_t pid);
-void pymem_close(struct pymem *m);
+void pymem__init(struct pymem *m, pid_t pid);
+void pymem__close(struct pymem *m);
 
 /* Reads exactly len bytes at addr: 0, or -EFAULT (unmapped or partly mapped), -E2BIG, -errno. */
-int pymem_read(struct pymem *m, uint64_t addr, void *buf, size_t len);
+int pymem__read(struct pymem *m, uint64_t addr, void *buf, size_t len);
 
 /* One pointer-sized (8-byte) word at addr. */
-int pymem_read_u64(struct pymem *m, uint64_t addr, uint64_t *out);
+int pymem__read_u64(struct pymem *m, uint64_t addr, uint64_t *out);
 
 #endif

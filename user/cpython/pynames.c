@@ -19,8 +19,8 @@ static int active_cb(uint64_t key, uint64_t value, void *ctx)
 	uint64_t ident, name_obj;
 
 	/* one unreadable Thread costs its own name only */
-	if (pyobj_u64(&n->p->obj, key, &ident) || pyobj_attr(&n->p->obj, value, "_name", &name_obj) ||
-	    pyobj_str(&n->p->obj, name_obj, name, sizeof(name)))
+	if (pyobj__u64(&n->p->obj, key, &ident) || pyobj__attr(&n->p->obj, value, "_name", &name_obj) ||
+	    pyobj__str(&n->p->obj, name_obj, name, sizeof(name)))
 		return 0;
 	n->fn(ident, name, n->ctx);
 	n->count++;
@@ -34,13 +34,13 @@ static int modules_of(struct pyproc *p, uint64_t interp, uint64_t *modules)
 	uint64_t sysdict;
 	int err;
 
-	err = pymem_read_u64(&p->obj.mem, interp + L->interp_modules, modules);
+	err = pymem__read_u64(&p->obj.mem, interp + L->interp_modules, modules);
 	if (!err && *modules)
 		return 0;
-	err = pymem_read_u64(&p->obj.mem, interp + L->interp_sysdict, &sysdict);
+	err = pymem__read_u64(&p->obj.mem, interp + L->interp_sysdict, &sysdict);
 	if (err)
 		return err;
-	return sysdict ? pyobj_dict_get(&p->obj, sysdict, "modules", modules) : -ENOENT;
+	return sysdict ? pyobj__dict_get(&p->obj, sysdict, "modules", modules) : -ENOENT;
 }
 
 static int names_of(struct pyproc *p, uint64_t interp, struct names_ctx *n)
@@ -50,14 +50,14 @@ static int names_of(struct pyproc *p, uint64_t interp, struct names_ctx *n)
 
 	err = modules_of(p, interp, &modules);
 	if (!err)
-		err = pyobj_dict_get(&p->obj, modules, "threading", &threading);
+		err = pyobj__dict_get(&p->obj, modules, "threading", &threading);
 	if (!err)
-		err = pymem_read_u64(&p->obj.mem, threading + p->obj.L->module_dict, &md_dict);
+		err = pymem__read_u64(&p->obj.mem, threading + p->obj.L->module_dict, &md_dict);
 	if (!err)
-		err = pyobj_dict_get(&p->obj, md_dict, "_active", &active);
+		err = pyobj__dict_get(&p->obj, md_dict, "_active", &active);
 	if (err)
 		return err;
-	return pyobj_dict_foreach(&p->obj, active, active_cb, n);
+	return pyobj__dict_foreach(&p->obj, active, active_cb, n);
 }
 
 int pyproc__thread_names(struct pyproc *p, void (*fn)(uint64_t ident, const char *name, void *ctx),
@@ -65,7 +65,7 @@ int pyproc__thread_names(struct pyproc *p, void (*fn)(uint64_t ident, const char
 {
 	struct names_ctx n = { p, fn, ctx, 0 };
 	uint64_t interps[PYPROC_MAX_INTERPS];
-	int count = pyproc_interps(p, interps, PYPROC_MAX_INTERPS), err = -ENOENT;
+	int count = pyproc__interps(p, interps, PYPROC_MAX_INTERPS), err = -ENOENT;
 
 	if (count < 0)
 		return count;

@@ -4,24 +4,24 @@
 #include <string.h>
 #include "pyobj.h"
 
-void pyobj_init(struct pyobj_ctx *c, pid_t pid, const struct py_layout *L)
+void pyobj__init(struct pyobj_ctx *c, pid_t pid, const struct py_layout *L)
 {
 	memset(c, 0, sizeof(*c));
-	pymem_init(&c->mem, pid);
+	pymem__init(&c->mem, pid);
 	c->L = L;
 }
 
-void pyobj_close(struct pyobj_ctx *c)
+void pyobj__close(struct pyobj_ctx *c)
 {
-	pymem_close(&c->mem);
+	pymem__close(&c->mem);
 }
 
-int pyobj_type(struct pyobj_ctx *c, uint64_t obj, uint64_t *type, uint64_t *flags)
+int pyobj__type(struct pyobj_ctx *c, uint64_t obj, uint64_t *type, uint64_t *flags)
 {
 	unsigned i;
 	int err;
 
-	err = pymem_read_u64(&c->mem, obj + c->L->ob_type, type);
+	err = pymem__read_u64(&c->mem, obj + c->L->ob_type, type);
 	if (err)
 		return err;
 	for (i = 0; i < PYOBJ_TYPE_CACHE; i++)
@@ -29,7 +29,7 @@ int pyobj_type(struct pyobj_ctx *c, uint64_t obj, uint64_t *type, uint64_t *flag
 			*flags = c->types[i].flags;
 			return 0;
 		}
-	err = pymem_read_u64(&c->mem, *type + c->L->type_flags, flags);
+	err = pymem__read_u64(&c->mem, *type + c->L->type_flags, flags);
 	if (err)
 		return err;
 	i = c->next_type++ % PYOBJ_TYPE_CACHE;
@@ -41,7 +41,7 @@ int pyobj_type(struct pyobj_ctx *c, uint64_t obj, uint64_t *type, uint64_t *flag
 static int check_kind(struct pyobj_ctx *c, uint64_t obj, uint64_t flag)
 {
 	uint64_t type, flags;
-	int err = pyobj_type(c, obj, &type, &flags);
+	int err = pyobj__type(c, obj, &type, &flags);
 
 	if (err)
 		return err;
@@ -84,7 +84,7 @@ static int put_utf8(char *out, size_t outlen, size_t *n, uint32_t cp)
 	return 0;
 }
 
-int pyobj_str(struct pyobj_ctx *c, uint64_t obj, char *out, size_t outlen)
+int pyobj__str(struct pyobj_ctx *c, uint64_t obj, char *out, size_t outlen)
 {
 	const struct py_layout *L = c->L;
 	uint64_t length;
@@ -99,9 +99,9 @@ int pyobj_str(struct pyobj_ctx *c, uint64_t obj, char *out, size_t outlen)
 	out[0] = '\0';
 	err = check_kind(c, obj, PY_TPFLAGS_UNICODE);
 	if (!err)
-		err = pymem_read_u64(&c->mem, obj + L->unicode_length, &length);
+		err = pymem__read_u64(&c->mem, obj + L->unicode_length, &length);
 	if (!err)
-		err = pymem_read(&c->mem, obj + L->unicode_state, &state, sizeof(state));
+		err = pymem__read(&c->mem, obj + L->unicode_state, &state, sizeof(state));
 	if (err)
 		return err;
 	/* state bits (3.11, little-endian bit-fields): interned 0-1, kind 2-4, compact 5, ascii 6, ready 7 */
@@ -117,7 +117,7 @@ int pyobj_str(struct pyobj_ctx *c, uint64_t obj, char *out, size_t outlen)
 	raw = malloc(count * kind);
 	if (!raw)
 		return -ENOMEM;
-	err = pymem_read(&c->mem, obj + ((state & (1u << 6)) ? L->unicode_ascii_data : L->unicode_compact_data),
+	err = pymem__read(&c->mem, obj + ((state & (1u << 6)) ? L->unicode_ascii_data : L->unicode_compact_data),
 			 raw, count * kind);
 	for (size_t i = 0; !err && i < count; i++) {
 		uint32_t cp = kind == 1 ? raw[i] : kind == 2 ? ((uint16_t *)raw)[i] : ((uint32_t *)raw)[i];
@@ -130,7 +130,7 @@ int pyobj_str(struct pyobj_ctx *c, uint64_t obj, char *out, size_t outlen)
 	return err;
 }
 
-int pyobj_bytes(struct pyobj_ctx *c, uint64_t obj, size_t max, uint8_t **data, size_t *len)
+int pyobj__bytes(struct pyobj_ctx *c, uint64_t obj, size_t max, uint8_t **data, size_t *len)
 {
 	int64_t size;
 	int err;
@@ -139,7 +139,7 @@ int pyobj_bytes(struct pyobj_ctx *c, uint64_t obj, size_t max, uint8_t **data, s
 	*len = 0;
 	err = check_kind(c, obj, PY_TPFLAGS_BYTES);
 	if (!err)
-		err = pymem_read(&c->mem, obj + c->L->ob_size, &size, sizeof(size));
+		err = pymem__read(&c->mem, obj + c->L->ob_size, &size, sizeof(size));
 	if (err)
 		return err;
 	if (size < 0 || (uint64_t)size > max)
@@ -147,7 +147,7 @@ int pyobj_bytes(struct pyobj_ctx *c, uint64_t obj, size_t max, uint8_t **data, s
 	*data = malloc(size ? (size_t)size : 1);
 	if (!*data)
 		return -ENOMEM;
-	err = pymem_read(&c->mem, obj + c->L->bytes_data, *data, (size_t)size);
+	err = pymem__read(&c->mem, obj + c->L->bytes_data, *data, (size_t)size);
 	if (err) {
 		free(*data);
 		*data = NULL;
@@ -157,7 +157,7 @@ int pyobj_bytes(struct pyobj_ctx *c, uint64_t obj, size_t max, uint8_t **data, s
 	return 0;
 }
 
-int pyobj_u64(struct pyobj_ctx *c, uint64_t obj, uint64_t *value)
+int pyobj__u64(struct pyobj_ctx *c, uint64_t obj, uint64_t *value)
 {
 	unsigned shift = c->L->long_shift;
 	uint32_t digits[3];
@@ -167,13 +167,13 @@ int pyobj_u64(struct pyobj_ctx *c, uint64_t obj, uint64_t *value)
 
 	err = check_kind(c, obj, PY_TPFLAGS_LONG);
 	if (!err)
-		err = pymem_read(&c->mem, obj + c->L->ob_size, &size, sizeof(size));
+		err = pymem__read(&c->mem, obj + c->L->ob_size, &size, sizeof(size));
 	if (err)
 		return err;
 	/* 3.11: the sign of ob_size is the int's, |ob_size| its count of 30-bit digits */
 	if (size < 0 || size > 3)
 		return -ERANGE;
-	err = pymem_read(&c->mem, obj + c->L->long_digits, digits, (size_t)size * sizeof(digits[0]));
+	err = pymem__read(&c->mem, obj + c->L->long_digits, digits, (size_t)size * sizeof(digits[0]));
 	if (err)
 		return err;
 	for (int64_t i = size - 1; i >= 0; i--) {
@@ -202,7 +202,7 @@ static int read_keys(struct pyobj_ctx *c, uint64_t keys_addr, struct keys *k)
 
 	if (L->keys_indices > sizeof(hdr))
 		return -EINVAL;
-	err = pymem_read(&c->mem, keys_addr, hdr, L->keys_indices);
+	err = pymem__read(&c->mem, keys_addr, hdr, L->keys_indices);
 	if (err)
 		return err;
 	log2_size = hdr[L->keys_log2_size];
@@ -243,10 +243,10 @@ static int foreach_entry(struct pyobj_ctx *c, const struct keys *k, uint64_t val
 		return -EINVAL;
 	for (uint64_t i = 0; i < k->nentries; i += CHUNK) {
 		size_t n = k->nentries - i < CHUNK ? (size_t)(k->nentries - i) : CHUNK;
-		int err = pymem_read(&c->mem, k->entries + i * k->entry_size, buf, n * k->entry_size);
+		int err = pymem__read(&c->mem, k->entries + i * k->entry_size, buf, n * k->entry_size);
 
 		if (!err && values)
-			err = pymem_read(&c->mem, values + i * 8, vals, n * 8);
+			err = pymem__read(&c->mem, values + i * 8, vals, n * 8);
 		if (err)
 			return err;
 		for (size_t j = 0; j < n; j++) {
@@ -268,7 +268,7 @@ static int foreach_entry(struct pyobj_ctx *c, const struct keys *k, uint64_t val
 	return 0;
 }
 
-int pyobj_dict_foreach(struct pyobj_ctx *c, uint64_t dict,
+int pyobj__dict_foreach(struct pyobj_ctx *c, uint64_t dict,
 		       int (*fn)(uint64_t key, uint64_t value, void *ctx), void *ctx)
 {
 	uint64_t keys_addr, values;
@@ -277,9 +277,9 @@ int pyobj_dict_foreach(struct pyobj_ctx *c, uint64_t dict,
 
 	err = check_kind(c, dict, PY_TPFLAGS_DICT);
 	if (!err)
-		err = pymem_read_u64(&c->mem, dict + c->L->dict_keys, &keys_addr);
+		err = pymem__read_u64(&c->mem, dict + c->L->dict_keys, &keys_addr);
 	if (!err)
-		err = pymem_read_u64(&c->mem, dict + c->L->dict_values, &values);
+		err = pymem__read_u64(&c->mem, dict + c->L->dict_values, &values);
 	if (!err)
 		err = read_keys(c, keys_addr, &k);
 	if (err)
@@ -298,16 +298,16 @@ static int get_cb(uint64_t key, uint64_t value, void *ctx)
 	struct get_ctx *g = ctx;
 	char s[256];
 
-	if (pyobj_str(g->c, key, s, sizeof(s)) || strcmp(s, g->name))
+	if (pyobj__str(g->c, key, s, sizeof(s)) || strcmp(s, g->name))
 		return 0;
 	g->value = value;
 	return 1;
 }
 
-int pyobj_dict_get(struct pyobj_ctx *c, uint64_t dict, const char *name, uint64_t *value)
+int pyobj__dict_get(struct pyobj_ctx *c, uint64_t dict, const char *name, uint64_t *value)
 {
 	struct get_ctx g = { c, name, 0 };
-	int r = pyobj_dict_foreach(c, dict, get_cb, &g);
+	int r = pyobj__dict_foreach(c, dict, get_cb, &g);
 
 	if (r == 1) {
 		*value = g.value;
@@ -316,21 +316,21 @@ int pyobj_dict_get(struct pyobj_ctx *c, uint64_t dict, const char *name, uint64_
 	return r ? r : -ENOENT;
 }
 
-int pyobj_attr(struct pyobj_ctx *c, uint64_t obj, const char *name, uint64_t *value)
+int pyobj__attr(struct pyobj_ctx *c, uint64_t obj, const char *name, uint64_t *value)
 {
 	const struct py_layout *L = c->L;
 	uint64_t type, flags, dict = 0, values = 0;
 	int64_t dictoffset;
 	int err;
 
-	err = pyobj_type(c, obj, &type, &flags);
+	err = pyobj__type(c, obj, &type, &flags);
 	if (err)
 		return err;
 	if (flags & L->tpflags_managed_dict) {
 		/* 3.11 _PyObject_ValuesPointer / _PyObject_ManagedDictPointer: before the GC header */
-		err = pymem_read_u64(&c->mem, obj + L->managed_values, &values);
+		err = pymem__read_u64(&c->mem, obj + L->managed_values, &values);
 		if (!err)
-			err = pymem_read_u64(&c->mem, obj + L->managed_dict, &dict);
+			err = pymem__read_u64(&c->mem, obj + L->managed_dict, &dict);
 		if (err)
 			return err;
 		if (!dict && values) {
@@ -339,7 +339,7 @@ int pyobj_attr(struct pyobj_ctx *c, uint64_t obj, const char *name, uint64_t *va
 			uint64_t cached;
 			struct keys k;
 
-			err = pymem_read_u64(&c->mem, type + L->heaptype_cached_keys, &cached);
+			err = pymem__read_u64(&c->mem, type + L->heaptype_cached_keys, &cached);
 			if (!err)
 				err = read_keys(c, cached, &k);
 			if (err)
@@ -352,16 +352,16 @@ int pyobj_attr(struct pyobj_ctx *c, uint64_t obj, const char *name, uint64_t *va
 			return err ? err : -ENOENT;
 		}
 	} else {
-		err = pymem_read(&c->mem, type + L->type_dictoffset, &dictoffset, sizeof(dictoffset));
+		err = pymem__read(&c->mem, type + L->type_dictoffset, &dictoffset, sizeof(dictoffset));
 		if (err)
 			return err;
 		if (dictoffset <= 0 || dictoffset > 4096)
 			return -ENOENT; /* no __dict__, or a variable-size object's (not needed here) */
-		err = pymem_read_u64(&c->mem, obj + (uint64_t)dictoffset, &dict);
+		err = pymem__read_u64(&c->mem, obj + (uint64_t)dictoffset, &dict);
 		if (err)
 			return err;
 	}
 	if (!dict)
 		return -ENOENT;
-	return pyobj_dict_get(c, dict, name, value);
+	return pyobj__dict_get(c, dict, name, value);
 }

@@ -29,36 +29,36 @@ struct pyobj_ctx {
 #define PY_TPFLAGS_UNICODE (1ul << 28)
 #define PY_TPFLAGS_DICT    (1ul << 29)
 
-void pyobj_init(struct pyobj_ctx *c, pid_t pid, const struct py_layout *L);
-void pyobj_close(struct pyobj_ctx *c);
+void pyobj__init(struct pyobj_ctx *c, pid_t pid, const struct py_layout *L);
+void pyobj__close(struct pyobj_ctx *c);
 
 /* The type object and its tp_flags of obj. 0 or -errno. */
-int pyobj_type(struct pyobj_ctx *c, uint64_t obj, uint64_t *type, uint64_t *flags);
+int pyobj__type(struct pyobj_ctx *c, uint64_t obj, uint64_t *type, uint64_t *flags);
 
 /*
  * A str as UTF-8 in out (always NUL-terminated; cut at a character boundary
  * when it does not fit, or beyond PYOBJ_MAX_STR code points). 0, -EINVAL (not
  * a compact, ready str), or -errno.
  */
-int pyobj_str(struct pyobj_ctx *c, uint64_t obj, char *out, size_t outlen);
+int pyobj__str(struct pyobj_ctx *c, uint64_t obj, char *out, size_t outlen);
 
 /* A bytes object's contents into a new malloc'd buffer of at most max bytes. 0 or -errno. */
-int pyobj_bytes(struct pyobj_ctx *c, uint64_t obj, size_t max, uint8_t **data, size_t *len);
+int pyobj__bytes(struct pyobj_ctx *c, uint64_t obj, size_t max, uint8_t **data, size_t *len);
 
 /* A non-negative int that fits in 64 bits. 0, -ERANGE, or -errno. */
-int pyobj_u64(struct pyobj_ctx *c, uint64_t obj, uint64_t *value);
+int pyobj__u64(struct pyobj_ctx *c, uint64_t obj, uint64_t *value);
 
 /*
  * Calls fn(key, value) for each live item of a dict (split or combined),
  * stopping when fn returns non-zero (that value is returned). Else 0 or -errno.
  */
-int pyobj_dict_foreach(struct pyobj_ctx *c, uint64_t dict,
+int pyobj__dict_foreach(struct pyobj_ctx *c, uint64_t dict,
 		       int (*fn)(uint64_t key, uint64_t value, void *ctx), void *ctx);
 
 /* The value of the str key `name` in a dict: 0, -ENOENT, or -errno. */
-int pyobj_dict_get(struct pyobj_ctx *c, uint64_t dict, const char *name, uint64_t *value);
+int pyobj__dict_get(struct pyobj_ctx *c, uint64_t dict, const char *name, uint64_t *value);
 
 /* Instance attribute `name` from obj's __dict__ (managed in 3.11, or at tp_dictoffset). */
-int pyobj_attr(struct pyobj_ctx *c, uint64_t obj, const char *name, uint64_t *value);
+int pyobj__attr(struct pyobj_ctx *c, uint64_t obj, const char *name, uint64_t *value);
 
 #endif

@@ -7,7 +7,7 @@
 #include <string.h>
 #include "pyproc_int.h"
 
-const char *pyproc_status_str(enum pyproc_status s)
+const char *pyproc__status_str(enum pyproc_status s)
 {
 	switch (s) {
 	case PYPROC_OK: return "ok";
@@ -60,7 +60,7 @@ enum pyproc_status pyproc__open(pid_t pid, struct pyproc **out, char *why, size_
 	*out = NULL;
 	if (pid <= 0 || (kill(pid, 0) && errno == ESRCH))
 		return fail(PYPROC_NO_ACCESS, why, whylen, "pid %d: no such process", (int)pid);
-	err = pyfind_interpreter(pid, &find);
+	err = pyfind__interpreter(pid, &find);
 	if (err == -ENOENT)
 		return fail(PYPROC_NOT_PYTHON, why, whylen,
 			    "pid %d: not CPython (no mapped file defines _PyRuntime)", (int)pid);
@@ -76,19 +76,19 @@ enum pyproc_status pyproc__open(pid_t pid, struct pyproc **out, char *why, size_
 			    "pid %d: CPython %s in %s: unsupported (no Py_Version symbol; this reader knows 3.11)",
 			    (int)pid, vs, find.path);
 	}
-	pymem_init(&mem, pid);
-	err = pymem_read(&mem, find.version, &version, sizeof(version));
+	pymem__init(&mem, pid);
+	err = pymem__read(&mem, find.version, &version, sizeof(version));
 	if (!err) {
-		L = py_layout_for(version);
+		L = pylayout__for(version);
 		if (L)
-			err = pymem_read_u64(&mem, find.runtime + L->runtime_interpreters_head, &interp);
+			err = pymem__read_u64(&mem, find.runtime + L->runtime_interpreters_head, &interp);
 	}
-	pymem_close(&mem);
+	pymem__close(&mem);
 	if (err)
 		return fail(PYPROC_NO_ACCESS, why, whylen, "pid %d: cannot read its memory: %s", (int)pid,
 			    strerror(-err));
 	version_str(version, vs, sizeof(vs));
-	L = py_layout_for(version);
+	L = pylayout__for(version);
 	if (!L)
 		return fail(PYPROC_UNSUPPORTED, why, whylen,
 			    "pid %d: CPython %s (Py_Version 0x%08x) in %s: unsupported (this reader knows 3.11)",
@@ -100,7 +100,7 @@ enum pyproc_status pyproc__open(pid_t pid, struct pyproc **out, char *why, size_
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return fail(PYPROC_NO_ACCESS, why, whylen, "out of memory");
-	pyobj_init(&p->obj, pid, L);
+	pyobj__init(&p->obj, pid, L);
 	p->find = find;
 	p->version = version;
 	*out = p;
@@ -112,8 +112,8 @@ void pyproc__free(struct pyproc *p)
 {
 	if (!p)
 		return;
-	pycode_cache_free(p);
-	pyobj_close(&p->obj);
+	pycode__cache_free(p);
+	pyobj__close(&p->obj);
 	free(p);
 }
 
@@ -122,22 +122,22 @@ const char *pyproc__binary(const struct pyproc *p) { return p->find.path; }
 uint64_t pyproc__runtime(const struct pyproc *p) { return p->find.runtime; }
 const struct py_layout *pyproc__layout(const struct pyproc *p) { return p->obj.L; }
 
-int pyproc_interps(struct pyproc *p, uint64_t *interps, int max)
+int pyproc__interps(struct pyproc *p, uint64_t *interps, int max)
 {
 	const struct py_layout *L = p->obj.L;
 	struct pycycle cyc;
 	uint64_t interp;
 	int n = 0, err;
 
-	err = pymem_read_u64(&p->obj.mem, p->find.runtime + L->runtime_interpreters_head, &interp);
+	err = pymem__read_u64(&p->obj.mem, p->find.runtime + L->runtime_interpreters_head, &interp);
 	if (err)
 		return err;
-	pycycle_init(&cyc);
+	pycycle__init(&cyc);
 	while (interp && n < max) {
-		if (pycycle_step(&cyc, interp))
+		if (pycycle__step(&cyc, interp))
 			return -ELOOP;
 		interps[n++] = interp;
-		err = pymem_read_u64(&p->obj.mem, interp + L->interp_next, &interp);
+		err = pymem__read_u64(&p->obj.mem, interp + L->interp_next, &interp);
 		if (err)
 			return err;
 	}
@@ -162,19 +162,19 @@ static int add_threads(struct pyproc *p, uint64_t interp, struct pysnapshot *s)
 	uint64_t tstate;
 	int err;
 
-	err = pymem_read_u64(&p->obj.mem, interp + L->interp_threads_head, &tstate);
-	pycycle_init(&cyc);
+	err = pymem__read_u64(&p->obj.mem, interp + L->interp_threads_head, &tstate);
+	pycycle__init(&cyc);
 	while (!err && tstate && s->nthreads < PYPROC_MAX_THREADS) {
 		struct pythread *t = &s->threads[s->nthreads];
 		uint64_t native;
 
-		if (pycycle_step(&cyc, tstate))
+		if (pycycle__step(&cyc, tstate))
 			return -ELOOP;
 		memset(t, 0, sizeof(*t));
 		t->tstate = tstate;
-		err = pymem_read_u64(&p->obj.mem, tstate + L->tstate_thread_id, &t->ident);
+		err = pymem__read_u64(&p->obj.mem, tstate + L->tstate_thread_id, &t->ident);
 		if (!err)
-			err = pymem_read_u64(&p->obj.mem, tstate + L->tstate_native_thread_id, &native);
+			err = pymem__read_u64(&p->obj.mem, tstate + L->tstate_native_thread_id, &native);
 		if (err)
 			return err;
 		t->tid = (pid_t)native;
@@ -187,7 +187,7 @@ static int add_threads(struct pyproc *p, uint64_t interp, struct pysnapshot *s)
 			t->frames_err = t->nframes;
 			t->nframes = 0;
 		}
-		err = pymem_read_u64(&p->obj.mem, tstate + L->tstate_next, &tstate);
+		err = pymem__read_u64(&p->obj.mem, tstate + L->tstate_next, &tstate);
 	}
 	return err;
 }
@@ -197,7 +197,7 @@ int pyproc__threads(struct pyproc *p, void (*fn)(pid_t tid, uint64_t ident, uint
 {
 	const struct py_layout *L = p->obj.L;
 	uint64_t interps[PYPROC_MAX_INTERPS];
-	int n = pyproc_interps(p, interps, PYPROC_MAX_INTERPS), count = 0;
+	int n = pyproc__interps(p, interps, PYPROC_MAX_INTERPS), count = 0;
 
 	if (n < 0)
 		return n;
@@ -206,21 +206,21 @@ int pyproc__threads(struct pyproc *p, void (*fn)(pid_t tid, uint64_t ident, uint
 		uint64_t tstate;
 		int err;
 
-		err = pymem_read_u64(&p->obj.mem, interps[i] + L->interp_threads_head, &tstate);
-		pycycle_init(&cyc);
+		err = pymem__read_u64(&p->obj.mem, interps[i] + L->interp_threads_head, &tstate);
+		pycycle__init(&cyc);
 		while (!err && tstate && count < PYPROC_MAX_THREADS) {
 			uint64_t ident, native;
 
-			if (pycycle_step(&cyc, tstate))
+			if (pycycle__step(&cyc, tstate))
 				return -ELOOP;
-			err = pymem_read_u64(&p->obj.mem, tstate + L->tstate_thread_id, &ident);
+			err = pymem__read_u64(&p->obj.mem, tstate + L->tstate_thread_id, &ident);
 			if (!err)
-				err = pymem_read_u64(&p->obj.mem, tstate + L->tstate_native_thread_id, &native);
+				err = pymem__read_u64(&p->obj.mem, tstate + L->tstate_native_thread_id, &native);
 			if (err)
 				break;
 			fn((pid_t)native, ident, tstate, ctx);
 			count++;
-			err = pymem_read_u64(&p->obj.mem, tstate + L->tstate_next, &tstate);
+			err = pymem__read_u64(&p->obj.mem, tstate + L->tstate_next, &tstate);
 		}
 		if (err)
 			return err;
@@ -246,7 +246,7 @@ int pyproc__snapshot(struct pyproc *p, struct pysnapshot **out)
 	int n, err = 0;
 
 	*out = NULL;
-	n = pyproc_interps(p, interps, PYPROC_MAX_INTERPS);
+	n = pyproc__interps(p, interps, PYPROC_MAX_INTERPS);
 	if (n < 0)
 		return n;
 	s = calloc(1, sizeof(*s));

@@ -108,6 +108,6 @@ int pyproc__thread_names(struct pyproc *p, void (*fn)(uint64_t ident, const char
 			 void *ctx);
 
 /* The status's name, for messages ("not-python", "unsupported", ...). */
-const char *pyproc_status_str(enum pyproc_status s);
+const char *pyproc__status_str(enum pyproc_status s);
 
 #endif

@@ -29,11 +29,11 @@ struct pyproc {
 };
 
 /* The code object at addr, read or from the cache. 0 or -errno (-EINVAL: not a code object). */
-int pycode_get(struct pyproc *p, uint64_t addr, struct pycode **out);
-void pycode_cache_free(struct pyproc *p);
+int pycode__get(struct pyproc *p, uint64_t addr, struct pycode **out);
+void pycode__cache_free(struct pyproc *p);
 
 /* Interpreter states, from _PyRuntime.interpreters.head on; at most max. Count or -errno. */
-int pyproc_interps(struct pyproc *p, uint64_t *interps, int max);
+int pyproc__interps(struct pyproc *p, uint64_t *interps, int max);
 
 /*
  * Brent's cycle finder for walks along untrusted `next` pointers: step()
@@ -44,13 +44,13 @@ struct pycycle {
 	unsigned power, lam;
 };
 
-static inline void pycycle_init(struct pycycle *c)
+static inline void pycycle__init(struct pycycle *c)
 {
 	c->mark = 0;
 	c->power = c->lam = 1;
 }
 
-static inline int pycycle_step(struct pycycle *c, uint64_t addr)
+static inline int pycycle__step(struct pycycle *c, uint64_t addr)
 {
 	if (addr == c->mark)
 		return 1;

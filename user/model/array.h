@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 /* Makes room for one more element in *v (n used of *cap, elem bytes each), doubling. 0 or -1. */
-static inline int array_room(void **v, size_t n, size_t *cap, size_t elem)
+static inline int array__room(void **v, size_t n, size_t *cap, size_t elem)
 {
 	size_t c;
 	void *nv;
@@ -21,7 +21,7 @@ static inline int array_room(void **v, size_t n, size_t *cap, size_t elem)
 	return 0;
 }
 
-/* array_room for a typed array field: ARRAY_ROOM(t->v, t->n, t->cap). */
-#define ARRAY_ROOM(v, n, cap) array_room((void **)&(v), (n), &(cap), sizeof(*(v)))
+/* array__room for a typed array field: ARRAY_ROOM(t->v, t->n, t->cap). */
+#define ARRAY_ROOM(v, n, cap) array__room((void **)&(v), (n), &(cap), sizeof(*(v)))
 
 #endif

@@ -29,7 +29,7 @@ void history__free(struct tt_history *h)
 	free(h->flows);
 	free(h->counts);
 	free(h->open);
-	index_free(&h->open_by_tid);
+	index__free(&h->open_by_tid);
 	free(h);
 }
 
@@ -37,7 +37,7 @@ static struct tt_open *open_of(struct tt_history *h, pid_t tid)
 {
 	size_t pos;
 
-	return index_get(&h->open_by_tid, (uint64_t)tid, 0, &pos) ? &h->open[pos] : NULL;
+	return index__get(&h->open_by_tid, (uint64_t)tid, 0, &pos) ? &h->open[pos] : NULL;
 }
 
 static int count_change(struct tt_history *h, uint64_t ts, int delta)
@@ -69,7 +69,7 @@ int history__state(struct tt_history *h, pid_t tgid, pid_t tid, uint32_t state, 
 	int err = 0;
 
 	if (!o) {
-		if (index_put(&h->open_by_tid, (uint64_t)tid, 0, h->nopen) ||
+		if (index__put(&h->open_by_tid, (uint64_t)tid, 0, h->nopen) ||
 		    PUSH(h, open, nopen, capopen, ((struct tt_open){ .tgid = tgid, .tid = tid })))
 			return -1;
 		o = &h->open[h->nopen - 1];

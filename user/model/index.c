@@ -35,7 +35,7 @@ static int grow(struct tt_index *ix)
 	return 0;
 }
 
-int index_put(struct tt_index *ix, uint64_t a, uint32_t b, size_t pos)
+int index__put(struct tt_index *ix, uint64_t a, uint32_t b, size_t pos)
 {
 	struct tt_index_slot *s;
 
@@ -48,7 +48,7 @@ int index_put(struct tt_index *ix, uint64_t a, uint32_t b, size_t pos)
 	return 0;
 }
 
-bool index_get(const struct tt_index *ix, uint64_t a, uint32_t b, size_t *pos)
+bool index__get(const struct tt_index *ix, uint64_t a, uint32_t b, size_t *pos)
 {
 	const struct tt_index_slot *s;
 
@@ -61,14 +61,14 @@ bool index_get(const struct tt_index *ix, uint64_t a, uint32_t b, size_t *pos)
 	return true;
 }
 
-void index_clear(struct tt_index *ix)
+void index__clear(struct tt_index *ix)
 {
 	for (size_t i = 0; i < ix->cap; i++)
 		ix->slots[i].used = 0;
 	ix->n = 0;
 }
 
-void index_free(struct tt_index *ix)
+void index__free(struct tt_index *ix)
 {
 	free(ix->slots);
 	ix->slots = NULL;

@@ -17,9 +17,9 @@ struct tt_index {
 };
 
 /* Sets key -> pos (replacing an older pos). 0, or -1 on ENOMEM. */
-int index_put(struct tt_index *ix, uint64_t a, uint32_t b, size_t pos);
-bool index_get(const struct tt_index *ix, uint64_t a, uint32_t b, size_t *pos);
-void index_clear(struct tt_index *ix);
-void index_free(struct tt_index *ix);
+int index__put(struct tt_index *ix, uint64_t a, uint32_t b, size_t pos);
+bool index__get(const struct tt_index *ix, uint64_t a, uint32_t b, size_t *pos);
+void index__clear(struct tt_index *ix);
+void index__free(struct tt_index *ix);
 
 #endif

@@ -25,7 +25,7 @@ void locks__free(struct tt_locks *l)
 		return;
 	for (size_t i = 0; i < l->n; i++)
 		free_sites(&l->v[i]);
-	index_free(&l->by_addr);
+	index__free(&l->by_addr);
 	free(l->v);
 	free(l->wakes);
 	free(l->owners);
@@ -52,7 +52,7 @@ struct tt_lock *locks__find(const struct tt_locks *l, pid_t tgid, uint64_t addr)
 {
 	size_t pos;
 
-	return index_get(&l->by_addr, addr, (uint32_t)tgid, &pos) ? &l->v[pos] : NULL;
+	return index__get(&l->by_addr, addr, (uint32_t)tgid, &pos) ? &l->v[pos] : NULL;
 }
 
 struct tt_lock *locks__get(struct tt_locks *l, pid_t tgid, uint64_t addr, bool *created)
@@ -62,7 +62,7 @@ struct tt_lock *locks__get(struct tt_locks *l, pid_t tgid, uint64_t addr, bool *
 	*created = false;
 	if (k)
 		return k;
-	if (ARRAY_ROOM(l->v, l->n, l->cap) || index_put(&l->by_addr, addr, (uint32_t)tgid, l->n))
+	if (ARRAY_ROOM(l->v, l->n, l->cap) || index__put(&l->by_addr, addr, (uint32_t)tgid, l->n))
 		return NULL;
 	k = &l->v[l->n++];
 	memset(k, 0, sizeof(*k));
@@ -190,16 +190,16 @@ void locks__sort(struct tt_locks *l)
 	if (l->n)
 		qsort(l->v, l->n, sizeof(*l->v), by_total_wait);
 	/* positions moved: index them anew (put cannot fail: no growth) */
-	index_clear(&l->by_addr);
+	index__clear(&l->by_addr);
 	for (size_t i = 0; i < l->n; i++)
-		index_put(&l->by_addr, l->v[i].addr, (uint32_t)l->v[i].tgid, i);
+		index__put(&l->by_addr, l->v[i].addr, (uint32_t)l->v[i].tgid, i);
 	if (l->nwakes)
 		qsort(l->wakes, l->nwakes, sizeof(*l->wakes), by_count);
 	if (l->nowners)
 		qsort(l->owners, l->nowners, sizeof(*l->owners), by_count);
 }
 
-const char *lock_kind_name(const struct tt_lock *k)
+const char *lock__kind_name(const struct tt_lock *k)
 {
 	if (k->kinds & (1u << TT_LOCK_PI))
 		return "pi-lock";
@@ -214,7 +214,7 @@ const char *lock_kind_name(const struct tt_lock *k)
 	return "futex";
 }
 
-enum tt_lock_role lock_role(const struct tt_lock *k)
+enum tt_lock_role lock__role(const struct tt_lock *k)
 {
 	/* A held lock makes others wait; a condition, semaphore or join is waited for.
 	 * CPython's GIL is a mutex and a condition that together make one lock. */
@@ -225,7 +225,7 @@ enum tt_lock_role lock_role(const struct tt_lock *k)
 	return TT_ROLE_IDLE;
 }
 
-uint64_t hold_percentile(const struct tt_hold_stat *h, double p)
+uint64_t hold__percentile(const struct tt_hold_stat *h, double p)
 {
 	uint64_t total = 0, want, seen = 0;
 
@@ -249,7 +249,7 @@ uint64_t hold_percentile(const struct tt_hold_stat *h, double p)
 	return h->max_ns;
 }
 
-int lock_event_record(const struct tt_event *e, uint64_t t0_ns, const char *name, struct tt_record *rec)
+int locks__event_record(const struct tt_event *e, uint64_t t0_ns, const char *name, struct tt_record *rec)
 {
 	const struct tt_ev_wait *w = &e->wait;
 

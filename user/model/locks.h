@@ -80,12 +80,12 @@ int locks__add_site(struct tt_locks *l, const struct tt_site_key *k, const struc
 void locks__sort(struct tt_locks *l);
 
 /* The kind to show: PI, mutex, join, cond, sem, futex. */
-const char *lock_kind_name(const struct tt_lock *k);
-enum tt_lock_role lock_role(const struct tt_lock *k);
+const char *lock__kind_name(const struct tt_lock *k);
+enum tt_lock_role lock__role(const struct tt_lock *k);
 
 /* Percentile p (0..100) of the contended holds, from the histogram; 0 without holds. */
-uint64_t hold_percentile(const struct tt_hold_stat *h, double p);
+uint64_t hold__percentile(const struct tt_hold_stat *h, double p);
 /* A `wait` or `hold` record from its kernel event (name: the thread's). Returns 1, or 0 if not one. */
-int lock_event_record(const struct tt_event *e, uint64_t t0_ns, const char *name, struct tt_record *rec);
+int locks__event_record(const struct tt_event *e, uint64_t t0_ns, const char *name, struct tt_record *rec);
 
 #endif

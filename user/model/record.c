@@ -1,7 +1,7 @@
 /* Names of record kinds, shared by every view. */
 #include "model/record.h"
 
-const char *record_kind_name(enum tt_rec_kind kind)
+const char *record__kind_name(enum tt_rec_kind kind)
 {
 	switch (kind) {
 	case TT_REC_TRACE: return "trace";

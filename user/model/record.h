@@ -48,6 +48,6 @@ struct tt_record {
 };
 
 /* The CSV/JSON event name of a record kind ("start", "exit", ...). */
-const char *record_kind_name(enum tt_rec_kind kind);
+const char *record__kind_name(enum tt_rec_kind kind);
 
 #endif

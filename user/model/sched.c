@@ -2,14 +2,14 @@
 #include <string.h>
 #include "model/sched.h"
 
-void parallelism_from_kernel(struct tt_parallelism *p, const struct tt_par *k, uint64_t now_ns)
+void parallelism__from_kernel(struct tt_parallelism *p, const struct tt_par *k, uint64_t now_ns)
 {
 	memcpy(p->ns, k->ns, sizeof(p->ns));
 	if (k->last_ns && now_ns > k->last_ns && k->running < TT_PAR_SLOTS)
 		p->ns[k->running] += now_ns - k->last_ns;
 }
 
-uint64_t parallelism_total_ns(const struct tt_parallelism *p)
+uint64_t parallelism__total_ns(const struct tt_parallelism *p)
 {
 	uint64_t t = 0;
 
@@ -18,17 +18,17 @@ uint64_t parallelism_total_ns(const struct tt_parallelism *p)
 	return t;
 }
 
-double parallelism_mean(const struct tt_parallelism *p)
+double parallelism__mean(const struct tt_parallelism *p)
 {
 	double sum = 0;
-	uint64_t t = parallelism_total_ns(p);
+	uint64_t t = parallelism__total_ns(p);
 
 	for (int i = 0; i < TT_PAR_SLOTS; i++)
 		sum += (double)i * (double)p->ns[i];
 	return t ? sum / (double)t : 0;
 }
 
-unsigned parallelism_max(const struct tt_parallelism *p)
+unsigned parallelism__max(const struct tt_parallelism *p)
 {
 	unsigned m = 0;
 

@@ -11,11 +11,11 @@ struct tt_parallelism {
 };
 
 /* From the kernel's counters; the interval still open is counted up to now_ns. */
-void parallelism_from_kernel(struct tt_parallelism *p, const struct tt_par *k, uint64_t now_ns);
-uint64_t parallelism_total_ns(const struct tt_parallelism *p);
+void parallelism__from_kernel(struct tt_parallelism *p, const struct tt_par *k, uint64_t now_ns);
+uint64_t parallelism__total_ns(const struct tt_parallelism *p);
 /* Time-weighted mean number of threads running; 0 with no time. */
-double parallelism_mean(const struct tt_parallelism *p);
+double parallelism__mean(const struct tt_parallelism *p);
 /* Highest count seen (with any time). */
-unsigned parallelism_max(const struct tt_parallelism *p);
+unsigned parallelism__max(const struct tt_parallelism *p);
 
 #endif

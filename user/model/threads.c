@@ -24,16 +24,16 @@ void threads__free(struct tt_threads *t)
 {
 	if (!t)
 		return;
-	index_free(&t->by_tid);
-	index_free(&t->by_word);
-	index_free(&t->by_word_ended);
+	index__free(&t->by_tid);
+	index__free(&t->by_word);
+	index__free(&t->by_word_ended);
 	for (size_t i = 0; i < t->n; i++)
 		free(t->v[i].py_stack);
 	free(t->v);
 	free(t);
 }
 
-const char *thread_end_name(enum tt_end how)
+const char *thread__end_name(enum tt_end how)
 {
 	switch (how) {
 	case TT_END_EXITED: return "exited";
@@ -48,14 +48,14 @@ struct tt_thread *threads__find(const struct tt_threads *t, pid_t tid)
 {
 	size_t pos;
 
-	return index_get(&t->by_tid, (uint64_t)tid, 0, &pos) ? &t->v[pos] : NULL;
+	return index__get(&t->by_tid, (uint64_t)tid, 0, &pos) ? &t->v[pos] : NULL;
 }
 
 static struct tt_thread *threads__add(struct tt_threads *t, pid_t tgid, pid_t tid)
 {
 	struct tt_thread *th;
 
-	if (ARRAY_ROOM(t->v, t->n, t->cap) || index_put(&t->by_tid, (uint64_t)tid, 0, t->n))
+	if (ARRAY_ROOM(t->v, t->n, t->cap) || index__put(&t->by_tid, (uint64_t)tid, 0, t->n))
 		return NULL;
 	th = &t->v[t->n++];
 	memset(th, 0, sizeof(*th));
@@ -83,10 +83,10 @@ struct tt_thread *threads__by_tid_word(const struct tt_threads *t, pid_t tgid, u
 
 	if (!word)
 		return NULL;
-	if (index_get(&t->by_word_ended, word, (uint32_t)tgid, &pos))
+	if (index__get(&t->by_word_ended, word, (uint32_t)tgid, &pos))
 		return &t->v[pos];
 	/* a thread given another word since (one learnt at attach, then its own at exit) is not it */
-	if (index_get(&t->by_word, word, (uint32_t)tgid, &pos) && t->v[pos].tid_word == word)
+	if (index__get(&t->by_word, word, (uint32_t)tgid, &pos) && t->v[pos].tid_word == word)
 		return &t->v[pos];
 	return NULL;
 }
@@ -94,7 +94,7 @@ struct tt_thread *threads__by_tid_word(const struct tt_threads *t, pid_t tgid, u
 static int set_tid_word(struct tt_threads *t, struct tt_thread *th, uint64_t word)
 {
 	th->tid_word = word;
-	return word ? index_put(&t->by_word, word, (uint32_t)th->tgid, (size_t)(th - t->v)) : 0;
+	return word ? index__put(&t->by_word, word, (uint32_t)th->tgid, (size_t)(th - t->v)) : 0;
 }
 
 static uint64_t rel_ns(const struct tt_threads *t, uint64_t ts)
@@ -167,11 +167,11 @@ static int apply_exit(struct tt_threads *t, const struct tt_event *e, struct tt_
 	th->exit_code = (x->exit_code >> 8) & 0xff;
 	th->signal = x->exit_code & 0x7f;
 	if ((th->tid_word != x->tid_word && set_tid_word(t, th, x->tid_word)) ||
-	    (x->tid_word && index_put(&t->by_word_ended, x->tid_word, (uint32_t)th->tgid, (size_t)(th - t->v))))
+	    (x->tid_word && index__put(&t->by_word_ended, x->tid_word, (uint32_t)th->tgid, (size_t)(th - t->v))))
 		return -1;
 	snprintf(th->name, sizeof(th->name), "%.*s", TT_NAME_LEN - 1, x->comm);
 	record_init(rec, TT_REC_EXIT, t, e->h.tid, th->end_ns, th->name);
-	snprintf(rec->detail, sizeof(rec->detail), "%s", thread_end_name(th->how));
+	snprintf(rec->detail, sizeof(rec->detail), "%s", thread__end_name(th->how));
 	rec->has_status = true;
 	rec->exit_code = th->exit_code;
 	rec->signal = th->signal;

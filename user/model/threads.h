@@ -110,6 +110,6 @@ int threads__set_py_name(struct tt_threads *t, pid_t tid, const char *name);
 int threads__set_py_stack(struct tt_threads *t, pid_t tid, const char *stack);
 
 /* "exited", "daemon-killed", "process-exit" or "alive". */
-const char *thread_end_name(enum tt_end how);
+const char *thread__end_name(enum tt_end how);
 
 #endif

@@ -31,7 +31,7 @@ static void pick_candidate(struct tt_verdict *v, const struct tt_locks *locks)
 		const struct tt_lock *k = &locks->v[i];
 		uint64_t ns = 0;
 
-		if (lock_role(k) != TT_ROLE_CONTENTION || !k->waits)
+		if (lock__role(k) != TT_ROLE_CONTENTION || !k->waits)
 			continue;
 		if (!k->is_gil)
 			ns = k->total_ns;
@@ -72,7 +72,7 @@ static void pick_candidate(struct tt_verdict *v, const struct tt_locks *locks)
 	}
 }
 
-void verdict_compute(struct tt_verdict *v, const struct tt_locks *locks, const struct tt_threads *threads,
+void verdict__compute(struct tt_verdict *v, const struct tt_locks *locks, const struct tt_threads *threads,
 		     const struct tt_parallelism *par, double wall_s, unsigned ncpu)
 {
 	uint64_t blocked = 0, demand_ns = 0, waiter_life = 0;
@@ -80,7 +80,7 @@ void verdict_compute(struct tt_verdict *v, const struct tt_locks *locks, const s
 
 	memset(v, 0, sizeof(*v));
 	v->confidence = "low";
-	v->par_mean = parallelism_mean(par);
+	v->par_mean = parallelism__mean(par);
 	pick_candidate(v, locks);
 	for (size_t i = 0; i < locks->n; i++)
 		if (!locks->v[i].is_join)

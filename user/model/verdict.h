@@ -28,7 +28,7 @@ struct tt_verdict {
 };
 
 /* Computes the verdict. locks must be sorted (locks__sort); ncpu = CPUs online. */
-void verdict_compute(struct tt_verdict *v, const struct tt_locks *locks, const struct tt_threads *threads,
+void verdict__compute(struct tt_verdict *v, const struct tt_locks *locks, const struct tt_threads *threads,
 		     const struct tt_parallelism *par, double wall_s, unsigned ncpu);
 
 #endif

@@ -40,7 +40,7 @@ static char *put_field(char *p, const char *s)
 	return p;
 }
 
-void csv_write_field(FILE *out, const char *s)
+void csv__write_field(FILE *out, const char *s)
 {
 	size_t len = strlen(s);
 	char buf[2 * 1024];
@@ -104,7 +104,7 @@ static char *put_hex(char *p, uint64_t v)
 static void csv_record(struct tt_view *v, const struct tt_record *r)
 {
 	char row[2 * (TT_NAME_LEN + TT_DETAIL_LEN + TT_PY_NAME_LEN) + 192], *p = row;
-	const char *kind = record_kind_name(r->kind);
+	const char *kind = record__kind_name(r->kind);
 	size_t klen = strlen(kind);
 
 	p = put_u64(p, r->ts_ns);
@@ -150,7 +150,7 @@ static void csv_record(struct tt_view *v, const struct tt_record *r)
 	/* Python frames: rare (deadlocks, the end), of any length */
 	if (r->py_stack) {
 		fwrite(row, 1, (size_t)(p - row), v->out);
-		csv_write_field(v->out, r->py_stack);
+		csv__write_field(v->out, r->py_stack);
 		p = row;
 	}
 	*p++ = '\n';
@@ -171,7 +171,7 @@ static const struct tt_view_ops csv_ops = {
 	.summary = csv_summary,
 };
 
-void view_csv_init(struct tt_view *v, FILE *out)
+void view__csv_init(struct tt_view *v, FILE *out)
 {
 	v->ops = &csv_ops;
 	v->out = out;

@@ -5,14 +5,14 @@
 #include "sanitize.h"
 #include "view/view.h"
 
-void json_write_string(FILE *out, const char *str)
+void json__write_string(FILE *out, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
 
 	fputc('"', out);
 	while (*s) {
 		uint32_t cp;
-		size_t n = utf8_decode(s, &cp);
+		size_t n = sanitize__utf8_decode(s, &cp);
 
 		if (!n) {
 			fputs("\\ufffd", out); /* not UTF-8: JSON cannot carry the byte */
@@ -35,7 +35,7 @@ static void json_opt_string(FILE *o, const char *key, const char *s)
 {
 	fprintf(o, ",\"%s\":", key);
 	if (s && s[0])
-		json_write_string(o, s);
+		json__write_string(o, s);
 	else
 		fputs("null", o);
 }
@@ -45,8 +45,8 @@ static void json_record(struct tt_view *v, const struct tt_record *r)
 	FILE *o = v->out;
 
 	fprintf(o, "{\"ts_ns\":%" PRIu64 ",\"tgid\":%d,\"tid\":%d,\"name\":", r->ts_ns, (int)r->tgid, (int)r->tid);
-	json_write_string(o, r->name);
-	fprintf(o, ",\"event\":\"%s\",\"peer_tid\":", record_kind_name(r->kind));
+	json__write_string(o, r->name);
+	fprintf(o, ",\"event\":\"%s\",\"peer_tid\":", record__kind_name(r->kind));
 	if (r->peer_tid)
 		fprintf(o, "%d", (int)r->peer_tid);
 	else
@@ -57,7 +57,7 @@ static void json_record(struct tt_view *v, const struct tt_record *r)
 	else
 		fputs("null", o);
 	fputs(",\"detail\":", o);
-	json_write_string(o, r->detail);
+	json__write_string(o, r->detail);
 	if (r->addr)
 		fprintf(o, ",\"addr\":\"0x%" PRIx64 "\"", r->addr);
 	else
@@ -88,7 +88,7 @@ static const struct tt_view_ops json_ops = {
 	.summary = json_summary,
 };
 
-void view_json_init(struct tt_view *v, FILE *out)
+void view__json_init(struct tt_view *v, FILE *out)
 {
 	v->ops = &json_ops;
 	v->out = out;
@@ -104,14 +104,14 @@ static void write_summary(FILE *f, const struct tt_report *r)
 		const struct tt_thread *th = &r->threads->v[i];
 
 		fprintf(f, "%s\n{\"tgid\":%d,\"tid\":%d,\"name\":", i ? "," : "", (int)th->tgid, (int)th->tid);
-		json_write_string(f, th->name);
+		json__write_string(f, th->name);
 		fprintf(f, ",\"creator\":");
 		th->creator ? fprintf(f, "%d", (int)th->creator) : fputs("null", f);
 		fputs(",\"start_ns\":", f);
 		th->start_known ? fprintf(f, "%" PRIu64, th->start_ns) : fputs("null", f);
 		fputs(",\"end_ns\":", f);
 		th->ended ? fprintf(f, "%" PRIu64, th->end_ns) : fputs("null", f);
-		fprintf(f, ",\"exit\":\"%s\",\"joined_by\":", th->ended ? thread_end_name(th->how) : "alive");
+		fprintf(f, ",\"exit\":\"%s\",\"joined_by\":", th->ended ? thread__end_name(th->how) : "alive");
 		th->joined ? fprintf(f, "%d", (int)th->joined_by) : fputs("null", f);
 		fputs(",\"join_wait_ns\":", f);
 		th->joined ? fprintf(f, "%" PRIu64, th->join_wait_ns) : fputs("null", f);
@@ -130,42 +130,42 @@ static void write_summary(FILE *f, const struct tt_report *r)
 			continue;
 		fprintf(f, "%s\n{\"tgid\":%d,\"addr\":\"0x%" PRIx64 "\",\"symbol\":", shown++ ? "," : "", (int)k->tgid,
 			k->addr);
-		json_write_string(f, k->name);
+		json__write_string(f, k->name);
 		fprintf(f, ",\"kind\":\"%s\",\"role\":\"%s\",\"waits\":%" PRIu64 ",\"timeouts\":%" PRIu64
 			   ",\"interrupted\":%" PRIu64 ",\"total_wait_ns\":%" PRIu64
 			   ",\"max_wait_ns\":%" PRIu64 ",\"threads\":%u,\"handoffs\":%" PRIu64 ",\"holds\":%" PRIu64
 			   ",\"hold_p50_ns\":%" PRIu64 ",\"hold_p90_ns\":%" PRIu64 ",\"hold_p99_ns\":%" PRIu64
 			   ",\"hold_max_ns\":%" PRIu64 ",\"gil_like\":%s}",
-			lock_kind_name(k), lock_role(k) == TT_ROLE_CONTENTION ? "contention" : "idle", k->waits,
+			lock__kind_name(k), lock__role(k) == TT_ROLE_CONTENTION ? "contention" : "idle", k->waits,
 			k->timeouts, k->interrupted, k->total_ns, k->max_ns, k->threads, k->handoffs,
-			(uint64_t)k->hold.count, hold_percentile(&k->hold, 50), hold_percentile(&k->hold, 90),
-			hold_percentile(&k->hold, 99), (uint64_t)k->hold.max_ns,
+			(uint64_t)k->hold.count, hold__percentile(&k->hold, 50), hold__percentile(&k->hold, 90),
+			hold__percentile(&k->hold, 99), (uint64_t)k->hold.max_ns,
 			vd->gil_like && k->tgid == vd->lock_tgid && (k->addr == vd->lock_addr || (k->is_gil && vd->is_gil))
 				? "true" : "false");
 	}
 	fputs("],\n\"parallelism\":[", f);
-	for (unsigned i = 0; i <= parallelism_max(r->par); i++)
+	for (unsigned i = 0; i <= parallelism__max(r->par); i++)
 		fprintf(f, "%s{\"running\":%u,\"time_ns\":%" PRIu64 "}", i ? "," : "", i, r->par->ns[i]);
-	fprintf(f, "],\n\"parallelism_mean\":%.4f,\n\"verdict\":{\"gil_like\":%s,\"lock\":", parallelism_mean(r->par),
+	fprintf(f, "],\n\"parallelism_mean\":%.4f,\n\"verdict\":{\"gil_like\":%s,\"lock\":", parallelism__mean(r->par),
 		vd->gil_like ? "true" : "false");
 	if (vd->has_candidate)
-		json_write_string(f, vd->lock_name);
+		json__write_string(f, vd->lock_name);
 	else
 		fputs("null", f);
 	fprintf(f, ",\"share\":%.4f,\"handoffs_per_s\":%.2f,\"threads\":%u,\"parallelism\":%.4f,"
 		   "\"parallelism_without\":%.4f,\"confidence\":\"%s\",\"reason\":",
 		vd->share, vd->handoffs_per_s, vd->threads, vd->par_mean, vd->par_without, vd->confidence);
-	json_write_string(f, vd->reason);
+	json__write_string(f, vd->reason);
 	fprintf(f, "},\n\"lost\":{\"ringbuf\":%" PRIu64 ",\"map\":%" PRIu64 ",\"locks\":%" PRIu64 "}}\n",
 		r->lost[TT_DROP_RINGBUF], r->lost[TT_DROP_MAP], r->lost[TT_DROP_LOCKS]);
 }
 
-int summary_json_write(const char *path, bool force, const struct tt_report *r)
+int summary_json__write(const char *path, bool force, const struct tt_report *r)
 {
-	FILE *f = outfile_create(path, force);
+	FILE *f = outfile__create(path, force);
 
 	if (!f)
 		return -1;
 	write_summary(f, r);
-	return outfile_close(f, path);
+	return outfile__close(f, path);
 }

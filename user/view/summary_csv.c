@@ -9,7 +9,7 @@
 static FILE *create(const char *dir, const char *name, char path[4096])
 {
 	snprintf(path, 4096, "%s/%s", dir, name);
-	return outfile_create(path, true);
+	return outfile__create(path, true);
 }
 
 static int write_locks(const char *dir, const struct tt_report *r)
@@ -29,15 +29,15 @@ static int write_locks(const char *dir, const struct tt_report *r)
 		if (!k->waits)
 			continue;
 		fprintf(f, "%d,0x%" PRIx64 ",", (int)k->tgid, k->addr);
-		csv_write_field(f, k->name);
+		csv__write_field(f, k->name);
 		fprintf(f, ",%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
 			   ",%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%d\n",
-			lock_kind_name(k), lock_role(k) == TT_ROLE_CONTENTION ? "contention" : "idle", k->waits,
+			lock__kind_name(k), lock__role(k) == TT_ROLE_CONTENTION ? "contention" : "idle", k->waits,
 			k->timeouts, k->interrupted, k->total_ns, k->max_ns, k->threads, k->handoffs,
-			(uint64_t)k->hold.count, hold_percentile(&k->hold, 50), hold_percentile(&k->hold, 90),
-			hold_percentile(&k->hold, 99), (uint64_t)k->hold.max_ns, gil_like);
+			(uint64_t)k->hold.count, hold__percentile(&k->hold, 50), hold__percentile(&k->hold, 90),
+			hold__percentile(&k->hold, 99), (uint64_t)k->hold.max_ns, gil_like);
 	}
-	return outfile_close(f, path);
+	return outfile__close(f, path);
 }
 
 static int write_threads(const char *dir, const struct tt_report *r)
@@ -53,9 +53,9 @@ static int write_threads(const char *dir, const struct tt_report *r)
 		const struct tt_thread *th = &r->threads->v[i];
 
 		fprintf(f, "%d,%d,", (int)th->tgid, (int)th->tid);
-		csv_write_field(f, th->name);
+		csv__write_field(f, th->name);
 		fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s,", th->oncpu_ns, th->runq_ns,
-			th->lock_ns, th->sleep_ns, th->ended ? thread_end_name(th->how) : "alive");
+			th->lock_ns, th->sleep_ns, th->ended ? thread__end_name(th->how) : "alive");
 		if (th->creator)
 			fprintf(f, "%d", (int)th->creator);
 		fputc(',', f);
@@ -70,12 +70,12 @@ static int write_threads(const char *dir, const struct tt_report *r)
 		else
 			fputc(',', f);
 		fprintf(f, ",%" PRIu64 ",%" PRIu64 ",", th->waits, th->wait_ns);
-		csv_write_field(f, th->py_name);
+		csv__write_field(f, th->py_name);
 		fputc(',', f);
-		csv_write_field(f, th->py_stack ? th->py_stack : "");
+		csv__write_field(f, th->py_stack ? th->py_stack : "");
 		fputc('\n', f);
 	}
-	return outfile_close(f, path);
+	return outfile__close(f, path);
 }
 
 static int write_parallelism(const char *dir, const struct tt_report *r)
@@ -86,12 +86,12 @@ static int write_parallelism(const char *dir, const struct tt_report *r)
 	if (!f)
 		return -1;
 	fputs("running,time_ns\n", f);
-	for (unsigned i = 0; i <= parallelism_max(r->par); i++)
+	for (unsigned i = 0; i <= parallelism__max(r->par); i++)
 		fprintf(f, "%u,%" PRIu64 "\n", i, r->par->ns[i]);
-	return outfile_close(f, path);
+	return outfile__close(f, path);
 }
 
-int summary_csv_write(const char *dir, const struct tt_report *r)
+int summary_csv__write(const char *dir, const struct tt_report *r)
 {
 	int err = 0;
 

@@ -15,14 +15,14 @@ static void text_py_stack(FILE *o, const char *py_stack)
 {
 	char stack[4 * 1024];
 
-	sanitize_for_terminal(stack, sizeof(stack), py_stack);
+	sanitize__for_terminal(stack, sizeof(stack), py_stack);
 	fprintf(o, "\n%12s python: %s", "", stack);
 }
 
 /* A thread's name for a person: its Python name when the interpreter gave one, else its comm. */
 static void thread_name(char *buf, size_t len, const struct tt_thread *th)
 {
-	quote_name_for_terminal(buf, len, th->py_name[0] ? th->py_name : th->name);
+	sanitize__quote_name(buf, len, th->py_name[0] ? th->py_name : th->name);
 }
 
 /* printf's width for name in a column of w characters: UTF-8 continuation bytes take no column. */
@@ -63,10 +63,10 @@ static void text_record(struct tt_view *v, const struct tt_record *r)
 	if (r->kind == TT_REC_TRACE)
 		name[0] = '\0';
 	else
-		quote_name_for_terminal(name, sizeof(name), r->name);
-	sanitize_for_terminal(detail, sizeof(detail), r->detail);
+		sanitize__quote_name(name, sizeof(name), r->name);
+	sanitize__for_terminal(detail, sizeof(detail), r->detail);
 	fmt_secs(ts, sizeof(ts), r->ts_ns);
-	fprintf(v->out, "%12s %7d %-16s %-7s", ts, (int)r->tid, name, record_kind_name(r->kind));
+	fprintf(v->out, "%12s %7d %-16s %-7s", ts, (int)r->tid, name, record__kind_name(r->kind));
 	switch (r->kind) {
 	case TT_REC_START:
 		fprintf(v->out, " created by %d", (int)r->peer_tid);
@@ -90,7 +90,7 @@ static void text_record(struct tt_view *v, const struct tt_record *r)
 		if (r->stack) {
 			char stack[4 * 1024];
 
-			sanitize_for_terminal(stack, sizeof(stack), r->stack);
+			sanitize__for_terminal(stack, sizeof(stack), r->stack);
 			fprintf(v->out, "\n%12s blocked at: %s", "", stack);
 		}
 		if (r->py_stack)
@@ -151,7 +151,7 @@ static void summary_threads(FILE *o, const struct tt_threads *t)
 		if (th->how == TT_END_PROCESS_EXIT)
 			snprintf(how, sizeof(how), "process-exit %d", th->signal ? -th->signal : th->exit_code);
 		else
-			snprintf(how, sizeof(how), "%s", th->ended ? thread_end_name(th->how) : "still alive");
+			snprintf(how, sizeof(how), "%s", th->ended ? thread__end_name(th->how) : "still alive");
 		if (th->joined) {
 			char wait[32];
 
@@ -211,7 +211,7 @@ static void summary_py_stacks(FILE *o, const struct tt_threads *t)
 			fprintf(o, "\nPython stacks of the threads blocked or asleep at the end (innermost first)\n");
 		title = true;
 		thread_name(name, sizeof(name), th);
-		sanitize_for_terminal(stack, sizeof(stack), th->py_stack);
+		sanitize__for_terminal(stack, sizeof(stack), th->py_stack);
 		fprintf(o, "%7d %s: %s\n", (int)th->tid, name, stack);
 	}
 }
@@ -236,18 +236,18 @@ static void summary_locks(FILE *o, const struct tt_locks *l, size_t top)
 		if (!k->waits)
 			continue;
 		shown++;
-		sanitize_for_terminal(name, sizeof(name), k->name);
+		sanitize__for_terminal(name, sizeof(name), k->name);
 		fmt_dur(tot, sizeof(tot), k->total_ns);
 		fmt_dur(max, sizeof(max), k->max_ns);
 		if (k->hold.count) {
-			fmt_dur(p50, sizeof(p50), hold_percentile(&k->hold, 50));
-			fmt_dur(p99, sizeof(p99), hold_percentile(&k->hold, 99));
+			fmt_dur(p50, sizeof(p50), hold__percentile(&k->hold, 50));
+			fmt_dur(p99, sizeof(p99), hold__percentile(&k->hold, 99));
 		} else {
 			snprintf(p50, sizeof(p50), "-");
 			snprintf(p99, sizeof(p99), "-");
 		}
 		fprintf(o, "%-34.34s %-9s %-10s %7" PRIu64 " %6" PRIu64 " %10s %10s %9s %9s %4u %8" PRIu64 "\n",
-			name, lock_kind_name(k), lock_role(k) == TT_ROLE_CONTENTION ? "contention" : "idle",
+			name, lock__kind_name(k), lock__role(k) == TT_ROLE_CONTENTION ? "contention" : "idle",
 			k->waits, k->timeouts, tot, max, p50, p99, k->threads, k->handoffs);
 	}
 }
@@ -260,13 +260,13 @@ static void summary_sites(FILE *o, const struct tt_locks *l)
 
 		if (!k->sites[0].count || !k->waits)
 			continue;
-		sanitize_for_terminal(name, sizeof(name), k->name);
+		sanitize__for_terminal(name, sizeof(name), k->name);
 		fprintf(o, "\nWhere threads blocked on %s\n", name);
 		for (int s = 0; s < TT_TOP_SITES; s++) {
 			if (!k->sites[s].count)
 				continue;
 			fmt_dur(tot, sizeof(tot), k->sites[s].total_ns);
-			sanitize_for_terminal(frames, sizeof(frames), k->sites[s].frames ? k->sites[s].frames : "?");
+			sanitize__for_terminal(frames, sizeof(frames), k->sites[s].frames ? k->sites[s].frames : "?");
 			fprintf(o, "  %6" PRIu64 " waits, %9s: %s\n", k->sites[s].count, tot, frames);
 		}
 	}
@@ -292,7 +292,7 @@ static void summary_histograms(FILE *o, const struct tt_locks *l)
 			hi = s;
 			top = k->hist[s] > top ? k->hist[s] : top;
 		}
-		sanitize_for_terminal(name, sizeof(name), k->name);
+		sanitize__for_terminal(name, sizeof(name), k->name);
 		fprintf(o, "\nWait times on %s\n", name);
 		for (int s = lo; s >= 0 && s <= hi; s++) {
 			char from[16], to[16], bar[41];
@@ -317,7 +317,7 @@ static void summary_pairs(FILE *o, const char *title, const struct tt_locks *l, 
 		const struct tt_lock *k = locks__find(l, v[i].tgid, v[i].addr);
 		char name[4 * TT_LOCK_NAME_LEN];
 
-		sanitize_for_terminal(name, sizeof(name), k ? k->name : "?");
+		sanitize__for_terminal(name, sizeof(name), k ? k->name : "?");
 		fprintf(o, "  %7d -> %-7d %8" PRIu64 " times on %s\n", (int)v[i].a, (int)v[i].b, v[i].count, name);
 	}
 	if (n > 20)
@@ -326,10 +326,10 @@ static void summary_pairs(FILE *o, const char *title, const struct tt_locks *l, 
 
 static void summary_parallelism(FILE *o, const struct tt_parallelism *p)
 {
-	uint64_t total = parallelism_total_ns(p);
+	uint64_t total = parallelism__total_ns(p);
 
-	fprintf(o, "\nThreads running at once (time-weighted), mean %.2f\n", parallelism_mean(p));
-	for (unsigned i = 0; i <= parallelism_max(p) && total; i++) {
+	fprintf(o, "\nThreads running at once (time-weighted), mean %.2f\n", parallelism__mean(p));
+	for (unsigned i = 0; i <= parallelism__max(p) && total; i++) {
 		char bar[41];
 		int n = (int)(p->ns[i] * 40 / total);
 
@@ -349,7 +349,7 @@ static void summary_verdict(FILE *o, const struct tt_verdict *v)
 		fprintf(o, "no lock serializes this process: %s (confidence %s).\n", v->reason, v->confidence);
 		return;
 	}
-	sanitize_for_terminal(name, sizeof(name), v->lock_name);
+	sanitize__for_terminal(name, sizeof(name), v->lock_name);
 	if (!v->gil_like) {
 		if (v->is_gil)
 			fprintf(o, "CPython's GIL does not serialize this process: %s (confidence %s).\n", v->reason,
@@ -359,9 +359,9 @@ static void summary_verdict(FILE *o, const struct tt_verdict *v)
 				name, v->reason, v->confidence);
 		return;
 	}
-	fmt_dur(p50, sizeof(p50), hold_percentile(&v->hold, 50));
-	fmt_dur(p90, sizeof(p90), hold_percentile(&v->hold, 90));
-	fmt_dur(p99, sizeof(p99), hold_percentile(&v->hold, 99));
+	fmt_dur(p50, sizeof(p50), hold__percentile(&v->hold, 50));
+	fmt_dur(p90, sizeof(p90), hold__percentile(&v->hold, 90));
+	fmt_dur(p99, sizeof(p99), hold__percentile(&v->hold, 99));
 	fmt_dur(max, sizeof(max), v->hold.max_ns);
 	fprintf(o, "%s serializes this process%s: %s.\n", name, v->is_gil ? " (CPython's GIL)" : " (GIL-like)",
 		v->reason);
@@ -449,7 +449,7 @@ static void text_interval(struct tt_view *v, const struct tt_report *r, uint64_t
 	}
 	fprintf(v->out, "-- since the start --");
 	summary_locks(v->out, r->locks, 5);
-	fprintf(v->out, "Threads running at once, mean %.2f. ", parallelism_mean(r->par));
+	fprintf(v->out, "Threads running at once, mean %.2f. ", parallelism__mean(r->par));
 	summary_verdict(v->out, r->verdict);
 	fputc('\n', v->out);
 	fflush(v->out);
@@ -461,7 +461,7 @@ static const struct tt_view_ops text_ops = {
 	.summary = text_summary,
 };
 
-void view_text_init(struct tt_view *v, FILE *out, bool live)
+void view__text_init(struct tt_view *v, FILE *out, bool live)
 {
 	v->ops = &text_ops;
 	v->out = out;

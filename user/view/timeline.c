@@ -38,13 +38,13 @@ static void write_threads(FILE *f, const struct tt_threads *t, bool *first)
 		snprintf(label, sizeof(label), "%s (%d)", name, (int)th->tid);
 		fprintf(f, "%s\n{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%d,\"tid\":%d,\"args\":{\"name\":",
 			*first ? "" : ",", (int)th->tgid, (int)th->tid);
-		json_write_string(f, label);
+		json__write_string(f, label);
 		fputs("}}", f);
 		*first = false;
 		if (th->tid == th->tgid) {
 			snprintf(label, sizeof(label), "%s (pid %d)", th->name, (int)th->tgid); /* the program */
 			fprintf(f, ",\n{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%d,\"args\":{\"name\":", (int)th->tgid);
-			json_write_string(f, label);
+			json__write_string(f, label);
 			fputs("}}", f);
 		}
 	}
@@ -69,7 +69,7 @@ static void write_slices(FILE *f, const struct tt_history *h, tt_lock_name_fn na
 		ts_us(f, "ts", s->ts_ns);
 		ts_us(f, "dur", s->dur_ns);
 		fputs(",\"name\":", f);
-		json_write_string(f, name);
+		json__write_string(f, name);
 		fputc('}', f);
 	}
 }
@@ -87,14 +87,14 @@ static void write_marks(FILE *f, const struct tt_history *h)
 		else if (r->kind == TT_REC_RENAME)
 			snprintf(name, sizeof(name), "rename: %s", r->name);
 		else
-			snprintf(name, sizeof(name), "%s", record_kind_name(r->kind));
+			snprintf(name, sizeof(name), "%s", record__kind_name(r->kind));
 		fprintf(f, ",\n{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"lifecycle\",\"pid\":%d,\"tid\":%d", (int)r->tgid,
 			(int)r->tid);
 		ts_us(f, "ts", r->ts_ns);
 		fputs(",\"name\":", f);
-		json_write_string(f, name);
+		json__write_string(f, name);
 		fputs(",\"args\":{\"detail\":", f);
-		json_write_string(f, r->detail);
+		json__write_string(f, r->detail);
 		fputs("}}", f);
 	}
 }
@@ -124,10 +124,10 @@ static void write_counter(FILE *f, const struct tt_history *h, pid_t tgid)
 	}
 }
 
-int timeline_write(const char *path, bool force, const struct tt_history *h, const struct tt_threads *threads,
+int timeline__write(const char *path, bool force, const struct tt_history *h, const struct tt_threads *threads,
 		   tt_lock_name_fn name_lock, void *ctx)
 {
-	FILE *f = outfile_create(path, force);
+	FILE *f = outfile__create(path, force);
 	bool first = true;
 
 	if (!f)
@@ -139,5 +139,5 @@ int timeline_write(const char *path, bool force, const struct tt_history *h, con
 	write_flows(f, h);
 	write_counter(f, h, threads->tgid);
 	fputs("\n]}\n", f);
-	return outfile_close(f, path);
+	return outfile__close(f, path);
 }

@@ -24,26 +24,26 @@ struct tt_view_ops {
 	void (*summary)(struct tt_view *v, const struct tt_report *report);
 };
 
-void view_text_init(struct tt_view *v, FILE *out, bool live);
-void view_csv_init(struct tt_view *v, FILE *out);
-void view_json_init(struct tt_view *v, FILE *out);
+void view__text_init(struct tt_view *v, FILE *out, bool live);
+void view__csv_init(struct tt_view *v, FILE *out);
+void view__json_init(struct tt_view *v, FILE *out);
 
 /* Names a futex word of a process for a person ("big_lock+0x0", "GIL (...)"). */
 typedef void (*tt_lock_name_fn)(pid_t tgid, uint64_t addr, char *buf, size_t len, void *ctx);
 
 /* --timeline FILE: the state history as Chrome trace event JSON. 0, or -1 after a message. */
-int timeline_write(const char *path, bool force, const struct tt_history *h, const struct tt_threads *threads,
+int timeline__write(const char *path, bool force, const struct tt_history *h, const struct tt_threads *threads,
 		   tt_lock_name_fn name_lock, void *ctx);
 
 /* --summary-json FILE: the summary tables and the verdict as one JSON document. 0, or -1 after a message. */
-int summary_json_write(const char *path, bool force, const struct tt_report *report);
+int summary_json__write(const char *path, bool force, const struct tt_report *report);
 /* Writes s as a JSON string: escaped, invalid UTF-8 bytes as U+FFFD. */
-void json_write_string(FILE *out, const char *s);
+void json__write_string(FILE *out, const char *s);
 
 /* --summary-csv DIR: locks.csv, threads.csv, parallelism.csv. 0, or -1 after a message on stderr. */
-int summary_csv_write(const char *dir, const struct tt_report *report);
+int summary_csv__write(const char *dir, const struct tt_report *report);
 
 /* Writes s as one RFC 4180 CSV field (quoted when it needs to be). */
-void csv_write_field(FILE *out, const char *s);
+void csv__write_field(FILE *out, const char *s);
 
 #endif
