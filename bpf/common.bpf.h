@@ -15,6 +15,7 @@
 #define SIGNAL_GROUP_EXIT 0x00000004
 #define CLONE_THREAD 0x00010000 /* uapi sched.h */
 #define E2BIG 7
+#define EEXIST 17
 
 /* The process being traced: set before load through the skeleton's rodata. */
 extern const volatile __u32 targ_tgid;

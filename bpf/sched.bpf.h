@@ -181,13 +181,35 @@ static __always_inline void sched_wakeup(struct tt_sched *s, struct task_struct 
 /* p (a target thread) becomes runnable for the first time: its entry starts runnable, in one update. */
 static __always_inline void sched_new(struct task_struct *p, __u64 now)
 {
-	struct tt_sched s = { .state = TT_ST_RUNQ, .since_ns = now };
+	struct tt_sched s = { .state = TT_ST_RUNQ, .since_ns = now }, *old;
 	__u32 tid = p->pid;
+	struct tt_event *e;
+	int err; /* the update's error is an int (common.bpf.h, lookup_or_init) */
 
-	if (bpf_map_update_elem(&sched_stats, &tid, &s, BPF_NOEXIST) == 0)
+	err = bpf_map_update_elem(&sched_stats, &tid, &s, BPF_NOEXIST);
+	if (err == -EEXIST && (old = bpf_map_lookup_elem(&sched_stats, &tid))) {
+		/*
+		 * A new thread has no entry yet: this is a dead thread's of the same
+		 * tid, kept because the ring buffer was full at its last switch
+		 * (sched_retire). Its figures go now, after the new thread's start
+		 * event (user space gives them to the ended thread); counted as lost
+		 * if the buffer is still full. The new thread starts afresh instead
+		 * of adding its time to the dead one's.
+		 */
+		if ((e = event_new(TT_EV_SCHED, p->tgid, tid))) {
+			e->sched.oncpu_ns = old->oncpu_ns;
+			e->sched.runq_ns = old->runq_ns;
+			e->sched.lock_ns = old->lock_ns;
+			e->sched.sleep_ns = old->sleep_ns;
+			event_submit(e);
+		}
+		*old = s;
+		err = 0;
+	}
+	if (!err)
 		emit_state(p, TT_ST_RUNQ, now, 0);
 	else
-		sched_wakeup(sched_of(tid), p); /* already there (or the map is full: counted there) */
+		sched_wakeup(sched_of(tid), p); /* the map is full: counted there */
 }
 
 #endif /* SCHED_BPF_H */

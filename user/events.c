@@ -56,7 +56,7 @@ static void apply_sched(const struct tt_event_sink *s, const struct tt_event *e)
 	struct tt_sched sched = { .oncpu_ns = f->oncpu_ns, .runq_ns = f->runq_ns, .lock_ns = f->lock_ns,
 				  .sleep_ns = f->sleep_ns, .state = TT_ST_UNKNOWN };
 
-	threads__set_sched(s->threads, (pid_t)e->h.tid, &sched, 0);
+	threads__set_final_sched(s->threads, (pid_t)e->h.tid, &sched);
 }
 
 int events__apply(const struct tt_event_sink *s, const struct tt_event *e)

@@ -34,7 +34,7 @@ int loader__poll(struct tt_loader *l, int timeout_ms);
 /* The kernel side's aggregating maps, for loader__dump. */
 enum tt_map {
 	TT_MAP_LOCK_STATS,  /* struct tt_lock_key -> struct tt_lock_stat */
-	TT_MAP_HOLD_STATS,  /* __u64 addr -> struct tt_hold_stat */
+	TT_MAP_HOLD_STATS,  /* struct tt_addr_key (word, tgid) -> struct tt_hold_stat */
 	TT_MAP_WAKE_PAIRS,  /* struct tt_pair_key (a = waker, b = wakee) -> struct tt_pair_val */
 	TT_MAP_OWNER_PAIRS, /* struct tt_pair_key (a = owner, b = waiter) -> struct tt_pair_val */
 	TT_MAP_SCHED,       /* __u32 tid -> struct tt_sched (with the futex wait in progress) */

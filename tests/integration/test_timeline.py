@@ -88,7 +88,7 @@ def test_gil_timeline_hand_offs_and_running_counter(tmp_path):
 def test_hand_offs_whatever_the_order_of_timeline_and_o_text(tmp_path):
     # the arrows come from the lock events: -o text after --timeline once turned them off
     for opts in (["--timeline", "TL", "-o", "text"], ["-o", "text", "--timeline", "TL"]):
-        events, tids = timeline([DEMOS / "gil", "3"], tmp_path, opts)
+        events, tids = timeline([DEMOS / "gil", "3"], tmp_path, opts=opts)
         workers = {tids[f"w{i}"] for i in range(3)}
         starts = {e["id"]: e["tid"] for e in events if e["ph"] == "s"}
         ends = {e["id"]: e["tid"] for e in events if e["ph"] == "f"}

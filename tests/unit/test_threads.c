@@ -417,6 +417,34 @@ TEST(join_guess_by_exited_thread_dropped)
 	threads__free(t);
 }
 
+/*
+ * A dead thread's final figures that come after a new thread took its tid (the kernel side
+ * sends them when the new thread starts, if the ring buffer was full at the dead one's last
+ * switch): they are the dead thread's, and the new one keeps its own.
+ */
+TEST(final_sched_after_tid_reuse_goes_to_the_ended_thread)
+{
+	struct tt_threads *t = threads__new(TGID, T0);
+	struct tt_sched old = { .oncpu_ns = 11, .runq_ns = 22, .lock_ns = 33, .sleep_ns = 44 };
+	struct tt_sched fresh = { .oncpu_ns = 5, .state = TT_ST_ONCPU, .since_ns = T0 + 1000 };
+	struct tt_thread *first, *second;
+	struct tt_record rec;
+
+	APPLY(t, ev_start(100, 101, 100, 0x1000, "first"), &rec);
+	APPLY(t, ev_exit(200, 101, 0x1000, 0, 0, "first"), &rec);
+	APPLY(t, ev_start(300, 101, 100, 0x2000, "second"), &rec);
+	threads__set_final_sched(t, 101, &old);
+	threads__set_sched(t, 101, &fresh, T0 + 1500);
+	first = &t->v[0];
+	second = threads__find(t, 101);
+	CHECK(first != second && first->ended && !second->ended);
+	CHECK_EQ_U64(first->oncpu_ns, 11);
+	CHECK_EQ_U64(first->sleep_ns, 44);
+	CHECK_EQ_U64(second->oncpu_ns, 5 + 500); /* its own, with its open interval */
+	CHECK_EQ_U64(second->sleep_ns, 0);
+	threads__free(t);
+}
+
 TEST(join_guess_unknown_joinee)
 {
 	struct tt_threads *t = threads__new(TGID, T0);
@@ -826,6 +854,7 @@ int main(void)
 	RUN(join_reused_tid_word_picks_last_ended);
 	RUN(join_guess_only_when_accepted);
 	RUN(join_guess_by_exited_thread_dropped);
+	RUN(final_sched_after_tid_reuse_goes_to_the_ended_thread);
 	RUN(join_guess_unknown_joinee);
 	RUN(join_guess_when_table_grows);
 	RUN(rename_and_exec);

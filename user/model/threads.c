@@ -356,17 +356,40 @@ void threads__sample(struct tt_threads *t,
 	}
 }
 
-void threads__set_sched(struct tt_threads *t, pid_t tid, const struct tt_sched *s, uint64_t now_ns)
+/* A thread's figures from its kernel entry s; an open interval of a live thread counts up to now_ns. */
+static void set_figures(struct tt_thread *th, const struct tt_sched *s, uint64_t now_ns)
 {
-	struct tt_thread *th = threads__find(t, tid);
 	uint64_t open = s->since_ns && now_ns > s->since_ns ? now_ns - s->since_ns : 0;
 
-	if (!th)
-		return;
 	if (th->ended)
 		open = 0; /* its books closed at its exit */
 	th->oncpu_ns = s->oncpu_ns + (s->state == TT_ST_ONCPU ? open : 0);
 	th->runq_ns = s->runq_ns + (s->state == TT_ST_RUNQ ? open : 0);
 	th->lock_ns = s->lock_ns + (s->state == TT_ST_LOCK ? open : 0);
 	th->sleep_ns = s->sleep_ns + (s->state == TT_ST_SLEEP ? open : 0);
+}
+
+void threads__set_sched(struct tt_threads *t, pid_t tid, const struct tt_sched *s, uint64_t now_ns)
+{
+	struct tt_thread *th = threads__find(t, tid);
+
+	if (th)
+		set_figures(th, s, now_ns);
+}
+
+void threads__set_final_sched(struct tt_threads *t, pid_t tid, const struct tt_sched *s)
+{
+	struct tt_thread *th = threads__find(t, tid);
+
+	if (!th)
+		return;
+	/* a new thread with its tid came first (its figures were late): the ended one before it */
+	for (size_t i = (size_t)(th - t->v); !th->ended && i-- > 0;) {
+		if (t->v[i].tid == tid) {
+			if (t->v[i].ended)
+				th = &t->v[i];
+			break;
+		}
+	}
+	set_figures(th, s, 0);
 }

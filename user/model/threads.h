@@ -95,6 +95,11 @@ void threads__sample(struct tt_threads *t,
 
 /* Sets a thread's scheduling figures; an open interval of a live thread counts up to now_ns. */
 void threads__set_sched(struct tt_threads *t, pid_t tid, const struct tt_sched *s, uint64_t now_ns);
+/*
+ * An ended thread's final figures (its kernel entry is gone): the latest thread with tid that
+ * has ended, even when a new thread has taken its tid since.
+ */
+void threads__set_final_sched(struct tt_threads *t, pid_t tid, const struct tt_sched *s);
 
 /*
  * CPython: the threading name of the latest thread with this tid, as read from
