@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "pyfind.h"
+#include "safeopen.h"
 
 static void scan_table(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, uint64_t *runtime, uint64_t *version)
 {
@@ -48,9 +49,10 @@ int pyfind__elf(const char *path, uint64_t *runtime, uint64_t *version, int *typ
 	*runtime = *version = *first_vaddr = 0;
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* a file the target chose: never block on a FIFO, regular files only (docs/security.md) */
+	fd = safeopen__regular(path, 0, NULL);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) || elf_getphdrnum(elf, &nph)) {
 		err = -ENOEXEC;
