@@ -28,7 +28,8 @@ static int vaddr_to_offset(Elf *elf, GElf_Addr addr, size_t *offset)
 	return -ENOENT;
 }
 
-static int find_in_table(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const char *name, GElf_Addr *addr)
+/* Symbol name of ELF type `type` (STT_FUNC, STT_OBJECT) defined in one symbol table. */
+static int find_in_table(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const char *name, int type, GElf_Addr *addr)
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
 	size_t count;
@@ -40,7 +41,7 @@ static int find_in_table(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const char
 		const char *sym_name;
 		GElf_Sym sym;
 
-		if (!gelf_getsym(data, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+		if (!gelf_getsym(data, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != type ||
 		    sym.st_shndx == SHN_UNDEF || !sym.st_value)
 			continue;
 		sym_name = elf_strptr(elf, sh->sh_link, sym.st_name);
@@ -52,39 +53,69 @@ static int find_in_table(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const char
 	return -ENOENT;
 }
 
-int elfsym__func_offset(const char *path, const char *name, size_t *offset)
+Elf *elfsym__open(const char *path, int *fd)
 {
-	Elf_Scn *scn = NULL;
-	GElf_Addr addr = 0;
-	int fd, err = -ENOENT;
 	Elf *elf;
 
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -EINVAL;
-	/* a path from a target's maps: never block on a FIFO put there, read only a regular file */
-	fd = safeopen__regular(path, 0, NULL);
-	if (fd < 0)
-		return fd;
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf) {
-		close(fd);
-		return -EINVAL;
+	if (elf_version(EV_CURRENT) == EV_NONE) {
+		*fd = -EINVAL;
+		return NULL;
 	}
+	/* a path from a target's maps: never block on a FIFO put there, read only a regular file */
+	*fd = safeopen__regular(path, 0, NULL);
+	if (*fd < 0)
+		return NULL;
+	elf = elf_begin(*fd, ELF_C_READ, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		if (elf)
+			elf_end(elf);
+		close(*fd);
+		*fd = -ENOEXEC;
+		return NULL;
+	}
+	return elf;
+}
+
+void elfsym__close(Elf *elf, int fd)
+{
+	if (elf)
+		elf_end(elf);
+	if (fd >= 0)
+		close(fd);
+}
+
+int elfsym__find(Elf *elf, const char *name, int type, uint64_t *value)
+{
+	int err = -ENOENT;
+
 	/* .dynsym first (survives stripping), then .symtab */
 	for (int pass = 0; pass < 2 && err; pass++) {
 		Elf32_Word want = pass ? SHT_SYMTAB : SHT_DYNSYM;
+		Elf_Scn *scn = NULL;
 
-		scn = NULL;
 		while (err && (scn = elf_nextscn(elf, scn))) {
 			GElf_Shdr sh;
+			GElf_Addr addr;
 
-			if (gelf_getshdr(scn, &sh) && sh.sh_type == want)
-				err = find_in_table(elf, scn, &sh, name, &addr);
+			if (gelf_getshdr(scn, &sh) && sh.sh_type == want &&
+			    !(err = find_in_table(elf, scn, &sh, name, type, &addr)))
+				*value = addr;
 		}
 	}
+	return err;
+}
+
+int elfsym__func_offset(const char *path, const char *name, size_t *offset)
+{
+	uint64_t addr = 0;
+	int fd, err;
+	Elf *elf = elfsym__open(path, &fd);
+
+	if (!elf)
+		return fd == -ENOEXEC ? -EINVAL : fd;
+	err = elfsym__find(elf, name, STT_FUNC, &addr);
 	if (!err)
 		err = vaddr_to_offset(elf, addr, offset);
-	elf_end(elf);
-	close(fd);
+	elfsym__close(elf, fd);
 	return err;
 }

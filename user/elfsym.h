@@ -3,6 +3,22 @@
 #define TT_ELFSYM_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <libelf.h>
+
+/*
+ * Opens the ELF file at path for reading: a file a traced process chose, so never blocking
+ * on a FIFO and only a regular file. The Elf (end it with elfsym__close(elf, *fd)), or NULL
+ * with *fd = -errno (-ENOEXEC: no ELF file).
+ */
+Elf *elfsym__open(const char *path, int *fd);
+void elfsym__close(Elf *elf, int fd);
+
+/*
+ * The value (address) of symbol `name` of ELF type `type` (STT_FUNC, STT_OBJECT) that elf
+ * defines: .dynsym first (stripped files keep it), then .symtab. 0, or -ENOENT.
+ */
+int elfsym__find(Elf *elf, const char *name, int type, uint64_t *value);
 
 /*
  * The file offset of function `name` in the ELF file at path, as uprobes want

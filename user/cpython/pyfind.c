@@ -12,32 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "pyfind.h"
-#include "safeopen.h"
-
-static void scan_table(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, uint64_t *runtime, uint64_t *version)
-{
-	Elf_Data *data = elf_getdata(scn, NULL);
-	size_t count;
-
-	if (!data || !sh->sh_entsize)
-		return;
-	count = sh->sh_size / sh->sh_entsize;
-	for (size_t i = 0; i < count && (!*runtime || !*version); i++) {
-		const char *name;
-		GElf_Sym sym;
-
-		if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF || !sym.st_value ||
-		    GELF_ST_TYPE(sym.st_info) != STT_OBJECT)
-			continue;
-		name = elf_strptr(elf, sh->sh_link, sym.st_name);
-		if (!name)
-			continue;
-		if (!*runtime && !strcmp(name, "_PyRuntime"))
-			*runtime = sym.st_value;
-		else if (!*version && !strcmp(name, "Py_Version"))
-			*version = sym.st_value;
-	}
-}
+#include "elfsym.h"
 
 int pyfind__elf(const char *path, uint64_t *runtime, uint64_t *version, int *type, uint64_t *first_vaddr)
 {
@@ -47,14 +22,10 @@ int pyfind__elf(const char *path, uint64_t *runtime, uint64_t *version, int *typ
 	Elf *elf;
 
 	*runtime = *version = *first_vaddr = 0;
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -EINVAL;
-	/* a file the target chose: never block on a FIFO, regular files only (docs/security.md) */
-	fd = safeopen__regular(path, 0, NULL);
-	if (fd < 0)
+	elf = elfsym__open(path, &fd); /* a file the target chose: never blocking, regular only */
+	if (!elf)
 		return fd;
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) || elf_getphdrnum(elf, &nph)) {
+	if (!gelf_getehdr(elf, &eh) || elf_getphdrnum(elf, &nph)) {
 		err = -ENOEXEC;
 		goto out;
 	}
@@ -67,21 +38,10 @@ int pyfind__elf(const char *path, uint64_t *runtime, uint64_t *version, int *typ
 			break;
 		}
 	}
-	/* .dynsym first (stripped binaries keep it), then .symtab */
-	for (int pass = 0; pass < 2 && !*runtime; pass++) {
-		Elf_Scn *scn = NULL;
-
-		while ((scn = elf_nextscn(elf, scn))) {
-			GElf_Shdr sh;
-
-			if (gelf_getshdr(scn, &sh) && sh.sh_type == (pass ? SHT_SYMTAB : SHT_DYNSYM))
-				scan_table(elf, scn, &sh, runtime, version);
-		}
-	}
+	if (!elfsym__find(elf, "_PyRuntime", STT_OBJECT, runtime))
+		elfsym__find(elf, "Py_Version", STT_OBJECT, version); /* 3.11+ */
 out:
-	if (elf)
-		elf_end(elf);
-	close(fd);
+	elfsym__close(elf, fd);
 	return err;
 }
 
