@@ -98,6 +98,13 @@ def trace_command(cmd, tmp_path, args=(), timeout=60, env=None):
     return t
 
 
+def wait_attached(csv_path, timeout=10):
+    """Waits until a -p tracer writing CSV to csv_path has listed the threads alive at its attach."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not (csv_path.exists() and "alive" in csv_path.read_text()):
+        time.sleep(0.02)
+
+
 class Demo:
     """A demo started by the test (not traced), ended by its pid only."""
 

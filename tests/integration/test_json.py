@@ -4,7 +4,7 @@ import json
 import os
 import subprocess
 
-from conftest import CSV_COLUMNS, DEMOS, PYTHON, TT, parse_csv
+from conftest import CSV_COLUMNS, DEMOS, PYTHON, TT
 from test_reliability import HOSTILE
 
 

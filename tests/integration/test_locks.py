@@ -9,7 +9,7 @@ import time
 import pytest
 
 from conftest import (DEMOS, PYDEMOS, PYTHON, ROOT, SCALE, TT, parallelism_mean, parse_csv,
-                      read_summary, trace_command)
+                      read_summary, trace_command, wait_attached)
 
 
 def gil_like_locks(t):
@@ -265,9 +265,7 @@ def test_blocking_waits_match_bpftrace_on_the_same_run(tmp_path):
         assert line.startswith("Attaching"), line + bt.stderr.read()
         tt = subprocess.Popen([str(TT), "--csv", "-w", str(out), "--summary-csv", str(summary),
                                "-p", str(pid)], stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not (out.exists() and "alive" in out.read_text()):
-            time.sleep(0.05)
+        wait_attached(out)
         demo.stdin.write("go\n")
         demo.stdin.close()
         assert demo.wait(timeout=30) == 0

@@ -6,7 +6,6 @@ interpreter's own threading module, never from constants."""
 import os
 import re
 import select
-import shutil
 import subprocess
 import time
 from pathlib import Path

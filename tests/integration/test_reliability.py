@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import DEMOS, PYTHON, ROOT, SCALE, TT, parse_csv, trace_command
+from conftest import DEMOS, PYTHON, ROOT, SCALE, TT, parse_csv, trace_command, wait_attached
 
 
 def run_tt(args, timeout=30, **kw):
@@ -150,9 +150,7 @@ def test_signal_stops_promptly_with_full_report(sig, demo_proc, tmp_path):
     out = tmp_path / "t.csv"
     tt = subprocess.Popen([str(TT), "--csv", "-w", str(out), "-p", str(d.proc.pid)],
                           stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and not (out.exists() and "alive" in out.read_text()):
-        time.sleep(0.02)
+    wait_attached(out)
     sent = time.monotonic()
     tt.send_signal(sig)
     assert tt.wait(timeout=5) == 0, tt.stderr.read()
@@ -245,9 +243,7 @@ def test_10000_threads_counted_exactly_with_bounded_memory(tmp_path):
     out = tmp_path / "t.csv"
     tt = subprocess.Popen([str(maxrss), str(TT), "--csv", "-w", str(out), "-p", str(demo.pid)],
                           stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and not (out.exists() and "alive" in out.read_text()):
-        time.sleep(0.02)
+    wait_attached(out)
     demo.stdin.write("go\n")
     demo.stdin.close()
     assert demo.wait(timeout=60) == 0
@@ -313,9 +309,7 @@ def test_a_deadlock_among_a_thousand_waiting_threads_is_reported(tmp_path):
         out = tmp_path / "t.csv"
         tt = subprocess.Popen([str(TT), "--csv", "-w", str(out), "-d", "4", "-p", str(demo.pid)],
                               stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not (out.exists() and "alive" in out.read_text()):
-            time.sleep(0.02)
+        wait_attached(out)
         demo.stdin.write("go\n")
         demo.stdin.close()
         _, err = tt.communicate(timeout=60)
