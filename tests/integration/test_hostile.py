@@ -131,16 +131,19 @@ def test_perf_map_of_another_user_is_ignored(owner, nobody_deadlock, perf_map_pa
     assert ("jit_locker" in p.stdout) == (owner == 0)
 
 
-def test_perf_map_of_the_target_still_names_frames_after_it_ended(demo_proc):
+def test_perf_map_of_the_target_still_names_frames_after_it_ended(demo_proc, nobody_dir):
     # the owner check needs the target's user: noted while it lived, for the report after its end
-    # (the gil demo, as nobody, ends by itself after about 4.5 s; no deadlock reads the map early)
-    d = demo_proc([*NOBODY, "env", "TT_SCALE=1.5", DEMOS / "gil", "3"])
+    # (the gil demo, as nobody, ends by itself after about 4.5 s; no deadlock reads the map early).
+    # A copy in nobody's folder: the checkout may lie in a folder nobody may not enter (mktemp -d)
+    gil = nobody_dir / "gil"
+    shutil.copy(DEMOS / "gil", gil)
+    d = demo_proc([*NOBODY, "env", "TT_SCALE=1.5", gil, "3"])
     for _ in range(4):  # its TID lines: main, w0, w1, w2 (printed at once)
         assert d.proc.stdout.readline().startswith("TID ")
     pid = d.proc.pid
     path = Path(f"/tmp/perf-{pid}.map")
     try:
-        start, size = runtime_start(pid, DEMOS / "gil", "worker")
+        start, size = runtime_start(pid, gil, "worker")
         as_nobody("sh", "-c", f"printf '%x %x jit_worker\\n' {start} {size} > {path}")
         # reaped the moment it ends, as a shell would: no /proc/PID (a zombie's) at the report
         reaper = threading.Thread(target=d.proc.wait)
