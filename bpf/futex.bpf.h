@@ -17,6 +17,7 @@
 #define FUTEX_BPF_H
 
 #include "sched.bpf.h"
+#include "pywait.bpf.h"
 
 /* A u32 of the current process's memory (futexword.h's reader), 0 if unreadable. */
 static __always_inline __u32 read_u32(__u64 addr)
@@ -149,6 +150,46 @@ static __always_inline void atomic_max(__u64 *p, __u64 v)
 	}
 }
 
+/* s's CPU time at now: what its last switches counted, and its run since, if it runs. */
+static __always_inline __u64 cpu_time(const struct tt_sched *s, __u64 now)
+{
+	return s->oncpu_ns + (s->state == TT_ST_ONCPU && now > s->since_ns ? now - s->since_ns : 0);
+}
+
+/* The slot of s's hold of addr, or TT_HOLDS. */
+static __always_inline __u32 hold_slot(const struct tt_sched *s, __u64 addr)
+{
+	for (__u32 i = 0; i < TT_HOLDS; i++)
+		if (s->holds[i].addr == addr)
+			return i;
+	return TT_HOLDS;
+}
+
+/* s begins to hold addr at now (until it wakes a waiter of it): in its slot, a free one, or the oldest. */
+static __always_inline void begin_hold(struct tt_sched *s, __u64 addr, __u64 now)
+{
+	__u32 slot = 0;
+
+	for (__u32 i = 0; i < TT_HOLDS; i++) {
+		if (s->holds[i].addr == addr || !s->holds[i].addr) {
+			slot = i;
+			break;
+		}
+		if (s->holds[i].since_ns < s->holds[slot].since_ns)
+			slot = i;
+	}
+	s->holds[slot & (TT_HOLDS - 1)] = (struct tt_hold){ .addr = addr, .since_ns = now, .cpu_ns = cpu_time(s, now) };
+}
+
+/* s let go of addr without waking anyone (or its hold is over): no hold to measure. */
+static __always_inline void drop_hold(struct tt_sched *s, __u64 addr)
+{
+	__u32 slot = hold_slot(s, addr);
+
+	if (slot < TT_HOLDS)
+		s->holds[slot].addr = 0;
+}
+
 /*
  * A hold of the word that the holder (tid, its entry s) let go of while
  * waking a waiter: a contended hold.
@@ -158,16 +199,20 @@ static __always_inline void end_hold(struct tt_sched *s, __u32 tgid, __u32 tid, 
 	struct tt_addr_key hkey = { .addr = addr, .tgid = tgid };
 	struct tt_hold_stat *hs;
 	struct tt_event *e;
-	__u64 dur;
+	__u64 dur, cpu, now = bpf_ktime_get_ns();
+	__u32 slot;
 
-	if (!s || s->hold_addr != addr)
+	if (!s || (slot = hold_slot(s, addr)) >= TT_HOLDS)
 		return;
-	s->hold_addr = 0;
-	dur = bpf_ktime_get_ns() - s->hold_ns;
+	s->holds[slot].addr = 0;
+	dur = now - s->holds[slot].since_ns;
+	cpu = cpu_time(s, now);
+	cpu = cpu > s->holds[slot].cpu_ns ? cpu - s->holds[slot].cpu_ns : 0;
 	hs = lookup_or_init(&hold_stats, &hkey, &zero_hold, TT_DROP_LOCKS);
 	if (hs) {
 		__sync_fetch_and_add(&hs->count, 1);
 		__sync_fetch_and_add(&hs->total_ns, dur);
+		__sync_fetch_and_add(&hs->oncpu_ns, cpu < dur ? cpu : dur);
 		__sync_fetch_and_add(&hs->hist[tt_hold_slot(dur)], 1);
 		atomic_max(&hs->max_ns, dur);
 	}
@@ -215,9 +260,10 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct tt_sched *s, struct 
 		w.stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
 		scan_stack(regs, w.scan);
 	}
+	/* CPython: where in Python it waits (a global function: one call for the verifier) */
+	w.py_stack = py_capture(prev->tgid, tid, TT_REG_SP(regs));
 	/* it held this word and let go without waking anyone (unseen): no hold to measure */
-	if (s->hold_addr == w.addr)
-		s->hold_addr = 0;
+	drop_hold(s, w.addr);
 	/* the timeout: 4th argument of futex and futex_waitv (set after the stack scan's loops,
 	 * whose verification a branch before them would double) */
 	w.timed = TT_REG_ARG4(regs) != 0;
@@ -231,11 +277,9 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct tt_sched *s, struct 
 	if (w.owner && w.owner != tid && w.owner < 4194304) {
 		struct tt_sched *o = bpf_map_lookup_elem(&sched_stats, &w.owner);
 
-		/* unless it holds another (the time first: end_hold checks the word first) */
-		if (o && !o->hold_addr) {
-			o->hold_ns = now;
-			o->hold_addr = w.addr;
-		}
+		/* unless its hold of this word is timed already */
+		if (o && hold_slot(o, w.addr) >= TT_HOLDS)
+			begin_hold(o, w.addr, now);
 	}
 	return w.addr;
 }
@@ -328,7 +372,8 @@ static __always_inline void count_wait(__u32 tgid, __u32 tid, struct tt_wait *w,
 
 static __always_inline void count_site(__u32 tgid, struct tt_wait *w, __u64 dur)
 {
-	struct tt_site_key key = { .addr = w->addr, .tgid = tgid, .stack_id = w->stack_id };
+	struct tt_site_key key = { .addr = w->addr, .tgid = tgid, .stack_id = w->stack_id,
+				   .py_stack = w->py_stack };
 
 	__builtin_memcpy(key.scan, w->scan, sizeof(key.scan));
 	struct tt_pair_val *v;
@@ -362,7 +407,7 @@ static __always_inline void finish_wait(struct tt_sched *s, __u32 tgid, __u32 ti
 	count_wait(tgid, tid, w, dur);
 	if (w->owner && w->owner != tid)
 		count_owner(tid, w, dur);
-	if (want_stacks)
+	if (want_stacks || w->py_stack)
 		count_site(tgid, w, dur);
 	if (w->ret == -ETIMEDOUT) {
 		/* a timed join that timed out joined nothing */
@@ -370,11 +415,8 @@ static __always_inline void finish_wait(struct tt_sched *s, __u32 tgid, __u32 ti
 
 		bpf_map_delete_elem(&join_pending, &jk);
 	}
-	if (!w->ret) {
-		/* it holds the word now, until it wakes it */
-		s->hold_ns = end_ns;
-		s->hold_addr = w->addr;
-	}
+	if (!w->ret)
+		begin_hold(s, w->addr, end_ns); /* it holds the word now, until it wakes it */
 	if (stream_locks && (e = event_new(TT_EV_WAIT, tgid, tid))) {
 		e->wait.addr = w->addr;
 		e->wait.dur_ns = dur;
@@ -382,6 +424,7 @@ static __always_inline void finish_wait(struct tt_sched *s, __u32 tgid, __u32 ti
 		e->wait.ret = w->ret;
 		e->wait.owner = w->owner;
 		e->wait.kind = w->kind;
+		e->wait.py_stack = w->py_stack;
 		event_submit(e);
 	}
 	if (w->timed)

@@ -36,7 +36,7 @@ extern const volatile bool stream_states;
 
 static const struct tt_sched zero_sched;
 
-static __always_inline void emit_state(struct task_struct *t, __u32 state, __u64 now, __u64 addr)
+static __always_inline void emit_state(struct task_struct *t, __u32 state, __u64 now, __u64 addr, __u64 py_stack)
 {
 	struct tt_event *e;
 
@@ -48,6 +48,7 @@ static __always_inline void emit_state(struct task_struct *t, __u32 state, __u64
 	e->h.ts_ns = now;
 	e->state.state = state;
 	e->state.addr = addr;
+	e->state.py_stack = py_stack;
 	event_submit(e);
 }
 
@@ -133,7 +134,7 @@ static __always_inline long sched_out(struct tt_sched *s, struct task_struct *pr
 	else
 		s->state = lock_addr ? TT_ST_LOCK : TT_ST_SLEEP;
 	if (s->state != TT_ST_UNKNOWN)
-		emit_state(prev, s->state, now, lock_addr);
+		emit_state(prev, s->state, now, lock_addr, lock_addr ? s->wait.py_stack : 0);
 	if (s->on_cpu) {
 		s->on_cpu = 0;
 		delta = -1;
@@ -150,7 +151,7 @@ static __always_inline long sched_in(struct tt_sched *s, struct task_struct *nex
 		return 0;
 	account(s, now);
 	s->state = TT_ST_ONCPU;
-	emit_state(next, TT_ST_ONCPU, now, 0);
+	emit_state(next, TT_ST_ONCPU, now, 0, 0);
 	if (s->on_cpu)
 		return 0;
 	s->on_cpu = 1;
@@ -174,7 +175,7 @@ static __always_inline void sched_wakeup(struct tt_sched *s, struct task_struct 
 
 		account(s, now);
 		s->state = TT_ST_RUNQ;
-		emit_state(p, TT_ST_RUNQ, now, 0);
+		emit_state(p, TT_ST_RUNQ, now, 0, 0);
 	}
 }
 
@@ -207,7 +208,7 @@ static __always_inline void sched_new(struct task_struct *p, __u64 now)
 		err = 0;
 	}
 	if (!err)
-		emit_state(p, TT_ST_RUNQ, now, 0);
+		emit_state(p, TT_ST_RUNQ, now, 0, 0);
 	else
 		sched_wakeup(sched_of(tid), p); /* the map is full: counted there */
 }

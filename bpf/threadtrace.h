@@ -26,6 +26,7 @@ enum tt_event_kind {
 	TT_EV_FORK = 9,    /* -f: a new process (start; tgid = tid = the child) */
 	TT_EV_STATE = 10,  /* --timeline: a thread's scheduling state changed (state) */
 	TT_EV_SCHED = 11,  /* an ended thread's last switch: its final figures (sched) */
+	TT_EV_PYSTACK = 12, /* a CPython thread's Python frames, the first time a wait had them (pystack) */
 	TT_EV_KIND_MAX,
 };
 
@@ -137,6 +138,7 @@ struct tt_hold_stat {
 	__u64 count;
 	__u64 total_ns;
 	__u64 max_ns;
+	__u64 oncpu_ns;     /* of total_ns, the holders' time on a CPU (the rest: asleep or waiting) */
 	__u64 hist[TT_HOLD_SLOTS];
 };
 
@@ -163,6 +165,41 @@ struct tt_pair_val {
 #define TT_SCAN_HITS 3
 #define TT_TEXT_RANGES 32
 
+/* The executable mappings of the targets, for the stack scan (--stacks). */
+struct tt_range {
+	__u64 start;
+	__u64 end;
+};
+
+/*
+ * CPython targets: the Python frames of a thread at each blocking wait, read
+ * by the kernel side from the interpreter's structures (pywait.bpf.c) as
+ * (code object, last instruction) pairs, innermost first; user space turns
+ * them into file:function:line. A stack is sent once (TT_EV_PYSTACK) under
+ * its id, a hash of its pairs; each wait carries the id.
+ */
+#define TT_PY_DEPTH 24
+#define TT_PY_SCAN_WORDS 64  /* user stack words scanned for a return into py_conf.cfunc */
+/*
+ * C functions a wait may be inside, told apart by a return address into
+ * their code on the stack top: the id's low bits say which (index + 1, 0:
+ * none): RLock.acquire (rlock_acquire), SimpleQueue.get (C, no Python frame).
+ */
+#define TT_PY_CFUNCS 2
+#define TT_PY_CFUNC_MASK 0x3ULL
+
+/* Where the traced CPython keeps what the capture reads: set by user space once it found it. */
+struct tt_py_conf {
+	__u32 tgid;           /* 0: no CPython target (yet) */
+	__u32 depth;          /* frames to read, <= TT_PY_DEPTH */
+	__u64 interp;         /* the main PyInterpreterState */
+	struct tt_range cfunc[TT_PY_CFUNCS]; /* their code, end 0: unknown */
+	__u32 interp_threads_head, tstate_next, tstate_native_thread_id, tstate_cframe;
+	__u32 cframe_current_frame, iframe_code, iframe_previous, iframe_prev_instr;
+};
+
+#define TT_HOLDS 4 /* words a thread is seen to hold at once */
+
 /* A futex wait in progress (the thread sleeps in it): in its struct tt_sched; user space reads it to find deadlocks. */
 struct tt_wait {
 	__u64 start_ns;
@@ -177,21 +214,18 @@ struct tt_wait {
 	__u32 timed;        /* the call has a timeout (counted in futex.bpf.c's timed_waits) */
 	__u64 runtime_ns;   /* the thread's CPU time when it slept: dates a resume we did not see */
 	__u64 scan[TT_SCAN_HITS]; /* --stacks: return addresses found on the stack top */
+	__u64 py_stack;     /* CPython: its Python stack's id (TT_EV_PYSTACK), 0: none */
 };
 
-/* --stacks: a blocking call site of a word (a user stack). */
+/* A blocking call site of a word: a user stack (--stacks), a Python stack (CPython), or both. */
 struct tt_site_key {
 	__u64 addr;
 	__u32 tgid;
 	__s32 stack_id;
 	__u64 scan[TT_SCAN_HITS];
+	__u64 py_stack;
 };
 
-/* The executable mappings of the targets, for the stack scan (--stacks). */
-struct tt_range {
-	__u64 start;
-	__u64 end;
-};
 
 enum tt_sched_state { TT_ST_UNKNOWN = 0, TT_ST_ONCPU, TT_ST_RUNQ, TT_ST_LOCK, TT_ST_SLEEP };
 
@@ -206,8 +240,17 @@ struct tt_sched {
 	__u32 in_wait;      /* a futex wait is open: `wait` below */
 	__u32 exited;       /* it has passed its exit (for a join racing it: see join_pending) */
 	__u64 joining_word; /* the tid word of the last thread it waited to join */
-	__u64 hold_ns;      /* since when it holds hold_addr (won in a wait, or seen as its owner) */
-	__u64 hold_addr;    /* the futex word it holds until it wakes a waiter, 0: none */
+	/*
+	 * The futex words it holds until it wakes a waiter (won in a wait, or
+	 * seen as their owner): several, as a CPython thread holding a Lock
+	 * still takes and drops the GIL's words; the oldest gives way.
+	 */
+	struct tt_hold {
+		__u64 addr;     /* 0: a free slot */
+		__u64 since_ns;
+		__u64 cpu_ns;   /* its CPU time when the hold began (was it running while it held?) */
+	} holds[TT_HOLDS];
+	__u64 py_tstate;    /* CPython: its PyThreadState, as last found */
 	struct tt_wait wait; /* the futex wait it sleeps in, while in_wait */
 };
 
@@ -279,6 +322,7 @@ struct tt_ev_wait {
 	__u32 owner;     /* the word's owner when it blocked, 0: unknown */
 	__s32 ret;       /* 0, -ETIMEDOUT, -EINTR */
 	__u32 kind;      /* enum tt_lock_kind */
+	__u64 py_stack;  /* CPython: the id of its Python stack (TT_EV_PYSTACK), 0: none */
 };
 
 /* TT_EV_HOLD (--csv, --timeline): tid's contended hold of addr ended (it woke a waiter). */
@@ -292,6 +336,16 @@ struct tt_ev_state {
 	__u64 addr;      /* TT_ST_LOCK: the futex word it blocks on */
 	__u32 state;     /* enum tt_sched_state */
 	__u32 pad;
+	__u64 py_stack;  /* TT_ST_LOCK, CPython: the id of its Python stack, 0: none */
+};
+
+/* TT_EV_PYSTACK: the Python stack a wait of tid carries as id, sent once. */
+struct tt_ev_pystack {
+	__u64 id;        /* a hash of the pairs; low bits: TT_PY_CFUNC_MASK */
+	__u32 depth;     /* pairs read: innermost first */
+	__u32 truncated; /* more frames beyond depth */
+	__u64 code[TT_PY_DEPTH];  /* _PyInterpreterFrame.f_code */
+	__u64 instr[TT_PY_DEPTH]; /* _PyInterpreterFrame.prev_instr */
 };
 
 /* TT_EV_SCHED: an ended thread's final scheduling figures (its kernel entry is gone). */
@@ -319,6 +373,7 @@ struct tt_event {
 		struct tt_ev_hold hold;
 		struct tt_ev_state state;
 		struct tt_ev_sched sched;
+		struct tt_ev_pystack pystack;
 	};
 };
 
@@ -339,6 +394,7 @@ static inline __attribute__((always_inline)) __u32 tt_event_size(__u32 kind)
 	case TT_EV_HOLD: return TT_EV_SIZE(hold);
 	case TT_EV_STATE: return TT_EV_SIZE(state);
 	case TT_EV_SCHED: return TT_EV_SIZE(sched);
+	case TT_EV_PYSTACK: return TT_EV_SIZE(pystack);
 	}
 	return 0;
 }

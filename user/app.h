@@ -12,6 +12,7 @@
 #include "model/deadlock.h"
 #include "model/history.h"
 #include "model/locks.h"
+#include "model/pystacks.h"
 #include "model/report.h"
 #include "model/threads.h"
 #include "model/verdict.h"
@@ -39,6 +40,7 @@ struct app {
 	struct tt_locks *locks;
 	struct tt_deadlocks *deadlocks;
 	struct tt_history *history;  /* --timeline */
+	struct tt_pystacks *pystacks; /* CPython: the Python stacks of waits (pywaits.c) */
 	struct tt_event_sink sink;   /* where kernel events go (events.c) */
 	struct proc_maps {
 		pid_t tgid;

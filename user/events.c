@@ -4,13 +4,15 @@
 #include "events.h"
 #include "model/history.h"
 #include "model/locks.h"
+#include "model/pystacks.h"
 #include "model/threads.h"
 
 _Static_assert(sizeof(struct tt_event_head) == 24, "tt_event_head: the kernel side's layout");
-_Static_assert(sizeof(struct tt_ev_wait) == 32 && sizeof(struct tt_ev_start) == 32 &&
-		       sizeof(struct tt_ev_exit) == 32 && sizeof(struct tt_ev_sched) == 32,
+_Static_assert(sizeof(struct tt_ev_wait) == 40 && sizeof(struct tt_ev_start) == 32 &&
+		       sizeof(struct tt_ev_exit) == 32 && sizeof(struct tt_ev_sched) == 32 &&
+		       sizeof(struct tt_ev_pystack) == 16 + 16 * TT_PY_DEPTH,
 	       "event records: fixed-width fields, explicit padding");
-_Static_assert(sizeof(struct tt_event) == 24 + 32, "tt_event: the head and the largest record");
+_Static_assert(sizeof(struct tt_event) == 24 + sizeof(struct tt_ev_pystack), "tt_event: the head and the largest record");
 
 int events__decode(const void *data, size_t len, struct tt_event *e)
 {
@@ -46,6 +48,13 @@ static void apply_lock_event(const struct tt_event_sink *s, const struct tt_even
 		rec.blocked_by = 0;
 	if (th && th->py_name[0])
 		rec.py_name = th->py_name;
+	if (e->h.kind == TT_EV_WAIT && e->wait.py_stack) {
+		const struct tt_pystack *ps = pystacks__find(s->pystacks, e->wait.py_stack);
+
+		rec.py_stack_id = e->wait.py_stack;
+		if (ps)
+			rec.py_stack = ps->text;
+	}
 	s->emit(&rec, s->ctx);
 }
 
@@ -67,11 +76,15 @@ int events__apply(const struct tt_event_sink *s, const struct tt_event *e)
 	switch (e->h.kind) {
 	case TT_EV_STATE:
 		if (s->history && history__state(s->history, (pid_t)e->h.tgid, (pid_t)e->h.tid, e->state.state,
-						 since_t0(s->threads, e->h.ts_ns), e->state.addr))
+						 since_t0(s->threads, e->h.ts_ns), e->state.addr, e->state.py_stack))
 			return -ENOMEM;
 		return 0;
 	case TT_EV_SCHED:
 		apply_sched(s, e);
+		return 0;
+	case TT_EV_PYSTACK:
+		if (s->pystack)
+			s->pystack(e, s->ctx);
 		return 0;
 	case TT_EV_WAIT:
 	case TT_EV_HOLD:

@@ -14,6 +14,7 @@
 
 struct tt_threads;
 struct tt_history;
+struct tt_pystacks;
 
 /* Where decoded events go. */
 struct tt_event_sink {
@@ -23,6 +24,9 @@ struct tt_event_sink {
 	void (*emit)(const struct tt_record *rec, void *ctx);
 	/* exec: the program's path, into buf (""; unknown); NULL: none */
 	void (*exec_path)(pid_t tgid, char *buf, size_t len);
+	/* CPython: a new Python stack to resolve and keep (in pystacks); NULL: none */
+	void (*pystack)(const struct tt_event *e, void *ctx);
+	const struct tt_pystacks *pystacks; /* the stacks' text for `wait` records; NULL: none */
 	void *ctx;
 };
 

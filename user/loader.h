@@ -54,6 +54,8 @@ int loader__seed_sched(struct tt_loader *l, pid_t tid, const struct tt_sched *s)
 int loader__dump(struct tt_loader *l, enum tt_map which, tt_entry_fn fn, void *ctx);
 /* --stacks: where the targets' code is, for the kernel's stack scan. */
 void loader__set_text_ranges(struct tt_loader *l, unsigned long (*ranges)[2], size_t n);
+/* CPython: where the kernel side reads each waiting thread's Python frames (conf->tgid 0: nowhere). */
+void loader__set_py_conf(struct tt_loader *l, const struct tt_py_conf *conf);
 /* A user stack recorded with --stacks (zeros end it). 0 or -errno. */
 int loader__stack(struct tt_loader *l, __s32 id, __u64 ips[TT_STACK_DEPTH]);
 /* The parallelism counters. 0 or -errno. */

@@ -16,6 +16,7 @@
 #include "perfmap.h"
 #include "procfs.h"
 #include "pythreads.h"
+#include "pywaits.h"
 #include "syms.h"
 #include "model/deadlock.h"
 #include "model/threads.h"
@@ -253,13 +254,15 @@ int main(int argc, char **argv)
 	a.locks = locks__new();
 	a.deadlocks = deadlocks__new();
 	a.history = a.cfg.timeline ? history__new() : NULL;
-	if (!a.threads || !a.locks || !a.deadlocks || (a.cfg.timeline && !a.history)) {
+	a.pystacks = pystacks__new();
+	if (!a.threads || !a.locks || !a.deadlocks || !a.pystacks || (a.cfg.timeline && !a.history)) {
 		fprintf(stderr, "threadtrace: out of memory for the thread and lock tables\n");
 		exit_code = TT_EXIT_RUNTIME;
 		goto out;
 	}
 	a.sink = (struct tt_event_sink){ .threads = a.threads, .history = a.history, .emit = app__emit,
-					 .exec_path = exec_path, .ctx = &a };
+					 .exec_path = exec_path, .pystack = pywaits__on_pystack,
+					 .pystacks = a.pystacks, .ctx = &a };
 	a.loader = loader__new(a.tgid, &a.cfg, on_event, &a, &exit_code);
 	if (!a.loader)
 		goto out;
@@ -327,6 +330,7 @@ out:
 	perfmap__cache_free();
 	deadlocks__free(a.deadlocks);
 	history__free(a.history);
+	pystacks__free(a.pystacks);
 	locks__free(a.locks);
 	threads__free(a.threads);
 	if (a.out && a.out != stdout)

@@ -7,6 +7,7 @@
 #include "cpython/pyproc.h"
 #include "procfs.h"
 #include "pythreads.h"
+#include "pywaits.h"
 
 struct pythread_id {
 	uint64_t ident;  /* threading.get_ident() */
@@ -54,6 +55,7 @@ static void try_open(struct app *a, struct pythreads *p, uint64_t now)
 
 	if (st == PYPROC_OK) {
 		p->next_read_ns = 0;
+		pywaits__start(a, p->proc);
 		return;
 	}
 	if (st == PYPROC_NOT_RUNNING) {
@@ -146,6 +148,7 @@ void pythreads__on_event(struct app *a, uint32_t kind)
 		return;
 	if (kind == TT_EV_EXEC) {
 		/* another program: another interpreter, or none */
+		pywaits__stop(a);
 		pyproc__free(p->proc);
 		p->proc = NULL;
 		p->gave_up = false;
@@ -217,6 +220,11 @@ static int stack_of(struct pythreads *p, pid_t tid, char *buf, size_t len)
 		return 0;
 	}
 	return -1;
+}
+
+struct pyproc *pythreads__proc(struct app *a)
+{
+	return a->py ? a->py->proc : NULL;
 }
 
 int pythreads__stack(struct app *a, pid_t tid, char *buf, size_t len)

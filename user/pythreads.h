@@ -48,6 +48,9 @@ void pythreads__tick(struct app *a, uint64_t now);
  */
 void pythreads__refresh(struct app *a, bool stacks);
 
+/* The interpreter's reader when it is open, else NULL. */
+struct pyproc *pythreads__proc(struct app *a);
+
 /*
  * The Python frames of thread tid now, innermost first, as
  * "file:function:line < file:function:line" into buf. 0, or -1 ("" in buf)

@@ -81,11 +81,13 @@ int report__build(struct app *a, uint64_t now, struct tt_report *r, struct tt_pa
 		err = -1;
 	}
 	collect__name_locks(a->locks, a->threads, targets__syms_of, a);
+	locks__name_python(a->locks, a->pystacks);
 	locks__sort(a->locks);
 	if (a->cfg.stacks)
 		collect__stacks(a->loader, a->locks, TT_TOP_LOCKS, targets__syms_of, a);
 	r->threads = a->threads;
 	r->locks = a->locks;
+	r->pystacks = a->cfg.stacks ? a->pystacks : NULL; /* call sites: with --stacks only */
 	r->par = par;
 	r->wall_s = (double)(now - a->threads->t0_ns) / 1e9;
 	r->ncpu = ncpu > 0 ? (unsigned)ncpu : 1;

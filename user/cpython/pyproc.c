@@ -144,6 +144,15 @@ int pyproc__interps(struct pyproc *p, uint64_t *interps, int max)
 	return n;
 }
 
+uint64_t pyproc__main_interp(struct pyproc *p)
+{
+	uint64_t interps[PYPROC_MAX_INTERPS];
+	int n = pyproc__interps(p, interps, PYPROC_MAX_INTERPS);
+
+	/* newest first: the main interpreter, made first, is the last */
+	return n > 0 ? interps[n - 1] : 0;
+}
+
 void pysnapshot__free(struct pysnapshot *s)
 {
 	if (!s)

@@ -97,6 +97,9 @@ void pysnapshot__free(struct pysnapshot *s);
  */
 int pyproc__resolve(struct pyproc *p, uint64_t code, uint64_t instr, struct pyframe *out);
 
+/* The main interpreter's PyInterpreterState address, 0 when none can be read. */
+uint64_t pyproc__main_interp(struct pyproc *p);
+
 /* The frames of one thread state, innermost first, at most max. The count, or -errno. */
 int pyproc__frames(struct pyproc *p, uint64_t tstate, struct pyframe *frames, int max, bool *truncated);
 

@@ -58,12 +58,14 @@ static int close_open(struct tt_history *h, struct tt_open *o, uint64_t ts)
 	if (ts > o->since_ns)
 		err |= PUSH(h, slices, nslices, capslices,
 			    ((struct tt_slice){ .tgid = o->tgid, .tid = o->tid, .ts_ns = o->since_ns,
-						.dur_ns = ts - o->since_ns, .state = o->state, .addr = o->addr }));
+						.dur_ns = ts - o->since_ns, .state = o->state, .addr = o->addr,
+						.py_stack = o->py_stack }));
 	o->state = TT_ST_UNKNOWN;
 	return err;
 }
 
-int history__state(struct tt_history *h, pid_t tgid, pid_t tid, uint32_t state, uint64_t ts, uint64_t addr)
+int history__state(struct tt_history *h, pid_t tgid, pid_t tid, uint32_t state, uint64_t ts, uint64_t addr,
+		   uint64_t py_stack)
 {
 	struct tt_open *o = open_of(h, tid);
 	int err = 0;
@@ -78,6 +80,7 @@ int history__state(struct tt_history *h, pid_t tgid, pid_t tid, uint32_t state, 
 	o->state = state;
 	o->since_ns = ts;
 	o->addr = addr;
+	o->py_stack = py_stack;
 	if (state == TT_ST_ONCPU)
 		err |= count_change(h, ts, 1);
 	return err;
@@ -93,7 +96,7 @@ int history__record(struct tt_history *h, const struct tt_record *rec)
 		/* a new thread is runnable until it first runs */
 		o = open_of(h, rec->tid);
 		if (!o || o->state == TT_ST_UNKNOWN)
-			if (history__state(h, rec->tgid, rec->tid, TT_ST_RUNQ, rec->ts_ns, 0))
+			if (history__state(h, rec->tgid, rec->tid, TT_ST_RUNQ, rec->ts_ns, 0, 0))
 				return -1;
 		break;
 	case TT_REC_EXIT:

@@ -43,6 +43,7 @@ void locks__reset_figures(struct tt_locks *l)
 		k->threads = 0;
 		memset(k->hist, 0, sizeof(k->hist));
 		memset(&k->hold, 0, sizeof(k->hold));
+		k->py_stack = k->py_stack_ns = 0;
 		free_sites(k);
 	}
 	l->nwakes = l->nowners = 0;
@@ -160,7 +161,11 @@ int locks__add_site(struct tt_locks *l, const struct tt_site_key *key, const str
 
 	if (!k)
 		return -1;
-	if (key->stack_id < 0 && !key->scan[0])
+	if (key->py_stack && (!k->py_stack || val->total_ns > k->py_stack_ns)) {
+		k->py_stack = key->py_stack;
+		k->py_stack_ns = val->total_ns;
+	}
+	if (key->stack_id < 0 && !key->scan[0] && !key->py_stack)
 		return 0; /* no stack could be taken for those waits */
 	if (k->sites[slot].count && k->sites[slot].total_ns >= val->total_ns)
 		return 0;
@@ -171,7 +176,7 @@ int locks__add_site(struct tt_locks *l, const struct tt_site_key *key, const str
 		slot--;
 	}
 	k->sites[slot] = (struct tt_site){ .stack_id = key->stack_id, .count = val->count,
-					   .total_ns = val->total_ns };
+					   .total_ns = val->total_ns, .py_stack = key->py_stack };
 	memcpy(k->sites[slot].scan, key->scan, sizeof(key->scan));
 	return 0;
 }
@@ -201,6 +206,8 @@ void locks__sort(struct tt_locks *l)
 
 const char *lock__kind_name(const struct tt_lock *k)
 {
+	if (k->py_kind != TT_PY_NONE)
+		return pystack__kind_name(k->py_kind);
 	if (k->kinds & (1u << TT_LOCK_PI))
 		return "pi-lock";
 	if (k->kinds & (1u << TT_LOCK_MUTEX))
@@ -220,6 +227,8 @@ enum tt_lock_role lock__role(const struct tt_lock *k)
 	 * CPython's GIL is a mutex and a condition that together make one lock. */
 	if (k->is_gil)
 		return TT_ROLE_CONTENTION;
+	if (k->py_kind != TT_PY_NONE)
+		return pystack__is_contention(k->py_kind) ? TT_ROLE_CONTENTION : TT_ROLE_IDLE;
 	if (!k->is_join && (k->kinds & ((1u << TT_LOCK_PI) | (1u << TT_LOCK_MUTEX))))
 		return TT_ROLE_CONTENTION;
 	return TT_ROLE_IDLE;

@@ -9,6 +9,7 @@
 #include <linux/types.h>
 #include "threadtrace.h"
 #include "model/index.h"
+#include "model/pystacks.h"
 #include "model/record.h"
 
 #define TT_LOCK_NAME_LEN 160
@@ -33,6 +34,9 @@ struct tt_lock {
 	bool is_gil;                 /* inside CPython's _PyRuntime GIL state */
 	bool is_gil_cond;            /* the GIL's condition words: their holds are the GIL's */
 	bool is_join;                /* a thread's tid word: a pthread_join wait */
+	enum tt_py_kind py_kind;     /* CPython: which threading primitive (pylocks.c), TT_PY_NONE: not one */
+	uint64_t py_stack;           /* CPython: the Python stack of its most waited call site, 0: none */
+	uint64_t py_stack_ns;        /* ... and that site's wait total */
 	uint32_t kinds;              /* 1 << TT_LOCK_* */
 	/* sums over threads */
 	uint64_t waits, total_ns, max_ns, timeouts, interrupted, woken;
@@ -44,6 +48,7 @@ struct tt_lock {
 	struct tt_site {             /* --stacks: the top blocking call sites; count 0: none */
 		int32_t stack_id;
 		__u64 scan[TT_SCAN_HITS]; /* return addresses from the stack scan */
+		uint64_t py_stack;   /* CPython: the id of its Python stack, 0: none */
 		uint64_t count, total_ns;
 		char *frames;        /* symbolized, "f < caller < ..."; NULL until named */
 	} sites[TT_TOP_SITES];
@@ -76,10 +81,17 @@ int locks__add_owner_pair(struct tt_locks *l, pid_t tgid, const struct tt_pair_k
 /* Keeps a blocking call site if it is among the lock's top TT_TOP_SITES by total wait. 0 or -1. */
 int locks__add_site(struct tt_locks *l, const struct tt_site_key *k, const struct tt_pair_val *v);
 
+/*
+ * CPython: kinds and names for the locks of threading's primitives, from the
+ * Python stack of each one's most waited call site ("Lock in post (app.py:12)"),
+ * distinct for distinct words. Locks already named so keep their name.
+ */
+void locks__name_python(struct tt_locks *l, const struct tt_pystacks *stacks);
+
 /* Sorts locks by total wait and pairs by count, most first (pointers into the table change). */
 void locks__sort(struct tt_locks *l);
 
-/* The kind to show: PI, mutex, join, cond, sem, futex. */
+/* The kind to show: PI, mutex, join, cond, sem, futex; a CPython primitive's (py-lock, ...). */
 const char *lock__kind_name(const struct tt_lock *k);
 enum tt_lock_role lock__role(const struct tt_lock *k);
 

@@ -42,7 +42,8 @@ struct tt_record {
 	const char *stack;     /* deadlock with --stacks: where it blocked, or NULL */
 	/* CPython targets; both valid only while the record is being emitted: */
 	const char *py_name;   /* the thread's threading name when known, or NULL; raw, untrusted */
-	const char *py_stack;  /* --stacks, deadlock or end: its Python frames, or NULL; untrusted */
+	const char *py_stack;  /* wait, deadlock, end: its Python frames, or NULL; untrusted */
+	uint64_t py_stack_id;  /* wait: the id of its Python stack (model/pystacks.h), 0: none */
 	char name[TT_NAME_LEN]; /* raw, untrusted: views escape it */
 	char detail[TT_DETAIL_LEN];
 };

@@ -3,6 +3,7 @@
 #define TT_REPORT_H
 
 #include "model/locks.h"
+#include "model/pystacks.h"
 #include "model/sched.h"
 #include "model/threads.h"
 #include "model/verdict.h"
@@ -10,6 +11,7 @@
 struct tt_report {
 	const struct tt_threads *threads;
 	const struct tt_locks *locks;      /* sorted by total wait */
+	const struct tt_pystacks *pystacks; /* CPython: the Python stacks of call sites; NULL: none */
 	const struct tt_parallelism *par;
 	const struct tt_verdict *verdict;
 	double wall_s;                     /* length of the trace */

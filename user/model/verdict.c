@@ -15,6 +15,8 @@
 #define MIN_THREAD_SHARE 0.2   /* of its waiters' time */
 #define MIN_HANDOFFS_PER_S 10.0
 #define MIN_LOST 0.3           /* threads-worth of parallelism */
+#define MAX_BLOCKING_ONCPU 0.5 /* held across a blocking call: holders on a CPU less than this */
+#define MIN_BLOCKING_HOLDS 5
 
 /* Locks of one group (the GIL's words) count as one. */
 static bool same_group(const struct tt_lock *a, const struct tt_lock *b)
@@ -57,6 +59,7 @@ static void pick_candidate(struct tt_verdict *v, const struct tt_locks *locks)
 		if (!same_group(best, k))
 			continue;
 		v->wait_ns += k->total_ns;
+		v->waits += k->waits;
 		v->handoffs += k->handoffs;
 		if (k->threads > v->threads)
 			v->threads = k->threads;
@@ -65,6 +68,7 @@ static void pick_candidate(struct tt_verdict *v, const struct tt_locks *locks)
 			continue;
 		v->hold.count += k->hold.count;
 		v->hold.total_ns += k->hold.total_ns;
+		v->hold.oncpu_ns += k->hold.oncpu_ns;
 		if (k->hold.max_ns > v->hold.max_ns)
 			v->hold.max_ns = k->hold.max_ns;
 		for (int s = 0; s < TT_HOLD_SLOTS; s++)
@@ -82,13 +86,20 @@ void verdict__compute(struct tt_verdict *v, const struct tt_locks *locks, const 
 	v->confidence = "low";
 	v->par_mean = parallelism__mean(par);
 	pick_candidate(v, locks);
-	for (size_t i = 0; i < locks->n; i++)
-		if (!locks->v[i].is_join)
-			blocked += locks->v[i].total_ns;
+	for (size_t i = 0; i < locks->n; i++) {
+		const struct tt_lock *k = &locks->v[i];
+
+		if (k->is_join)
+			continue;
+		blocked += k->total_ns;
+		if (lock__role(k) == TT_ROLE_IDLE)
+			v->idle_ns += k->total_ns;
+	}
 	for (size_t i = 0; i < threads->n; i++) {
 		const struct tt_thread *th = &threads->v[i];
 
 		blocked += th->sleep_ns;
+		v->asleep_ns += th->sleep_ns;
 		demand_ns += th->oncpu_ns + th->runq_ns;
 		/* not the run queue: a busy machine's queueing says nothing about our locks */
 		waiter_life += th->oncpu_ns + th->lock_ns + th->sleep_ns;
@@ -98,10 +109,15 @@ void verdict__compute(struct tt_verdict *v, const struct tt_locks *locks, const 
 	v->par_without = demand < (double)ncpu ? demand : (double)ncpu;
 	if (v->par_without < v->par_mean)
 		v->par_without = v->par_mean;
+	v->blocked_ns = blocked;
 	if (!v->has_candidate) {
 		snprintf(v->reason, sizeof(v->reason), "no thread blocked on a lock");
 		v->confidence = "high";
 		return;
+	}
+	if (v->hold.total_ns) {
+		v->hold_oncpu = (double)v->hold.oncpu_ns / (double)v->hold.total_ns;
+		v->held_blocking = !v->is_gil && v->hold.count >= MIN_BLOCKING_HOLDS && v->hold_oncpu < MAX_BLOCKING_ONCPU;
 	}
 	v->share = blocked ? (double)v->wait_ns / (double)blocked : 0;
 	v->thread_share = waiter_life ? (double)v->wait_ns / (double)waiter_life : 0;
@@ -109,8 +125,10 @@ void verdict__compute(struct tt_verdict *v, const struct tt_locks *locks, const 
 
 	if (v->share < MIN_SHARE) {
 		snprintf(v->reason, sizeof(v->reason),
-			 "the busiest lock has only %.0f%% of the blocked time: threads mostly sleep or wait for work",
-			 v->share * 100);
+			 "waits on it are %.0f%% of the blocked time (%.3f s of %.3f s; idle waits %.3f s, "
+			 "sleeps %.3f s)",
+			 v->share * 100, (double)v->wait_ns / 1e9, (double)blocked / 1e9, (double)v->idle_ns / 1e9,
+			 (double)v->asleep_ns / 1e9);
 	} else if (v->threads < 2 || v->handoffs_per_s < MIN_HANDOFFS_PER_S) {
 		snprintf(v->reason, sizeof(v->reason),
 			 "it is not passed back and forth (%u waiting threads, %.1f hand-offs/s)", v->threads,

@@ -17,10 +17,19 @@ struct tt_verdict {
 	bool is_gil;
 	double share;               /* of the process's blocked time (futex waits but joins, plus sleeps) */
 	double thread_share;        /* of all the threads' time (on CPU, in futex waits, asleep) waiting on it */
-	uint64_t wait_ns, handoffs;
+	uint64_t wait_ns, handoffs, waits;
 	double handoffs_per_s;
 	unsigned threads;           /* threads that waited on it */
 	struct tt_hold_stat hold;   /* its contended holds (all its words) */
+	/*
+	 * Its holders ran on a CPU for less than half of the time they held it
+	 * (they slept, did I/O or waited for something else): "held across a
+	 * blocking call", the lock's cost is that call, not the work under it.
+	 */
+	bool held_blocking;
+	double hold_oncpu;          /* hold.oncpu_ns / hold.total_ns, 0 without holds */
+	uint64_t blocked_ns;        /* the process's blocked time (the share's whole) */
+	uint64_t idle_ns, asleep_ns; /* of it: idle waits (no candidate), sleeps outside futex waits */
 	double par_mean;            /* threads running at once, mean */
 	double par_without;         /* what it could be: runnable demand, bounded by the CPUs */
 	const char *confidence;     /* "high", "medium", "low" */

@@ -218,8 +218,13 @@ static void summary_py_stacks(FILE *o, const struct tt_threads *t)
 
 #define TOP_LOCKS 10
 
+#define LOCK_COL_MIN 34
+#define LOCK_COL_MAX 64
+
 static void summary_locks(FILE *o, const struct tt_locks *l, size_t top)
 {
+	char name[4 * TT_LOCK_NAME_LEN];
+	int width = LOCK_COL_MIN;
 	size_t shown = 0;
 
 	fprintf(o, "\nLocks (futex words) by total wait; contention = a holder made others wait, idle = waiting for work or a join\n");
@@ -227,11 +232,20 @@ static void summary_locks(FILE *o, const struct tt_locks *l, size_t top)
 		fprintf(o, "  no thread blocked on a futex\n");
 		return;
 	}
-	fprintf(o, "%-34s %-9s %-10s %7s %6s %10s %10s %9s %9s %4s %8s\n", "LOCK", "KIND", "ROLE", "WAITS",
+	/* as wide as the longest name shown (Python's "Lock in f (file.py:12)"), within bounds */
+	for (size_t i = 0, n = 0; i < l->n && n < top; i++) {
+		if (!l->v[i].waits)
+			continue;
+		n++;
+		sanitize__for_terminal(name, sizeof(name), l->v[i].name);
+		if ((int)strlen(name) > width)
+			width = strlen(name) < LOCK_COL_MAX ? (int)strlen(name) : LOCK_COL_MAX;
+	}
+	fprintf(o, "%-*s %-12s %-10s %7s %6s %10s %10s %9s %9s %4s %8s\n", width, "LOCK", "KIND", "ROLE", "WAITS",
 		"TMOUT", "TOTAL", "MAX", "HOLD-P50", "HOLD-P99", "THR", "HANDOFFS");
 	for (size_t i = 0; i < l->n && shown < top; i++) {
 		const struct tt_lock *k = &l->v[i];
-		char name[4 * TT_LOCK_NAME_LEN], tot[16], max[16], p50[16], p99[16];
+		char tot[16], max[16], p50[16], p99[16];
 
 		if (!k->waits)
 			continue;
@@ -246,28 +260,57 @@ static void summary_locks(FILE *o, const struct tt_locks *l, size_t top)
 			snprintf(p50, sizeof(p50), "-");
 			snprintf(p99, sizeof(p99), "-");
 		}
-		fprintf(o, "%-34.34s %-9s %-10s %7" PRIu64 " %6" PRIu64 " %10s %10s %9s %9s %4u %8" PRIu64 "\n",
-			name, lock__kind_name(k), lock__role(k) == TT_ROLE_CONTENTION ? "contention" : "idle",
+		fprintf(o, "%-*.*s %-12s %-10s %7" PRIu64 " %6" PRIu64 " %10s %10s %9s %9s %4u %8" PRIu64 "\n",
+			width, width, name, lock__kind_name(k), lock__role(k) == TT_ROLE_CONTENTION ? "contention" : "idle",
 			k->waits, k->timeouts, tot, max, p50, p99, k->threads, k->handoffs);
 	}
 }
 
-static void summary_sites(FILE *o, const struct tt_locks *l)
+/* A call site's Python frames (CPython), or NULL. */
+static const char *site_python(const struct tt_site *s, const struct tt_pystacks *ps)
+{
+	const struct tt_pystack *p = pystacks__find(ps, s->py_stack);
+
+	return p ? p->text : NULL;
+}
+
+/* Whether a site has something to show: native frames (--stacks) or Python frames. */
+static bool site_known(const struct tt_site *s, const struct tt_pystacks *ps)
+{
+	return s->count && (s->stack_id >= 0 || s->scan[0] || site_python(s, ps));
+}
+
+static void summary_sites(FILE *o, const struct tt_locks *l, const struct tt_pystacks *ps)
 {
 	for (size_t i = 0; i < l->n && i < TOP_LOCKS; i++) {
 		const struct tt_lock *k = &l->v[i];
 		char name[4 * TT_LOCK_NAME_LEN], frames[4 * 1024], tot[16];
+		bool any = false;
 
-		if (!k->sites[0].count || !k->waits)
+		for (int s = 0; s < TT_TOP_SITES; s++)
+			any |= site_known(&k->sites[s], ps);
+		if (!any || !k->waits)
 			continue;
 		sanitize__for_terminal(name, sizeof(name), k->name);
 		fprintf(o, "\nWhere threads blocked on %s\n", name);
 		for (int s = 0; s < TT_TOP_SITES; s++) {
-			if (!k->sites[s].count)
+			const struct tt_site *site = &k->sites[s];
+			const char *py = site_python(site, ps);
+
+			if (!site_known(site, ps))
 				continue;
-			fmt_dur(tot, sizeof(tot), k->sites[s].total_ns);
-			sanitize__for_terminal(frames, sizeof(frames), k->sites[s].frames ? k->sites[s].frames : "?");
-			fprintf(o, "  %6" PRIu64 " waits, %9s: %s\n", k->sites[s].count, tot, frames);
+			fmt_dur(tot, sizeof(tot), site->total_ns);
+			fprintf(o, "  %6" PRIu64 " waits, %9s:", site->count, tot);
+			if (site->stack_id >= 0 || site->scan[0]) {
+				sanitize__for_terminal(frames, sizeof(frames), site->frames ? site->frames : "?");
+				fprintf(o, " %s\n", frames);
+				if (py)
+					fprintf(o, "  %24s", "");
+			}
+			if (py) {
+				sanitize__for_terminal(frames, sizeof(frames), py);
+				fprintf(o, " python: %s\n", frames);
+			}
 		}
 	}
 }
@@ -340,7 +383,24 @@ static void summary_parallelism(FILE *o, const struct tt_parallelism *p)
 	}
 }
 
-static void summary_verdict(FILE *o, const struct tt_verdict *v)
+/* The busiest contended lock held while its holder did not run: what to fix, in a line. */
+static void summary_held_blocking(FILE *o, const struct tt_verdict *v)
+{
+	char name[4 * TT_LOCK_NAME_LEN], tot[16], p50[16], p99[16];
+
+	if (!v->has_candidate || !v->held_blocking)
+		return;
+	sanitize__for_terminal(name, sizeof(name), v->lock_name);
+	fmt_dur(tot, sizeof(tot), v->wait_ns);
+	fmt_dur(p50, sizeof(p50), hold__percentile(&v->hold, 50));
+	fmt_dur(p99, sizeof(p99), hold__percentile(&v->hold, 99));
+	fprintf(o, "  %s is held across a blocking call: its holders ran on a CPU for %.0f%% of the time they "
+		   "held it (the rest asleep or waiting); %u threads waited %s for it in %" PRIu64 " waits; "
+		   "held %s at the median, p99 %s.\n",
+		name, v->hold_oncpu * 100, v->threads, tot, v->waits, p50, p99);
+}
+
+static void summary_verdict_line(FILE *o, const struct tt_verdict *v)
 {
 	char name[4 * TT_LOCK_NAME_LEN], p50[16], p90[16], p99[16], max[16];
 
@@ -349,6 +409,7 @@ static void summary_verdict(FILE *o, const struct tt_verdict *v)
 		fprintf(o, "no lock serializes this process: %s (confidence %s).\n", v->reason, v->confidence);
 		return;
 	}
+
 	sanitize__for_terminal(name, sizeof(name), v->lock_name);
 	if (!v->gil_like) {
 		if (v->is_gil)
@@ -367,6 +428,12 @@ static void summary_verdict(FILE *o, const struct tt_verdict *v)
 		v->reason);
 	fprintf(o, "  It is held %s at the median (p90 %s, p99 %s, max %s) and costs about %.2f threads of "
 		   "parallelism (confidence %s).\n", p50, p90, p99, max, v->par_without - v->par_mean, v->confidence);
+}
+
+static void summary_verdict(FILE *o, const struct tt_verdict *v)
+{
+	summary_verdict_line(o, v);
+	summary_held_blocking(o, v);
 }
 
 /* -f: one line per process, so processes and threads can be compared side by side. */
@@ -411,7 +478,7 @@ static void text_summary(struct tt_view *v, const struct tt_report *r)
 	summary_states(o, r->threads);
 	summary_py_stacks(o, r->threads);
 	summary_locks(o, r->locks, TOP_LOCKS);
-	summary_sites(o, r->locks);
+	summary_sites(o, r->locks, r->pystacks);
 	summary_histograms(o, r->locks);
 	summary_pairs(o, "Who blocked whom (owner -> waiter, from the mutex's __owner)", r->locks, r->locks->owners,
 		      r->locks->nowners);

@@ -1,0 +1,64 @@
+/* CPython targets: Python frames at each blocking wait (pywaits.h). */
+#include <stdio.h>
+#include <string.h>
+#include "app.h"
+#include "cpython/pylayout.h"
+#include "cpython/pyproc.h"
+#include "model/pystacks.h"
+#include "pythreads.h"
+#include "pywaits.h"
+
+void pywaits__start(struct app *a, struct pyproc *p)
+{
+	const struct py_layout *L = pyproc__layout(p);
+	struct tt_py_conf c = { 0 };
+
+	c.interp = pyproc__main_interp(p);
+	if (!L || !c.interp || !a->loader)
+		return;
+	c.tgid = (__u32)a->tgid;
+	c.depth = TT_PY_DEPTH;
+	c.interp_threads_head = L->interp_threads_head;
+	c.tstate_next = L->tstate_next;
+	c.tstate_native_thread_id = L->tstate_native_thread_id;
+	c.tstate_cframe = L->tstate_cframe;
+	c.cframe_current_frame = L->cframe_current_frame;
+	c.iframe_code = L->iframe_code;
+	c.iframe_previous = L->iframe_previous;
+	c.iframe_prev_instr = L->iframe_prev_instr;
+	loader__set_py_conf(a->loader, &c);
+}
+
+void pywaits__stop(struct app *a)
+{
+	struct tt_py_conf c = { 0 };
+
+	if (a->loader)
+		loader__set_py_conf(a->loader, &c);
+}
+
+void pywaits__on_pystack(const struct tt_event *e, void *ctx)
+{
+	const struct tt_ev_pystack *ps = &e->pystack;
+	struct tt_pyframe_ref refs[TT_PY_DEPTH];
+	static struct pyframe frames[TT_PY_DEPTH];
+	struct app *a = ctx;
+	struct pyproc *p = pythreads__proc(a);
+	size_t n = 0;
+
+	if (!p || !a->pystacks || pystacks__find(a->pystacks, ps->id))
+		return;
+	for (__u32 i = 0; i < ps->depth && i < TT_PY_DEPTH; i++) {
+		/* a frame being set up (or torn down) has no code to name yet: left out */
+		if (pyproc__resolve(p, ps->code[i], ps->instr[i], &frames[n]))
+			continue;
+		refs[n] = (struct tt_pyframe_ref){ .file = frames[n].file, .func = frames[n].func,
+						   .line = frames[n].line };
+		n++;
+	}
+	if (!n)
+		return;
+	if (pystacks__add(a->pystacks, ps->id, refs, n, ps->truncated != 0,
+			  (enum tt_py_cfunc)(ps->id & TT_PY_CFUNC_MASK)))
+		fprintf(stderr, "threadtrace: out of memory for Python stacks\n");
+}
