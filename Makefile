@@ -36,7 +36,7 @@ BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
 SKEL      := $(OUT)/threadtrace.skel.h
 USER_SRCS := $(wildcard user/*.c user/model/*.c user/view/*.c user/cpython/*.c)
 # The CPython reader on its own, for tools/pystack (user/cpython/pyproc.h)
-PY_OBJS   := $(patsubst %.c,$(OUT)/%.o,$(wildcard user/cpython/*.c) user/elfsym.c user/safeopen.c)
+PY_OBJS   := $(patsubst %.c,$(OUT)/%.o,$(wildcard user/cpython/*.c) user/elfsym.c user/ehframe.c user/safeopen.c)
 USER_OBJS := $(patsubst %.c,$(OUT)/%.o,$(USER_SRCS))
 # Everything but main(): linked into the tool and into the unit tests.
 LIB_SRCS  := $(filter-out user/main.c,$(USER_SRCS))

@@ -4,11 +4,13 @@
  *
  *   pystack PID             per thread: tid, ident, Thread name, frames file:function:line
  *   pystack --layout 3.11   the offsets table the reader uses for that version
+ *   pystack --cfuncs PID    the code ranges of the C functions pyproc__c_func_range finds
  *
  * Exit: 0 read, 1 usage, 2 not CPython / unsupported version / no interpreter,
- * 3 the process or its memory could not be read.
+ * 3 the process or its memory could not be read (--cfuncs: a function was not found).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +20,11 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: pystack PID\n"
 		   "       pystack --layout MAJOR.MINOR\n"
+		   "       pystack --cfuncs PID\n"
 		   "Prints each thread of a CPython 3.11 process: its tid, threading ident and name,\n"
-		   "then its Python frames (innermost first) as FILE:FUNCTION:LINE.\n");
+		   "then its Python frames (innermost first) as FILE:FUNCTION:LINE.\n"
+		   "--cfuncs: NAME 0xSTART 0xEND per C function of the lock acquires (END excluded),\n"
+		   "or NAME unknown (REASON).\n");
 }
 
 static void print_field(const char *name, long long value, void *ctx)
@@ -65,12 +70,34 @@ static void print_thread(const struct pythread *t)
 		printf("  [frames cut: %s]\n", strerror(-t->frames_err));
 }
 
+/* Each known C function's range; exit 0 when every one was found, else 3. */
+static int print_cfuncs(struct pyproc *p)
+{
+	int rc = 0;
+
+	for (int which = PYPROC_RLOCK_ACQUIRE; which <= PYPROC_LOCK_ACQUIRE; which++) {
+		uint64_t start, end;
+		int err = pyproc__c_func_range(p, which, &start, &end);
+
+		if (err) {
+			printf("%s unknown (%s)\n", pyproc__cfunc_name(which), strerror(-err));
+			rc = 3;
+		} else {
+			printf("%s 0x%llx 0x%llx\n", pyproc__cfunc_name(which), (unsigned long long)start,
+			       (unsigned long long)end);
+		}
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct pysnapshot *s = NULL;
 	enum pyproc_status st;
 	struct pyproc *p;
 	char why[512], *end;
+	const char *arg;
+	bool cfuncs;
 	long pid;
 	int err;
 
@@ -80,14 +107,16 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (argc != 2) {
+	cfuncs = argc == 3 && !strcmp(argv[1], "--cfuncs");
+	if (argc != 2 && !cfuncs) {
 		usage(stderr);
 		return 1;
 	}
+	arg = argv[argc - 1];
 	errno = 0;
-	pid = strtol(argv[1], &end, 10);
-	if (errno || end == argv[1] || *end || pid <= 0 || pid > 0x3fffffff) {
-		fprintf(stderr, "pystack: not a pid: %s\n", argv[1]);
+	pid = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || pid <= 0 || pid > 0x3fffffff) {
+		fprintf(stderr, "pystack: not a pid: %s\n", arg);
 		return 1;
 	}
 	st = pyproc__open((pid_t)pid, &p, why, sizeof(why));
@@ -96,6 +125,11 @@ int main(int argc, char **argv)
 		return st == PYPROC_NO_ACCESS ? 3 : 2;
 	}
 	printf("%s\n", why);
+	if (cfuncs) {
+		err = print_cfuncs(p);
+		pyproc__free(p);
+		return err;
+	}
 	err = pyproc__snapshot(p, &s);
 	if (err) {
 		fprintf(stderr, "pystack: pid %ld: cannot read its threads: %s\n", pid, strerror(-err));

@@ -211,8 +211,8 @@ def test_layout_matches_cpython_headers(include, tmp_path):
 
 
 class Started:
-    def __init__(self, argv):
-        self.p = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+    def __init__(self, argv, stdin=None):
+        self.p = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.PIPE, text=True)
 
     def end(self):
         if self.p.poll() is None:
@@ -261,3 +261,153 @@ def test_usage_errors():
         assert p.returncode == 1, argv
     p = subprocess.run([str(PYSTACK), "--layout", "3.12"], capture_output=True, text=True, timeout=10)
     assert p.returncode == 2 and "no layout for CPython 3.12" in p.stderr
+
+
+# --- pystack --cfuncs: the lock acquires' C code ranges, found without symbols ---
+
+CFUNCS = {"rlock_acquire": "RLock", "lock_PyThread_acquire_lock": "lock"}
+
+# In the target: each type's method descriptors -> PyMethodDef -> ml_meth. Not the reader's
+# path (type -> tp_methods): the descriptors the type's dict holds, offsets from the headers.
+METHOD_POINTERS = (
+    "import ctypes, sys, _thread\n"
+    "d_method, ml_meth = int(sys.argv[1]), int(sys.argv[2])\n"
+    "for tp in (_thread.RLock, _thread.LockType):\n"
+    "    for name in ('acquire', '__enter__'):\n"
+    "        md = ctypes.c_void_p.from_address(id(tp.__dict__[name]) + d_method).value\n"
+    "        fn = ctypes.c_void_p.from_address(md + ml_meth).value\n"
+    "        print('METH', tp.__name__, name, fn)\n"
+    "print('READY', flush=True)\n"
+    "sys.stdin.read()\n")
+
+DESCR_OFFSETS_C = r"""
+#include <Python.h>
+#include <stdio.h>
+#include <stddef.h>
+int main(void)
+{
+	printf("%zu %zu\n", offsetof(PyMethodDescrObject, d_method), offsetof(PyMethodDef, ml_meth));
+	return 0;
+}
+"""
+
+
+def descr_offsets(include, tmp_path):
+    src, exe = tmp_path / "descr.c", tmp_path / "descr"
+    src.write_text(DESCR_OFFSETS_C)
+    subprocess.run(["gcc", "-o", str(exe), str(src), f"-I{include}"], check=True, capture_output=True,
+                   timeout=120)
+    return subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.split()
+
+
+def load_bias(pid, path):
+    """The file's load bias from /proc/PID/maps (offset-0 mapping) and its first PT_LOAD (readelf)."""
+    first = next(l.split() for l in subprocess.run(["readelf", "-lW", path], capture_output=True, text=True,
+                                                   check=True).stdout.splitlines()
+                 if l.split()[:1] == ["LOAD"])
+    vaddr = int(first[2], 16)
+    for line in Path(f"/proc/{pid}/maps").read_text().splitlines():
+        f = line.split()
+        if len(f) >= 6 and f[5] == path and int(f[2], 16) == 0:
+            start = int(f[0].split("-")[0], 16)
+            return 0 if vaddr == start else start - (vaddr & ~0xfff)
+    raise AssertionError(f"{path} is not mapped in {pid}")
+
+
+def readelf_fdes(path):
+    """pc_begin -> pc_end of every FDE, as binutils' readelf parses .eh_frame."""
+    out = subprocess.run(["readelf", "--debug-dump=frames", path], capture_output=True, text=True,
+                         timeout=120).stdout
+    return {int(a, 16): int(b, 16) for a, b in re.findall(r" FDE cie=\w+ pc=([0-9a-f]+)\.\.([0-9a-f]+)", out)}
+
+
+def nm_sized(path, dynamic=False):
+    """name -> (value, size) of the functions nm -S lists."""
+    out = subprocess.run(["nm", "-S", "--defined-only"] + (["-D"] if dynamic else []) + [path],
+                         capture_output=True, text=True, timeout=120).stdout
+    syms = {}
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) == 4 and f[2] in "tTwW":
+            syms.setdefault(f[3].split("@")[0], (int(f[0], 16), int(f[1], 16)))
+    return syms
+
+
+def cfunc_builds():
+    out = [pytest.param([PYTHON], "/usr/bin/python3.11", DEBIAN_INCLUDE, id="debian-static"),
+           pytest.param("embed", "/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0", DEBIAN_INCLUDE,
+                        id="debian-libpython")]
+    exe = PYENV / "bin" / "python3.11"
+    out.append(pytest.param([str(exe)], str(PYENV / "lib" / "libpython3.11.so.1.0"),
+                            PYENV / "include" / "python3.11", id="pyenv-3.11.7",
+                            marks=pytest.mark.skipif(not exe.exists(), reason=f"{exe} absent")))
+    return out
+
+
+def run_cfuncs(python_cmd, binary, include, tmp_path):
+    """pystack's ranges (name -> (start, end)), the target's own ml_meth pointers, binary's load bias."""
+    d_method, ml_meth = descr_offsets(include, tmp_path)
+    s = Started(python_cmd + ["-c", METHOD_POINTERS, d_method, ml_meth], stdin=subprocess.PIPE)
+    try:
+        meths, line = {}, ""
+        while line != "READY":
+            line = s.p.stdout.readline().strip()
+            assert line, "the target ended early"
+            if line.startswith("METH "):
+                _, tp, name, fn = line.split()
+                meths[(tp, name)] = int(fn)
+        p = subprocess.run([str(PYSTACK), "--cfuncs", str(s.p.pid)], capture_output=True, text=True,
+                           timeout=60)
+        bias = load_bias(s.p.pid, binary)
+    finally:
+        s.end()
+    assert p.returncode == 0, (p.stdout, p.stderr)
+    lines = p.stdout.splitlines()
+    ranges = {}
+    for line in lines[1:]:
+        name, start, end = line.split()
+        ranges[name] = (int(start, 16), int(end, 16))
+    assert set(ranges) == set(CFUNCS), p.stdout
+    return ranges, meths, bias
+
+
+@pytest.mark.parametrize("python_cmd,binary,include", cfunc_builds())
+def test_cfunc_ranges(python_cmd, binary, include, embed, tmp_path):
+    """Starts are the functions' pointers in the target's method descriptors (acquire and
+    __enter__ alike); ends are where binutils' readelf says the FDE at that start ends; with
+    symbols (pyenv), [start, end) is exactly nm -S's; without (Debian), no exported function lies
+    inside and the size is like pyenv's same function."""
+    if python_cmd == "embed":
+        python_cmd = embed
+    ranges, meths, bias = run_cfuncs(python_cmd, binary, include, tmp_path)
+    fdes = readelf_fdes(binary)
+    exported = nm_sized(binary, dynamic=True)
+    symtab = nm_sized(binary)
+    pyenv_sizes = nm_sized(str(PYENV / "lib" / "libpython3.11.so.1.0"))
+    for cname, tp in CFUNCS.items():
+        start, end = ranges[cname]
+        assert meths[(tp, "acquire")] == meths[(tp, "__enter__")] == start, (cname, meths)
+        assert fdes[start - bias] == end - bias, cname
+        assert 16 < end - start < 4096, cname
+        if cname in symtab:
+            assert (start - bias, end - start) == symtab[cname], cname
+        else:
+            sections = subprocess.run(["readelf", "-SW", binary], capture_output=True, text=True).stdout
+            assert ".symtab" not in sections and ".eh_frame_hdr" in sections  # stripped: no symbol to ask
+            inside = [n for n, (v, _) in exported.items() if start - bias < v < end - bias]
+            assert inside == [], cname
+            # Debian's LTO+PGO build inlines differently from pyenv's -O3: alike within a factor 2
+            assert 0.5 < (end - start) / pyenv_sizes[cname][1] < 2, (cname, end - start)
+    (r0, r1), (l0, l1) = ranges["rlock_acquire"], ranges["lock_PyThread_acquire_lock"]
+    assert r1 <= l0 or l1 <= r0  # two functions, apart
+
+
+def test_cfuncs_of_a_non_python_process():
+    s = Started(["sleep", "30"])
+    try:
+        time.sleep(0.3)
+        p = subprocess.run([str(PYSTACK), "--cfuncs", str(s.p.pid)], capture_output=True, text=True, timeout=10)
+    finally:
+        s.end()
+    assert p.returncode == 2 and p.stdout == ""
+    assert p.stderr.strip().endswith("not CPython (no mapped file defines _PyRuntime)")

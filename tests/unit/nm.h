@@ -36,4 +36,36 @@ static inline int nm_value_of(const char *nm_command, const char *name, unsigned
 	return found;
 }
 
+/*
+ * The value and size `nm -S` lists for name (nm_command includes -S), the first one with a
+ * size. Returns 0, or -1 when it is not listed with one.
+ */
+static inline int nm_sized_of(const char *nm_command, const char *name, unsigned long long *value,
+			      unsigned long long *size)
+{
+	char line[1024];
+	int found = -1;
+	FILE *p;
+
+	fflush(stdout);
+	p = popen(nm_command, "r");
+	if (!p)
+		return -1;
+	while (fgets(line, sizeof(line), p)) {
+		unsigned long long v, s;
+		char type, sym[512];
+
+		if (sscanf(line, "%llx %llx %c %511s", &v, &s, &type, sym) != 4)
+			continue;
+		sym[strcspn(sym, "@")] = '\0';
+		if (!strcmp(sym, name) && found) {
+			*value = v;
+			*size = s;
+			found = 0;
+		}
+	}
+	pclose(p);
+	return found;
+}
+
 #endif

@@ -83,6 +83,8 @@ static int check_file(pid_t pid, unsigned long start, unsigned long end, const c
 	if (err || !runtime)
 		return -ENOENT;
 	snprintf(out->path, sizeof(out->path), "%s", path);
+	out->map_start = start;
+	out->map_end = end;
 	out->bias = type == ET_DYN ? start - (first & ~0xfffull) : 0;
 	out->runtime = runtime + out->bias;
 	out->version = version ? version + out->bias : 0;

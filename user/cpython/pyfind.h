@@ -13,6 +13,7 @@
 struct pyfind {
 	char path[PATH_MAX];   /* the file as /proc/PID/maps names it */
 	uint64_t bias;         /* load bias: 0 for a non-PIE executable */
+	uint64_t map_start, map_end; /* its offset-0 mapping (for /proc/PID/map_files) */
 	uint64_t runtime;      /* &_PyRuntime in the process */
 	uint64_t version;      /* &Py_Version in the process, 0 before 3.11 (no such symbol) */
 	int minor_guess;       /* "3.N" from the file name (python3.10, libpython3.12.so), or -1 */

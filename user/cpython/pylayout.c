@@ -32,6 +32,7 @@ static const struct py_layout py311 = {
 	.code_linetable = 136, .code_firsttraceable = 168, .code_adaptive = 184,
 	.ob_type = 8, .ob_size = 16, .type_name = 24, .type_flags = 168, .type_dictoffset = 288,
 	.heaptype_cached_keys = 872,
+	.type_methods = 232, .methoddef_size = 32, .methoddef_name = 0, .methoddef_meth = 8,
 	.bytes_data = 32, .unicode_length = 16, .unicode_state = 32, .unicode_ascii_data = 48,
 	.unicode_compact_data = 72,
 	.dict_keys = 32, .dict_values = 40,
@@ -100,6 +101,10 @@ void pylayout__foreach(const struct py_layout *l, void (*fn)(const char *name, l
 	F("type.tp_flags", type_flags);
 	F("type.tp_dictoffset", type_dictoffset);
 	F("heaptype.ht_cached_keys", heaptype_cached_keys);
+	F("type.tp_methods", type_methods);
+	F("methoddef.size", methoddef_size);
+	F("methoddef.ml_name", methoddef_name);
+	F("methoddef.ml_meth", methoddef_meth);
 	F("bytes.ob_sval", bytes_data);
 	F("unicode.length", unicode_length);
 	F("unicode.state", unicode_state);

@@ -31,6 +31,8 @@ struct py_layout {
 		code_firsttraceable, code_adaptive;
 	/* PyObject, PyVarObject, PyTypeObject, PyHeapTypeObject */
 	uint32_t ob_type, ob_size, type_name, type_flags, type_dictoffset, heaptype_cached_keys;
+	/* PyTypeObject.tp_methods: an array of PyMethodDef, ended by one whose ml_name is NULL */
+	uint32_t type_methods, methoddef_size, methoddef_name, methoddef_meth;
 	/* PyBytesObject, PyUnicodeObject (PEP 393 compact forms) */
 	uint32_t bytes_data, unicode_length, unicode_state, unicode_ascii_data, unicode_compact_data;
 	/* PyDictObject, PyDictKeysObject and its entries */

@@ -27,8 +27,7 @@ static int active_cb(uint64_t key, uint64_t value, void *ctx)
 	return 0;
 }
 
-/* sys.modules of one interpreter: interp->modules, else sys.__dict__['modules']. */
-static int modules_of(struct pyproc *p, uint64_t interp, uint64_t *modules)
+int pyproc__modules(struct pyproc *p, uint64_t interp, uint64_t *modules)
 {
 	const struct py_layout *L = p->obj.L;
 	uint64_t sysdict;
@@ -48,7 +47,7 @@ static int names_of(struct pyproc *p, uint64_t interp, struct names_ctx *n)
 	uint64_t modules, threading, md_dict, active;
 	int err;
 
-	err = modules_of(p, interp, &modules);
+	err = pyproc__modules(p, interp, &modules);
 	if (!err)
 		err = pyobj__dict_get(&p->obj, modules, "threading", &threading);
 	if (!err)

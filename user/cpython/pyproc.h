@@ -110,6 +110,30 @@ int pyproc__frames(struct pyproc *p, uint64_t tstate, struct pyframe *frames, in
 int pyproc__thread_names(struct pyproc *p, void (*fn)(uint64_t ident, const char *name, void *ctx),
 			 void *ctx);
 
+/*
+ * C functions of the interpreter a BPF program may look for on a thread's
+ * stack: the code that blocks in a threading.RLock / threading.Lock acquire
+ * (Modules/_threadmodule.c; both then wait in the same sem_t code).
+ */
+enum pyproc_cfunc {
+	PYPROC_RLOCK_ACQUIRE,   /* rlock_acquire: RLock.acquire and RLock.__enter__ */
+	PYPROC_LOCK_ACQUIRE,    /* lock_PyThread_acquire_lock: lock.acquire and lock.__enter__ */
+};
+
+/*
+ * The code range [*start, *end) of a C function in the process (load bias
+ * applied), without symbols: its start is the method table's pointer
+ * (_thread.RLock / _thread.LockType, tp_methods "acquire", checked equal to
+ * "__enter__"), its end from the interpreter file's .eh_frame (user/ehframe.h).
+ * 0; or -errno with *start and *end untouched: -ENOENT (no _thread module, no
+ * such method, no FDE for it), -EINVAL (an object or FDE that is not what it
+ * should be), -ENOTSUP (unwind tables in an encoding not read), or a read error.
+ */
+int pyproc__c_func_range(struct pyproc *p, enum pyproc_cfunc which, uint64_t *start, uint64_t *end);
+
+/* The C name of a pyproc_cfunc ("rlock_acquire"), or NULL. */
+const char *pyproc__cfunc_name(enum pyproc_cfunc which);
+
 /* The status's name, for messages ("not-python", "unsupported", ...). */
 const char *pyproc__status_str(enum pyproc_status s);
 

@@ -35,6 +35,9 @@ void pycode__cache_free(struct pyproc *p);
 /* Interpreter states, from _PyRuntime.interpreters.head on; at most max. Count or -errno. */
 int pyproc__interps(struct pyproc *p, uint64_t *interps, int max);
 
+/* sys.modules of one interpreter: interp->modules, else sys.__dict__['modules']. 0 or -errno. */
+int pyproc__modules(struct pyproc *p, uint64_t interp, uint64_t *modules);
+
 /*
  * Brent's cycle finder for walks along untrusted `next` pointers: step()
  * returns true when addr was seen before (a cycle).
