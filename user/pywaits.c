@@ -12,6 +12,7 @@ void pywaits__start(struct app *a, struct pyproc *p)
 {
 	const struct py_layout *L = pyproc__layout(p);
 	struct tt_py_conf c = { 0 };
+	uint64_t start, end;
 
 	c.interp = pyproc__main_interp(p);
 	if (!L || !c.interp || !a->loader)
@@ -26,6 +27,11 @@ void pywaits__start(struct app *a, struct pyproc *p)
 	c.iframe_code = L->iframe_code;
 	c.iframe_previous = L->iframe_previous;
 	c.iframe_prev_instr = L->iframe_prev_instr;
+	/* tells an RLock's wait from a Lock's (found without symbols; none: all are Locks) */
+	if (pyproc__c_func_range(p, PYPROC_RLOCK_ACQUIRE, &start, &end) == 0)
+		c.cfunc[TT_PY_CF_RLOCK - 1] = (struct tt_range){ .start = start, .end = end };
+	if (pyproc__c_func_range(p, PYPROC_LOCK_ACQUIRE, &start, &end) == 0)
+		c.cfunc[TT_PY_CF_LOCK - 1] = (struct tt_range){ .start = start, .end = end };
 	loader__set_py_conf(a->loader, &c);
 }
 

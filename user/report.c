@@ -126,7 +126,7 @@ int report__print(struct app *a)
 		err = -1;
 	if (a->history) {
 		history__finish(a->history, now - a->threads->t0_ns);
-		if (timeline__write(a->cfg.timeline, a->cfg.force, a->history, a->threads, name_lock, a))
+		if (timeline__write(a->cfg.timeline, a->cfg.force, a->history, a->threads, a->pystacks, name_lock, a))
 			err = -1;
 	}
 	return err;

@@ -93,11 +93,13 @@ enum tt_py_kind pystacks__classify(const struct tt_pyframe_ref *f, size_t n, enu
 		if (k != TT_PY_NONE)
 			return k;
 	}
+	/* concurrent.futures' idle workers: SimpleQueue.get, in C (so in no frame of its own) */
+	if (run == 0 && f[0].func && !strcmp(f[0].func, "_worker") && f[0].file &&
+	    ends_with(f[0].file, "/concurrent/futures/thread.py") && strstr(f[0].file, "python3"))
+		return TT_PY_QUEUE;
 	/* inside a C method called from the program's code (or Condition.__enter__'s lock) */
 	if (cfunc == TT_PY_CF_RLOCK)
 		return TT_PY_RLOCK;
-	if (cfunc == TT_PY_CF_SIMPLEQUEUE)
-		return TT_PY_QUEUE;
 	return TT_PY_LOCK;
 }
 

@@ -35,7 +35,7 @@ struct tt_pyframe_ref {
 };
 
 /* The C function a wait was seen inside (TT_PY_CFUNC_* in the id's low bits). */
-enum tt_py_cfunc { TT_PY_CF_NONE = 0, TT_PY_CF_RLOCK = 1, TT_PY_CF_SIMPLEQUEUE = 2 };
+enum tt_py_cfunc { TT_PY_CF_NONE = 0, TT_PY_CF_RLOCK = 1, TT_PY_CF_LOCK = 2 };
 
 struct tt_pystack {
 	uint64_t id;

@@ -50,10 +50,12 @@ static void write_threads(FILE *f, const struct tt_threads *t, bool *first)
 	}
 }
 
-static void write_slices(FILE *f, const struct tt_history *h, tt_lock_name_fn name_lock, void *ctx)
+static void write_slices(FILE *f, const struct tt_history *h, const struct tt_pystacks *ps, tt_lock_name_fn name_lock,
+			 void *ctx)
 {
 	for (size_t i = 0; i < h->nslices; i++) {
 		const struct tt_slice *s = &h->slices[i];
+		const struct tt_pystack *py;
 		char name[TT_LOCK_NAME_LEN + 16];
 
 		if (s->state == TT_ST_LOCK && s->addr) {
@@ -70,6 +72,12 @@ static void write_slices(FILE *f, const struct tt_history *h, tt_lock_name_fn na
 		ts_us(f, "dur", s->dur_ns);
 		fputs(",\"name\":", f);
 		json__write_string(f, name);
+		/* CPython: where in Python it blocked (the slice's details in Perfetto) */
+		if (s->py_stack && (py = pystacks__find(ps, s->py_stack))) {
+			fputs(",\"args\":{\"python\":", f);
+			json__write_string(f, py->text);
+			fputc('}', f);
+		}
 		fputc('}', f);
 	}
 }
@@ -125,7 +133,7 @@ static void write_counter(FILE *f, const struct tt_history *h, pid_t tgid)
 }
 
 int timeline__write(const char *path, bool force, const struct tt_history *h, const struct tt_threads *threads,
-		   tt_lock_name_fn name_lock, void *ctx)
+		   const struct tt_pystacks *pystacks, tt_lock_name_fn name_lock, void *ctx)
 {
 	FILE *f = outfile__create(path, force);
 	bool first = true;
@@ -134,7 +142,7 @@ int timeline__write(const char *path, bool force, const struct tt_history *h, co
 		return -1;
 	fputs("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[", f);
 	write_threads(f, threads, &first);
-	write_slices(f, h, name_lock, ctx);
+	write_slices(f, h, pystacks, name_lock, ctx);
 	write_marks(f, h);
 	write_flows(f, h);
 	write_counter(f, h, threads->tgid);

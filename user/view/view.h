@@ -33,7 +33,7 @@ typedef void (*tt_lock_name_fn)(pid_t tgid, uint64_t addr, char *buf, size_t len
 
 /* --timeline FILE: the state history as Chrome trace event JSON. 0, or -1 after a message. */
 int timeline__write(const char *path, bool force, const struct tt_history *h, const struct tt_threads *threads,
-		   tt_lock_name_fn name_lock, void *ctx);
+		   const struct tt_pystacks *pystacks, tt_lock_name_fn name_lock, void *ctx);
 
 /* --summary-json FILE: the summary tables and the verdict as one JSON document. 0, or -1 after a message. */
 int summary_json__write(const char *path, bool force, const struct tt_report *report);
