@@ -5,6 +5,7 @@
 #include "threadtrace.h"
 #include "events.h"
 #include "model/history.h"
+#include "model/pystacks.h"
 #include "model/threads.h"
 
 #define TGID 100
@@ -14,8 +15,19 @@
 struct seen {
 	int records;
 	struct tt_record last;
+	char last_py_stack[256]; /* last.py_stack, copied while it was valid */
 	int exec_paths;
+	int pystacks;
+	uint64_t pystack_id;
 };
+
+static void on_pystack(const struct tt_event *e, void *ctx)
+{
+	struct seen *s = ctx;
+
+	s->pystacks++;
+	s->pystack_id = e->pystack.id;
+}
 
 static void on_record(const struct tt_record *rec, void *ctx)
 {
@@ -23,6 +35,7 @@ static void on_record(const struct tt_record *rec, void *ctx)
 
 	s->records++;
 	s->last = *rec;
+	snprintf(s->last_py_stack, sizeof(s->last_py_stack), "%s", rec->py_stack ? rec->py_stack : "");
 }
 
 static void fake_exec_path(pid_t tgid, char *buf, size_t len)
@@ -57,7 +70,8 @@ TEST(sizes_per_kind)
 	CHECK_EQ_INT(tt_event_size(0), 0);
 	CHECK_EQ_INT(tt_event_size(TT_EV_KIND_MAX), 0);
 	CHECK_EQ_INT(tt_event_size(0xffffffff), 0);
-	CHECK_EQ_INT(tt_event_size(TT_EV_WAIT), 24 + 32);
+	CHECK_EQ_INT(tt_event_size(TT_EV_WAIT), 24 + 40);
+	CHECK_EQ_INT(tt_event_size(TT_EV_PYSTACK), 24 + 16 + 16 * TT_PY_DEPTH);
 	CHECK_EQ_INT(tt_event_size(TT_EV_HOLD), 24 + 16);
 	CHECK_EQ_INT(tt_event_size(TT_EV_FORK), tt_event_size(TT_EV_START));
 }
@@ -164,12 +178,44 @@ TEST(apply_dispatches_by_kind)
 	CHECK_EQ_INT(seen.last.kind, TT_REC_EXEC);
 	CHECK_STR(seen.last.detail, "/bin/prog-of-100");
 
+	/* a Python stack goes to the sink's pystack, no record; a wait carrying its id gets its text */
+	memset(&e, 0, sizeof(e));
+	e.h = head(TT_EV_PYSTACK, 55, 101);
+	e.pystack.id = 0x5500;
+	e.pystack.depth = 1;
+	sink.pystack = on_pystack;
+	CHECK_EQ_INT(events__apply(&sink, &e), 0);
+	CHECK_EQ_INT(seen.pystacks, 1);
+	CHECK_EQ_U64(seen.pystack_id, 0x5500);
+	CHECK_EQ_INT(seen.records, 4);
+	{
+		struct tt_pystacks *ps = pystacks__new();
+		struct tt_pyframe_ref f = { "/srv/app.py", "post", 12 };
+
+		CHECK(ps && !pystacks__add(ps, 0x5500, &f, 1, false, TT_PY_CF_NONE));
+		sink.pystacks = ps;
+		memset(&e, 0, sizeof(e));
+		e.h = head(TT_EV_WAIT, 56, 101);
+		e.wait = (struct tt_ev_wait){ .addr = 0xabd, .dur_ns = 7, .py_stack = 0x5500, .kind = TT_LOCK_SEM };
+		CHECK_EQ_INT(events__apply(&sink, &e), 0);
+		CHECK_EQ_INT(seen.records, 5);
+		CHECK_EQ_U64(seen.last.py_stack_id, 0x5500);
+		CHECK_STR(seen.last_py_stack, "/srv/app.py:post:12");
+		/* an id it does not know (not resolved): the id, no text */
+		e.wait.py_stack = 0x6600;
+		CHECK_EQ_INT(events__apply(&sink, &e), 0);
+		CHECK_EQ_U64(seen.last.py_stack_id, 0x6600);
+		CHECK_STR(seen.last_py_stack, "");
+		sink.pystacks = NULL;
+		pystacks__free(ps);
+	}
+
 	/* an inferred join on a non-CPython target: nothing */
 	memset(&e, 0, sizeof(e));
 	e.h = head(TT_EV_JOIN_GUESS, 60, TGID);
 	e.join_guess.joinee = 101;
 	CHECK_EQ_INT(events__apply(&sink, &e), 0);
-	CHECK_EQ_INT(seen.records, 4);
+	CHECK_EQ_INT(seen.records, 6);
 
 	history__free(hist);
 	threads__free(t);

@@ -90,8 +90,12 @@ enum tt_py_kind pystacks__classify(const struct tt_pyframe_ref *f, size_t n, enu
 	for (size_t i = run; i-- > 0;) {
 		enum tt_py_kind k = kind_of_function(f[i].file, f[i].func);
 
-		if (k != TT_PY_NONE)
-			return k;
+		if (k == TT_PY_NONE)
+			continue;
+		/* threading's own threads (a Timer): named by the function that waits */
+		if (run == n)
+			*site = i;
+		return k;
 	}
 	/* concurrent.futures' idle workers: SimpleQueue.get, in C (so in no frame of its own) */
 	if (run == 0 && f[0].func && !strcmp(f[0].func, "_worker") && f[0].file &&
