@@ -88,12 +88,18 @@ static void add_alive(pid_t tid, const char *comm, void *ctx)
  */
 static void seed_asleep(struct app *a)
 {
+	unsigned long text[TT_TEXT_RANGES][2];
+	int ntext = a->cfg.stacks ? procfs__exec_ranges(a->tgid, text, TT_TEXT_RANGES) : 0;
+
 	for (size_t i = 0; i < a->threads->n; i++) {
 		pid_t tid = a->threads->v[i].tid, joinee;
 		struct tt_sched s;
 
 		if (a->threads->v[i].ended || attachwait__state(a->tgid, tid, a->threads->t0_ns, &s, &joinee))
 			continue;
+		/* --stacks: where it waits (a deadlock formed before the attach shows it) */
+		if (s.in_wait && ntext > 0)
+			attachwait__scan(a->tgid, tid, (const unsigned long (*)[2])text, (size_t)ntext, s.wait.scan);
 		loader__seed_sched(a->loader, tid, &s);
 		/* a join in progress names its joinee's tid word: the word is then named as a join */
 		if (joinee && joinee != tid)

@@ -90,7 +90,9 @@ int report__build(struct app *a, uint64_t now, struct tt_report *r, struct tt_pa
 	r->wall_s = (double)(now - a->threads->t0_ns) / 1e9;
 	r->ncpu = ncpu > 0 ? (unsigned)ncpu : 1;
 	verdict__compute(verdict, a->locks, a->threads, par, r->wall_s, r->ncpu);
+	verdict__deadlocks(verdict, a->deadlocks);
 	r->verdict = verdict;
+	r->deadlocks = a->deadlocks;
 	loader__drops(a->loader, r->lost);
 	return err;
 }

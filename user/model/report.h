@@ -2,6 +2,7 @@
 #ifndef TT_REPORT_H
 #define TT_REPORT_H
 
+#include "model/deadlock.h"
 #include "model/locks.h"
 #include "model/sched.h"
 #include "model/threads.h"
@@ -12,6 +13,7 @@ struct tt_report {
 	const struct tt_locks *locks;      /* sorted by total wait */
 	const struct tt_parallelism *par;
 	const struct tt_verdict *verdict;
+	const struct tt_deadlocks *deadlocks; /* found during the trace */
 	double wall_s;                     /* length of the trace */
 	unsigned ncpu;
 	uint64_t lost[TT_DROP_MAX];        /* drops counted by the kernel side */

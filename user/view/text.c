@@ -340,11 +340,69 @@ static void summary_parallelism(FILE *o, const struct tt_parallelism *p)
 	}
 }
 
+/* The deadlocks found during the trace, thread by thread, with where each blocked (--stacks). */
+static void summary_deadlocks(FILE *o, const struct tt_report *r)
+{
+	size_t n;
+	const struct tt_deadlock_member *m = deadlocks__members(r->deadlocks, &n);
+
+	if (!n)
+		return;
+	fprintf(o, "\nDeadlocks (each thread waits for a lock the next one holds; seconds since the trace started)\n");
+	for (size_t i = 0; i < n; i++) {
+		const struct tt_thread *th = threads__find(r->threads, m[i].tid);
+		char name[4 * TT_PY_NAME_LEN], lock[4 * TT_LOCK_NAME_LEN], found[32], blocked[48], text[4 * 1024];
+
+		if (!i || m[i].cycle != m[i - 1].cycle) {
+			fmt_secs(found, sizeof(found), m[i].found_ns);
+			fprintf(o, "  deadlock %u, found at %s:\n", m[i].cycle, found);
+		}
+		if (th)
+			thread_name(name, sizeof(name), th);
+		else
+			snprintf(name, sizeof(name), "?");
+		sanitize__for_terminal(lock, sizeof(lock), m[i].lock);
+		/* a wait in progress at the attach is dated from the attach */
+		if (m[i].blocked_ns >= m[i].found_ns)
+			snprintf(blocked, sizeof(blocked), "since the trace started or before");
+		else
+			fmt_dur(blocked, sizeof(blocked), m[i].blocked_ns);
+		fprintf(o, "  %7d %s waits for %s held by %d (blocked %s when found)\n", (int)m[i].tid, name, lock,
+			(int)m[i].owner, blocked);
+		if (m[i].stack) {
+			sanitize__for_terminal(text, sizeof(text), m[i].stack);
+			fprintf(o, "%12s blocked at: %s\n", "", text);
+		}
+		if (m[i].py_stack) {
+			sanitize__for_terminal(text, sizeof(text), m[i].py_stack);
+			fprintf(o, "%12s python: %s\n", "", text);
+		}
+	}
+}
+
+/* A deadlock leads the verdict; what the locks say follows it. */
+static void verdict_deadlock(FILE *o, const struct tt_verdict *v)
+{
+	char reason[4 * sizeof(v->deadlock_reason)];
+
+	if (!v->deadlocks) {
+		fprintf(o, "Verdict: ");
+		return;
+	}
+	sanitize__for_terminal(reason, sizeof(reason), v->deadlock_reason);
+	fprintf(o, "Verdict: DEADLOCK: %u threads wait for each other forever", v->deadlocked);
+	if (v->deadlocks > 1)
+		fprintf(o, " in %u deadlocks; the first: %s (confidence high).\n", v->deadlocks, reason);
+	else
+		fprintf(o, ": %s (confidence high).\n", reason);
+	fprintf(o, "  Besides the deadlock: ");
+}
+
 static void summary_verdict(FILE *o, const struct tt_verdict *v)
 {
 	char name[4 * TT_LOCK_NAME_LEN], p50[16], p90[16], p99[16], max[16];
 
-	fprintf(o, "Verdict: ");
+	verdict_deadlock(o, v);
 	if (!v->has_candidate) {
 		fprintf(o, "no lock serializes this process: %s (confidence %s).\n", v->reason, v->confidence);
 		return;
@@ -417,6 +475,7 @@ static void text_summary(struct tt_view *v, const struct tt_report *r)
 		      r->locks->nowners);
 	summary_pairs(o, "Who woke whom (waker -> wakee)", r->locks, r->locks->wakes, r->locks->nwakes);
 	summary_parallelism(o, r->par);
+	summary_deadlocks(o, r);
 	fputc('\n', o);
 	summary_verdict(o, r->verdict);
 	for (int k = 0; k < TT_DROP_MAX; k++)
