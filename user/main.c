@@ -169,15 +169,7 @@ static int trace_loop(struct app *a)
 		if (deadline && now >= deadline)
 			break;
 		if (a->cfg.interval_s && now >= next_interval) {
-			struct tt_view *iv = a->view.ops->interval ? &a->view : &a->interval_view;
-			struct tt_parallelism par;
-			struct tt_verdict verdict;
-			struct tt_report r;
-
-			threads__sample(a->threads, procfs__thread_stat);
-			pythreads__refresh(a, false);
-			report__build(a, now, &r, &par, &verdict);
-			iv->ops->interval(iv, &r, now);
+			report__interval(a, now);
 			next_interval += (uint64_t)(a->cfg.interval_s * 1e9);
 		}
 		if (!a->python_probed && now - a->python_scan_ns > RESCAN_NS * 10)
@@ -259,7 +251,9 @@ int main(int argc, char **argv)
 	a.locks = locks__new();
 	a.deadlocks = deadlocks__new();
 	a.history = a.cfg.timeline ? history__new() : NULL;
-	if (!a.threads || !a.locks || !a.deadlocks || (a.cfg.timeline && !a.history)) {
+	a.interval = a.cfg.interval_s ? interval__new() : NULL;
+	if (!a.threads || !a.locks || !a.deadlocks || (a.cfg.timeline && !a.history) ||
+	    (a.cfg.interval_s && !a.interval)) {
 		fprintf(stderr, "threadtrace: out of memory for the thread and lock tables\n");
 		exit_code = TT_EXIT_RUNTIME;
 		goto out;
@@ -333,6 +327,7 @@ out:
 	perfmap__cache_free();
 	deadlocks__free(a.deadlocks);
 	history__free(a.history);
+	interval__free(a.interval);
 	locks__free(a.locks);
 	threads__free(a.threads);
 	if (a.out && a.out != stdout)
