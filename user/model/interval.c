@@ -109,7 +109,8 @@ static int fill_locks(struct tt_interval *iv, const struct tt_locks *l)
 			return -1;
 		iv->locks[iv->nlocks++] = d;
 	}
-	qsort(iv->locks, iv->nlocks, sizeof(*iv->locks), by_total_wait);
+	if (iv->nlocks > 1)
+		qsort(iv->locks, iv->nlocks, sizeof(*iv->locks), by_total_wait);
 	return 0;
 }
 
