@@ -1,7 +1,6 @@
 /* Text view: a live line per lifecycle record and a per-thread table at the end. */
 #include <inttypes.h>
 #include <string.h>
-#include <unistd.h>
 #include "sanitize.h"
 #include "view/view.h"
 
