@@ -41,6 +41,7 @@ struct app {
 	struct tt_deadlocks *deadlocks;
 	struct tt_history *history;  /* --timeline */
 	struct tt_pystacks *pystacks; /* CPython: the Python stacks of waits (pywaits.c) */
+	struct tt_interval *interval; /* -i: the totals at the last interval */
 	struct tt_event_sink sink;   /* where kernel events go (events.c) */
 	struct proc_maps {
 		pid_t tgid;
@@ -79,5 +80,7 @@ int report__build(struct app *a, uint64_t now, struct tt_report *r, struct tt_pa
 /* The summary and the files it goes to: 0, or -1 after a message on stderr for each failure. */
 int report__print(struct app *a);
 void report__status_line(struct app *a, uint64_t now, bool last);
+/* -i: the interval ending now, to the interval view. */
+void report__interval(struct app *a, uint64_t now);
 
 #endif

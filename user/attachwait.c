@@ -80,3 +80,36 @@ int attachwait__state(pid_t tgid, pid_t tid, uint64_t t0_ns, struct tt_sched *s,
 	close(mem);
 	return 0;
 }
+
+static bool in_ranges(__u64 v, const unsigned long (*ranges)[2], size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v >= ranges[i][0] && v < ranges[i][1])
+			return true;
+	return false;
+}
+
+int attachwait__scan(pid_t tgid, pid_t tid, const unsigned long (*ranges)[2], size_t nranges,
+		     __u64 scan[TT_SCAN_HITS])
+{
+	__u64 words[TT_SCAN_WORDS];
+	unsigned long long sp;
+	unsigned hits = 0;
+	char path[64];
+	ssize_t got;
+	int mem;
+
+	memset(scan, 0, TT_SCAN_HITS * sizeof(*scan));
+	if (procfs__thread_user_sp(tgid, tid, &sp))
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)tgid);
+	mem = open(path, O_RDONLY | O_CLOEXEC);
+	if (mem < 0)
+		return -1;
+	got = pread(mem, words, sizeof(words), (off_t)sp);
+	close(mem);
+	for (size_t i = 0; got > 0 && i < (size_t)got / sizeof(words[0]) && hits < TT_SCAN_HITS; i++)
+		if (in_ranges(words[i], ranges, nranges))
+			scan[hits++] = words[i];
+	return hits ? 0 : -1;
+}

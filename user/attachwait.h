@@ -20,4 +20,13 @@
  */
 int attachwait__state(pid_t tgid, pid_t tid, uint64_t t0_ns, struct tt_sched *s, pid_t *joinee);
 
+/*
+ * --stacks: where a thread found blocked in a call is, as the kernel side's
+ * stack scan finds it for a wait it sees begin: the first TT_SCAN_HITS words
+ * at its user stack top that point into code (ranges: the executable file
+ * mappings, [start, end)). scan is zeroed first. 0, or -1 (none readable).
+ */
+int attachwait__scan(pid_t tgid, pid_t tid, const unsigned long (*ranges)[2], size_t nranges,
+		     __u64 scan[TT_SCAN_HITS]);
+
 #endif

@@ -76,12 +76,25 @@ static bool all_asleep(const struct app *a, const struct tt_wait_edge *cycle, si
 	return true;
 }
 
+/* The deadlock kept for the summary and the verdict (m: its threads; their strings are ours). */
+static void keep(struct app *a, struct tt_deadlock_member *m, size_t n)
+{
+	if (!m || deadlocks__add(a->deadlocks, m, n))
+		fprintf(stderr, "threadtrace: warning: out of memory: a deadlock is missing from the summary\n");
+	for (size_t i = 0; m && i < n; i++) {
+		free(m[i].stack);
+		free(m[i].py_stack);
+	}
+	free(m);
+}
+
 static bool on_cycle(const struct tt_wait_edge *cycle, size_t n, void *ctx)
 {
 	struct cycle_ctx *cc = ctx;
 	struct app *a = cc->a;
 	char path[TT_DETAIL_LEN] = "", *p = path;
 	uint64_t now = app__now_ns(CLOCK_MONOTONIC);
+	struct tt_deadlock_member *m;
 
 	/* a wait whose end went unseen can make a cycle of a running thread: look again next scan */
 	if (!all_asleep(a, cycle, n))
@@ -90,6 +103,7 @@ static bool on_cycle(const struct tt_wait_edge *cycle, size_t n, void *ctx)
 	for (size_t i = 0; i < n && p < path + sizeof(path) - 16; i++)
 		p += snprintf(p, (size_t)(path + sizeof(path) - p), "%d->", (int)cycle[i].tid);
 	snprintf(p, (size_t)(path + sizeof(path) - p), "%d", (int)cycle[0].tid);
+	m = calloc(n, sizeof(*m));
 	for (size_t i = 0; i < n; i++) {
 		struct tt_thread *th = threads__find(a->threads, cycle[i].tid);
 		struct tt_record rec = { .kind = TT_REC_DEADLOCK, .tgid = a->tgid, .tid = cycle[i].tid };
@@ -117,7 +131,16 @@ static bool on_cycle(const struct tt_wait_edge *cycle, size_t n, void *ctx)
 		if (th && th->py_name[0])
 			rec.py_name = th->py_name;
 		app__emit(&rec, a);
+		if (m) {
+			m[i] = (struct tt_deadlock_member){ .tgid = th ? th->tgid : a->tgid, .tid = cycle[i].tid,
+							    .owner = cycle[i].owner, .addr = cycle[i].addr,
+							    .found_ns = rec.ts_ns, .blocked_ns = rec.dur_ns };
+			snprintf(m[i].lock, sizeof(m[i].lock), "%s", lock);
+			m[i].stack = rec.stack ? strdup(rec.stack) : NULL;
+			m[i].py_stack = rec.py_stack ? strdup(rec.py_stack) : NULL;
+		}
 	}
+	keep(a, m, n);
 	return true;
 }
 

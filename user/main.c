@@ -89,12 +89,18 @@ static void add_alive(pid_t tid, const char *comm, void *ctx)
  */
 static void seed_asleep(struct app *a)
 {
+	unsigned long text[TT_TEXT_RANGES][2];
+	int ntext = a->cfg.stacks ? procfs__exec_ranges(a->tgid, text, TT_TEXT_RANGES) : 0;
+
 	for (size_t i = 0; i < a->threads->n; i++) {
 		pid_t tid = a->threads->v[i].tid, joinee;
 		struct tt_sched s;
 
 		if (a->threads->v[i].ended || attachwait__state(a->tgid, tid, a->threads->t0_ns, &s, &joinee))
 			continue;
+		/* --stacks: where it waits (a deadlock formed before the attach shows it) */
+		if (s.in_wait && ntext > 0)
+			attachwait__scan(a->tgid, tid, (const unsigned long (*)[2])text, (size_t)ntext, s.wait.scan);
 		loader__seed_sched(a->loader, tid, &s);
 		/* a join in progress names its joinee's tid word: the word is then named as a join */
 		if (joinee && joinee != tid)
@@ -164,15 +170,7 @@ static int trace_loop(struct app *a)
 		if (deadline && now >= deadline)
 			break;
 		if (a->cfg.interval_s && now >= next_interval) {
-			struct tt_view *iv = a->view.ops->interval ? &a->view : &a->interval_view;
-			struct tt_parallelism par;
-			struct tt_verdict verdict;
-			struct tt_report r;
-
-			threads__sample(a->threads, procfs__thread_stat);
-			pythreads__refresh(a, false);
-			report__build(a, now, &r, &par, &verdict);
-			iv->ops->interval(iv, &r, now);
+			report__interval(a, now);
 			next_interval += (uint64_t)(a->cfg.interval_s * 1e9);
 		}
 		if (!a->python_probed && now - a->python_scan_ns > RESCAN_NS * 10)
@@ -255,7 +253,9 @@ int main(int argc, char **argv)
 	a.deadlocks = deadlocks__new();
 	a.history = a.cfg.timeline ? history__new() : NULL;
 	a.pystacks = pystacks__new();
-	if (!a.threads || !a.locks || !a.deadlocks || !a.pystacks || (a.cfg.timeline && !a.history)) {
+	a.interval = a.cfg.interval_s ? interval__new() : NULL;
+	if (!a.threads || !a.locks || !a.deadlocks || !a.pystacks || (a.cfg.timeline && !a.history) ||
+	    (a.cfg.interval_s && !a.interval)) {
 		fprintf(stderr, "threadtrace: out of memory for the thread and lock tables\n");
 		exit_code = TT_EXIT_RUNTIME;
 		goto out;
@@ -331,6 +331,7 @@ out:
 	deadlocks__free(a.deadlocks);
 	history__free(a.history);
 	pystacks__free(a.pystacks);
+	interval__free(a.interval);
 	locks__free(a.locks);
 	threads__free(a.threads);
 	if (a.out && a.out != stdout)

@@ -82,6 +82,21 @@ int procfs__thread_syscall(pid_t pid, pid_t tid, long *nr, unsigned long long ar
 	return 0;
 }
 
+int procfs__thread_user_sp(pid_t pid, pid_t tid, unsigned long long *sp)
+{
+	char path[64], buf[512];
+	unsigned long long skip;
+	long nr;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)pid, (int)tid);
+	/* "NR ARG1 ... ARG6 SP PC": the 8th field */
+	if (read_line(path, buf, sizeof(buf)) ||
+	    sscanf(buf, "%ld %llx %llx %llx %llx %llx %llx %llx", &nr, &skip, &skip, &skip, &skip, &skip, &skip,
+		   sp) != 8 || nr < 0)
+		return -1;
+	return 0;
+}
+
 int procfs__thread_runtime(pid_t pid, pid_t tid, unsigned long long *ns)
 {
 	char path[64], buf[128];

@@ -18,6 +18,9 @@ int procfs__thread_stat(pid_t pid, pid_t tid, char *state, unsigned long long *t
  */
 int procfs__thread_syscall(pid_t pid, pid_t tid, long *nr, unsigned long long args[6]);
 
+/* The user stack pointer of a thread blocked in a system call (the same file's SP). 0 or -1. */
+int procfs__thread_user_sp(pid_t pid, pid_t tid, unsigned long long *sp);
+
 /* A thread's time on a CPU so far, in ns (/proc/PID/task/TID/schedstat). 0 or -1. */
 int procfs__thread_runtime(pid_t pid, pid_t tid, unsigned long long *ns);
 

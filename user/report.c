@@ -92,9 +92,37 @@ int report__build(struct app *a, uint64_t now, struct tt_report *r, struct tt_pa
 	r->wall_s = (double)(now - a->threads->t0_ns) / 1e9;
 	r->ncpu = ncpu > 0 ? (unsigned)ncpu : 1;
 	verdict__compute(verdict, a->locks, a->threads, par, r->wall_s, r->ncpu);
+	verdict__deadlocks(verdict, a->deadlocks);
 	r->verdict = verdict;
+	r->deadlocks = a->deadlocks;
 	loader__drops(a->loader, r->lost);
 	return err;
+}
+
+/* -i: the interval to now from the figures r (just built), to the interval view (text on stderr if not the main view). */
+static void interval_to_view(struct app *a, struct tt_report *r, uint64_t now, bool last)
+{
+	struct tt_view *iv = a->view.ops->interval ? &a->view : &a->interval_view;
+
+	threads__sample(a->threads, procfs__thread_stat); /* the state letters */
+	if (interval__next(a->interval, a->threads, a->locks, r->par, now, last)) {
+		fprintf(stderr, "threadtrace: warning: out of memory for the interval's figures: the next covers it\n");
+		return;
+	}
+	r->interval = a->interval;
+	iv->ops->interval(iv, r, now);
+	r->interval = NULL;
+}
+
+void report__interval(struct app *a, uint64_t now)
+{
+	struct tt_parallelism par;
+	struct tt_verdict verdict;
+	struct tt_report r;
+
+	pythreads__refresh(a, false);
+	report__build(a, now, &r, &par, &verdict);
+	interval_to_view(a, &r, now, false);
 }
 
 /* Each part is written even when another failed. */
@@ -114,6 +142,9 @@ int report__print(struct app *a)
 	report__emit_trace(a, "stop", true, now - a->threads->t0_ns);
 	if (report__build(a, now, &r, &par, &verdict))
 		err = -1;
+	/* -i: the last stretch too, so that the intervals add up to the totals below */
+	if (a->interval)
+		interval_to_view(a, &r, now, true);
 	a->view.ops->summary(&a->view, &r);
 	syms__usage(&usage);
 	if (usage.refused)

@@ -80,8 +80,12 @@ def runtime_start(pid, exe, symbol):
 
 def check_deadlock_report(p, jit_name=None):
     assert p.returncode == 0, p.stderr
-    blocked = [l for l in p.stdout.splitlines() if "blocked at:" in l]
+    live, summary = p.stdout.split("\nThreads of process ", 1)
+    blocked = [l for l in live.splitlines() if "blocked at:" in l]
     assert len(blocked) == 2, p.stdout
+    # the summary's Deadlocks section repeats them
+    again = [l.split("blocked at:", 1)[1] for l in summary.splitlines() if "blocked at:" in l]
+    assert again == [l.split("blocked at:", 1)[1] for l in blocked], p.stdout
     # the frames are still named, from the ELF files
     assert all("pthread_mutex_lock" in l for l in blocked), blocked
     if jit_name:

@@ -47,6 +47,10 @@ def test_deadlock_with_stacks_and_a_perf_map(demo_proc, tmp_path):
     finally:
         os.unlink(perf_map)
     assert tt.returncode == 0, err
-    blocked = [l for l in out.splitlines() if "blocked at:" in l]
+    live, summary = out.split("\nThreads of process ", 1)
+    blocked = [l for l in live.splitlines() if "blocked at:" in l]
     assert len(blocked) == 2, out
+    # the summary's Deadlocks section repeats them
+    again = [l.split("blocked at:", 1)[1] for l in summary.splitlines() if "blocked at:" in l]
+    assert again == [l.split("blocked at:", 1)[1] for l in blocked], out
     assert all("pthread_mutex_lock" in l and "jit_locker+0x" in l for l in blocked)

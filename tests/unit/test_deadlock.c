@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include "check.h"
 #include "model/deadlock.h"
+#include "model/verdict.h"
 
 #define MAXC 8
 #define MAXE 8
@@ -373,6 +374,58 @@ TEST(many_waits_and_long_cycles)
 	deadlocks__free(d);
 }
 
+
+/* The deadlocks kept for the summary: numbered in order, strings copied, the verdict names the first. */
+TEST(deadlocks_kept_numbered_and_in_the_verdict)
+{
+	struct tt_deadlocks *d = deadlocks__new();
+	char stack[32] = "pthread_mutex_lock < locker";
+	struct tt_deadlock_member m[2] = {
+		{ .tgid = 7, .tid = 201, .owner = 202, .addr = 0xb000, .found_ns = 9, .blocked_ns = 4, .lock = "lock_b+0x0",
+		  .stack = stack },
+		{ .tgid = 7, .tid = 202, .owner = 201, .addr = 0xa000, .found_ns = 9, .blocked_ns = 5, .lock = "lock_a+0x0" },
+	};
+	struct tt_deadlock_member three[3] = {
+		{ .tid = 301, .owner = 302, .lock = "x" }, { .tid = 302, .owner = 303, .lock = "y" },
+		{ .tid = 303, .owner = 301, .lock = "z" },
+	};
+	const struct tt_deadlock_member *got;
+	struct tt_verdict v = { 0 };
+	size_t n;
+
+	CHECK(d != NULL);
+	got = deadlocks__members(d, &n);
+	CHECK_EQ_U64(n, 0);
+	CHECK_EQ_INT(deadlocks__count(d), 0);
+	verdict__deadlocks(&v, d);
+	CHECK_EQ_INT(v.deadlocks, 0);
+	CHECK_STR(v.deadlock_reason, "");
+	CHECK_EQ_INT(deadlocks__add(d, m, 2), 0);
+	CHECK_EQ_INT(deadlocks__add(d, three, 3), 0);
+	stack[0] = 'X'; /* the caller's buffer may change: the model has its copy */
+	got = deadlocks__members(d, &n);
+	CHECK_EQ_U64(n, 5);
+	CHECK_EQ_INT(deadlocks__count(d), 2);
+	if (n == 5) {
+		CHECK_EQ_INT(got[0].cycle, 1);
+		CHECK_EQ_INT(got[1].cycle, 1);
+		CHECK_EQ_INT(got[2].cycle, 2);
+		CHECK_EQ_INT(got[4].cycle, 2);
+		CHECK_EQ_INT(got[1].tid, 202);
+		CHECK_EQ_U64(got[1].blocked_ns, 5);
+		CHECK_STR(got[0].stack, "pthread_mutex_lock < locker");
+		CHECK(got[1].stack == NULL && got[1].py_stack == NULL);
+		CHECK_STR(got[4].lock, "z");
+	}
+	verdict__deadlocks(&v, d);
+	CHECK_EQ_INT(v.deadlocks, 2);
+	CHECK_EQ_INT(v.deadlocked, 5);
+	CHECK_STR(v.deadlock_reason, "201 waits for lock_b+0x0 held by 202, 202 waits for lock_a+0x0 held by 201");
+	deadlocks__free(d);
+	got = deadlocks__members(NULL, &n);
+	CHECK(got == NULL && n == 0);
+}
+
 int main(void)
 {
 	RUN(two_cycle_confirmed_then_reported_once);
@@ -389,5 +442,6 @@ int main(void)
 	RUN(cycle_turned_down_is_offered_again);
 	RUN(free_null_is_safe);
 	RUN(many_waits_and_long_cycles);
+	RUN(deadlocks_kept_numbered_and_in_the_verdict);
 	return check_summary();
 }

@@ -10,6 +10,9 @@ struct tt_deadlocks {
 	size_t nprev;
 	struct tt_wait_edge *reported; /* first edge of each cycle reported */
 	size_t nreported, capreported;
+	struct tt_deadlock_member *found; /* every deadlock kept, one thread after another */
+	size_t nfound, capfound;
+	unsigned cycles;
 };
 
 struct tt_deadlocks *deadlocks__new(void)
@@ -23,6 +26,11 @@ void deadlocks__free(struct tt_deadlocks *d)
 		return;
 	free(d->prev);
 	free(d->reported);
+	for (size_t i = 0; i < d->nfound; i++) {
+		free(d->found[i].stack);
+		free(d->found[i].py_stack);
+	}
+	free(d->found);
 	free(d);
 }
 
@@ -150,4 +158,55 @@ out:
 	free(cycle);
 	free(walk);
 	return found;
+}
+
+/* A copy of s, or NULL for NULL; *nomem when the copy failed. */
+static char *dup_or_null(const char *s, bool *nomem)
+{
+	char *c = s ? strdup(s) : NULL;
+
+	*nomem |= s && !c;
+	return c;
+}
+
+int deadlocks__add(struct tt_deadlocks *d, const struct tt_deadlock_member *m, size_t n)
+{
+	size_t first = d->nfound;
+	bool nomem = false;
+
+	for (size_t i = 0; i < n && !nomem; i++) {
+		struct tt_deadlock_member *k;
+
+		if (ARRAY_ROOM(d->found, d->nfound, d->capfound)) {
+			nomem = true;
+			break;
+		}
+		k = &d->found[d->nfound++];
+		*k = m[i];
+		k->cycle = d->cycles + 1;
+		k->lock[sizeof(k->lock) - 1] = '\0';
+		k->stack = dup_or_null(m[i].stack, &nomem);
+		k->py_stack = dup_or_null(m[i].py_stack, &nomem);
+	}
+	if (nomem) {
+		while (d->nfound > first) {
+			d->nfound--;
+			free(d->found[d->nfound].stack);
+			free(d->found[d->nfound].py_stack);
+		}
+		return -1;
+	}
+	d->cycles++;
+	return 0;
+}
+
+const struct tt_deadlock_member *deadlocks__members(const struct tt_deadlocks *d, size_t *n)
+{
+	*n = d ? d->nfound : 0;
+	return d ? d->found : NULL;
+}
+
+unsigned deadlocks__count(const struct tt_deadlocks *d)
+{
+	return d ? d->cycles : 0;
 }

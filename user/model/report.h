@@ -2,6 +2,8 @@
 #ifndef TT_REPORT_H
 #define TT_REPORT_H
 
+#include "model/deadlock.h"
+#include "model/interval.h"
 #include "model/locks.h"
 #include "model/pystacks.h"
 #include "model/sched.h"
@@ -14,6 +16,8 @@ struct tt_report {
 	const struct tt_pystacks *pystacks; /* CPython: the Python stacks of call sites; NULL: none */
 	const struct tt_parallelism *par;
 	const struct tt_verdict *verdict;
+	const struct tt_deadlocks *deadlocks; /* found during the trace */
+	const struct tt_interval *interval;   /* -i, in an interval's report: its own figures */
 	double wall_s;                     /* length of the trace */
 	unsigned ncpu;
 	uint64_t lost[TT_DROP_MAX];        /* drops counted by the kernel side */

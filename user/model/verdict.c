@@ -154,3 +154,21 @@ void verdict__compute(struct tt_verdict *v, const struct tt_locks *locks, const 
 	else if (wall_s >= 0.3 && v->handoffs >= 10)
 		v->confidence = "medium";
 }
+
+/*
+ * Deadlocks: each was seen twice in a row, every thread asleep in the same
+ * wait (deadwatch.c), so there is no threshold to weigh: the verdict names the
+ * first cycle, "A waits for L1 held by B, B waits for L2 held by A".
+ */
+void verdict__deadlocks(struct tt_verdict *v, const struct tt_deadlocks *d)
+{
+	size_t n, len = 0, size = sizeof(v->deadlock_reason);
+	const struct tt_deadlock_member *m = deadlocks__members(d, &n);
+
+	v->deadlocks = deadlocks__count(d);
+	v->deadlocked = (unsigned)n;
+	v->deadlock_reason[0] = '\0';
+	for (size_t i = 0; i < n && m[i].cycle == 1 && len < size; i++)
+		len += (size_t)snprintf(v->deadlock_reason + len, size - len, "%s%d waits for %s held by %d",
+					i ? ", " : "", (int)m[i].tid, m[i].lock, (int)m[i].owner);
+}

@@ -4,11 +4,16 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "model/deadlock.h"
 #include "model/locks.h"
 #include "model/sched.h"
 #include "model/threads.h"
 
 struct tt_verdict {
+	/* a deadlock seen during the trace comes first (verdict__deadlocks) */
+	unsigned deadlocks;         /* cycles found */
+	unsigned deadlocked;        /* threads in them */
+	char deadlock_reason[256];  /* the first cycle, thread by thread; raw lock names */
 	bool has_candidate;         /* some non-join lock was waited on */
 	bool gil_like;
 	char lock_name[TT_LOCK_NAME_LEN]; /* the candidate: "GIL" or its symbol */
@@ -39,5 +44,11 @@ struct tt_verdict {
 /* Computes the verdict. locks must be sorted (locks__sort); ncpu = CPUs online. */
 void verdict__compute(struct tt_verdict *v, const struct tt_locks *locks, const struct tt_threads *threads,
 		     const struct tt_parallelism *par, double wall_s, unsigned ncpu);
+
+/*
+ * The deadlocks found (after verdict__compute): a process whose threads wait
+ * on each other forever has that as its first finding, whatever its locks did.
+ */
+void verdict__deadlocks(struct tt_verdict *v, const struct tt_deadlocks *d);
 
 #endif

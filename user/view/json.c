@@ -95,6 +95,26 @@ void view__json_init(struct tt_view *v, FILE *out)
 	v->live = false;
 }
 
+/* The deadlocks found: one object per thread of each, in cycle order. */
+static void write_deadlocks(FILE *f, const struct tt_report *r)
+{
+	size_t n;
+	const struct tt_deadlock_member *m = deadlocks__members(r->deadlocks, &n);
+
+	fputs("\"deadlocks\":[", f);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "%s\n{\"deadlock\":%u,\"tgid\":%d,\"tid\":%d,\"owner\":%d,\"addr\":\"0x%" PRIx64
+			   "\",\"lock\":", i ? "," : "", m[i].cycle, (int)m[i].tgid, (int)m[i].tid, (int)m[i].owner,
+			m[i].addr);
+		json__write_string(f, m[i].lock);
+		fprintf(f, ",\"found_ns\":%" PRIu64 ",\"blocked_ns\":%" PRIu64, m[i].found_ns, m[i].blocked_ns);
+		json_opt_string(f, "stack", m[i].stack);
+		json_opt_string(f, "py_stack", m[i].py_stack);
+		fputc('}', f);
+	}
+	fputs("],\n", f);
+}
+
 static void write_summary(FILE *f, const struct tt_report *r)
 {
 	const struct tt_verdict *vd = r->verdict;
@@ -146,8 +166,15 @@ static void write_summary(FILE *f, const struct tt_report *r)
 	fputs("],\n\"parallelism\":[", f);
 	for (unsigned i = 0; i <= parallelism__max(r->par); i++)
 		fprintf(f, "%s{\"running\":%u,\"time_ns\":%" PRIu64 "}", i ? "," : "", i, r->par->ns[i]);
-	fprintf(f, "],\n\"parallelism_mean\":%.4f,\n\"verdict\":{\"gil_like\":%s,\"lock\":", parallelism__mean(r->par),
-		vd->gil_like ? "true" : "false");
+	fprintf(f, "],\n\"parallelism_mean\":%.4f,\n", parallelism__mean(r->par));
+	write_deadlocks(f, r);
+	fprintf(f, "\"verdict\":{\"deadlock\":%s,\"deadlocks\":%u,\"deadlock_reason\":",
+		vd->deadlocks ? "true" : "false", vd->deadlocks);
+	if (vd->deadlocks)
+		json__write_string(f, vd->deadlock_reason);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"gil_like\":%s,\"lock\":", vd->gil_like ? "true" : "false");
 	if (vd->has_candidate)
 		json__write_string(f, vd->lock_name);
 	else

@@ -91,6 +91,30 @@ static int write_parallelism(const char *dir, const struct tt_report *r)
 	return outfile__close(f, path);
 }
 
+/* The deadlocks found, a row per thread of each (a header alone: none). */
+static int write_deadlocks(const char *dir, const struct tt_report *r)
+{
+	char path[4096];
+	FILE *f = create(dir, "deadlocks.csv", path);
+	size_t n;
+	const struct tt_deadlock_member *m = deadlocks__members(r->deadlocks, &n);
+
+	if (!f)
+		return -1;
+	fputs("deadlock,tgid,tid,owner,addr,lock,found_ns,blocked_ns,stack,py_stack\n", f);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "%u,%d,%d,%d,0x%" PRIx64 ",", m[i].cycle, (int)m[i].tgid, (int)m[i].tid, (int)m[i].owner,
+			m[i].addr);
+		csv__write_field(f, m[i].lock);
+		fprintf(f, ",%" PRIu64 ",%" PRIu64 ",", m[i].found_ns, m[i].blocked_ns);
+		csv__write_field(f, m[i].stack ? m[i].stack : "");
+		fputc(',', f);
+		csv__write_field(f, m[i].py_stack ? m[i].py_stack : "");
+		fputc('\n', f);
+	}
+	return outfile__close(f, path);
+}
+
 int summary_csv__write(const char *dir, const struct tt_report *r)
 {
 	int err = 0;
@@ -98,5 +122,6 @@ int summary_csv__write(const char *dir, const struct tt_report *r)
 	err |= write_locks(dir, r);
 	err |= write_threads(dir, r);
 	err |= write_parallelism(dir, r);
+	err |= write_deadlocks(dir, r);
 	return err ? -1 : 0;
 }

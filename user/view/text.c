@@ -1,7 +1,6 @@
 /* Text view: a live line per lifecycle record and a per-thread table at the end. */
 #include <inttypes.h>
 #include <string.h>
-#include <unistd.h>
 #include "sanitize.h"
 #include "view/view.h"
 
@@ -400,11 +399,69 @@ static void summary_held_blocking(FILE *o, const struct tt_verdict *v)
 		name, v->hold_oncpu * 100, v->threads, tot, v->waits, p50, p99);
 }
 
+/* The deadlocks found during the trace, thread by thread, with where each blocked (--stacks). */
+static void summary_deadlocks(FILE *o, const struct tt_report *r)
+{
+	size_t n;
+	const struct tt_deadlock_member *m = deadlocks__members(r->deadlocks, &n);
+
+	if (!n)
+		return;
+	fprintf(o, "\nDeadlocks (each thread waits for a lock the next one holds; seconds since the trace started)\n");
+	for (size_t i = 0; i < n; i++) {
+		const struct tt_thread *th = threads__find(r->threads, m[i].tid);
+		char name[4 * TT_PY_NAME_LEN], lock[4 * TT_LOCK_NAME_LEN], found[32], blocked[48], text[4 * 1024];
+
+		if (!i || m[i].cycle != m[i - 1].cycle) {
+			fmt_secs(found, sizeof(found), m[i].found_ns);
+			fprintf(o, "  deadlock %u, found at %s:\n", m[i].cycle, found);
+		}
+		if (th)
+			thread_name(name, sizeof(name), th);
+		else
+			snprintf(name, sizeof(name), "?");
+		sanitize__for_terminal(lock, sizeof(lock), m[i].lock);
+		/* a wait in progress at the attach is dated from the attach */
+		if (m[i].blocked_ns >= m[i].found_ns)
+			snprintf(blocked, sizeof(blocked), "since the trace started or before");
+		else
+			fmt_dur(blocked, sizeof(blocked), m[i].blocked_ns);
+		fprintf(o, "  %7d %s waits for %s held by %d (blocked %s when found)\n", (int)m[i].tid, name, lock,
+			(int)m[i].owner, blocked);
+		if (m[i].stack) {
+			sanitize__for_terminal(text, sizeof(text), m[i].stack);
+			fprintf(o, "%12s blocked at: %s\n", "", text);
+		}
+		if (m[i].py_stack) {
+			sanitize__for_terminal(text, sizeof(text), m[i].py_stack);
+			fprintf(o, "%12s python: %s\n", "", text);
+		}
+	}
+}
+
+/* A deadlock leads the verdict; what the locks say follows it. */
+static void verdict_deadlock(FILE *o, const struct tt_verdict *v)
+{
+	char reason[4 * sizeof(v->deadlock_reason)];
+
+	if (!v->deadlocks) {
+		fprintf(o, "Verdict: ");
+		return;
+	}
+	sanitize__for_terminal(reason, sizeof(reason), v->deadlock_reason);
+	fprintf(o, "Verdict: DEADLOCK: %u threads wait for each other forever", v->deadlocked);
+	if (v->deadlocks > 1)
+		fprintf(o, " in %u deadlocks; the first: %s (confidence high).\n", v->deadlocks, reason);
+	else
+		fprintf(o, ": %s (confidence high).\n", reason);
+	fprintf(o, "  Besides the deadlock: ");
+}
+
 static void summary_verdict_line(FILE *o, const struct tt_verdict *v)
 {
 	char name[4 * TT_LOCK_NAME_LEN], p50[16], p90[16], p99[16], max[16];
 
-	fprintf(o, "Verdict: ");
+	verdict_deadlock(o, v);
 	if (!v->has_candidate) {
 		fprintf(o, "no lock serializes this process: %s (confidence %s).\n", v->reason, v->confidence);
 		return;
@@ -484,6 +541,7 @@ static void text_summary(struct tt_view *v, const struct tt_report *r)
 		      r->locks->nowners);
 	summary_pairs(o, "Who woke whom (waker -> wakee)", r->locks, r->locks->wakes, r->locks->nwakes);
 	summary_parallelism(o, r->par);
+	summary_deadlocks(o, r);
 	fputc('\n', o);
 	summary_verdict(o, r->verdict);
 	for (int k = 0; k < TT_DROP_MAX; k++)
@@ -493,30 +551,63 @@ static void text_summary(struct tt_view *v, const struct tt_report *r)
 	fflush(o);
 }
 
+/* -i: the locks waited on in the interval (no MAX or THR: a difference of totals cannot give them). */
+static void interval_locks(FILE *o, const struct tt_interval *iv, size_t top)
+{
+	fprintf(o, "\nLocks waited on in this interval\n");
+	if (!iv->nlocks) {
+		fprintf(o, "  no thread blocked on a futex\n");
+		return;
+	}
+	fprintf(o, "%-34s %-9s %-10s %7s %6s %10s %7s %9s %9s %8s\n", "LOCK", "KIND", "ROLE", "WAITS", "TMOUT", "TOTAL",
+		"HOLDS", "HOLD-P50", "HOLD-P99", "HANDOFFS");
+	for (size_t i = 0; i < iv->nlocks && i < top; i++) {
+		const struct tt_lock *k = &iv->locks[i];
+		char name[4 * TT_LOCK_NAME_LEN], tot[16], p50[16], p99[16];
+
+		sanitize__for_terminal(name, sizeof(name), k->name);
+		fmt_dur(tot, sizeof(tot), k->total_ns);
+		if (k->hold.count) {
+			fmt_dur(p50, sizeof(p50), hold__percentile(&k->hold, 50));
+			fmt_dur(p99, sizeof(p99), hold__percentile(&k->hold, 99));
+		} else {
+			snprintf(p50, sizeof(p50), "-");
+			snprintf(p99, sizeof(p99), "-");
+		}
+		fprintf(o, "%-34.34s %-9s %-10s %7" PRIu64 " %6" PRIu64 " %10s %7" PRIu64 " %9s %9s %8" PRIu64 "\n", name,
+			lock__kind_name(k), lock__role(k) == TT_ROLE_CONTENTION ? "contention" : "idle", k->waits,
+			k->timeouts, tot, (uint64_t)k->hold.count, p50, p99, k->handoffs);
+	}
+	if (iv->nlocks > top)
+		fprintf(o, "  ... %zu more\n", iv->nlocks - top);
+}
+
+/* -i: this interval's own figures (bcc's way); the verdict is the trace's so far. */
 static void text_interval(struct tt_view *v, const struct tt_report *r, uint64_t now_ns)
 {
-	const struct tt_threads *t = r->threads;
-	long hz = sysconf(_SC_CLK_TCK);
-	char ts[32];
+	const struct tt_interval *iv = r->interval;
+	int nw = name_width(r->threads);
+	char from[32], to[32];
 
-	int nw = name_width(t);
-
-	fmt_secs(ts, sizeof(ts), now_ns > t->t0_ns ? now_ns - t->t0_ns : 0);
-	fprintf(v->out, "-- %s: threads alive now (CPU in the last interval) --\n%7s %-*s %5s %12s\n", ts, "TID",
-		nw, "NAME", "STATE", "CPU(s)");
-	for (size_t i = 0; i < t->n; i++) {
-		const struct tt_thread *th = &t->v[i];
+	(void)now_ns;
+	fmt_secs(from, sizeof(from), iv->from_ns);
+	fmt_secs(to, sizeof(to), iv->to_ns);
+	fprintf(v->out, "-- interval %u%s, %s .. %s s: threads alive now and those that ended in it, "
+			"this interval's figures (seconds) --\n", iv->n, iv->last ? " (the last: the trace ended)" : "",
+		from, to);
+	fprintf(v->out, "%7s %-*s %5s %9s %9s %9s %9s %7s\n", "TID", nw, "NAME", "STATE", "ON-CPU", "RUNQUEUE", "FUTEX",
+		"SLEEP", "WAITS");
+	for (size_t i = 0; i < iv->nthreads; i++) {
+		const struct tt_thread *th = &iv->threads[i];
 		char name[4 * TT_PY_NAME_LEN];
 
-		if (th->ended)
-			continue;
 		thread_name(name, sizeof(name), th);
-		fprintf(v->out, "%7d %-*s %5c %12.3f\n", (int)th->tid, pad_for(name, nw), name, th->state ? th->state : '?',
-			hz > 0 ? (double)th->cpu_ticks_delta / (double)hz : 0.0);
+		fprintf(v->out, "%7d %-*s %5c %9.3f %9.3f %9.3f %9.3f %7" PRIu64 "\n", (int)th->tid, pad_for(name, nw),
+			name, th->ended ? '-' : th->state ? th->state : '?', th->oncpu_ns / 1e9, th->runq_ns / 1e9,
+			th->lock_ns / 1e9, th->sleep_ns / 1e9, th->waits);
 	}
-	fprintf(v->out, "-- since the start --");
-	summary_locks(v->out, r->locks, 5);
-	fprintf(v->out, "Threads running at once, mean %.2f. ", parallelism__mean(r->par));
+	interval_locks(v->out, iv, 5);
+	fprintf(v->out, "Threads running at once in this interval, mean %.2f.\nSince the start: ", parallelism__mean(&iv->par));
 	summary_verdict(v->out, r->verdict);
 	fputc('\n', v->out);
 	fflush(v->out);
