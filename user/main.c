@@ -58,15 +58,18 @@ static int on_event(void *ctx, const void *data, size_t len)
 	if (events__apply(&a->sink, &e))
 		return -ENOMEM;
 	kind = e.h.kind;
-	pythreads__on_event(a, kind);
-	if (kind == TT_EV_EXEC)
-		a->python_probed = false; /* a new program: look again */
+	if (kind == TT_EV_EXEC) {
+		/* a new program: look again, at once (Python frames at waits need the interpreter found) */
+		a->python_probed = false;
+		a->python_scan_ns = 0;
+	}
 	if (kind == TT_EV_FORK)
 		targets__add_process(a, (pid_t)e.h.tgid);
 	/* libpython is mapped after exec, before the first thread starts. */
-	if (kind == TT_EV_START && !a->python_probed &&
+	if ((kind == TT_EV_START || kind == TT_EV_EXEC) && !a->python_probed &&
 	    app__now_ns(CLOCK_MONOTONIC) - a->python_scan_ns > RESCAN_NS)
 		targets__probe_python(a);
+	pythreads__on_event(a, kind);
 	/* a new program or thread: libraries may have come; name locks with fresh maps */
 	if ((kind == TT_EV_EXEC || kind == TT_EV_START) &&
 	    app__now_ns(CLOCK_MONOTONIC) - a->maps_read_ns > RESCAN_NS)

@@ -155,8 +155,13 @@ void pythreads__on_event(struct app *a, uint32_t kind)
 		p->next_open_ns = p->open_backoff_ns = 0;
 		return;
 	}
-	/* its name is set in Python once the OS thread runs: read a little later, not at once */
 	now = app__now_ns(CLOCK_MONOTONIC);
+	/* a thread starts: an interpreter not open yet runs by now (its waits want their frames) */
+	if (!p->proc) {
+		p->next_open_ns = 0;
+		ready(a, p, now);
+	}
+	/* its name is set in Python once the OS thread runs: read a little later, not at once */
 	p->busy_until_ns = now + PYTHREADS_BUSY_FOR_NS;
 	want = now + PYTHREADS_START_DELAY_NS;
 	if (want < p->last_read_ns + PYTHREADS_MIN_GAP_NS)
