@@ -72,8 +72,10 @@ static __always_inline void lifecycle_exit(struct task_struct *task, __u32 flags
 	/*
 	 * A joiner waits for this thread: its join returns now, unless the process is ending.
 	 * (A join of an earlier thread on the same stack that never ended is taken away too.)
+	 * The joinee is the tid its tid word held: as its own namespace numbers it.
 	 */
-	if (take_pending_join(&key, &join) && join.joinee == tid && !(flags & TT_EXIT_GROUP))
+	if (take_pending_join(&key, &join) && !(flags & TT_EXIT_GROUP) &&
+	    (join.joinee == tid || join.joinee == pidns_own_tid(task)))
 		emit_join(key.tgid, join.joiner, key.tid_word, now - join.start_ns);
 }
 

@@ -38,4 +38,21 @@ static __always_inline __u32 pidns_nr_at(struct pid *pid, __u32 level, __u32 inu
 	return BPF_CORE_READ(up, nr);
 }
 
+/*
+ * t's tid as its own namespace numbers it: what its libc writes in futex
+ * words. Differs from threadtrace's numbers when a host threadtrace traces
+ * a process in a container (-p HOSTPID).
+ */
+static __always_inline __u32 pidns_own_tid(struct task_struct *t)
+{
+	struct pid *pid = BPF_CORE_READ(t, thread_pid);
+	struct upid *up;
+
+	if (!pid)
+		return 0;
+	up = (struct upid *)((void *)pid + bpf_core_field_offset(struct pid, numbers) +
+			     (__u64)BPF_CORE_READ(pid, level) * bpf_core_type_size(struct upid));
+	return BPF_CORE_READ(up, nr);
+}
+
 #endif /* PIDNS_BPF_H */
