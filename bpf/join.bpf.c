@@ -19,8 +19,13 @@ struct join_call {
 	__u64 tid_word; /* the joinee's tid word: its clear_child_tid */
 };
 
+/*
+ * Used by the fallback probes only (another libc), and only from uprobes: not
+ * preallocated, which cost every start-up a few ms for a map nearly always empty.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 16384); /* resized by the loader (--max-threads) */
 	__type(key, __u32);
 	__type(value, struct join_call);
