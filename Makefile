@@ -31,9 +31,11 @@ endif
 # Files that define maps others use come first: libbpf 1.1's linker cannot
 # resolve an extern map whose definition comes in a later file.
 BPF_FIRST := bpf/common.bpf.c bpf/sched.bpf.c bpf/futex.bpf.c bpf/joinguess.bpf.c
-BPF_SRCS  := $(BPF_FIRST) $(filter-out $(BPF_FIRST),$(sort $(wildcard bpf/*.bpf.c)))
+# Its own object, run once before the tracer loads inside a PID namespace (user/pidns.c).
+BPF_ALONE := bpf/pidfind.bpf.c
+BPF_SRCS  := $(BPF_FIRST) $(filter-out $(BPF_FIRST) $(BPF_ALONE),$(sort $(wildcard bpf/*.bpf.c)))
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
-SKEL      := $(OUT)/threadtrace.skel.h
+SKEL      := $(OUT)/threadtrace.skel.h $(OUT)/pidfind.skel.h
 USER_SRCS := $(wildcard user/*.c user/model/*.c user/view/*.c user/cpython/*.c)
 # The CPython reader on its own, for tools/pystack (user/cpython/pyproc.h)
 PY_OBJS   := $(patsubst %.c,$(OUT)/%.o,$(wildcard user/cpython/*.c) user/elfsym.c user/ehframe.c user/safeopen.c)
@@ -73,9 +75,13 @@ $(OUT)/threadtrace.bpf.o: $(BPF_OBJS)
 	$(call msg,LINK-BPF,$@)
 	$(Q)$(BPFTOOL) gen object $@ $^
 
-$(SKEL): $(OUT)/threadtrace.bpf.o
+$(OUT)/threadtrace.skel.h: $(OUT)/threadtrace.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name threadtrace_bpf > $@
+
+$(OUT)/pidfind.skel.h: $(OUT)/bpf/pidfind.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name pidfind_bpf > $@
 
 # Objects may include the skeleton: it must exist before they compile.
 $(OUT)/%.o: %.c | $(SKEL)

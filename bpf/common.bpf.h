@@ -9,6 +9,7 @@
 #include <bpf/bpf_core_read.h>
 #include "threadtrace.h"
 #include "platform.h"
+#include "pidns.bpf.h"
 
 /* include/linux/sched.h and sched/signal.h: #defines, so absent from BTF. */
 #define PF_SIGNALED 0x00000400
@@ -17,8 +18,15 @@
 #define E2BIG 7
 #define EEXIST 17
 
-/* The process being traced: set before load through the skeleton's rodata. */
+/* The process being traced, as the host numbers it: set before load through the skeleton's rodata. */
 extern const volatile __u32 targ_tgid;
+/*
+ * threadtrace's PID namespace (pidns.bpf.h): its level (0: the host's, no
+ * translation) and inode, and the target's tgid there.
+ */
+extern const volatile __u32 pidns_level;
+extern const volatile __u32 pidns_inum;
+extern const volatile __u32 targ_ns_tgid;
 /* -f: its descendants too, kept in the targets map. */
 extern const volatile bool follow_forks;
 /* Waiting bytes in the ring buffer from which a submit wakes the reader (a quarter of it). */
@@ -45,12 +53,20 @@ struct tid_set_map {
 	__type(value, __u8);
 };
 
-/* -f: the processes traced besides targ_tgid (tgid -> 1). */
+/* -f: the processes traced besides targ_tgid (host tgid -> its tgid in threadtrace's namespace). */
 struct targets_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
 	__type(key, __u32);
-	__type(value, __u8);
+	__type(value, __u32);
+};
+
+/* In a PID namespace: a dying thread's tid there, kept for its last switch (its struct pid is gone by then). */
+struct ns_tids_map {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
 };
 
 /*
@@ -89,6 +105,7 @@ extern struct events_map events SEC(".maps");
 extern struct join_pending_map join_pending SEC(".maps");
 extern struct targets_map targets SEC(".maps");
 extern struct drops_map drops SEC(".maps");
+extern struct ns_tids_map ns_tids SEC(".maps");
 /* Threads that called PyThread_exit_thread (join.bpf.c fills, exit_flags reads). */
 extern struct tid_set_map py_exiting SEC(".maps");
 /* Set once py_exiting has had an entry: until then no program needs to look there. */
@@ -101,6 +118,67 @@ static __always_inline bool is_target(__u32 tgid)
 		return true;
 	/* without -f the verifier drops the lookup */
 	return follow_forks && bpf_map_lookup_elem(&targets, &tgid);
+}
+
+/*
+ * The ids events, map keys and futex words use: threadtrace's namespace's
+ * (pidns.bpf.h). Called only for a target's threads (is_target first) or
+ * for current; on the host the verifier keeps only the first line of each.
+ */
+
+/* t's tid (t: a pointer the verifier trusts; 0 if t is no thread visible here) */
+static __always_inline __u32 task_tid(struct task_struct *t)
+{
+	struct pid *pid;
+	__u32 *kept;
+
+	if (!pidns_level)
+		return t->pid;
+	pid = BPF_CORE_READ(t, thread_pid);
+	if (pid)
+		return pidns_nr_at(pid, pidns_level, pidns_inum);
+	/* released (its last switch): the tid its exit kept (pidns_keep_tid) */
+	kept = bpf_task_storage_get(&ns_tids, t, 0, 0);
+	return kept ? *kept : 0;
+}
+
+/* task_tid of a task read through BPF_CORE_READ (not trusted): a live thread's */
+static __always_inline __u32 task_tid_read(struct task_struct *t)
+{
+	if (!pidns_level)
+		return BPF_CORE_READ(t, pid);
+	return pidns_nr_at(BPF_CORE_READ(t, thread_pid), pidns_level, pidns_inum);
+}
+
+/* The tgid of host tgid, a traced process (is_target): targ_ns_tgid, or -f's targets map. */
+static __always_inline __u32 target_tgid(__u32 host_tgid)
+{
+	__u32 *ns;
+
+	if (!pidns_level || host_tgid == targ_tgid)
+		return pidns_level ? targ_ns_tgid : host_tgid;
+	ns = bpf_map_lookup_elem(&targets, &host_tgid);
+	return ns ? *ns : 0;
+}
+
+/* current's tid */
+static __always_inline __u32 current_tid(void)
+{
+	if (!pidns_level)
+		return (__u32)bpf_get_current_pid_tgid();
+	return task_tid_read(bpf_get_current_task_btf());
+}
+
+/* A target thread exits (t: trusted): keep its tid for its last switch, after its struct pid is released. */
+static __always_inline void pidns_keep_tid(struct task_struct *t, __u32 tid)
+{
+	__u32 *kept;
+
+	if (!pidns_level)
+		return;
+	kept = bpf_task_storage_get(&ns_tids, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (kept)
+		*kept = tid;
 }
 
 static __always_inline void count_drop(__u32 kind)
@@ -214,7 +292,7 @@ static __always_inline void emit_join(__u32 tgid, __u32 joiner, __u64 tid_word, 
 /* How a task is ending, as TT_EXIT_* flags (read in the dying task). */
 static __always_inline __u32 exit_flags(struct task_struct *task)
 {
-	__u32 pid = task->pid;
+	__u32 pid = task_tid(task);
 	__u32 flags = 0;
 
 	if (task->flags & PF_SIGNALED)

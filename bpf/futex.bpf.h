@@ -234,7 +234,7 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct tt_sched *s, struct 
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(prev);
 	struct tt_wait w = { .start_ns = now, .stack_id = -1, .runtime_ns = prev->se.sum_exec_runtime };
-	__u32 tid = prev->pid, cmd;
+	__u32 tid = task_tid(prev), cmd;
 	long nr;
 
 	/* futex waits sleep interruptibly; a page fault inside the call would not */
@@ -300,9 +300,10 @@ static __always_inline bool signal_pending_for(struct task_struct *p)
  * target's threads ending p's futex wait, else 0; *waker_s is then its
  * scheduling entry when a futex wake call woke p (NULL: an exit did).
  */
-static __always_inline __u32 futex_woken(struct tt_sched *s, struct task_struct *p, struct tt_sched **waker_s)
+static __always_inline __u32 futex_woken(struct tt_sched *s, struct task_struct *p, __u32 wakee,
+					 struct tt_sched **waker_s)
 {
-	__u32 wakee = p->pid, waker;
+	__u32 waker;
 	struct tt_pair_key key = {};
 	struct task_struct *cur;
 	struct tt_pair_val *v;
@@ -328,14 +329,14 @@ static __always_inline __u32 futex_woken(struct tt_sched *s, struct task_struct 
 	cur = bpf_get_current_task_btf();
 	if (!is_target(cur->tgid))
 		return 0; /* woken from outside: no waker of ours */
-	waker = cur->pid;
+	waker = task_tid(cur);
 	if (!(cur->flags & PF_EXITING)) {
 		/* a thread ending wakes its joiner from the kernel (clear_child_tid): no call to check */
 		regs = (struct pt_regs *)bpf_task_pt_regs(cur);
 		if (!regs || TT_REG_NR(regs) != TT_NR_FUTEX || !tt_is_wake_op(TT_REG_ARG2(regs) & FUTEX_CMD_MASK))
 			return 0;
 		*waker_s = bpf_map_lookup_elem(&sched_stats, &waker);
-		end_hold(*waker_s, cur->tgid, waker, TT_REG_ARG1(regs));
+		end_hold(*waker_s, target_tgid(cur->tgid), waker, TT_REG_ARG1(regs));
 	}
 	w->waker = waker;
 	key.addr = w->addr;
@@ -444,7 +445,7 @@ static __always_inline bool take_open_wait_flag(struct tt_sched *s)
 static __always_inline void futex_resumes(struct tt_sched *s, struct task_struct *next, __u64 now)
 {
 	if (take_open_wait_flag(s))
-		finish_wait(s, next->tgid, next->pid, now);
+		finish_wait(s, target_tgid(next->tgid), task_tid(next), now);
 }
 
 /*
@@ -461,7 +462,7 @@ static __always_inline __u64 futex_missed_resume(struct tt_sched *s, struct task
 		return 0;
 	ran = t->se.sum_exec_runtime - s->wait.runtime_ns;
 	resumed = ran < now - s->wait.start_ns ? now - ran : s->wait.start_ns;
-	finish_wait(s, t->tgid, t->pid, resumed);
+	finish_wait(s, target_tgid(t->tgid), task_tid(t), resumed);
 	return resumed;
 }
 
@@ -488,7 +489,7 @@ static __always_inline void futex_timeout(struct hrtimer *timer)
 	stack = (__u64)BPF_CORE_READ(t, stack);
 	if ((__u64)timer < stack || (__u64)timer >= stack + TT_THREAD_SIZE)
 		return;
-	tid = BPF_CORE_READ(t, pid);
+	tid = task_tid_read(t);
 	s = bpf_map_lookup_elem(&sched_stats, &tid);
 	if (s && s->in_wait && !s->wait.woken)
 		s->wait.ret = -ETIMEDOUT;

@@ -61,7 +61,7 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 		__u64 missed = 0;
 
 		now = bpf_ktime_get_ns();
-		s = sched_of(prev->pid);
+		s = sched_of(task_tid(prev));
 		missed = futex_missed_resume(s, prev, now);
 		if (s && !preempt && prev_state != TASK_RUNNING)
 			addr = futex_sleeps(ctx, s, prev, prev_state, now);
@@ -71,7 +71,7 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 	}
 	if (is_target(next->tgid)) {
 		now = now ?: bpf_ktime_get_ns();
-		s = sched_of(next->pid);
+		s = sched_of(task_tid(next));
 		futex_resumes(s, next, now);
 		running += sched_in(s, next, now);
 	}
@@ -84,14 +84,15 @@ SEC("tp_btf/sched_waking")
 int BPF_PROG(on_sched_waking, struct task_struct *p)
 {
 	struct tt_sched *s, *waker_s = NULL;
-	__u32 waker;
+	__u32 waker, tid;
 
 	if (!is_target(p->tgid))
 		return 0;
-	s = sched_of(p->pid);
-	waker = futex_woken(s, p, &waker_s);
+	tid = task_tid(p);
+	s = sched_of(tid);
+	waker = futex_woken(s, p, tid, &waker_s);
 	if (s && waker)
-		joinguess_woken(&s->wait, waker, waker_s, p->pid);
+		joinguess_woken(&s->wait, waker, waker_s, tid);
 	sched_wakeup(s, p);
 	return 0;
 }
@@ -130,14 +131,15 @@ int BPF_PROG(on_new_task, struct task_struct *p)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_thread_exit, struct task_struct *task)
 {
-	__u32 tgid = task->tgid;
-	__u32 tid = task->pid;
+	__u32 tgid = task->tgid, tid;
 	struct tt_sched *s;
 	__u32 flags;
 	__u64 now;
 
 	if (!is_target(tgid))
 		return 0;
+	tid = task_tid(task);
+	pidns_keep_tid(task, tid);
 	flags = exit_flags(task);
 	now = bpf_ktime_get_ns();
 	s = sched_of(tid); /* made if missing: its exited flag serves a racing join */

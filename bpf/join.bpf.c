@@ -19,8 +19,13 @@ struct join_call {
 	__u64 tid_word; /* the joinee's tid word: its clear_child_tid */
 };
 
+/*
+ * Used by the fallback probes only (another libc), and only from uprobes: not
+ * preallocated, which cost every start-up a few ms for a map nearly always empty.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 16384); /* resized by the loader (--max-threads) */
 	__type(key, __u32);
 	__type(value, struct join_call);
@@ -77,17 +82,17 @@ int BPF_KPROBE(join_core, __u64 pthread, __u64 result, __u32 clockid, __u64 abst
 	if (!is_target(id >> 32))
 		return 0;
 	key.tid_word = tid_word_of(pthread);
-	key.tgid = id >> 32;
+	key.tgid = target_tgid(id >> 32);
 	if (!key.tid_word || bpf_probe_read_user(&word, sizeof(word), (void *)key.tid_word))
 		return 0;
 	if (!word) {
-		emit_join(key.tgid, (__u32)id, key.tid_word, 0);
+		emit_join(key.tgid, current_tid(), key.tid_word, 0);
 		return 0;
 	}
 	if (!block)
 		return 0; /* busy: joins nothing */
 	wait.start_ns = bpf_ktime_get_ns();
-	wait.joiner = (__u32)id;
+	wait.joiner = current_tid();
 	wait.joinee = word;
 	if (bpf_map_update_elem(&join_pending, &key, &wait, BPF_ANY)) {
 		count_drop(TT_DROP_MAP);
@@ -109,10 +114,11 @@ int BPF_KPROBE(join_enter, __u64 pthread)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct join_call call = {};
-	__u32 tid = (__u32)id;
+	__u32 tid;
 
 	if (!is_target(id >> 32))
 		return 0;
+	tid = current_tid();
 	call.start_ns = bpf_ktime_get_ns();
 	call.tid_word = tid_word_of(pthread);
 	if (bpf_map_update_elem(&join_calls, &tid, &call, BPF_ANY))
@@ -124,17 +130,18 @@ SEC("uretprobe")
 int BPF_KRETPROBE(join_return, long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
 	struct join_call *call;
+	__u32 tid;
 
 	if (!is_target(id >> 32))
 		return 0;
+	tid = current_tid();
 	call = bpf_map_lookup_elem(&join_calls, &tid);
 	if (!call)
 		return 0;
 	/* A failed or busy join (EBUSY from tryjoin, ESRCH, ...) joined nothing. */
 	if (ret == 0)
-		emit_join(id >> 32, tid, call->tid_word, bpf_ktime_get_ns() - call->start_ns);
+		emit_join(target_tgid(id >> 32), tid, call->tid_word, bpf_ktime_get_ns() - call->start_ns);
 	bpf_map_delete_elem(&join_calls, &tid);
 	return 0;
 }
@@ -143,11 +150,12 @@ SEC("uprobe") /* BPF_KPROBE: libbpf 1.1 has no BPF_UPROBE; same code */
 int BPF_KPROBE(py_thread_exit)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
 	__u8 one = 1;
+	__u32 tid;
 
 	if (!is_target(id >> 32))
 		return 0;
+	tid = current_tid();
 	py_exits_seen = true;
 	if (bpf_map_update_elem(&py_exiting, &tid, &one, BPF_ANY))
 		count_drop(TT_DROP_MAP);

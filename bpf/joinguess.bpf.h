@@ -80,7 +80,7 @@ static __always_inline void joinguess_woken(struct tt_wait *w, __u32 waker, stru
  */
 static __always_inline void joinguess_exit(struct task_struct *task, __u32 flags, struct tt_sched *s)
 {
-	__u32 tgid = task->tgid, tid = task->pid;
+	__u32 tgid = target_tgid(task->tgid), tid = task_tid(task);
 	struct futex_wake *wake;
 	struct tt_event *e;
 

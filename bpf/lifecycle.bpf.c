@@ -20,10 +20,10 @@ int BPF_PROG(on_task_rename, struct task_struct *task, const char *comm)
 	if (bpf_core_field_exists(cur->in_execve) && cur == task &&
 	    BPF_CORE_READ_BITFIELD(cur, in_execve))
 		return 0;
-	e = event_new(TT_EV_RENAME, tgid, task->pid);
+	e = event_new(TT_EV_RENAME, target_tgid(tgid), task_tid(task));
 	if (!e)
 		return 0;
-	e->rename.by = (__u32)bpf_get_current_pid_tgid();
+	e->rename.by = current_tid(); /* 0: a task of another namespace */
 	bpf_probe_read_kernel_str(e->rename.comm, sizeof(e->rename.comm), comm);
 	event_submit(e);
 	return 0;
@@ -37,10 +37,11 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid)
 
 	if (!is_target(tgid))
 		return 0;
-	e = event_new(TT_EV_EXEC, tgid, task->pid);
+	e = event_new(TT_EV_EXEC, target_tgid(tgid), task_tid(task));
 	if (!e)
 		return 0;
-	e->exec.old_tid = old_pid;
+	/* the tid that exec'd (old_pid is the host's): the leader's once exec is done, or another's */
+	e->exec.old_tid = pidns_level ? (old_pid == task->pid ? task_tid(task) : 0) : old_pid;
 	bpf_get_current_comm(e->exec.comm, sizeof(e->exec.comm));
 	event_submit(e);
 	return 0;
@@ -50,21 +51,21 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid)
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 child_tgid = child->tgid;
+	__u32 child_tgid = child->tgid, ns_tgid;
 	struct tt_event *e;
-	__u8 one = 1;
 
 	if (!follow_forks || !is_target(parent->tgid) ||
 	    child_tgid != child->pid)
 		return 0; /* a new thread, not a new process: on_new_task reports it */
-	if (bpf_map_update_elem(&targets, &child_tgid, &one, BPF_ANY)) {
+	ns_tgid = task_tid(child); /* a process: its tid is its tgid */
+	if (bpf_map_update_elem(&targets, &child_tgid, &ns_tgid, BPF_ANY)) {
 		count_drop(TT_DROP_MAP);
 		return 0;
 	}
-	e = event_new(TT_EV_FORK, child_tgid, child_tgid);
+	e = event_new(TT_EV_FORK, ns_tgid, ns_tgid);
 	if (!e)
 		return 0;
-	e->start.creator = parent->pid;
+	e->start.creator = task_tid(parent);
 	e->start.tid_word = (__u64)child->clear_child_tid;
 	bpf_get_current_comm(e->start.comm, sizeof(e->start.comm));
 	event_submit(e);

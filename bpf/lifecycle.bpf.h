@@ -9,17 +9,17 @@
 /* p, a new thread of a target, is woken for the first time (now): its start event. */
 static __always_inline void lifecycle_start(struct task_struct *p, __u64 now)
 {
-	__u32 tid = p->pid;
+	__u32 tid = task_tid(p);
 	struct tt_event *e;
 
 	/* A reused tid must not inherit a flag of the thread that had it before (a lookup takes no lock). */
 	if (py_exits_seen && bpf_map_lookup_elem(&py_exiting, &tid))
 		bpf_map_delete_elem(&py_exiting, &tid);
-	e = event_new(TT_EV_START, p->tgid, tid);
+	e = event_new(TT_EV_START, target_tgid(p->tgid), tid);
 	if (!e)
 		return;
 	e->h.ts_ns = now;
-	e->start.creator = (__u32)bpf_get_current_pid_tgid();
+	e->start.creator = current_tid();
 	e->start.tid_word = (__u64)p->clear_child_tid;
 	bpf_get_current_comm(e->start.comm, sizeof(e->start.comm));
 	event_submit(e);
@@ -46,14 +46,15 @@ static __always_inline void drop_own_join(__u32 tgid, __u32 tid, __u64 tid_word)
  */
 static __always_inline void lifecycle_exit(struct task_struct *task, __u32 flags, __u64 now, struct tt_sched *s)
 {
-	struct join_key key = { .tid_word = (__u64)task->clear_child_tid, .tgid = task->tgid };
+	struct join_key key = { .tid_word = (__u64)task->clear_child_tid, .tgid = target_tgid(task->tgid) };
+	__u32 tid = task_tid(task);
 	struct join_wait join;
 	struct tt_event *e;
 
 	if (s && s->joining_word)
-		drop_own_join(key.tgid, task->pid, s->joining_word);
+		drop_own_join(key.tgid, tid, s->joining_word);
 
-	e = event_new(TT_EV_EXIT, key.tgid, task->pid);
+	e = event_new(TT_EV_EXIT, key.tgid, tid);
 	if (e) {
 		e->exit.flags = flags;
 		e->exit.exit_code = task->exit_code;
@@ -71,8 +72,10 @@ static __always_inline void lifecycle_exit(struct task_struct *task, __u32 flags
 	/*
 	 * A joiner waits for this thread: its join returns now, unless the process is ending.
 	 * (A join of an earlier thread on the same stack that never ended is taken away too.)
+	 * The joinee is the tid its tid word held: as its own namespace numbers it.
 	 */
-	if (take_pending_join(&key, &join) && join.joinee == task->pid && !(flags & TT_EXIT_GROUP))
+	if (take_pending_join(&key, &join) && !(flags & TT_EXIT_GROUP) &&
+	    (join.joinee == tid || join.joinee == pidns_own_tid(task)))
 		emit_join(key.tgid, join.joiner, key.tid_word, now - join.start_ns);
 }
 

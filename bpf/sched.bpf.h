@@ -42,7 +42,7 @@ static __always_inline void emit_state(struct task_struct *t, __u32 state, __u64
 
 	if (!stream_states)
 		return;
-	e = event_new(TT_EV_STATE, t->tgid, t->pid);
+	e = event_new(TT_EV_STATE, target_tgid(t->tgid), task_tid(t));
 	if (!e)
 		return;
 	e->h.ts_ns = now;
@@ -54,6 +54,8 @@ static __always_inline void emit_state(struct task_struct *t, __u32 state, __u64
 
 static __always_inline struct tt_sched *sched_of(__u32 tid)
 {
+	if (pidns_level && !tid)
+		return NULL; /* a thread whose tid here is unknown (pidns.bpf.h) */
 	return lookup_or_init(&sched_stats, &tid, &zero_sched, TT_DROP_MAP);
 }
 
@@ -97,7 +99,7 @@ static __always_inline void account(struct tt_sched *s, __u64 now)
  */
 static __always_inline void sched_retire(struct task_struct *t, __u32 tid, struct tt_sched *s)
 {
-	struct tt_event *e = event_try(TT_EV_SCHED, t->tgid, tid);
+	struct tt_event *e = event_try(TT_EV_SCHED, target_tgid(t->tgid), tid);
 
 	if (!e)
 		return; /* not lost: the entry stays for the end */
@@ -140,7 +142,7 @@ static __always_inline long sched_out(struct tt_sched *s, struct task_struct *pr
 		delta = -1;
 	}
 	if (prev_state & TASK_DEAD)
-		sched_retire(prev, prev->pid, s);
+		sched_retire(prev, task_tid(prev), s);
 	return delta;
 }
 
@@ -183,7 +185,7 @@ static __always_inline void sched_wakeup(struct tt_sched *s, struct task_struct 
 static __always_inline void sched_new(struct task_struct *p, __u64 now)
 {
 	struct tt_sched s = { .state = TT_ST_RUNQ, .since_ns = now }, *old;
-	__u32 tid = p->pid;
+	__u32 tid = task_tid(p);
 	struct tt_event *e;
 	int err; /* the update's error is an int (common.bpf.h, lookup_or_init) */
 
@@ -197,7 +199,7 @@ static __always_inline void sched_new(struct task_struct *p, __u64 now)
 		 * if the buffer is still full. The new thread starts afresh instead
 		 * of adding its time to the dead one's.
 		 */
-		if ((e = event_new(TT_EV_SCHED, p->tgid, tid))) {
+		if ((e = event_new(TT_EV_SCHED, target_tgid(p->tgid), tid))) {
 			e->sched.oncpu_ns = old->oncpu_ns;
 			e->sched.runq_ns = old->runq_ns;
 			e->sched.lock_ns = old->lock_ns;

@@ -71,6 +71,9 @@ int attachwait__state(pid_t tgid, pid_t tid, uint64_t t0_ns, struct tt_sched *s,
 	if (mem < 0)
 		return 0;
 	if (futex_wait_of(mem, nr, args, &s->wait, joinee)) {
+		/* the word holds the joinee's tid as its namespace numbers it (a host tracing a container) */
+		if (*joinee)
+			*joinee = procfs__tid_of_own(tgid, *joinee);
 		s->state = TT_ST_LOCK;
 		s->in_wait = 1;
 		s->wait.start_ns = t0_ns;

@@ -12,6 +12,7 @@
 #include "args.h"
 #include "elfsym.h"
 #include "joincore.h"
+#include "pidns.h"
 #include "platcheck.h"
 #include "uprobe_multi.h"
 #include "loader.h"
@@ -181,6 +182,7 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 	struct tt_loader *l = calloc(1, sizeof(*l));
 	struct threadtrace_bpf *skel;
 	struct sized_map sized[16];
+	struct tt_pidns ns;
 	size_t nsized = 0;
 	char why[160];
 	int err;
@@ -201,6 +203,15 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 	/* a libc laid out otherwise still traces, with wrong lock kinds and owners */
 	if (platcheck__libc(why, sizeof(why)))
 		fprintf(stderr, "threadtrace: warning: %s\n", why);
+	/* in a container the kernel's filter wants the target's host tgid (bpf/pidns.bpf.h) */
+	err = pidns__resolve(tgid, &ns, why, sizeof(why));
+	if (err) {
+		fprintf(stderr, "threadtrace: %s\n", why);
+		*exit_code = err == -EPERM || err == -EACCES ? TT_EXIT_NOPERM
+			     : err == -ESRCH			  ? TT_EXIT_NOTARGET
+								  : TT_EXIT_NOBPF;
+		goto err;
+	}
 	l->fn = fn;
 	l->ctx = ctx;
 	skel = l->skel = threadtrace_bpf__open_opts(&opts);
@@ -208,7 +219,10 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 		fail(exit_code, -errno, "cannot open the BPF programs");
 		goto err;
 	}
-	skel->rodata->targ_tgid = tgid;
+	skel->rodata->targ_tgid = ns.host_tgid;
+	skel->rodata->targ_ns_tgid = tgid;
+	skel->rodata->pidns_level = ns.level;
+	skel->rodata->pidns_inum = ns.inum;
 	skel->rodata->wakeup_bytes = cfg->buffer_kb * 1024ull / 4;
 	{
 		unsigned thr = cfg->max_threads, locks = cfg->max_locks, kb = cfg->buffer_kb;

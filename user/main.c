@@ -300,6 +300,12 @@ int main(int argc, char **argv)
 	}
 
 	exit_code = trace_loop(&a);
+	/* a process that ran to its end left no kernel event at all: the filter missed it; never silently */
+	if (!a.events && (a.child ? a.child_done : !procfs__process_running(a.tgid))) {
+		fprintf(stderr, "threadtrace: the kernel side saw nothing of process %d, which ran: its report is "
+				"empty (a PID namespace threadtrace cannot number? docs/platform.md)\n", (int)a.tgid);
+		exit_code = TT_EXIT_RUNTIME;
+	}
 	if (a.bad_events)
 		fprintf(stderr, "threadtrace: warning: %llu kernel records could not be decoded (ignored): "
 				"a BPF object from another build?\n", (unsigned long long)a.bad_events);

@@ -51,6 +51,64 @@ int procfs__threads(pid_t pid, void (*fn)(pid_t tid, const char *comm, void *ctx
 	return n;
 }
 
+/* NSpid of a thread: its tid as /proc numbers it (first) and in its own namespace (last). */
+static int nspid(pid_t pid, pid_t tid, long *first, long *last)
+{
+	char path[64], line[256];
+	FILE *f;
+	int n = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line + 6, *end;
+
+		if (strncmp(line, "NSpid:", 6))
+			continue;
+		for (n = 0;; n++) {
+			long v = strtol(p, &end, 10);
+
+			if (end == p)
+				break;
+			if (!n)
+				*first = v;
+			*last = v;
+			p = end;
+		}
+		break;
+	}
+	fclose(f);
+	return n > 0 ? n : -1;
+}
+
+struct own_search {
+	pid_t pid, own, found;
+};
+
+static void match_own(pid_t tid, const char *comm, void *ctx)
+{
+	struct own_search *q = ctx;
+	long first, last;
+
+	(void)comm;
+	if (!q->found && nspid(q->pid, tid, &first, &last) > 0 && last == q->own)
+		q->found = (pid_t)first;
+}
+
+pid_t procfs__tid_of_own(pid_t pid, pid_t own_tid)
+{
+	struct own_search q = { .pid = pid, .own = own_tid };
+	long first, last;
+
+	/* the process's leader says whether a namespace lies between */
+	if (nspid(pid, pid, &first, &last) == 1)
+		return own_tid;
+	procfs__threads(pid, match_own, &q);
+	return q.found;
+}
+
 int procfs__thread_stat(pid_t pid, pid_t tid, char *state, unsigned long long *ticks)
 {
 	unsigned long long utime, stime;

@@ -9,6 +9,13 @@
 /* Calls fn for each thread in /proc/PID/task with its comm. Returns the count, or -1. */
 int procfs__threads(pid_t pid, void (*fn)(pid_t tid, const char *comm, void *ctx), void *ctx);
 
+/*
+ * The thread of process pid whose tid in the process's own PID namespace is
+ * own_tid (what its libc writes in futex words), as /proc numbers it: own_tid
+ * itself when both number alike (no namespace between), 0 if none.
+ */
+pid_t procfs__tid_of_own(pid_t pid, pid_t own_tid);
+
 /* A thread's scheduler state letter and CPU time (user+system) in clock ticks. 0 or -1. */
 int procfs__thread_stat(pid_t pid, pid_t tid, char *state, unsigned long long *ticks);
 

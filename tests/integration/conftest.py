@@ -2,8 +2,10 @@
 import csv
 import io
 import os
+import select
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -14,6 +16,9 @@ BUILD = ROOT / "build"
 TT = BUILD / "threadtrace"
 DEMOS = BUILD / "demos"
 PYDEMOS = ROOT / "demos"
+sys.path.insert(0, str(ROOT / "bench"))
+from tracefs import bpftrace_argv  # noqa: E402,F401  (the mounted tracefs, else a private one)
+
 PYTHON = "/usr/bin/python3.11"  # Debian's CPython 3.11: what KERNEL-FACTS measured
 SCALE = "0.25"                  # every demo sleep times this
 CSV_COLUMNS = ["ts_ns", "tgid", "tid", "name", "event", "peer_tid", "dur_ns", "detail",
@@ -96,6 +101,25 @@ def trace_command(cmd, tmp_path, args=(), timeout=60, env=None):
     t = Trace(p.returncode, rows, p.stdout, p.stderr)
     t.summary = read_summary(summary) if (summary / "locks.csv").exists() else None
     return t
+
+
+def readline_within(stream, timeout):
+    """stream's next line, or "" after timeout s (a helper that hangs fails the test, not blocks it)."""
+    ready, _, _ = select.select([stream], [], [], timeout)
+    return stream.readline() if ready else ""
+
+
+def end_bpftrace(bt, timeout=60):
+    """Interrupts bpftrace (it then prints its maps) and returns (stdout, stderr); killed by its
+    id if it is still there after timeout s (a busy machine: long enough), on every path."""
+    if bt.poll() is None:
+        bt.send_signal(signal.SIGINT)
+    try:
+        return bt.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        bt.kill()
+        bt.communicate()
+        raise
 
 
 def wait_attached(csv_path, timeout=10):

@@ -1,7 +1,8 @@
-"""Exec inside the target, and tracing with no tracefs mounted."""
+"""Exec inside the target, tracing with no tracefs mounted, and bpftrace's tracefs (bench/tracefs.py)."""
 import subprocess
+import sys
 
-from conftest import DEMOS, PYTHON, TT, parse_csv, trace_command
+from conftest import DEMOS, PYTHON, ROOT, TT, parse_csv, trace_command
 
 
 def test_exec_resets_threads_and_tracing_goes_on(tmp_path):
@@ -39,3 +40,44 @@ def test_works_without_tracefs(tmp_path):
     rows = parse_csv(out.read_text())
     assert len([r for r in rows if r["event"] == "start"]) == 2
     assert len([r for r in rows if r["event"] == "join"]) == 2
+
+
+def test_tracefs_helper_reads_the_mount_table():
+    from tracefs import tracefs_mounted
+    assert tracefs_mounted("sysfs /sys sysfs rw 0 0\nnodev /sys/kernel/tracing tracefs rw,relatime 0 0\n")
+    assert tracefs_mounted("tracefs /sys/kernel/debug/tracing tracefs rw 0 0\n")
+    assert not tracefs_mounted("sysfs /sys sysfs rw 0 0\ndebugfs /sys/kernel/debug debugfs rw 0 0\n")
+    assert not tracefs_mounted("nodev /mnt/elsewhere tracefs rw 0 0\n")
+    assert not tracefs_mounted("tracefs /sys/kernel/tracing tmpfs rw 0 0\n")
+
+
+# Runs bench/tracefs.py's bpftrace command with a tracepoint (which needs tracefs); prints the
+# command's first word, then bpftrace's own output.
+RUN_BPFTRACE = (
+    "import subprocess, sys; sys.path.insert(0, sys.argv[1]); from tracefs import bpftrace_argv; "
+    "argv = bpftrace_argv(['-e', 'tracepoint:sched:sched_switch { printf(\"hit\\\\n\"); exit(); }']); "
+    "print(argv[0], flush=True); sys.exit(subprocess.run(argv, timeout=120).returncode)")
+
+
+def run_in_mount_ns(setup):
+    """RUN_BPFTRACE in a private mount namespace (gone with it) after the shell commands setup."""
+    return subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c",
+                           setup + ' && exec "$@"', "sh", sys.executable, "-c", RUN_BPFTRACE,
+                           str(ROOT / "bench")], capture_output=True, text=True, timeout=180)
+
+
+def test_bpftrace_helper_uses_tracefs_already_mounted():
+    # as on a machine that mounts tracefs at boot: mounting it again would fail
+    p = run_in_mount_ns("{ awk '$2==\"/sys/kernel/tracing\"&&$3==\"tracefs\"{f=1}END{exit !f}' "
+                        "/proc/self/mounts || mount -t tracefs nodev /sys/kernel/tracing; }")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split()[:1] == ["bpftrace"]  # run as it is: nothing mounted
+    assert "hit" in p.stdout.split()
+
+
+def test_bpftrace_helper_mounts_tracefs_where_none_is():
+    p = run_in_mount_ns("for m in $(awk '$3==\"tracefs\"{print $2}' /proc/mounts | sort -r); do "
+                        "umount -l \"$m\" || exit 9; done; ! awk '$3==\"tracefs\"{f=1}END{exit !f}' /proc/mounts")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split()[:1] == ["unshare"]  # in a private mount namespace of its own
+    assert "hit" in p.stdout.split()

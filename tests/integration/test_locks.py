@@ -9,7 +9,8 @@ import time
 import pytest
 
 from conftest import (DEMOS, PYDEMOS, PYTHON, ROOT, SCALE, TT, parallelism_mean, parse_csv,
-                      read_summary, trace_command, wait_attached)
+                      read_summary, trace_command, wait_attached,
+                      bpftrace_argv, end_bpftrace, readline_within)
 
 
 def gil_like_locks(t):
@@ -252,30 +253,31 @@ def test_blocking_waits_match_bpftrace_on_the_same_run(tmp_path):
         "tracepoint:sched:sched_switch /@in[args->prev_pid] && args->prev_state == 1/ {\n"
         "  @waits = count();\n"
         "}\n")
-    # bpftrace's tracepoints need tracefs: mount it in a private namespace, gone with it
-    bt = subprocess.Popen(["unshare", "-m", "--propagation", "private", "sh", "-c",
-                           "mount -t tracefs nodev /sys/kernel/tracing && exec bpftrace -e "
-                           f"'{script}' {pid}"],
+    # bpftrace's tracepoints need tracefs: the mounted one, else a private mount gone with it
+    bt = subprocess.Popen(bpftrace_argv(["-e", script, str(pid)]),
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out = tmp_path / "t.csv"
     summary = tmp_path / "s"
     summary.mkdir()
+    tt = None
     try:
-        line = bt.stdout.readline()
-        assert line.startswith("Attaching"), line + bt.stderr.read()
+        line = readline_within(bt.stdout, 60)  # bpftrace compiles and attaches first: slow when busy
+        assert line.startswith("Attaching"), line
         tt = subprocess.Popen([str(TT), "--csv", "-w", str(out), "--summary-csv", str(summary),
                                "-p", str(pid)], stderr=subprocess.PIPE, text=True)
         wait_attached(out)
         demo.stdin.write("go\n")
         demo.stdin.close()
-        assert demo.wait(timeout=30) == 0
-        assert tt.wait(timeout=10) == 0, tt.stderr.read()
+        assert demo.wait(timeout=60) == 0
+        assert tt.wait(timeout=60) == 0, tt.stderr.read()
     finally:
-        if demo.poll() is None:
-            demo.kill()
-            demo.wait()
-        bt.send_signal(signal.SIGINT)
-        bt_out, _ = bt.communicate(timeout=10)
+        # every helper ended by its id on every path; bpftrace prints its map when interrupted
+        for p in (demo, tt):
+            if p is not None and p.poll() is None:
+                p.kill()
+                p.wait()
+        bt_out, bt_err = end_bpftrace(bt)
+    assert bt.returncode == 0, bt_err
     m = re.search(r"@waits: (\d+)", bt_out)
     assert m, bt_out
     expected = int(m.group(1))
