@@ -113,19 +113,26 @@ int report__print(struct app *a)
 	if (report__build(a, now, &r, &par, &verdict))
 		err = -1;
 	a->view.ops->summary(&a->view, &r);
+	if (a->report_view.ops)
+		a->report_view.ops->summary(&a->report_view, &r);
 	syms__usage(&usage);
 	if (usage.refused)
 		fprintf(stderr, "threadtrace: the symbol tables of %zu mapped file%s did not fit the %zu MiB budget "
 				"(THREADTRACE_SYMBOL_MB): addresses there are named by region, [FILE+0xOFFSET]\n",
 			usage.refused, usage.refused == 1 ? "" : "s", usage.budget >> 20);
-	if (a->cfg.summary_dir && summary_csv__write(a->cfg.summary_dir, &r))
-		err = -1;
-	if (a->cfg.summary_json && summary_json__write(a->cfg.summary_json, a->cfg.force, &r))
-		err = -1;
+	/* the files were opened before the trace started; outputs__finish closes them */
+	if (a->cfg.summary_dir) {
+		FILE *files[TT_SUMMARY_FILES];
+
+		for (int i = 0; i < TT_SUMMARY_FILES; i++)
+			files[i] = a->summary_csv_files[i].f;
+		summary_csv__write(files, &r);
+	}
+	if (a->cfg.summary_json)
+		summary_json__write(a->summary_json_file.f, &r);
 	if (a->history) {
 		history__finish(a->history, now - a->threads->t0_ns);
-		if (timeline__write(a->cfg.timeline, a->cfg.force, a->history, a->threads, name_lock, a))
-			err = -1;
+		timeline__write(a->timeline_file.f, a->history, a->threads, name_lock, a);
 	}
 	return err;
 }
