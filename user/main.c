@@ -320,20 +320,19 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	if (a.child && (err = launch__release(&a.launch))) {
+		/* not run after all (it changed since the check): one line, no report of a held child */
+		fprintf(stderr, "threadtrace: cannot run %s: %s\n", a.cfg.cmd[0],
+			err > 0 ? strerror(err) : "cannot release it");
+		exit_code = err > 0 ? launch__cannot_run_status(err) : TT_EXIT_RUNTIME;
+		while (waitpid(a.child, NULL, 0) < 0 && errno == EINTR)
+			;
+		a.child = 0;
+		goto out;
+	}
+	/* the kernel's records are read from here on: the start comes first */
 	report__emit_trace_start(&a, realtime0);
-	if (a.child) {
-		err = launch__release(&a.launch);
-		if (err) {
-			/* not run after all (it changed since the check): no report of a held child */
-			fprintf(stderr, "threadtrace: cannot run %s: %s\n", a.cfg.cmd[0],
-				err > 0 ? strerror(err) : "cannot release it");
-			exit_code = err > 0 ? launch__cannot_run_status(err) : TT_EXIT_RUNTIME;
-			while (waitpid(a.child, NULL, 0) < 0 && errno == EINTR)
-				;
-			a.child = 0;
-			goto out;
-		}
-	} else {
+	if (!a.child) {
 		if (procfs__threads(a.tgid, add_alive, &a) < 0) {
 			fprintf(stderr, "threadtrace: process %d ended before tracing began\n", (int)a.tgid);
 			exit_code = TT_EXIT_NOTARGET;
