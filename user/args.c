@@ -22,8 +22,14 @@ static const char doc[] =
 	"  threadtrace --csv -w t.csv -- ./a   events as CSV (docs/csv.md)\n"
 	"  threadtrace --timeline t.json -- ./a   open t.json in ui.perfetto.dev\n"
 	"\n"
-	"Exit status: with a command, the command's (128+N if signal N killed it), "
-	"else 0. Errors: 1 runtime failure, 2 usage, 3 not permitted (needs root, or "
+	"Output: with a command, the live lines and the report go to stderr (the "
+	"command's stdout stays its own); with -p, to stdout. With --csv or -o json "
+	"and -w FILE, the text report still comes there. Every output file is checked "
+	"before tracing starts. -d with a command: then SIGTERM to the command, "
+	"SIGKILL 5 s later.\n"
+	"\n"
+	"Exit status: with a command, the command's (128+N if signal N killed it; "
+	"127 not found, 126 not executable), else 0. Errors: 1 runtime failure, 2 usage, 3 not permitted (needs root, or "
 	"CAP_BPF and CAP_PERFMON), 4 BPF programs could not be loaded (no BTF?), "
 	"5 no such process.";
 
@@ -34,7 +40,7 @@ enum { OPT_CSV = 0x100, OPT_FORCE, OPT_MAX_THREADS, OPT_BUFFER, OPT_MAX_LOCKS, O
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace the process PID (all its threads)", 0 },
-	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
+	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS (a command still running: SIGTERM)", 0 },
 	{ "interval", 'i', "SECONDS", 0, "Every SECONDS, report the threads alive now", 0 },
 	{ "csv", OPT_CSV, NULL, 0, "Write the events as CSV (see docs/csv.md); same as -o csv", 0 },
 	{ "output", 'o', "FORMAT", 0,
@@ -42,8 +48,8 @@ static const struct argp_option options[] = {
 	{ "timeline", OPT_TIMELINE, "FILE", 0,
 	  "Write a timeline for ui.perfetto.dev / chrome://tracing (Chrome trace JSON)", 0 },
 	{ "summary-json", OPT_SUMMARY_JSON, "FILE", 0, "Also write the summary tables and the verdict as JSON", 0 },
-	{ "write", 'w', "FILE", 0, "Write the output into FILE instead of stdout", 0 },
-	{ "force", OPT_FORCE, NULL, 0, "Let -w overwrite an existing file", 0 },
+	{ "write", 'w', "FILE", 0, "Write the output (text, or the CSV/JSON events) into FILE", 0 },
+	{ "force", OPT_FORCE, NULL, 0, "Let -w, --timeline, --summary-json, --summary-csv overwrite files", 0 },
 	{ "quiet", 'q', NULL, 0, "No live lines: only the summary at the end", 0 },
 	{ "stacks", OPT_STACKS, NULL, 0, "Record where threads blocked: the top call sites per lock, and deadlocks", 0 },
 	{ "follow", 'f', NULL, 0, "Follow child processes (fork, exec) of the target too", 0 },
@@ -51,7 +57,7 @@ static const struct argp_option options[] = {
 	{ "max-threads", OPT_MAX_THREADS, "N", 0, "Size per-thread kernel maps for N threads alive at once (16384)", 0 },
 	{ "max-locks", OPT_MAX_LOCKS, "N", 0, "Size per-lock kernel maps for N futex words (16384)", 0 },
 	{ "summary-csv", OPT_SUMMARY_CSV, "DIR", 0,
-	  "Also write the summary tables as DIR/locks.csv, threads.csv, parallelism.csv", 0 },
+	  "Also write the summary tables as DIR/locks.csv, threads.csv, parallelism.csv (DIR is made)", 0 },
 	{ "buffer", OPT_BUFFER, "KB", 0, "Ring buffer size in KiB, a power of 2 (4096)", 0 },
 	{ 0 },
 };
