@@ -26,10 +26,10 @@ static const char doc[] =
 	"command's stdout stays its own); with -p, to stdout. With --csv or -o json "
 	"and -w FILE, the text report still comes there. Every output file is checked "
 	"before tracing starts. -d with a command: then SIGTERM to the command, "
-	"SIGKILL 5 s later.\n"
+	"SIGKILL 5 s later. A command not found: exit 127 (126: not executable).\n"
 	"\n"
-	"Exit status: with a command, the command's (128+N if signal N killed it; "
-	"127 not found, 126 not executable), else 0. Errors: 1 runtime failure, 2 usage, 3 not permitted (needs root, or "
+	"Exit status: with a command, the command's (128+N if signal N killed it), "
+	"else 0. Errors: 1 runtime failure, 2 usage, 3 not permitted (needs root, or "
 	"CAP_BPF and CAP_PERFMON), 4 BPF programs could not be loaded (no BTF?), "
 	"5 no such process.";
 
