@@ -16,6 +16,9 @@ void app__emit(const struct tt_record *rec, void *ctx)
 	struct app *a = ctx;
 
 	a->view.ops->record(&a->view, rec);
+	/* the text report beside CSV or JSON: shows a deadlock as it forms */
+	if (a->report_view.ops)
+		a->report_view.ops->record(&a->report_view, rec);
 	if (a->history && history__record(a->history, rec))
 		fprintf(stderr, "threadtrace: out of memory for the timeline\n");
 }

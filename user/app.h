@@ -8,6 +8,7 @@
 #include <time.h>
 #include "args.h"
 #include "events.h"
+#include "launch.h"
 #include "loader.h"
 #include "model/deadlock.h"
 #include "model/history.h"
@@ -16,6 +17,7 @@
 #include "model/report.h"
 #include "model/threads.h"
 #include "model/verdict.h"
+#include "outfile.h"
 #include "view/view.h"
 
 struct syms;
@@ -33,6 +35,7 @@ struct app {
 	struct tt_config cfg;
 	pid_t tgid;
 	pid_t child;           /* the command we started, or 0 */
+	struct tt_launch launch;
 	bool child_done;
 	int child_status;
 	struct tt_loader *loader;
@@ -49,9 +52,16 @@ struct app {
 	} procs[64];                /* the target, and with -f its descendants */
 	size_t nprocs;
 	uint64_t maps_read_ns;
-	struct tt_view view;
-	struct tt_view interval_view; /* text on stderr when the main view is CSV */
-	FILE *out;
+	struct tt_view view;         /* the -o format, into out */
+	/*
+	 * With CSV or JSON: the text report (summary, -i, deadlocks) on the report
+	 * stream, when that is not where the events go (report_view.ops NULL then).
+	 */
+	struct tt_view report_view;
+	FILE *out;                   /* the -w file, or stdout/stderr */
+	/* every file named on the command line, opened before the trace starts */
+	struct tt_outfile wfile, timeline_file, summary_json_file, summary_csv_files[TT_SUMMARY_FILES];
+	bool summary_dir_made;       /* --summary-csv's folder was made by this run */
 	bool python_probed;
 	uint64_t python_scan_ns;
 	struct pythreads *py;        /* CPython: names and frames read from it (pythreads.c) */
@@ -62,6 +72,16 @@ struct app {
 uint64_t app__now_ns(clockid_t clk);
 /* A record to the views (and the timeline). */
 void app__emit(const struct tt_record *rec, void *ctx);
+
+/* outputs.c: every file opened before the trace starts, and the report's stream */
+/* Opens every output and sets up the views: 0, or -1 after one line on stderr (nothing left behind). */
+int outputs__open(struct app *a);
+/* The trace starts: files kept until now (--force) are emptied. 0 or -1 after a message. */
+int outputs__begin(struct app *a);
+/* The trace never started: files and the folder this run made are removed again. */
+void outputs__discard(struct app *a);
+/* Closes every file and flushes stdout, naming each failure: 0 or -1. */
+int outputs__finish(struct app *a);
 
 /* targets.c: the traced processes' mappings, and CPython's probe */
 struct syms *targets__syms_of(pid_t tgid, void *ctx);

@@ -1,6 +1,7 @@
 /* Command-line parsing with argp. */
 #include <argp.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,12 @@ static const char doc[] =
 	"  threadtrace --csv -w t.csv -- ./a   events as CSV (docs/csv.md)\n"
 	"  threadtrace --timeline t.json -- ./a   open t.json in ui.perfetto.dev\n"
 	"\n"
+	"Output: with a command, the live lines and the report go to stderr (the "
+	"command's stdout stays its own); with -p, to stdout. With --csv or -o json "
+	"and -w FILE, the text report still comes there. Every output file is checked "
+	"before tracing starts. -d with a command: then SIGTERM to the command, "
+	"SIGKILL 5 s later. A command not found: exit 127 (126: not executable).\n"
+	"\n"
 	"Exit status: with a command, the command's (128+N if signal N killed it), "
 	"else 0. Errors: 1 runtime failure, 2 usage, 3 not permitted (needs root, or "
 	"CAP_BPF and CAP_PERFMON), 4 BPF programs could not be loaded (no BTF?), "
@@ -33,7 +40,7 @@ enum { OPT_CSV = 0x100, OPT_FORCE, OPT_MAX_THREADS, OPT_BUFFER, OPT_MAX_LOCKS, O
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace the process PID (all its threads)", 0 },
-	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
+	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS (a command still running: SIGTERM)", 0 },
 	{ "interval", 'i', "SECONDS", 0, "Every SECONDS, report the threads alive now", 0 },
 	{ "csv", OPT_CSV, NULL, 0, "Write the events as CSV (see docs/csv.md); same as -o csv", 0 },
 	{ "output", 'o', "FORMAT", 0,
@@ -41,8 +48,8 @@ static const struct argp_option options[] = {
 	{ "timeline", OPT_TIMELINE, "FILE", 0,
 	  "Write a timeline for ui.perfetto.dev / chrome://tracing (Chrome trace JSON)", 0 },
 	{ "summary-json", OPT_SUMMARY_JSON, "FILE", 0, "Also write the summary tables and the verdict as JSON", 0 },
-	{ "write", 'w', "FILE", 0, "Write the output into FILE instead of stdout", 0 },
-	{ "force", OPT_FORCE, NULL, 0, "Let -w overwrite an existing file", 0 },
+	{ "write", 'w', "FILE", 0, "Write the output (text, or the CSV/JSON events) into FILE", 0 },
+	{ "force", OPT_FORCE, NULL, 0, "Let -w, --timeline, --summary-json, --summary-csv overwrite files", 0 },
 	{ "quiet", 'q', NULL, 0, "No live lines: only the summary at the end", 0 },
 	{ "stacks", OPT_STACKS, NULL, 0, "Record where threads blocked: the top call sites per lock, and deadlocks", 0 },
 	{ "follow", 'f', NULL, 0, "Follow child processes (fork, exec) of the target too", 0 },
@@ -50,7 +57,7 @@ static const struct argp_option options[] = {
 	{ "max-threads", OPT_MAX_THREADS, "N", 0, "Size per-thread kernel maps for N threads alive at once (16384)", 0 },
 	{ "max-locks", OPT_MAX_LOCKS, "N", 0, "Size per-lock kernel maps for N futex words (16384)", 0 },
 	{ "summary-csv", OPT_SUMMARY_CSV, "DIR", 0,
-	  "Also write the summary tables as DIR/locks.csv, threads.csv, parallelism.csv", 0 },
+	  "Also write the summary tables as DIR/locks.csv, threads.csv, parallelism.csv (DIR is made)", 0 },
 	{ "buffer", OPT_BUFFER, "KB", 0, "Ring buffer size in KiB, a power of 2 (4096)", 0 },
 	{ 0 },
 };
@@ -81,24 +88,54 @@ int args__parse_seconds(const char *s, double min, double max, double *out)
 	return 0;
 }
 
+/* A usage error: one line, named threadtrace whatever path ran it, and exit 2 (argp adds a "Try --help" line). */
+static void __attribute__((format(printf, 1, 2), noreturn)) usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("threadtrace: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(TT_EXIT_USAGE);
+}
+
+static ssize_t discard(void *cookie, const char *buf, size_t len)
+{
+	(void)cookie;
+	(void)buf;
+	return (ssize_t)len;
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct tt_config *cfg = state->input;
 	long n;
 
 	switch (key) {
+	case ARGP_KEY_INIT:
+		/* getopt's own line ("unrecognized option") stays; argp's "Try --help" line after it goes */
+		state->err_stream = fopencookie(NULL, "w", (cookie_io_functions_t){ .write = discard });
+		if (!state->err_stream)
+			return ENOMEM;
+		break;
+	case ARGP_KEY_FINI:
+		fclose(state->err_stream);
+		state->err_stream = stderr;
+		break;
 	case 'p':
 		if (args__parse_long(arg, 1, 4194304, &n))
-			argp_error(state, "invalid PID '%s': a number from 1 to 4194304", arg);
+			usage_error("invalid PID '%s': a number from 1 to 4194304", arg);
 		cfg->pid = n;
 		break;
 	case 'd':
 		if (args__parse_seconds(arg, 0.001, 1e7, &cfg->duration_s))
-			argp_error(state, "invalid duration '%s': seconds, from 0.001", arg);
+			usage_error("invalid duration '%s': seconds, from 0.001", arg);
 		break;
 	case 'i':
 		if (args__parse_seconds(arg, 0.01, 1e6, &cfg->interval_s))
-			argp_error(state, "invalid interval '%s': seconds, from 0.01", arg);
+			usage_error("invalid interval '%s': seconds, from 0.01", arg);
 		break;
 	case OPT_CSV:
 		cfg->format = TT_FORMAT_CSV;
@@ -111,21 +148,21 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		else if (!strcmp(arg, "text"))
 			cfg->format = TT_FORMAT_TEXT;
 		else
-			argp_error(state, "unknown output format '%s': text, csv or json", arg);
+			usage_error("unknown output format '%s': text, csv or json", arg);
 		break;
 	case OPT_TIMELINE:
 		if (!*arg)
-			argp_error(state, "--timeline needs a file name");
+			usage_error("--timeline needs a file name");
 		cfg->timeline = arg;
 		break;
 	case OPT_SUMMARY_JSON:
 		if (!*arg)
-			argp_error(state, "--summary-json needs a file name");
+			usage_error("--summary-json needs a file name");
 		cfg->summary_json = arg;
 		break;
 	case 'w':
 		if (!*arg)
-			argp_error(state, "-w needs a file name");
+			usage_error("-w needs a file name");
 		cfg->out_path = arg;
 		break;
 	case OPT_FORCE:
@@ -145,22 +182,22 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_MAX_THREADS:
 		if (args__parse_long(arg, 16, 4194304, &n))
-			argp_error(state, "invalid --max-threads '%s': from 16 to 4194304", arg);
+			usage_error("invalid --max-threads '%s': from 16 to 4194304", arg);
 		cfg->max_threads = n;
 		break;
 	case OPT_MAX_LOCKS:
 		if (args__parse_long(arg, 16, 4194304, &n))
-			argp_error(state, "invalid --max-locks '%s': from 16 to 4194304", arg);
+			usage_error("invalid --max-locks '%s': from 16 to 4194304", arg);
 		cfg->max_locks = n;
 		break;
 	case OPT_SUMMARY_CSV:
 		if (!*arg)
-			argp_error(state, "--summary-csv needs a folder");
+			usage_error("--summary-csv needs a folder");
 		cfg->summary_dir = arg;
 		break;
 	case OPT_BUFFER:
 		if (args__parse_long(arg, 4, 1 << 20, &n) || (n & (n - 1)))
-			argp_error(state, "invalid --buffer '%s': a power of 2 from 4 to 1048576", arg);
+			usage_error("invalid --buffer '%s': a power of 2 from 4 to 1048576", arg);
 		cfg->buffer_kb = n;
 		break;
 	case ARGP_KEY_ARGS:
@@ -169,9 +206,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_END:
 		if (cfg->pid && cfg->cmd)
-			argp_error(state, "give either -p PID or a command, not both");
+			usage_error("give either -p PID or a command, not both");
 		if (!cfg->pid && !cfg->cmd)
-			argp_error(state, "nothing to trace: give -p PID or -- COMMAND");
+			usage_error("nothing to trace: give -p PID or -- COMMAND");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -203,6 +240,9 @@ int args__parse(int argc, char **argv, struct tt_config *cfg)
 	cfg->buffer_kb = 4096;
 	/* Usage errors exit here with TT_EXIT_USAGE, --help and --version with 0. */
 	argp_err_exit_status = TT_EXIT_USAGE;
+	/* getopt names the program by argv[0]: the tool's name, not the path it was run by */
+	if (argc > 0)
+		argv[0] = (char *)"threadtrace";
 	/* ARGP_IN_ORDER: options after the command's name are the command's. */
 	err = argp_parse(&argp, argc, argv, ARGP_IN_ORDER, &idx, cfg);
 	if (err)

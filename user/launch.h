@@ -4,12 +4,29 @@
 
 #include <sys/types.h>
 
-/* Forks a child that waits, then execs argv. Returns the child's pid (and *go_fd), or -1. */
-pid_t launch__held(char *const argv[], int *go_fd);
-/* Lets the held child exec. 0 or -1. */
-int launch__release(int go_fd);
+struct tt_launch {
+	pid_t pid;
+	int go_fd;   /* written once: exec now; -1 once released */
+	int err_fd;  /* the child's exec error, or EOF when exec succeeded */
+};
+
+/*
+ * Whether file can be run, found as execvp finds it (in $PATH unless it holds
+ * a '/'): 0, or ENOENT (nowhere) or EACCES (found, not executable). Checked
+ * before anything is loaded: a typo costs no trace.
+ */
+int launch__check(const char *file);
+/* The exit status of a command that could not be run (err from launch__check or the exec): 127 or 126, as sh. */
+int launch__cannot_run_status(int err);
+/* Forks a child that waits, then execs argv. 0, or -1 with errno. */
+int launch__held(struct tt_launch *l, char *const argv[]);
+/*
+ * Lets the held child exec, and waits for the exec: 0 when the command runs,
+ * the errno of a failed exec, or -1 when the child could not be told.
+ */
+int launch__release(struct tt_launch *l);
 /* Ends a child that was never released. */
-void launch__abort(pid_t pid, int go_fd);
+void launch__abort(struct tt_launch *l);
 /* Turns a wait status into a shell-style exit code (128+N for signal N). */
 int launch__exit_code(int status);
 

@@ -111,11 +111,6 @@ static void seed_asleep(struct app *a)
 	}
 }
 
-static FILE *open_output(const struct tt_config *cfg)
-{
-	return cfg->out_path ? outfile__create(cfg->out_path, cfg->force) : stdout;
-}
-
 /* -p PID: resolve it to a process we can trace. */
 static int resolve_pid(struct app *a)
 {
@@ -218,13 +213,65 @@ static void attach_joins(struct app *a)
 				"already-ended threads will be missed\n", strerror(-err));
 }
 
+/* THREADTRACE_BTF names a file: one that is not there is named before anything starts. */
+static int check_btf(void)
+{
+	const char *btf = getenv("THREADTRACE_BTF");
+
+	if (!btf || !access(btf, R_OK))
+		return TT_EXIT_OK;
+	fprintf(stderr, "threadtrace: cannot load the BPF programs: cannot read the BTF file %s (THREADTRACE_BTF): %s\n",
+		btf, strerror(errno));
+	return TT_EXIT_NOBPF;
+}
+
+/* -- COMMAND: one that cannot be run fails now, before anything is loaded (sh's 127 or 126). */
+static int check_command(struct app *a)
+{
+	int err = launch__check(a->cfg.cmd[0]);
+
+	if (!err)
+		return TT_EXIT_OK;
+	fprintf(stderr, "threadtrace: cannot run %s: %s\n", a->cfg.cmd[0], strerror(err));
+	return launch__cannot_run_status(err);
+}
+
+/* A command still running when tracing stopped gets this long after its signal, then SIGKILL. */
+#define KILL_AFTER_NS (5 * 1000 * 1000 * 1000ULL)
+
+/*
+ * Tracing stopped (-d, a signal, an error) before the command ended: it gets
+ * the signal threadtrace got, else SIGTERM (as timeout does), then SIGKILL
+ * after KILL_AFTER_NS or at a second signal. Its own end is then reported.
+ */
+static void end_child(struct app *a)
+{
+	int first = stop_signal ? stop_signal : SIGTERM;
+	sig_atomic_t seen = signals_seen;
+	uint64_t kill_at = app__now_ns(CLOCK_MONOTONIC) + KILL_AFTER_NS;
+	const struct timespec step = { 0, POLL_MS * 1000 * 1000 };
+	bool killed = false;
+	pid_t r;
+
+	kill(a->child, first);
+	while ((r = waitpid(a->child, &a->child_status, WNOHANG)) == 0) {
+		if (!killed && (signals_seen != seen || app__now_ns(CLOCK_MONOTONIC) >= kill_at)) {
+			kill(a->child, SIGKILL);
+			killed = true;
+		}
+		nanosleep(&step, NULL);
+	}
+	a->child_done = r == a->child;
+}
+
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct app a = { 0 };
 	uint64_t realtime0;
-	int go_fd = -1, exit_code, err;
+	int exit_code, err;
 
+	a.launch.go_fd = a.launch.err_fd = -1;
 	err = args__parse(argc, argv, &a.cfg);
 	if (err) {
 		fprintf(stderr, "threadtrace: cannot read the command line: %s\n", strerror(-err));
@@ -234,20 +281,22 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* Nothing is loaded, run or written until the command line is known to work. */
+	if ((exit_code = check_btf()))
+		return exit_code;
 	if (a.cfg.pid && (exit_code = resolve_pid(&a)))
 		return exit_code;
-	/* no file is made for a trace that cannot start */
-	a.out = open_output(&a.cfg);
-	if (!a.out)
+	if (a.cfg.cmd && (exit_code = check_command(&a)))
+		return exit_code;
+	if (outputs__open(&a))
 		return TT_EXIT_USAGE;
 	if (!a.cfg.pid) {
-		a.child = launch__held(a.cfg.cmd, &go_fd);
-		if (a.child < 0) {
+		if (launch__held(&a.launch, a.cfg.cmd)) {
 			fprintf(stderr, "threadtrace: cannot start %s: %s\n", a.cfg.cmd[0], strerror(errno));
 			exit_code = TT_EXIT_RUNTIME;
 			goto out;
 		}
-		a.tgid = a.child;
+		a.child = a.tgid = a.launch.pid;
 	}
 
 	realtime0 = app__now_ns(CLOCK_REALTIME);
@@ -270,25 +319,25 @@ int main(int argc, char **argv)
 	if (!a.loader)
 		goto out;
 	attach_joins(&a);
-
-	if (a.cfg.json) {
-		view__json_init(&a.view, a.out);
-		view__text_init(&a.interval_view, stderr, false);
-	} else if (a.cfg.csv) {
-		view__csv_init(&a.view, a.out);
-		view__text_init(&a.interval_view, stderr, false);
-	} else {
-		view__text_init(&a.view, a.out, !a.cfg.quiet);
+	/* from here on the trace is written: files kept until now (--force) are emptied */
+	if (outputs__begin(&a)) {
+		exit_code = TT_EXIT_RUNTIME;
+		goto out;
 	}
+
+	if (a.child && (err = launch__release(&a.launch))) {
+		/* not run after all (it changed since the check): one line, no report of a held child */
+		fprintf(stderr, "threadtrace: cannot run %s: %s\n", a.cfg.cmd[0],
+			err > 0 ? strerror(err) : "cannot release it");
+		exit_code = err > 0 ? launch__cannot_run_status(err) : TT_EXIT_RUNTIME;
+		while (waitpid(a.child, NULL, 0) < 0 && errno == EINTR)
+			;
+		a.child = 0;
+		goto out;
+	}
+	/* the kernel's records are read from here on: the start comes first */
 	report__emit_trace_start(&a, realtime0);
-	if (a.child) {
-		if (launch__release(go_fd)) {
-			fprintf(stderr, "threadtrace: cannot start %s\n", a.cfg.cmd[0]);
-			exit_code = TT_EXIT_RUNTIME;
-			goto out;
-		}
-		go_fd = -1;
-	} else {
+	if (!a.child) {
 		if (procfs__threads(a.tgid, add_alive, &a) < 0) {
 			fprintf(stderr, "threadtrace: process %d ended before tracing began\n", (int)a.tgid);
 			exit_code = TT_EXIT_NOTARGET;
@@ -311,28 +360,31 @@ int main(int argc, char **argv)
 				"a BPF object from another build?\n", (unsigned long long)a.bad_events);
 	if (report__print(&a))
 		exit_code = TT_EXIT_RUNTIME;
-	errno = 0;
-	if (fflush(a.out) || ferror(a.out)) {
-		outfile_failed(a.cfg.out_path ? a.cfg.out_path : "the output", errno);
+	if (outputs__finish(&a))
 		exit_code = TT_EXIT_RUNTIME;
-	}
 
 out:
-	/* detach before waiting for a command that runs on (-d): the machine stops paying */
+	/* the files of a trace that never started are removed; those of one that did were closed */
+	outputs__discard(&a);
+	/* detach before waiting for the command: the machine stops paying */
 	loader__free(a.loader);
 	a.loader = NULL;
-	if (go_fd >= 0)
-		launch__abort(a.child, go_fd);
-	else if (a.child && !a.child_done) {
-		/* Stopped early: pass the signal on, then report the command's own end. */
-		if (stop_signal)
-			kill(a.child, stop_signal);
-		while ((err = waitpid(a.child, &a.child_status, 0)) < 0 && errno == EINTR)
-			;
-		a.child_done = err == a.child;
+	if (a.launch.go_fd >= 0)
+		launch__abort(&a.launch);
+	else if (a.child && !a.child_done && waitpid(a.child, &a.child_status, WNOHANG) == a.child)
+		a.child_done = true;
+	else if (a.child && !a.child_done)
+		end_child(&a);
+	if (a.child_done) {
+		int status = launch__exit_code(a.child_status);
+
+		/* threadtrace's own failure wins, but the command's status is never lost silently */
+		if (exit_code == TT_EXIT_OK)
+			exit_code = status;
+		else if (status)
+			fprintf(stderr, "threadtrace: %s exited with status %d (threadtrace exits with %d: see above)\n",
+				a.cfg.cmd[0], status, exit_code);
 	}
-	if (a.child_done && exit_code == TT_EXIT_OK)
-		exit_code = launch__exit_code(a.child_status);
 	pythreads__free(a.py);
 	for (size_t i = 0; i < a.nprocs; i++)
 		syms__free(a.procs[i].syms);
@@ -343,7 +395,5 @@ out:
 	interval__free(a.interval);
 	locks__free(a.locks);
 	threads__free(a.threads);
-	if (a.out && a.out != stdout)
-		fclose(a.out);
 	return exit_code;
 }

@@ -102,7 +102,7 @@ int report__build(struct app *a, uint64_t now, struct tt_report *r, struct tt_pa
 /* -i: the interval to now from the figures r (just built), to the interval view (text on stderr if not the main view). */
 static void interval_to_view(struct app *a, struct tt_report *r, uint64_t now, bool last)
 {
-	struct tt_view *iv = a->view.ops->interval ? &a->view : &a->interval_view;
+	struct tt_view *iv = a->view.ops->interval ? &a->view : &a->report_view;
 
 	threads__sample(a->threads, procfs__thread_stat); /* the state letters */
 	if (interval__next(a->interval, a->threads, a->locks, r->par, now, last)) {
@@ -110,7 +110,8 @@ static void interval_to_view(struct app *a, struct tt_report *r, uint64_t now, b
 		return;
 	}
 	r->interval = a->interval;
-	iv->ops->interval(iv, r, now);
+	if (iv->ops)
+		iv->ops->interval(iv, r, now);
 	r->interval = NULL;
 }
 
@@ -146,19 +147,26 @@ int report__print(struct app *a)
 	if (a->interval)
 		interval_to_view(a, &r, now, true);
 	a->view.ops->summary(&a->view, &r);
+	if (a->report_view.ops)
+		a->report_view.ops->summary(&a->report_view, &r);
 	syms__usage(&usage);
 	if (usage.refused)
 		fprintf(stderr, "threadtrace: the symbol tables of %zu mapped file%s did not fit the %zu MiB budget "
 				"(THREADTRACE_SYMBOL_MB): addresses there are named by region, [FILE+0xOFFSET]\n",
 			usage.refused, usage.refused == 1 ? "" : "s", usage.budget >> 20);
-	if (a->cfg.summary_dir && summary_csv__write(a->cfg.summary_dir, &r))
-		err = -1;
-	if (a->cfg.summary_json && summary_json__write(a->cfg.summary_json, a->cfg.force, &r))
-		err = -1;
+	/* the files were opened before the trace started; outputs__finish closes them */
+	if (a->cfg.summary_dir) {
+		FILE *files[TT_SUMMARY_FILES];
+
+		for (int i = 0; i < TT_SUMMARY_FILES; i++)
+			files[i] = a->summary_csv_files[i].f;
+		summary_csv__write(files, &r);
+	}
+	if (a->cfg.summary_json)
+		summary_json__write(a->summary_json_file.f, &r);
 	if (a->history) {
 		history__finish(a->history, now - a->threads->t0_ns);
-		if (timeline__write(a->cfg.timeline, a->cfg.force, a->history, a->threads, a->pystacks, name_lock, a))
-			err = -1;
+		timeline__write(a->timeline_file.f, a->history, a->threads, a->pystacks, name_lock, a);
 	}
 	return err;
 }

@@ -62,6 +62,12 @@ class Trace:
         return rows[0]
 
 
+def diagnostics(stderr):
+    """threadtrace's own lines on stderr, each `threadtrace: ...`. With -- COMMAND the report goes to
+    stderr too (the command's stdout stays its own), and beside --csv/-o json: no report line starts so."""
+    return [l for l in stderr.splitlines() if l.startswith("threadtrace:")]
+
+
 def parse_csv(text):
     reader = csv.DictReader(io.StringIO(text, newline=""))
     assert reader.fieldnames[:len(CSV_COLUMNS)] == CSV_COLUMNS

@@ -4,7 +4,7 @@ import signal
 import subprocess
 import time
 
-from conftest import DEMOS, PYTHON, TT, parse_csv, read_summary, trace_command
+from conftest import DEMOS, PYTHON, TT, diagnostics, parse_csv, read_summary, trace_command
 
 
 def a_kernel_thread():
@@ -117,12 +117,15 @@ def test_command_exit_status_is_passed_on(tmp_path):
     assert me["detail"] == "daemon-killed" and me["signal"] == str(int(signal.SIGTERM))
 
 
-def test_duration_stops_tracing_but_the_command_runs_on(tmp_path):
+def test_duration_ends_the_run_and_terminates_the_command(tmp_path):
+    # -d with a command: tracing stops at -d, then the command gets SIGTERM (as timeout does)
     begin = time.monotonic()
-    t = trace_command(["sh", "-c", "sleep 1.2; exit 3"], tmp_path, args=["-d", "0.3"])
-    assert t.rc == 3
-    assert time.monotonic() - begin >= 1.1
-    assert [r["detail"] for r in t.events("end")] == ["alive"]
+    t = trace_command(["sleep", "5"], tmp_path, args=["-d", "0.3"])
+    assert t.rc == 128 + signal.SIGTERM
+    assert time.monotonic() - begin < 4
+    assert [r["detail"] for r in t.events("end")] == ["alive"]  # alive when tracing stopped
+    sleeper = int(t.events("exec")[0]["tid"])
+    assert not os.path.exists(f"/proc/{sleeper}")  # ended, and reaped by threadtrace
 
 
 def test_bad_pid_and_usage_errors():
@@ -165,9 +168,10 @@ def test_hostile_thread_name_is_escaped(tmp_path):
     p = subprocess.run([str(TT), "--", PYTHON, "-c", prog], capture_output=True, text=True,
                        timeout=30)
     assert p.returncode == 0
-    assert "\x1b" not in p.stdout and "\t" not in p.stdout
+    assert p.stdout == ""  # with a command, the report is on stderr
+    assert "\x1b" not in p.stderr and "\t" not in p.stderr
     # quoted (it holds quotes and replaced bytes), its quotes escaped (docs/security.md)
-    assert '"e,\\"q\\"?[2J?"' in p.stdout
+    assert '"e,\\"q\\"?[2J?"' in p.stderr
 
 
 def test_a_full_ring_buffer_is_counted_not_silent(tmp_path):
@@ -203,7 +207,8 @@ def test_status_line_only_when_stderr_is_a_terminal(tmp_path):
     os.close(master)
     lines = [l for l in seen.decode().replace("\r\n", "\n").split("\r") if "threadtrace:" in l]
     assert len(lines) >= 2 and all(" events, 0 lost" in l for l in lines)
-    # stderr not a terminal: nothing but diagnostics
+    # stderr not a terminal: no status line, only the report (a command's: on stderr), no diagnostic
     p = subprocess.run([str(TT), "--csv", "-w", str(tmp_path / "b.csv"), "--", str(DEMOS / "mtsleep3")],
                        capture_output=True, text=True, env=env, timeout=30)
-    assert p.returncode == 0 and p.stderr == ""
+    assert p.returncode == 0 and diagnostics(p.stderr) == [], p.stderr
+    assert "\r" not in p.stderr and " events, " not in p.stderr and "\nVerdict: " in p.stderr

@@ -333,18 +333,19 @@ t.join()
 def test_name_like_another_threads_line_is_quoted():
     p, _ = run_tt(["--", *NOBODY, PYTHON, "-c", RENAME], timeout=60)
     assert p.returncode == 0, p.stderr
-    lines = [l for l in p.stdout.splitlines() if "4242 bash" in l]
+    # with a command, the report is on stderr
+    lines = [l for l in p.stderr.splitlines() if "4242 bash" in l]
     # the live rename and exit lines, the two summary tables
-    assert len(lines) >= 4, p.stdout
+    assert len(lines) >= 4, p.stderr
     assert all('"    4242 bash"' in l for l in lines), lines
     # no line reads as a thread 4242 named bash: the name's column holds one token
-    for l in p.stdout.splitlines():
+    for l in p.stderr.splitlines():
         f = l.split()
         assert not (len(f) > 3 and f[2] == "4242" and f[3] == "bash"), l
         assert not (len(f) > 2 and f[0] == "4242" and f[1] == "bash"), l
     # plain names stay bare: the interpreter's own lines
-    assert any(len(l.split()) > 3 and l.split()[2:4] == ["python3.11", "exec"] for l in p.stdout.splitlines()), \
-        p.stdout
+    assert any(len(l.split()) > 3 and l.split()[2:4] == ["python3.11", "exec"] for l in p.stderr.splitlines()), \
+        p.stderr
 
 
 # ---- 5. --stacks with --timeline ------------------------------------------------------------
@@ -357,8 +358,8 @@ def test_stacks_with_timeline_loads_and_traces(tmp_path):
     assert p.returncode == 0, p.stderr
     tids = {l.split()[1]: int(l.split()[2]) for l in p.stdout.splitlines() if l.startswith("TID ")}
     workers = {tids[f"w{i}"] for i in range(3)}
-    # --stacks: the top call site names the demo's worker
-    section = p.stdout.split("Where threads blocked on big_lock+0x0\n", 1)[1].split("\n\n")[0]
+    # --stacks: the top call site names the demo's worker (the report: on stderr, with a command)
+    section = p.stderr.split("Where threads blocked on big_lock+0x0\n", 1)[1].split("\n\n")[0]
     assert "pthread_mutex_lock" in section.splitlines()[0] and "worker+0x" in section.splitlines()[0]
     # --timeline: every worker has slices blocked on the big lock
     events = json.loads(out.read_text())["traceEvents"]

@@ -211,7 +211,7 @@ def test_text_verdicts(tmp_path):
         p = subprocess.run([str(TT), "-q", "--", *map(str, cmd)], capture_output=True, text=True,
                            timeout=60, env=dict(os.environ, TT_SCALE=scale))
         assert p.returncode == 0
-        return p.stdout.split("Verdict: ", 1)[1]
+        return p.stderr.split("Verdict: ", 1)[1]  # with a command, the report is on stderr
     assert verdict([DEMOS / "gil"]).startswith("big_lock+0x0 serializes this process (GIL-like)")
     assert verdict([PYTHON, PYDEMOS / "cpu_threads.py"]).startswith(
         "GIL serializes this process (CPython's GIL)")

@@ -1,15 +1,18 @@
 """CPython 3.11 in Python's words (issue 11): threading names and Python frames, read from the
 interpreter by threadtrace, against what the demos set and where their own text puts the lines."""
 import json
+import signal
 import subprocess
 import time
 from pathlib import Path
 
-from conftest import DEMOS, PYDEMOS, PYTHON, ROOT, TT, parse_csv, trace_command
+from conftest import DEMOS, PYDEMOS, PYTHON, ROOT, TT, diagnostics, parse_csv, trace_command
 
 NAMES = PYDEMOS / "pynames.py"
 DEADLOCK = PYDEMOS / "pydeadlock.py"
 ODD_NAME = 'odd, "name" \u00fc'
+# -d 4 ends the run before pynames.py's main (5 s): threadtrace then ends it with SIGTERM
+TERMINATED = 128 + signal.SIGTERM
 # role (its TID line) -> the threading name it has when it ends (or when the trace stops)
 WANT = {"main": "MainThread", "worker-0": "worker-0", "odd": ODD_NAME, "early": "early",
         "renamer": "renamed", "blocked": "blocked"}
@@ -46,8 +49,8 @@ def test_thread_names_in_csv_summary_json_and_timeline(tmp_path):
     sj, tl = tmp_path / "summary.json", tmp_path / "t.json"
     t = trace_command([PYTHON, NAMES], tmp_path, env={"TT_SCALE": "1"},
                       args=["-d", "4", "--stacks", "--summary-json", str(sj), "--timeline", str(tl)])
-    assert t.rc == 0, t.stderr
-    assert t.stderr == ""
+    assert t.rc == TERMINATED, t.stderr
+    assert diagnostics(t.stderr) == [], t.stderr
     tid = {role: t.tids[role] for role in WANT}
     assert len(set(tid.values())) == len(WANT)
     # events CSV: the name each thread had at its end (renamed: the new one; early: read before it ended)
@@ -98,15 +101,16 @@ def test_thread_names_in_csv_summary_json_and_timeline(tmp_path):
 def test_thread_names_in_text_tables_and_json_events(tmp_path):
     p = subprocess.run([str(TT), "-q", "--stacks", "-d", "4", "--", PYTHON, str(NAMES)],
                        capture_output=True, text=True, timeout=60)
-    assert p.returncode == 0, p.stderr
+    assert p.returncode == TERMINATED, p.stderr
     tids = {l.split()[1]: int(l.split()[2]) for l in p.stdout.splitlines() if l.startswith("TID ")}
-    table = p.stdout.split("\nThreads of process", 1)[1].split("\n\n")[0].splitlines()[2:]
+    # the demo's own lines on stdout, the report on stderr
+    table = p.stderr.split("\nThreads of process", 1)[1].split("\n\n")[0].splitlines()[2:]
     rows = {int(l.split()[0]): l for l in table}
     assert set(rows) == set(tids.values())
     for role, name in WANT.items():
         # TID, then the Python name (quoted when not one plain token), then the creator column
         assert rows[tids[role]].split(None, 1)[1].startswith(shown(name) + " "), rows[tids[role]]
-    section = p.stdout.split("\nPython stacks of the threads blocked or asleep at the end", 1)[1]
+    section = p.stderr.split("\nPython stacks of the threads blocked or asleep at the end", 1)[1]
     lines = section.split("\n\n")[0].splitlines()[1:]
     assert sorted(int(l.split()[0]) for l in lines) == sorted([tids["main"], tids["blocked"]])
     blocked = next(l for l in lines if int(l.split()[0]) == tids["blocked"])
@@ -115,8 +119,9 @@ def test_thread_names_in_text_tables_and_json_events(tmp_path):
 
     jp = subprocess.run([str(TT), "-o", "json", "-d", "4", "--", PYTHON, str(NAMES)],
                         capture_output=True, text=True, timeout=60)
-    assert jp.returncode == 0, jp.stderr
-    events = [json.loads(l) for l in jp.stdout.splitlines() if l.startswith("{")]
+    assert jp.returncode == TERMINATED, jp.stderr
+    # with a command and no -w, the events go to stderr: the command's stdout stays its own
+    events = [json.loads(l) for l in jp.stderr.splitlines() if l.startswith("{")]
     jtids = {l.split()[1]: int(l.split()[2]) for l in jp.stdout.splitlines() if l.startswith("TID ")}
     last = {}
     for e in events:
@@ -138,8 +143,8 @@ def test_non_python_target_has_no_python_names(tmp_path):
 def test_unsupported_python_version_one_line_and_todays_output(tmp_path):
     assert PY312.exists(), "pyenv's 3.12.1 (the refused version) is missing"
     t = trace_command([PY312, NAMES], tmp_path, env={"TT_SCALE": "1"}, args=["-d", "4", "--stacks"])
-    assert t.rc == 0, t.stderr
-    lines = t.stderr.splitlines()
+    assert t.rc == TERMINATED, t.stderr
+    lines = diagnostics(t.stderr)
     assert len(lines) == 1, t.stderr
     assert "CPython 3.12.1" in lines[0] and "unsupported" in lines[0], lines[0]
     assert all(r["py_name"] == "" and r["py_stack"] == "" for r in t.rows)

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import DEMOS, PYTHON, ROOT, SCALE, TT, parse_csv, trace_command, wait_attached
+from conftest import DEMOS, PYTHON, ROOT, SCALE, TT, diagnostics, parse_csv, trace_command, wait_attached
 
 
 def run_tt(args, timeout=30, **kw):
@@ -22,6 +22,14 @@ def one_line_error(p, code, words):
     assert p.returncode == code, (p.returncode, p.stderr)
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and words in lines[0], p.stderr
+
+
+def one_diagnostic(p, code, words, report=True):
+    """An error at the end of a traced command: one line, beside the report (on stderr with a command)."""
+    assert p.returncode == code, (p.returncode, p.stderr)
+    lines = diagnostics(p.stderr)
+    assert len(lines) == 1 and words in lines[0], p.stderr
+    assert ("\nVerdict: " in p.stderr) == report  # what was collected is still reported
 
 
 def bpf_programs_of(pid):
@@ -96,14 +104,16 @@ def test_a_full_disk_is_named_for_every_output(tmp_path):
     # /dev/full takes the open and refuses every write (ENOSPC): each file's failure is one line
     for opts in (["--timeline", "/dev/full"], ["--summary-json", "/dev/full"]):
         p = run_tt(["-q", "--force", *opts, "--", "true"])
-        one_line_error(p, 1, "cannot write /dev/full: No space left on device")
+        one_diagnostic(p, 1, "cannot write /dev/full: No space left on device")
     # the views flush as they go: the error number is gone by the end, the file's name is not
     for opts in (["-w", "/dev/full"], ["--csv", "-w", "/dev/full"]):
-        one_line_error(run_tt(["-q", "--force", *opts, "--", "true"]), 1, "cannot write /dev/full")
+        # the text report itself went to -w FILE; beside --csv, to stderr
+        one_diagnostic(run_tt(["-q", "--force", *opts, "--", "true"]), 1, "cannot write /dev/full",
+                       report=opts[0] == "--csv")
     # the other files are still written
     summary = tmp_path / "s.json"
     p = run_tt(["-q", "--timeline", "/dev/full", "--force", "--summary-json", summary, "--", "true"])
-    one_line_error(p, 1, "cannot write /dev/full")
+    one_diagnostic(p, 1, "cannot write /dev/full")
     assert json.loads(summary.read_text())["threads"][0]["exit"] == "process-exit"
 
 
@@ -370,9 +380,10 @@ def test_hostile_names_round_trip_in_csv_and_never_reach_the_terminal_raw(tmp_pa
                if r["event"] == "rename"]
     assert renames == HOSTILE
     p = subprocess.run([str(TT), "--", PYTHON, "-c", prog], capture_output=True, timeout=60)
-    assert p.returncode == 0
-    assert not any(b < 0x20 and b not in (0x0a,) or b == 0x7f for b in p.stdout)
-    assert b"\xff" not in p.stdout
+    assert p.returncode == 0 and p.stdout == b""  # with a command, the report is on stderr
+    assert b" rename " in p.stderr
+    assert not any(b < 0x20 and b not in (0x0a,) or b == 0x7f for b in p.stderr)
+    assert b"\xff" not in p.stderr
 
 
 def test_events_beyond_a_tiny_ring_buffer_are_dropped_and_counted_exactly(tmp_path):

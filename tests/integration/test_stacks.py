@@ -10,7 +10,8 @@ def test_top_call_site_names_the_demo_function(tmp_path):
     p = subprocess.run([str(TT), "-q", "--stacks", "--", str(DEMOS / "gil"), "3"],
                        capture_output=True, text=True, timeout=60, env=dict(os.environ, TT_SCALE="0.3"))
     assert p.returncode == 0, p.stderr
-    section = p.stdout.split("Where threads blocked on big_lock+0x0\n", 1)[1].split("\n\n")[0]
+    # with a command, the report is on stderr
+    section = p.stderr.split("Where threads blocked on big_lock+0x0\n", 1)[1].split("\n\n")[0]
     top = section.splitlines()[0]
     # frame-pointer walk + stack scan: libc's wait, the mutex lock, the demo's worker
     assert "__lll_lock_wait" in top and "pthread_mutex_lock" in top and "worker+0x" in top, top

@@ -1,7 +1,6 @@
 /* JSON views: the events as JSON lines (-o json) and the summary as one document (--summary-json). */
 #include <inttypes.h>
 #include <string.h>
-#include "outfile.h"
 #include "sanitize.h"
 #include "view/view.h"
 
@@ -188,12 +187,7 @@ static void write_summary(FILE *f, const struct tt_report *r)
 		r->lost[TT_DROP_RINGBUF], r->lost[TT_DROP_MAP], r->lost[TT_DROP_LOCKS]);
 }
 
-int summary_json__write(const char *path, bool force, const struct tt_report *r)
+void summary_json__write(FILE *f, const struct tt_report *r)
 {
-	FILE *f = outfile__create(path, force);
-
-	if (!f)
-		return -1;
 	write_summary(f, r);
-	return outfile__close(f, path);
 }

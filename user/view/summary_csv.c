@@ -2,23 +2,13 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include "outfile.h"
 #include "view/view.h"
 
-/* The tables are rewritten at each run into the folder given (never through a symlink). */
-static FILE *create(const char *dir, const char *name, char path[4096])
-{
-	snprintf(path, 4096, "%s/%s", dir, name);
-	return outfile__create(path, true);
-}
+const char *const summary_csv__names[TT_SUMMARY_FILES] = { "locks.csv", "threads.csv", "parallelism.csv",
+							     "deadlocks.csv" };
 
-static int write_locks(const char *dir, const struct tt_report *r)
+static void write_locks(FILE *f, const struct tt_report *r)
 {
-	char path[4096];
-	FILE *f = create(dir, "locks.csv", path);
-
-	if (!f)
-		return -1;
 	fputs("tgid,addr,symbol,kind,role,waits,timeouts,interrupted,total_wait_ns,max_wait_ns,threads,"
 	      "handoffs,holds,hold_p50_ns,hold_p90_ns,hold_p99_ns,hold_max_ns,gil_like,hold_oncpu_ns\n", f);
 	for (size_t i = 0; i < r->locks->n; i++) {
@@ -37,16 +27,10 @@ static int write_locks(const char *dir, const struct tt_report *r)
 			(uint64_t)k->hold.count, hold__percentile(&k->hold, 50), hold__percentile(&k->hold, 90),
 			hold__percentile(&k->hold, 99), (uint64_t)k->hold.max_ns, gil_like, (uint64_t)k->hold.oncpu_ns);
 	}
-	return outfile__close(f, path);
 }
 
-static int write_threads(const char *dir, const struct tt_report *r)
+static void write_threads(FILE *f, const struct tt_report *r)
 {
-	char path[4096];
-	FILE *f = create(dir, "threads.csv", path);
-
-	if (!f)
-		return -1;
 	fputs("tgid,tid,name,oncpu_ns,runq_ns,lock_ns,sleep_ns,exit,creator,start_ns,end_ns,joined_by,join_wait_ns,"
 	      "futex_waits,futex_wait_ns,py_name,py_stack\n", f);
 	for (size_t i = 0; i < r->threads->n; i++) {
@@ -75,32 +59,21 @@ static int write_threads(const char *dir, const struct tt_report *r)
 		csv__write_field(f, th->py_stack ? th->py_stack : "");
 		fputc('\n', f);
 	}
-	return outfile__close(f, path);
 }
 
-static int write_parallelism(const char *dir, const struct tt_report *r)
+static void write_parallelism(FILE *f, const struct tt_report *r)
 {
-	char path[4096];
-	FILE *f = create(dir, "parallelism.csv", path);
-
-	if (!f)
-		return -1;
 	fputs("running,time_ns\n", f);
 	for (unsigned i = 0; i <= parallelism__max(r->par); i++)
 		fprintf(f, "%u,%" PRIu64 "\n", i, r->par->ns[i]);
-	return outfile__close(f, path);
 }
 
 /* The deadlocks found, a row per thread of each (a header alone: none). */
-static int write_deadlocks(const char *dir, const struct tt_report *r)
+static void write_deadlocks(FILE *f, const struct tt_report *r)
 {
-	char path[4096];
-	FILE *f = create(dir, "deadlocks.csv", path);
 	size_t n;
 	const struct tt_deadlock_member *m = deadlocks__members(r->deadlocks, &n);
 
-	if (!f)
-		return -1;
 	fputs("deadlock,tgid,tid,owner,addr,lock,found_ns,blocked_ns,stack,py_stack\n", f);
 	for (size_t i = 0; i < n; i++) {
 		fprintf(f, "%u,%d,%d,%d,0x%" PRIx64 ",", m[i].cycle, (int)m[i].tgid, (int)m[i].tid, (int)m[i].owner,
@@ -112,16 +85,12 @@ static int write_deadlocks(const char *dir, const struct tt_report *r)
 		csv__write_field(f, m[i].py_stack ? m[i].py_stack : "");
 		fputc('\n', f);
 	}
-	return outfile__close(f, path);
 }
 
-int summary_csv__write(const char *dir, const struct tt_report *r)
+void summary_csv__write(FILE *const files[TT_SUMMARY_FILES], const struct tt_report *r)
 {
-	int err = 0;
-
-	err |= write_locks(dir, r);
-	err |= write_threads(dir, r);
-	err |= write_parallelism(dir, r);
-	err |= write_deadlocks(dir, r);
-	return err ? -1 : 0;
+	write_locks(files[TT_SUMMARY_LOCKS], r);
+	write_threads(files[TT_SUMMARY_THREADS], r);
+	write_parallelism(files[TT_SUMMARY_PARALLELISM], r);
+	write_deadlocks(files[TT_SUMMARY_DEADLOCKS], r);
 }

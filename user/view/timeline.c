@@ -8,7 +8,6 @@
 #include <string.h>
 #include <linux/types.h>
 #include "threadtrace.h"
-#include "outfile.h"
 #include "view/view.h"
 
 static void ts_us(FILE *f, const char *key, uint64_t ns)
@@ -132,14 +131,11 @@ static void write_counter(FILE *f, const struct tt_history *h, pid_t tgid)
 	}
 }
 
-int timeline__write(const char *path, bool force, const struct tt_history *h, const struct tt_threads *threads,
-		   const struct tt_pystacks *pystacks, tt_lock_name_fn name_lock, void *ctx)
+void timeline__write(FILE *f, const struct tt_history *h, const struct tt_threads *threads,
+		     const struct tt_pystacks *pystacks, tt_lock_name_fn name_lock, void *ctx)
 {
-	FILE *f = outfile__create(path, force);
 	bool first = true;
 
-	if (!f)
-		return -1;
 	fputs("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[", f);
 	write_threads(f, threads, &first);
 	write_slices(f, h, pystacks, name_lock, ctx);
@@ -147,5 +143,4 @@ int timeline__write(const char *path, bool force, const struct tt_history *h, co
 	write_flows(f, h);
 	write_counter(f, h, threads->tgid);
 	fputs("\n]}\n", f);
-	return outfile__close(f, path);
 }

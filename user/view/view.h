@@ -31,17 +31,24 @@ void view__json_init(struct tt_view *v, FILE *out);
 /* Names a futex word of a process for a person ("big_lock+0x0", "GIL (...)"). */
 typedef void (*tt_lock_name_fn)(pid_t tgid, uint64_t addr, char *buf, size_t len, void *ctx);
 
-/* --timeline FILE: the state history as Chrome trace event JSON. 0, or -1 after a message. */
-int timeline__write(const char *path, bool force, const struct tt_history *h, const struct tt_threads *threads,
-		   const struct tt_pystacks *pystacks, tt_lock_name_fn name_lock, void *ctx);
+/*
+ * The files below are opened by the caller before the trace starts (a bad path
+ * costs no trace), and closed by it with every write error caught.
+ */
 
-/* --summary-json FILE: the summary tables and the verdict as one JSON document. 0, or -1 after a message. */
-int summary_json__write(const char *path, bool force, const struct tt_report *report);
+/* --timeline FILE: the state history as Chrome trace event JSON. */
+void timeline__write(FILE *f, const struct tt_history *h, const struct tt_threads *threads,
+		     const struct tt_pystacks *pystacks, tt_lock_name_fn name_lock, void *ctx);
+
+/* --summary-json FILE: the summary tables and the verdict as one JSON document. */
+void summary_json__write(FILE *f, const struct tt_report *report);
 /* Writes s as a JSON string: escaped, invalid UTF-8 bytes as U+FFFD. */
 void json__write_string(FILE *out, const char *s);
 
-/* --summary-csv DIR: locks.csv, threads.csv, parallelism.csv. 0, or -1 after a message on stderr. */
-int summary_csv__write(const char *dir, const struct tt_report *report);
+/* --summary-csv DIR: its files, in the order summary_csv__write takes them. */
+enum { TT_SUMMARY_LOCKS, TT_SUMMARY_THREADS, TT_SUMMARY_PARALLELISM, TT_SUMMARY_DEADLOCKS, TT_SUMMARY_FILES };
+extern const char *const summary_csv__names[TT_SUMMARY_FILES]; /* "locks.csv", ... */
+void summary_csv__write(FILE *const files[TT_SUMMARY_FILES], const struct tt_report *report);
 
 /* Writes s as one RFC 4180 CSV field (quoted when it needs to be). */
 void csv__write_field(FILE *out, const char *s);
