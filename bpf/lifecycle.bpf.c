@@ -43,7 +43,8 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid)
 	/* the tid that exec'd (old_pid is the host's): the leader's once exec is done, or another's */
 	e->exec.old_tid = pidns_level ? (old_pid == task->pid ? task_tid(task) : 0) : old_pid;
 	bpf_get_current_comm(e->exec.comm, sizeof(e->exec.comm));
-	event_submit(e);
+	/* at once, not at the next poll: a new program may be an interpreter to find before it runs threads */
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 	return 0;
 }
 

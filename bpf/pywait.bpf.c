@@ -137,7 +137,8 @@ __noinline __u64 py_capture(__u32 tgid, __u32 tid, __u64 sp)
 	e->pystack.truncated = frame != 0;
 	__builtin_memcpy(e->pystack.code, b->code, sizeof(b->code));
 	__builtin_memcpy(e->pystack.instr, b->instr, sizeof(b->instr));
-	event_submit(e);
+	/* at once (a new stack is rare): resolved while its code is surely alive, even if the process ends next */
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 	bpf_map_update_elem(&py_sent, &id, &zero, BPF_ANY);
 	return id;
 }

@@ -28,6 +28,9 @@ struct pythreads;
 #define RESCAN_NS (100 * 1000 * 1000ULL)
 #define MAPS_REFRESH_NS (250 * 1000 * 1000ULL)
 #define DEADLOCK_SCAN_NS (250 * 1000 * 1000ULL)
+/* looks for CPython in the maps: 2 ms after an exec, then twice as far apart each time, to 1 s */
+#define TT_PYTHON_PROBE_FIRST_NS (2 * 1000 * 1000ULL)
+#define TT_PYTHON_PROBE_MAX_NS (1000 * 1000 * 1000ULL)
 #define STATUS_NS (1000 * 1000 * 1000ULL)
 #define TT_TOP_LOCKS 10 /* locks whose call sites are named (--stacks) */
 
@@ -63,8 +66,11 @@ struct app {
 	struct tt_outfile wfile, timeline_file, summary_json_file, summary_csv_files[TT_SUMMARY_FILES];
 	bool summary_dir_made;       /* --summary-csv's folder was made by this run */
 	bool python_probed;
-	uint64_t python_scan_ns;
+	uint64_t python_scan_ns;     /* the last look for CPython in the maps */
+	uint64_t python_probe_gap_ns; /* until the next (2 ms after an exec, doubling to 1 s) */
 	struct pythreads *py;        /* CPython: names and frames read from it (pythreads.c) */
+	struct tt_py_conf py_conf;   /* CPython: what the kernel side reads frames with (pywaits.c) */
+	bool py_cfuncs_known;        /* ... the C functions it looks for found */
 	uint64_t events;
 	uint64_t bad_events;         /* records that decode as no event */
 };

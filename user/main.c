@@ -62,12 +62,13 @@ static int on_event(void *ctx, const void *data, size_t len)
 		/* a new program: look again, at once (Python frames at waits need the interpreter found) */
 		a->python_probed = false;
 		a->python_scan_ns = 0;
+		a->python_probe_gap_ns = 0;
 	}
 	if (kind == TT_EV_FORK)
 		targets__add_process(a, (pid_t)e.h.tgid);
 	/* libpython is mapped after exec, before the first thread starts. */
 	if ((kind == TT_EV_START || kind == TT_EV_EXEC) && !a->python_probed &&
-	    app__now_ns(CLOCK_MONOTONIC) - a->python_scan_ns > RESCAN_NS)
+	    app__now_ns(CLOCK_MONOTONIC) - a->python_scan_ns > a->python_probe_gap_ns)
 		targets__probe_python(a);
 	pythreads__on_event(a, kind);
 	/* a new program or thread: libraries may have come; name locks with fresh maps */
@@ -144,6 +145,19 @@ static bool target_ended(struct app *a)
 }
 
 /* Polls until the target ends, a signal, or -d; then drains what is left. */
+/* How long to wait for events: less while CPython is looked for or opened after an exec. */
+static int poll_ms(struct app *a)
+{
+	uint64_t now = app__now_ns(CLOCK_MONOTONIC), due;
+	int ms = POLL_MS;
+
+	if (!a->python_probed) {
+		due = a->python_scan_ns + a->python_probe_gap_ns;
+		ms = due <= now ? 0 : (due - now) / 1000000 < POLL_MS ? (int)((due - now) / 1000000) + 1 : POLL_MS;
+	}
+	return pythreads__poll_ms(a, now, ms);
+}
+
 static int trace_loop(struct app *a)
 {
 	uint64_t t0 = a->threads->t0_ns;
@@ -157,7 +171,7 @@ static int trace_loop(struct app *a)
 	while (!stop_signal) {
 		uint64_t now;
 
-		err = loader__poll(a->loader, POLL_MS);
+		err = loader__poll(a->loader, poll_ms(a));
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "threadtrace: reading events: %s\n", strerror(-err));
 			return TT_EXIT_RUNTIME;
@@ -171,7 +185,7 @@ static int trace_loop(struct app *a)
 			report__interval(a, now);
 			next_interval += (uint64_t)(a->cfg.interval_s * 1e9);
 		}
-		if (!a->python_probed && now - a->python_scan_ns > RESCAN_NS * 10)
+		if (!a->python_probed && now - a->python_scan_ns > a->python_probe_gap_ns)
 			targets__probe_python(a);
 		pythreads__tick(a, now);
 		if (now - a->maps_read_ns > MAPS_REFRESH_NS)

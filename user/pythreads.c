@@ -20,6 +20,7 @@ struct pythreads {
 	bool gave_up;           /* not CPython 3.11 (or unreadable): not again before an exec */
 	uint64_t next_open_ns;  /* an interpreter not initialised yet: try again then */
 	uint64_t open_backoff_ns;
+	unsigned open_tries;    /* since the exec */
 	uint64_t next_read_ns, last_read_ns, busy_until_ns;
 	struct pythread_id *ids; /* the thread states of the last read */
 	size_t nids, capids;
@@ -60,7 +61,11 @@ static void try_open(struct app *a, struct pythreads *p, uint64_t now)
 	}
 	if (st == PYPROC_NOT_RUNNING) {
 		/* an interpreter starting (or embedded and not started yet): look again, less often */
-		p->open_backoff_ns = p->open_backoff_ns ? p->open_backoff_ns * 2 : PYTHREADS_START_DELAY_NS;
+		/* every few ms for its first ~0.4 s (it starts in ~50 ms), then less and less often */
+		p->open_tries++;
+		p->open_backoff_ns = !p->open_backoff_ns ? PYTHREADS_OPEN_FIRST_NS
+				     : p->open_tries < PYTHREADS_OPEN_FAST_TRIES ? PYTHREADS_OPEN_FAST_NS
+				     : p->open_backoff_ns * 2;
 		if (p->open_backoff_ns > PYTHREADS_IDLE_NS)
 			p->open_backoff_ns = PYTHREADS_IDLE_NS;
 		p->next_open_ns = now + p->open_backoff_ns;
@@ -153,6 +158,7 @@ void pythreads__on_event(struct app *a, uint32_t kind)
 		p->proc = NULL;
 		p->gave_up = false;
 		p->next_open_ns = p->open_backoff_ns = 0;
+		p->open_tries = 0;
 		return;
 	}
 	now = app__now_ns(CLOCK_MONOTONIC);
@@ -161,6 +167,9 @@ void pythreads__on_event(struct app *a, uint32_t kind)
 		p->next_open_ns = 0;
 		ready(a, p, now);
 	}
+	/* ... and threading (so _thread) is imported: RLock's code can be found */
+	if (p->proc)
+		pywaits__refresh(a, p->proc);
 	/* its name is set in Python once the OS thread runs: read a little later, not at once */
 	p->busy_until_ns = now + PYTHREADS_BUSY_FOR_NS;
 	want = now + PYTHREADS_START_DELAY_NS;
@@ -168,6 +177,17 @@ void pythreads__on_event(struct app *a, uint32_t kind)
 		want = p->last_read_ns + PYTHREADS_MIN_GAP_NS;
 	if (want < p->next_read_ns)
 		p->next_read_ns = want;
+}
+
+int pythreads__poll_ms(struct app *a, uint64_t now, int max_ms)
+{
+	struct pythreads *p = a->py;
+	uint64_t ms;
+
+	if (!p || p->proc || p->gave_up || !a->python_probed)
+		return max_ms;
+	ms = p->next_open_ns > now ? (p->next_open_ns - now + 999999) / 1000000 : 0;
+	return ms < (uint64_t)max_ms ? (int)ms : max_ms;
 }
 
 void pythreads__tick(struct app *a, uint64_t now)
@@ -178,6 +198,7 @@ void pythreads__tick(struct app *a, uint64_t now)
 	if (!p || !ready(a, p, now) || now < p->next_read_ns)
 		return;
 	read_names(a, p);
+	pywaits__refresh(a, p->proc);
 	end = app__now_ns(CLOCK_MONOTONIC);
 	cost = end > now ? end - now : 0;
 	period = now < p->busy_until_ns ? PYTHREADS_BUSY_NS : PYTHREADS_IDLE_NS;

@@ -25,6 +25,9 @@ struct pythreads;
 
 /* ~ 1 poll tick after a thread starts; at least this far apart while threads come and go */
 #define PYTHREADS_START_DELAY_NS (20 * 1000 * 1000ULL)
+#define PYTHREADS_OPEN_FIRST_NS  (2 * 1000 * 1000ULL)   /* an interpreter starting: look again this soon, */
+#define PYTHREADS_OPEN_FAST_NS   (5 * 1000 * 1000ULL)   /* then this often */
+#define PYTHREADS_OPEN_FAST_TRIES 80                   /* so many times, then twice as far apart each time */
 #define PYTHREADS_MIN_GAP_NS     (100 * 1000 * 1000ULL)
 #define PYTHREADS_BUSY_NS        (250 * 1000 * 1000ULL)  /* period while threads start */
 #define PYTHREADS_IDLE_NS        (1000 * 1000 * 1000ULL) /* period otherwise */
@@ -37,6 +40,13 @@ void pythreads__free(struct pythreads *p);
 
 /* A kernel event of this kind (TT_EV_*) was applied: a start makes a read due, an exec forgets. */
 void pythreads__on_event(struct app *a, uint32_t kind);
+
+/*
+ * How long the poll loop may wait (at most max_ms): less while an interpreter
+ * starts (it is looked for every few ms then: waits before it is found have
+ * no Python frames).
+ */
+int pythreads__poll_ms(struct app *a, uint64_t now, int max_ms);
 
 /* Every turn of the poll loop: opens the interpreter and reads names when due. Cheap otherwise. */
 void pythreads__tick(struct app *a, uint64_t now);

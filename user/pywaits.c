@@ -8,11 +8,33 @@
 #include "pythreads.h"
 #include "pywaits.h"
 
+/* The C functions that tell an RLock's wait from a Lock's, once `_thread` is imported: true when known. */
+static bool find_cfuncs(struct pyproc *p, struct tt_py_conf *c)
+{
+	uint64_t start, end;
+
+	if (!c->cfunc[TT_PY_CF_RLOCK - 1].end &&
+	    pyproc__c_func_range(p, PYPROC_RLOCK_ACQUIRE, &start, &end) == 0)
+		c->cfunc[TT_PY_CF_RLOCK - 1] = (struct tt_range){ .start = start, .end = end };
+	if (!c->cfunc[TT_PY_CF_LOCK - 1].end &&
+	    pyproc__c_func_range(p, PYPROC_LOCK_ACQUIRE, &start, &end) == 0)
+		c->cfunc[TT_PY_CF_LOCK - 1] = (struct tt_range){ .start = start, .end = end };
+	return c->cfunc[TT_PY_CF_RLOCK - 1].end && c->cfunc[TT_PY_CF_LOCK - 1].end;
+}
+
+void pywaits__refresh(struct app *a, struct pyproc *p)
+{
+	if (!a->py_conf.tgid || a->py_cfuncs_known)
+		return;
+	a->py_cfuncs_known = find_cfuncs(p, &a->py_conf);
+	if (a->py_cfuncs_known)
+		loader__set_py_conf(a->loader, &a->py_conf);
+}
+
 void pywaits__start(struct app *a, struct pyproc *p)
 {
 	const struct py_layout *L = pyproc__layout(p);
 	struct tt_py_conf c = { 0 };
-	uint64_t start, end;
 
 	c.interp = pyproc__main_interp(p);
 	if (!L || !c.interp || !a->loader)
@@ -27,20 +49,18 @@ void pywaits__start(struct app *a, struct pyproc *p)
 	c.iframe_code = L->iframe_code;
 	c.iframe_previous = L->iframe_previous;
 	c.iframe_prev_instr = L->iframe_prev_instr;
-	/* tells an RLock's wait from a Lock's (found without symbols; none: all are Locks) */
-	if (pyproc__c_func_range(p, PYPROC_RLOCK_ACQUIRE, &start, &end) == 0)
-		c.cfunc[TT_PY_CF_RLOCK - 1] = (struct tt_range){ .start = start, .end = end };
-	if (pyproc__c_func_range(p, PYPROC_LOCK_ACQUIRE, &start, &end) == 0)
-		c.cfunc[TT_PY_CF_LOCK - 1] = (struct tt_range){ .start = start, .end = end };
+	/* tells an RLock's wait from a Lock's (found without symbols; until then: all are Locks) */
+	a->py_cfuncs_known = find_cfuncs(p, &c);
+	a->py_conf = c;
 	loader__set_py_conf(a->loader, &c);
 }
 
 void pywaits__stop(struct app *a)
 {
-	struct tt_py_conf c = { 0 };
-
+	a->py_conf = (struct tt_py_conf){ 0 };
+	a->py_cfuncs_known = false;
 	if (a->loader)
-		loader__set_py_conf(a->loader, &c);
+		loader__set_py_conf(a->loader, &a->py_conf);
 }
 
 void pywaits__on_pystack(const struct tt_event *e, void *ctx)

@@ -15,6 +15,8 @@ struct tt_event;
 
 /* The interpreter p was opened: the kernel side starts reading frames at waits. */
 void pywaits__start(struct app *a, struct pyproc *p);
+/* Each read of its names: what could not be found at the start (`_thread` not imported yet). */
+void pywaits__refresh(struct app *a, struct pyproc *p);
 /* It is gone (an exec): the kernel side stops. */
 void pywaits__stop(struct app *a);
 /* events.c's sink: a TT_EV_PYSTACK, resolved into a->pystacks (ctx: the app). */

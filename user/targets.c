@@ -60,6 +60,10 @@ void targets__probe_python(struct app *a)
 	if (a->python_probed)
 		return;
 	a->python_scan_ns = app__now_ns(CLOCK_MONOTONIC);
+	/* not (yet): libpython is mapped by ld.so just after the exec, an interpreter may be dlopen'ed later */
+	a->python_probe_gap_ns = a->python_probe_gap_ns ? a->python_probe_gap_ns * 2 : TT_PYTHON_PROBE_FIRST_NS;
+	if (a->python_probe_gap_ns > TT_PYTHON_PROBE_MAX_NS)
+		a->python_probe_gap_ns = TT_PYTHON_PROBE_MAX_NS;
 	for (size_t i = 0; i < 2; i++) {
 		if (procfs__find_mapping(a->tgid, tries[i], path, sizeof(path)))
 			continue;

@@ -84,7 +84,7 @@ int locks__add_site(struct tt_locks *l, const struct tt_site_key *k, const struc
 /*
  * CPython: kinds and names for the locks of threading's primitives, from the
  * Python stack of each one's most waited call site ("Lock in post (app.py:12)"),
- * distinct for distinct words. Locks already named so keep their name.
+ * distinct for distinct words; named anew at each report, from its figures then.
  */
 void locks__name_python(struct tt_locks *l, const struct tt_pystacks *stacks);
 

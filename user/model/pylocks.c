@@ -118,7 +118,8 @@ void locks__name_python(struct tt_locks *l, const struct tt_pystacks *stacks)
 		const struct tt_pystack *ps;
 		size_t pos;
 
-		if (k->py_kind != TT_PY_NONE || !k->py_stack || !is_python_lock(k))
+		/* again at each report: the most waited site may change (an RLock told apart late) */
+		if (!k->py_stack || !is_python_lock(k))
 			continue;
 		ps = pystacks__find(stacks, k->py_stack);
 		if (!ps || ps->kind == TT_PY_NONE || !ps->site)
