@@ -32,6 +32,7 @@ struct futex_wake {
 	__u64 addr;
 	__u64 runtime_ns;   /* the waker's CPU time at the wake */
 	__u64 blocked_ns;   /* the waker's time blocked (lock + asleep) until the wake */
+	__u64 py_stack;     /* the wait's Python stack id (CPython: was it in Thread.join?), 0: none */
 	__u32 wakee;
 	__u32 op;
 };
@@ -66,6 +67,7 @@ static __always_inline void joinguess_woken(struct tt_wait *w, __u32 waker, stru
 	wake.addr = w->addr;
 	wake.wakee = wakee;
 	wake.op = w->op;
+	wake.py_stack = w->py_stack;
 	cur = bpf_get_current_task_btf(); /* the waker */
 	wake.runtime_ns = cur->se.sum_exec_runtime;
 	wake.blocked_ns = waker_s->lock_ns + waker_s->sleep_ns;
@@ -94,6 +96,7 @@ static __always_inline void joinguess_exit(struct task_struct *task, __u32 flags
 			e->join_guess.wait_ns = wake->ts_ns - wake->wait_start_ns;
 			e->join_guess.word = wake->addr;
 			e->join_guess.op = wake->op;
+			e->join_guess.py_stack = wake->py_stack;
 			event_submit(e);
 		}
 		bpf_map_delete_elem(&last_wake, &tid);

@@ -312,6 +312,7 @@ struct tt_ev_join_guess {
 	__u64 wait_ns;
 	__u32 joinee;
 	__u32 op;        /* the wait's futex op */
+	__u64 py_stack;  /* the wait's Python stack id: one in no Thread.join is no join; 0: none */
 };
 
 /* TT_EV_WAIT (--csv, --timeline): tid's blocking futex wait on addr ended. */

@@ -55,6 +55,7 @@ struct app {
 	} procs[64];                /* the target, and with -f its descendants */
 	size_t nprocs;
 	uint64_t maps_read_ns;
+	bool maps_since_exec;        /* read since the last exec's libraries were mapped (a thread started) */
 	struct tt_view view;         /* the -o format, into out */
 	/*
 	 * With CSV or JSON: the text report (summary, -i, deadlocks) on the report

@@ -58,6 +58,14 @@ static void apply_lock_event(const struct tt_event_sink *s, const struct tt_even
 	s->emit(&rec, s->ctx);
 }
 
+/* A waiter's Python stack that shows some other wait (a Lock released just before its holder ended). */
+static bool not_a_python_join(const struct tt_event_sink *s, uint64_t py_stack)
+{
+	const struct tt_pystack *ps = pystacks__find(s->pystacks, py_stack);
+
+	return ps && ps->kind != TT_PY_NONE && ps->kind != TT_PY_JOIN;
+}
+
 /* TT_EV_SCHED: an ended thread's final figures (its kernel entry is gone). */
 static void apply_sched(const struct tt_event_sink *s, const struct tt_event *e)
 {
@@ -86,6 +94,11 @@ int events__apply(const struct tt_event_sink *s, const struct tt_event *e)
 		if (s->pystack)
 			s->pystack(e, s->ctx);
 		return 0;
+	case TT_EV_JOIN_GUESS:
+		/* a wait whose Python frames are known and say it was no Thread.join joined nothing */
+		if (not_a_python_join(s, e->join_guess.py_stack))
+			return 0;
+		break;
 	case TT_EV_WAIT:
 	case TT_EV_HOLD:
 		apply_lock_event(s, e);

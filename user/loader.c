@@ -609,6 +609,8 @@ void loader__drops(struct tt_loader *l, uint64_t out[TT_DROP_MAX])
 		uint64_t vals[ncpu > 0 ? ncpu : 1];
 
 		out[k] = 0;
+		/* zeroed: valgrind marks only the first CPU's value as written by the lookup */
+		memset(vals, 0, sizeof(vals));
 		if (ncpu <= 0 || bpf_map_lookup_elem(fd, &k, vals))
 			continue;
 		for (int c = 0; c < ncpu; c++)

@@ -63,6 +63,8 @@ static int on_event(void *ctx, const void *data, size_t len)
 		a->python_probed = false;
 		a->python_scan_ns = 0;
 		a->python_probe_gap_ns = 0;
+		/* the exec wakes us at once, before ld.so maps the libraries: read the maps again later */
+		a->maps_since_exec = false;
 	}
 	if (kind == TT_EV_FORK)
 		targets__add_process(a, (pid_t)e.h.tgid);
@@ -71,10 +73,12 @@ static int on_event(void *ctx, const void *data, size_t len)
 	    app__now_ns(CLOCK_MONOTONIC) - a->python_scan_ns > a->python_probe_gap_ns)
 		targets__probe_python(a);
 	pythreads__on_event(a, kind);
-	/* a new program or thread: libraries may have come; name locks with fresh maps */
-	if ((kind == TT_EV_EXEC || kind == TT_EV_START) &&
-	    app__now_ns(CLOCK_MONOTONIC) - a->maps_read_ns > RESCAN_NS)
+	/* a new thread: libraries may have come (the first since an exec: surely); fresh maps name locks */
+	if (kind == TT_EV_START &&
+	    (!a->maps_since_exec || app__now_ns(CLOCK_MONOTONIC) - a->maps_read_ns > RESCAN_NS)) {
 		targets__refresh_maps(a);
+		a->maps_since_exec = true;
+	}
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 /* CPython targets: Python frames at each blocking wait (pywaits.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "app.h"
 #include "cpython/pylayout.h"
@@ -36,6 +37,11 @@ void pywaits__start(struct app *a, struct pyproc *p)
 	const struct py_layout *L = pyproc__layout(p);
 	struct tt_py_conf c = { 0 };
 
+	/* THREADTRACE_PYFRAMES=0: names only, no frames at waits (what they cost: bench/run's tt-nopy) */
+	const char *want = getenv("THREADTRACE_PYFRAMES");
+
+	if (want && !strcmp(want, "0"))
+		return;
 	c.interp = pyproc__main_interp(p);
 	if (!L || !c.interp || !a->loader)
 		return;

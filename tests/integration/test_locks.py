@@ -59,13 +59,32 @@ def test_cpu_bound_threads_without_locks_run_in_parallel(tmp_path):
         assert 0.15 < int(th["oncpu_ns"]) / 1e9 < 3 * 0.25 + 0.3
 
 
+def python_site(py_stack):
+    """'func (file.py:line)' of the innermost frame outside threading.py and queue.py."""
+    for frame in py_stack.split(" < "):
+        path, func, line = frame.rsplit(":", 2)
+        if not (path.endswith("/threading.py") or path.endswith("/queue.py")):
+            return f"{func} ({os.path.basename(path)}:{line})"
+    return None
+
+
 def waits_of(t):
-    """The demo's blocking waits: (waiter role, waker role or None, lock row, dur_ns)."""
+    """The demo's blocking waits: (waiter role, waker role or None, lock row, dur_ns). A CPython
+    Condition/Event/Queue/Semaphore wait blocks on a lock of its own thread: the lock table has
+    one row per Python call site for those words, found by the wait's Python frames."""
     role = {tid: r for r, tid in t.tids.items()}
     locks = {r["addr"]: r for r in t.summary["locks"]}
+
+    def row(w):
+        if w["addr"] in locks:
+            return locks[w["addr"]]
+        site = python_site(w["py_stack"]) if w["py_stack"] else None
+        rows = [r for r in t.summary["locks"] if site and r["symbol"].endswith(" in " + site)]
+        assert len(rows) == 1, (w, site)
+        return rows[0]
     return [(role.get(int(w["tid"]), w["tid"]),
              role.get(int(w["peer_tid"]), w["peer_tid"]) if w["peer_tid"] else None,
-             locks[w["addr"]], int(w["dur_ns"])) for w in t.events("wait")]
+             row(w), int(w["dur_ns"])) for w in t.events("wait")]
 
 
 GIL_KINDS = {"GIL (_PyRuntime+0x1b0)": "condvar", "GIL (_PyRuntime+0x1b4)": "condvar",
@@ -131,16 +150,24 @@ def expect_event(t, waits):
     assert cond[0][2]["role"] == "idle"
 
 
+PY_TYPES = {"py-lock": "Lock", "py-rlock": "RLock", "py-condition": "Condition", "py-event": "Event",
+            "py-semaphore": "Semaphore", "py-queue": "Queue", "py-barrier": "Barrier", "py-join": "join"}
+
+
 def python_locks_known(waits):
     """CPython: the GIL's words (their kinds by offset, never GIL-like here) and sem_t locks
-    (threading.Lock, join's _tstate_lock, Condition's waiter locks) on the heap or in arenas."""
+    (threading.Lock, join's _tstate_lock, Condition's waiter locks), each named by its kind and
+    Python call site (docs/python.md); plain semaphores only for a wait with no Python frames."""
     for w in waits:
-        sym = w[2]["symbol"]
+        sym, kind = w[2]["symbol"], w[2]["kind"]
         if sym.startswith("GIL"):
-            assert w[2]["kind"] == GIL_KINDS.get(sym, w[2]["kind"]) and w[2]["gil_like"] == "0", w
+            assert kind == GIL_KINDS.get(sym, kind) and w[2]["gil_like"] == "0", w
+        elif kind in PY_TYPES:
+            assert sym.startswith(PY_TYPES[kind] + " ") and re.search(r" in \S+ \(\S+\.py:\d+\)", sym), w
+            assert w[2]["role"] == ("contention" if kind in ("py-lock", "py-rlock") else "idle"), w
         else:
             # "[unknown]" seen at times: a malloc arena mapped after the maps were last read
-            assert sym in ("[heap]", "[anon]", "[unknown]") and w[2]["kind"] == "semaphore", w
+            assert sym in ("[heap]", "[anon]", "[unknown]") and kind == "semaphore", w
 
 
 def expect_io_threads_py(t, waits):
@@ -148,12 +175,13 @@ def expect_io_threads_py(t, waits):
     python_locks_known(waits)
     joins = [w for w in waits if w[0] == "main" and w[3] > 30 * 0.1 * S * 0.7e9]
     assert len(joins) == 1 and joins[0][1] == "w0" and joins[0][3] < 30 * 0.1 * S * 1e9 + 0.5e9, joins
+    assert joins[0][2]["kind"] == "py-join" and joins[0][2]["symbol"].startswith(f"join of {t.tids['w0']} in ")
 
 
 def expect_prodcons_py(t, waits):
     # consumers block in Queue.get() on their Condition waiter locks; the producer's put wakes them
     python_locks_known(waits)
-    woken = {w[0] for w in waits if w[1] == "producer" and w[2]["kind"] == "semaphore"}
+    woken = {w[0] for w in waits if w[1] == "producer" and w[2]["kind"] == "py-queue"}
     assert {"consumer0", "consumer1"} <= woken
 
 
@@ -162,6 +190,7 @@ def expect_semaphore_py(t, waits):
     python_locks_known(waits)
     long = [w for w in waits if w[0].startswith("w") and w[3] > 0.3 * S * 0.8e9]
     assert long and {w[1] for w in long} <= {f"w{i}" for i in range(5)}
+    assert {w[2]["kind"] for w in long} == {"py-semaphore"}
     assert len({w[0] for w in waits if w[0].startswith("w") and w[3] > 0.01e9}) >= 3
 
 
@@ -170,6 +199,7 @@ def expect_event_py(t, waits):
     python_locks_known(waits)
     long = [w for w in waits if w[3] > S * 0.8e9]
     assert sorted(w[0] for w in long) == ["waiter0", "waiter1", "waiter2"], long
+    assert {w[2]["kind"] for w in long} == {"py-event"}
     assert {w[1] for w in long} == {"main"} and all(w[3] < S * 1e9 + 0.2e9 for w in long), long
 
 

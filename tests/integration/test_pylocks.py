@@ -69,7 +69,8 @@ def test_lock_held_across_a_sleep_is_contention_named_by_its_site(build, embed, 
     assert int(k["waits"]) >= 10 and int(k["threads"]) >= 2
     # each hold is the 10 ms x S sleep (histogram resolution ~20 %), the holder asleep in it
     assert 0.6 * 10 * S * MS <= int(k["hold_p50_ns"]) <= 10 * S * MS * 1.3 + 2 * MS, k
-    assert int(k["holds"]) >= 5 and int(k["hold_oncpu_ns"]) < 0.3 * int(k["holds"]) * 10 * S * MS
+    # holds are timed from a wait that won the lock (a sem_t has no owner field): a few of the 30
+    assert int(k["holds"]) >= 3 and int(k["hold_oncpu_ns"]) < 0.3 * int(k["holds"]) * 10 * S * MS
     waits = [w for w in t.events("wait") if w["addr"] == k["addr"]]
     assert len(waits) == int(k["waits"])
     # (a word malloc gave out before may have had waits of main, in C, before the Lock was made)

@@ -221,11 +221,55 @@ TEST(apply_dispatches_by_kind)
 	threads__free(t);
 }
 
+/* CPython: an inferred join whose waiter's Python frames show another wait (a Lock) joined nothing. */
+TEST(inferred_join_needs_a_python_join)
+{
+	struct tt_threads *t = threads__new(TGID, T0);
+	struct tt_pystacks *ps = pystacks__new();
+	struct seen seen = { 0 };
+	struct tt_event_sink sink = { .threads = t, .emit = on_record, .pystacks = ps, .ctx = &seen };
+	const struct tt_pyframe_ref lock_f[] = { { "/srv/app.py", "post", 5 } };
+	const struct tt_pyframe_ref join_f[] = { { "/usr/lib/python3.11/threading.py", "Thread.join", 1112 },
+					     { "/srv/app.py", "main", 20 } };
+	struct tt_event e;
+	const struct tt_thread *th;
+
+	t->accept_inferred = true;
+	CHECK(!pystacks__add(ps, 0x100, lock_f, 1, false, TT_PY_CF_LOCK));
+	CHECK(!pystacks__add(ps, 0x200, join_f, 2, false, TT_PY_CF_NONE));
+	for (__u32 tid = 101; tid <= 103; tid++) {
+		memset(&e, 0, sizeof(e));
+		e.h = head(TT_EV_START, tid, tid);
+		e.start.creator = TGID;
+		CHECK_EQ_INT(events__apply(&sink, &e), 0);
+	}
+	/* 102 ends right after waking 101 from a Lock wait: no join */
+	memset(&e, 0, sizeof(e));
+	e.h = head(TT_EV_JOIN_GUESS, 200, 101);
+	e.join_guess = (struct tt_ev_join_guess){ .word = 0x5000, .wait_ns = 10, .joinee = 102, .py_stack = 0x100 };
+	CHECK_EQ_INT(events__apply(&sink, &e), 0);
+	th = threads__find(t, 102);
+	CHECK(th && !th->joined);
+	/* 103 ends right after waking 101 in Thread.join: joined */
+	e.join_guess = (struct tt_ev_join_guess){ .word = 0x6000, .wait_ns = 10, .joinee = 103, .py_stack = 0x200 };
+	CHECK_EQ_INT(events__apply(&sink, &e), 0);
+	th = threads__find(t, 103);
+	CHECK(th && th->joined && th->joined_by == 101);
+	/* frames not known (no id, or not resolved): the inference stands as before */
+	e.join_guess = (struct tt_ev_join_guess){ .word = 0x7000, .wait_ns = 10, .joinee = 102, .py_stack = 0x999 };
+	CHECK_EQ_INT(events__apply(&sink, &e), 0);
+	th = threads__find(t, 102);
+	CHECK(th && th->joined);
+	pystacks__free(ps);
+	threads__free(t);
+}
+
 int main(void)
 {
 	RUN(sizes_per_kind);
 	RUN(decode_exact_record);
 	RUN(decode_refuses_short_and_unknown);
 	RUN(apply_dispatches_by_kind);
+	RUN(inferred_join_needs_a_python_join);
 	return check_summary();
 }

@@ -590,6 +590,8 @@ static void text_interval(struct tt_view *v, const struct tt_report *r, uint64_t
 	char from[32], to[32];
 
 	(void)now_ns;
+	if (!iv)
+		return; /* no interval's figures were made (out of memory): nothing to show */
 	fmt_secs(from, sizeof(from), iv->from_ns);
 	fmt_secs(to, sizeof(to), iv->to_ns);
 	fprintf(v->out, "-- interval %u%s, %s .. %s s: threads alive now and those that ended in it, "
