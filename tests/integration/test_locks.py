@@ -245,8 +245,10 @@ def test_text_verdicts(tmp_path):
     assert verdict([DEMOS / "gil"]).startswith("big_lock+0x0 serializes this process (GIL-like)")
     assert verdict([PYTHON, PYDEMOS / "cpu_threads.py"]).startswith(
         "GIL serializes this process (CPython's GIL)")
+    # I/O-bound: not serialized; the busiest contended lock may be the GIL or the demos' print
+    # Lock (py-lock, a few ms), whichever waited longer
     assert verdict([PYTHON, PYDEMOS / "io_threads.py"]).startswith(
-        "CPython's GIL does not serialize this process")
+        ("CPython's GIL does not serialize this process", "no lock serializes this process"))
     assert verdict([DEMOS / "cpubound"]).startswith("no lock serializes this process")
     assert "confidence" in verdict([DEMOS / "finelocks"])
 
