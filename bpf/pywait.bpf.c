@@ -33,6 +33,7 @@ struct py_scan_map py_scan SEC(".maps");
 struct py_sent_map py_sent SEC(".maps");
 
 #define PY_MAX_THREADS 512 /* thread states looked at to find one thread's */
+#define PY_WINDOW_WORDS 8  /* a frame's fields read at once: 64 bytes at most */
 
 static __always_inline __u64 read_ptr(__u64 addr)
 {
@@ -94,7 +95,7 @@ static __always_inline __u64 mix(__u64 h, __u64 v)
 
 __noinline __u64 py_capture(__u32 tgid, __u32 tid, __u64 sp)
 {
-	__u32 zero = 0, depth = py_conf.depth, n = 0;
+	__u32 zero = 0, depth = py_conf.depth, n = 0, len = py_conf.iframe_window_len;
 	struct tt_ev_pystack *b;
 	__u64 frame, h = 0xcbf29ce484222325ULL, id;
 	struct tt_sched *s;
@@ -112,13 +113,19 @@ __noinline __u64 py_capture(__u32 tgid, __u32 tid, __u64 sp)
 	frame = read_ptr(read_ptr(frame + py_conf.tstate_cframe) + py_conf.cframe_current_frame);
 	if (depth > TT_PY_DEPTH)
 		depth = TT_PY_DEPTH;
+	if (len > PY_WINDOW_WORDS * 8)
+		len = PY_WINDOW_WORDS * 8;
 	for (int i = 0; i < TT_PY_DEPTH; i++) {
-		if (i >= depth || !frame)
+		__u64 w[PY_WINDOW_WORDS] = {};
+
+		if (i >= depth || !frame || !len)
 			break;
-		b->code[i] = read_ptr(frame + py_conf.iframe_code);
-		b->instr[i] = read_ptr(frame + py_conf.iframe_prev_instr);
+		/* f_code, previous, prev_instr in one read */
+		bpf_probe_read_user(w, len, (void *)(frame + py_conf.iframe_window));
+		b->code[i] = w[py_conf.iframe_code_idx & (PY_WINDOW_WORDS - 1)];
+		b->instr[i] = w[py_conf.iframe_prev_instr_idx & (PY_WINDOW_WORDS - 1)];
 		h = mix(mix(h, b->code[i]), b->instr[i]);
-		frame = read_ptr(frame + py_conf.iframe_previous);
+		frame = w[py_conf.iframe_previous_idx & (PY_WINDOW_WORDS - 1)];
 		n = i + 1;
 	}
 	if (!n)

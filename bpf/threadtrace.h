@@ -195,7 +195,15 @@ struct tt_py_conf {
 	__u64 interp;         /* the main PyInterpreterState */
 	struct tt_range cfunc[TT_PY_CFUNCS]; /* their code, end 0: unknown */
 	__u32 interp_threads_head, tstate_next, tstate_native_thread_id, tstate_cframe;
-	__u32 cframe_current_frame, iframe_code, iframe_previous, iframe_prev_instr;
+	__u32 cframe_current_frame;
+	/*
+	 * A _PyInterpreterFrame's f_code, previous and prev_instr lie within
+	 * window_len (<= 64) bytes from window: one read per frame, then the
+	 * words at these indices.
+	 */
+	__u32 iframe_window, iframe_window_len;
+	__u32 iframe_code_idx, iframe_previous_idx, iframe_prev_instr_idx;
+	__u32 pad;
 };
 
 #define TT_HOLDS 4 /* words a thread is seen to hold at once */

@@ -565,22 +565,12 @@ void loader__set_text_ranges(struct tt_loader *l, unsigned long (*ranges)[2], si
 
 void loader__set_py_conf(struct tt_loader *l, const struct tt_py_conf *conf)
 {
-	struct tt_py_conf *c = &l->skel->bss->py_conf;
+	struct tt_py_conf *c = &l->skel->bss->py_conf, next = *conf;
 
 	/* the tgid last, once the rest is in place: the kernel side reads nothing while it is 0 */
 	__atomic_store_n(&c->tgid, 0, __ATOMIC_SEQ_CST);
-	*c = (struct tt_py_conf){ 0 };
-	c->depth = conf->depth;
-	c->interp = conf->interp;
-	memcpy(c->cfunc, conf->cfunc, sizeof(c->cfunc));
-	c->interp_threads_head = conf->interp_threads_head;
-	c->tstate_next = conf->tstate_next;
-	c->tstate_native_thread_id = conf->tstate_native_thread_id;
-	c->tstate_cframe = conf->tstate_cframe;
-	c->cframe_current_frame = conf->cframe_current_frame;
-	c->iframe_code = conf->iframe_code;
-	c->iframe_previous = conf->iframe_previous;
-	c->iframe_prev_instr = conf->iframe_prev_instr;
+	next.tgid = 0;
+	*c = next;
 	__atomic_store_n(&c->tgid, conf->tgid, __ATOMIC_SEQ_CST);
 }
 

@@ -9,6 +9,25 @@
 #include "pythreads.h"
 #include "pywaits.h"
 
+/* Where a frame's three fields lie: a window of at most 64 bytes read at once. 0, or -1: none such. */
+static int frame_window(const struct py_layout *L, struct tt_py_conf *c)
+{
+	uint32_t lo = L->iframe_code, hi = L->iframe_code;
+
+	lo = L->iframe_previous < lo ? L->iframe_previous : lo;
+	lo = L->iframe_prev_instr < lo ? L->iframe_prev_instr : lo;
+	hi = L->iframe_previous > hi ? L->iframe_previous : hi;
+	hi = L->iframe_prev_instr > hi ? L->iframe_prev_instr : hi;
+	if (hi + 8 - lo > 64 || (L->iframe_code | L->iframe_previous | L->iframe_prev_instr | lo) % 8)
+		return -1;
+	c->iframe_window = lo;
+	c->iframe_window_len = hi + 8 - lo;
+	c->iframe_code_idx = (L->iframe_code - lo) / 8;
+	c->iframe_previous_idx = (L->iframe_previous - lo) / 8;
+	c->iframe_prev_instr_idx = (L->iframe_prev_instr - lo) / 8;
+	return 0;
+}
+
 /* The C functions that tell an RLock's wait from a Lock's, once `_thread` is imported: true when known. */
 static bool find_cfuncs(struct pyproc *p, struct tt_py_conf *c)
 {
@@ -52,9 +71,8 @@ void pywaits__start(struct app *a, struct pyproc *p)
 	c.tstate_native_thread_id = L->tstate_native_thread_id;
 	c.tstate_cframe = L->tstate_cframe;
 	c.cframe_current_frame = L->cframe_current_frame;
-	c.iframe_code = L->iframe_code;
-	c.iframe_previous = L->iframe_previous;
-	c.iframe_prev_instr = L->iframe_prev_instr;
+	if (frame_window(L, &c))
+		return; /* a layout whose frame fields lie too far apart: names only */
 	/* tells an RLock's wait from a Lock's (found without symbols; until then: all are Locks) */
 	a->py_cfuncs_known = find_cfuncs(p, &c);
 	a->py_conf = c;
