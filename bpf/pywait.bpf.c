@@ -23,7 +23,7 @@ struct py_scan_map {
 /* Ids of the stacks sent (value unused): a stack is sent once (again if evicted: user space dedups). */
 struct py_sent_map {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 4096); /* distinct call sites; preallocated (start-up time): kept small */
 	__type(key, __u64);
 	__type(value, __u8);
 };
