@@ -79,7 +79,7 @@ static void pick_candidate(struct tt_verdict *v, const struct tt_locks *locks)
 void verdict__compute(struct tt_verdict *v, const struct tt_locks *locks, const struct tt_threads *threads,
 		     const struct tt_parallelism *par, double wall_s, unsigned ncpu)
 {
-	uint64_t blocked = 0, demand_ns = 0, waiter_life = 0;
+	uint64_t blocked = 0, demand_ns = 0, waiter_life = 0, join_ns = 0;
 	double demand;
 
 	memset(v, 0, sizeof(*v));
@@ -89,8 +89,10 @@ void verdict__compute(struct tt_verdict *v, const struct tt_locks *locks, const 
 	for (size_t i = 0; i < locks->n; i++) {
 		const struct tt_lock *k = &locks->v[i];
 
-		if (k->is_join)
+		if (k->is_join) {
+			join_ns += k->total_ns;
 			continue;
+		}
 		blocked += k->total_ns;
 		if (lock__role(k) == TT_ROLE_IDLE)
 			v->idle_ns += k->total_ns;
@@ -111,7 +113,14 @@ void verdict__compute(struct tt_verdict *v, const struct tt_locks *locks, const 
 		v->par_without = v->par_mean;
 	v->blocked_ns = blocked;
 	if (!v->has_candidate) {
-		snprintf(v->reason, sizeof(v->reason), "no thread blocked on a lock");
+		/* say what the waits there were, if any: never "none" beside a table of idle waits */
+		if (v->idle_ns + join_ns)
+			snprintf(v->reason, sizeof(v->reason),
+				 "no lock was held while others waited; the waits were for work, events or joins "
+				 "(idle: %.3f s, joins: %.3f s)",
+				 (double)v->idle_ns / 1e9, (double)join_ns / 1e9);
+		else
+			snprintf(v->reason, sizeof(v->reason), "no thread blocked on a lock");
 		v->confidence = "high";
 		return;
 	}
