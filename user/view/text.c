@@ -217,6 +217,18 @@ static void summary_py_stacks(FILE *o, const struct tt_threads *t)
 
 #define TOP_LOCKS 10
 
+/* A lock's contended hold percentiles, "-" without holds. */
+static void fmt_holds(const struct tt_hold_stat *h, char *p50, char *p99, size_t len)
+{
+	if (!h->count) {
+		snprintf(p50, len, "-");
+		snprintf(p99, len, "-");
+		return;
+	}
+	fmt_dur(p50, len, hold__percentile(h, 50));
+	fmt_dur(p99, len, hold__percentile(h, 99));
+}
+
 #define LOCK_COL_MIN 34
 #define LOCK_COL_MAX 64
 
@@ -252,13 +264,7 @@ static void summary_locks(FILE *o, const struct tt_locks *l, size_t top)
 		sanitize__for_terminal(name, sizeof(name), k->name);
 		fmt_dur(tot, sizeof(tot), k->total_ns);
 		fmt_dur(max, sizeof(max), k->max_ns);
-		if (k->hold.count) {
-			fmt_dur(p50, sizeof(p50), hold__percentile(&k->hold, 50));
-			fmt_dur(p99, sizeof(p99), hold__percentile(&k->hold, 99));
-		} else {
-			snprintf(p50, sizeof(p50), "-");
-			snprintf(p99, sizeof(p99), "-");
-		}
+		fmt_holds(&k->hold, p50, p99, sizeof(p50));
 		fprintf(o, "%-*.*s %-12s %-10s %7" PRIu64 " %6" PRIu64 " %10s %10s %9s %9s %4u %8" PRIu64 "\n",
 			width, width, name, lock__kind_name(k), lock__role(k) == TT_ROLE_CONTENTION ? "contention" : "idle",
 			k->waits, k->timeouts, tot, max, p50, p99, k->threads, k->handoffs);
@@ -559,7 +565,7 @@ static void interval_locks(FILE *o, const struct tt_interval *iv, size_t top)
 		fprintf(o, "  no thread blocked on a futex\n");
 		return;
 	}
-	fprintf(o, "%-34s %-9s %-10s %7s %6s %10s %7s %9s %9s %8s\n", "LOCK", "KIND", "ROLE", "WAITS", "TMOUT", "TOTAL",
+	fprintf(o, "%-34s %-12s %-10s %7s %6s %10s %7s %9s %9s %8s\n", "LOCK", "KIND", "ROLE", "WAITS", "TMOUT", "TOTAL",
 		"HOLDS", "HOLD-P50", "HOLD-P99", "HANDOFFS");
 	for (size_t i = 0; i < iv->nlocks && i < top; i++) {
 		const struct tt_lock *k = &iv->locks[i];
@@ -567,14 +573,8 @@ static void interval_locks(FILE *o, const struct tt_interval *iv, size_t top)
 
 		sanitize__for_terminal(name, sizeof(name), k->name);
 		fmt_dur(tot, sizeof(tot), k->total_ns);
-		if (k->hold.count) {
-			fmt_dur(p50, sizeof(p50), hold__percentile(&k->hold, 50));
-			fmt_dur(p99, sizeof(p99), hold__percentile(&k->hold, 99));
-		} else {
-			snprintf(p50, sizeof(p50), "-");
-			snprintf(p99, sizeof(p99), "-");
-		}
-		fprintf(o, "%-34.34s %-9s %-10s %7" PRIu64 " %6" PRIu64 " %10s %7" PRIu64 " %9s %9s %8" PRIu64 "\n", name,
+		fmt_holds(&k->hold, p50, p99, sizeof(p50));
+		fprintf(o, "%-34.34s %-12s %-10s %7" PRIu64 " %6" PRIu64 " %10s %7" PRIu64 " %9s %9s %8" PRIu64 "\n", name,
 			lock__kind_name(k), lock__role(k) == TT_ROLE_CONTENTION ? "contention" : "idle", k->waits,
 			k->timeouts, tot, (uint64_t)k->hold.count, p50, p99, k->handoffs);
 	}
