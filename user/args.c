@@ -36,7 +36,7 @@ static const char doc[] =
 static const char args_doc[] = "-p PID | -- COMMAND [ARGS...]";
 
 enum { OPT_CSV = 0x100, OPT_FORCE, OPT_MAX_THREADS, OPT_BUFFER, OPT_MAX_LOCKS, OPT_SUMMARY_CSV, OPT_STACKS,
-       OPT_SUMMARY_JSON, OPT_TIMELINE };
+       OPT_SUMMARY_JSON, OPT_TIMELINE, OPT_ALL };
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace the process PID (all its threads)", 0 },
@@ -51,6 +51,7 @@ static const struct argp_option options[] = {
 	{ "write", 'w', "FILE", 0, "Write the output (text, or the CSV/JSON events) into FILE", 0 },
 	{ "force", OPT_FORCE, NULL, 0, "Let -w, --timeline, --summary-json, --summary-csv overwrite files", 0 },
 	{ "quiet", 'q', NULL, 0, "No live lines: only the summary at the end", 0 },
+	{ "all", OPT_ALL, NULL, 0, "Every thread in the summary's tables (default: the 40 that blocked or ran most)", 0 },
 	{ "stacks", OPT_STACKS, NULL, 0, "Record where threads blocked: the top call sites per lock, and deadlocks", 0 },
 	{ "follow", 'f', NULL, 0, "Follow child processes (fork, exec) of the target too", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's debug output", 0 },
@@ -164,6 +165,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (!*arg)
 			usage_error("-w needs a file name");
 		cfg->out_path = arg;
+		break;
+	case OPT_ALL:
+		cfg->all = true;
 		break;
 	case OPT_FORCE:
 		cfg->force = true;

@@ -30,6 +30,7 @@ struct tt_config {
 	const char *timeline;     /* --timeline FILE */
 	const char *out_path; /* -w */
 	bool force;          /* --force: -w may overwrite */
+	bool all;            /* --all: every thread in the summary's tables */
 	bool quiet;          /* -q: no live lines */
 	bool verbose;        /* -v: libbpf debug output */
 	bool follow;         /* -f: child processes too */

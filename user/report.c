@@ -90,6 +90,7 @@ int report__build(struct app *a, uint64_t now, struct tt_report *r, struct tt_pa
 	r->pystacks = a->cfg.stacks ? a->pystacks : NULL; /* call sites: with --stacks only */
 	r->par = par;
 	r->wall_s = (double)(now - a->threads->t0_ns) / 1e9;
+	r->all_threads = a->cfg.all;
 	r->ncpu = ncpu > 0 ? (unsigned)ncpu : 1;
 	verdict__compute(verdict, a->locks, a->threads, par, r->wall_s, r->ncpu);
 	verdict__deadlocks(verdict, a->deadlocks);

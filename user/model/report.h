@@ -19,6 +19,7 @@ struct tt_report {
 	const struct tt_deadlocks *deadlocks; /* found during the trace */
 	const struct tt_interval *interval;   /* -i, in an interval's report: its own figures */
 	double wall_s;                     /* length of the trace */
+	bool all_threads;                  /* --all: text tables list every thread, not the top ones */
 	unsigned ncpu;
 	uint64_t lost[TT_DROP_MAX];        /* drops counted by the kernel side */
 };

@@ -1,5 +1,6 @@
 /* Text view: a live line per lifecycle record and a per-thread table at the end. */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include "sanitize.h"
 #include "view/view.h"
@@ -124,7 +125,66 @@ static void fmt_opt_secs(char *buf, size_t len, bool known, uint64_t ns)
 		snprintf(buf, len, "?");
 }
 
-static void summary_threads(FILE *o, const struct tt_threads *t)
+/*
+ * Which threads the text tables list: all of them up to TOP_THREADS (or with
+ * --all), else those that blocked in futex waits and ran the most (and the
+ * process's main thread), like top; the CSV and JSON summaries keep every one.
+ * NULL: all (also when out of memory).
+ */
+#define TOP_THREADS 40
+
+static uint64_t thread_weight(const struct tt_thread *th)
+{
+	return th->lock_ns + th->oncpu_ns;
+}
+
+static int by_weight(const void *a, const void *b)
+{
+	const struct tt_thread *x = *(const struct tt_thread *const *)a, *y = *(const struct tt_thread *const *)b;
+	uint64_t wx = thread_weight(x), wy = thread_weight(y);
+
+	return wx != wy ? (wx < wy ? 1 : -1) : (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+static bool *threads_shown(const struct tt_threads *t, bool all)
+{
+	const struct tt_thread **order;
+	bool *shown;
+
+	if (all || t->n <= TOP_THREADS)
+		return NULL;
+	order = malloc(t->n * sizeof(*order));
+	shown = calloc(t->n, sizeof(*shown));
+	if (!order || !shown) {
+		free(order);
+		free(shown);
+		return NULL;
+	}
+	for (size_t i = 0; i < t->n; i++)
+		order[i] = &t->v[i];
+	qsort(order, t->n, sizeof(*order), by_weight);
+	for (size_t i = 0; i < TOP_THREADS; i++)
+		shown[order[i] - t->v] = true;
+	/* and the main thread of each process, wherever it ranks */
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].tid == t->v[i].tgid)
+			shown[i] = true;
+	free(order);
+	return shown;
+}
+
+static void more_threads(FILE *o, const struct tt_threads *t, const bool *shown)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; shown && i < t->n; i++)
+		n += !shown[i];
+	if (n)
+		fprintf(o, "  ... and %zu more threads (listed: those that blocked on futex words and ran the most, "
+			   "and each main thread; all of them: --all, or --summary-csv's threads.csv)\n", n);
+}
+
+static void summary_threads(FILE *o, const struct tt_threads *t, const bool *shown)
 {
 	int nw = name_width(t);
 
@@ -136,6 +196,8 @@ static void summary_threads(FILE *o, const struct tt_threads *t)
 		const struct tt_thread *th = &t->v[i];
 		char name[4 * TT_PY_NAME_LEN], creator[16], start[32], end[32], life[32], how[32], join[64];
 
+		if (shown && !shown[i])
+			continue;
 		thread_name(name, sizeof(name), th);
 		if (th->creator)
 			snprintf(creator, sizeof(creator), "%d", (int)th->creator);
@@ -163,6 +225,7 @@ static void summary_threads(FILE *o, const struct tt_threads *t)
 		fprintf(o, "%7d %-*s %7s %10s %10s %10s  %-13s %s\n", (int)th->tid, pad_for(name, nw), name, creator, start,
 			end, life, how, join);
 	}
+	more_threads(o, t, shown);
 }
 
 
@@ -179,7 +242,7 @@ static void fmt_dur(char *buf, size_t len, uint64_t ns)
 		snprintf(buf, len, "%.3fs", (double)ns / 1e9);
 }
 
-static void summary_states(FILE *o, const struct tt_threads *t)
+static void summary_states(FILE *o, const struct tt_threads *t, const bool *shown)
 {
 	int nw = name_width(t);
 
@@ -189,10 +252,13 @@ static void summary_states(FILE *o, const struct tt_threads *t)
 		const struct tt_thread *th = &t->v[i];
 		char name[4 * TT_PY_NAME_LEN];
 
+		if (shown && !shown[i])
+			continue;
 		thread_name(name, sizeof(name), th);
 		fprintf(o, "%7d %-*s %9.3f %9.3f %9.3f %9.3f %7" PRIu64 "\n", (int)th->tid, pad_for(name, nw), name, th->oncpu_ns / 1e9,
 			th->runq_ns / 1e9, th->lock_ns / 1e9, th->sleep_ns / 1e9, th->waits);
 	}
+	more_threads(o, t, shown);
 }
 
 /* --stacks, CPython: where the threads not running at the end wait, in Python's words. */
@@ -535,10 +601,13 @@ static void summary_processes(FILE *o, const struct tt_threads *t)
 static void text_summary(struct tt_view *v, const struct tt_report *r)
 {
 	FILE *o = v->out;
+	bool *shown;
 
-	summary_threads(o, r->threads);
+	shown = threads_shown(r->threads, r->all_threads);
+	summary_threads(o, r->threads, shown);
 	summary_processes(o, r->threads);
-	summary_states(o, r->threads);
+	summary_states(o, r->threads, shown);
+	free(shown);
 	summary_py_stacks(o, r->threads);
 	summary_locks(o, r->locks, TOP_LOCKS);
 	summary_sites(o, r->locks, r->pystacks);
