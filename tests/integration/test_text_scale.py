@@ -55,3 +55,17 @@ def test_all_lists_every_thread(tmp_path):
     for title in ("Threads of process", "Where the threads' time went"):
         tids, more = table(report, title)
         assert sorted(tids) == sorted(int(r["tid"]) for r in threads) and more is None, title
+
+
+def test_interval_reports_list_the_top_threads_too(tmp_path):
+    # 60 idle threads and main, alive through every interval of a 1.2 s trace
+    p = subprocess.run([str(TT), "-q", "-i", "0.4", "-d", "1.2", "--", str(DEMOS / "idle"), "60"],
+                       capture_output=True, text=True, timeout=60, env=dict(os.environ, TT_SCALE=SCALE))
+    blocks = p.stderr.split("-- interval ")[1:]
+    assert len(blocks) >= 2, p.stderr
+    for block in blocks:
+        lines = block.splitlines()[2:]
+        rows = [l for l in lines[:TOP + 2] if l.split() and l.split()[0].isdigit()]
+        more = [l for l in lines if l.startswith("  ... and ")]
+        assert len(rows) in (TOP, TOP + 1) and more, block[:300]
+        assert int(more[0].split()[2]) == 61 - len(rows)

@@ -146,38 +146,38 @@ static int by_weight(const void *a, const void *b)
 	return wx != wy ? (wx < wy ? 1 : -1) : (x->tid > y->tid) - (x->tid < y->tid);
 }
 
-static bool *threads_shown(const struct tt_threads *t, bool all)
+static bool *threads_shown(const struct tt_thread *v, size_t n, bool all)
 {
 	const struct tt_thread **order;
 	bool *shown;
 
-	if (all || t->n <= TOP_THREADS)
+	if (all || n <= TOP_THREADS)
 		return NULL;
-	order = malloc(t->n * sizeof(*order));
-	shown = calloc(t->n, sizeof(*shown));
+	order = malloc(n * sizeof(*order));
+	shown = calloc(n, sizeof(*shown));
 	if (!order || !shown) {
 		free(order);
 		free(shown);
 		return NULL;
 	}
-	for (size_t i = 0; i < t->n; i++)
-		order[i] = &t->v[i];
-	qsort(order, t->n, sizeof(*order), by_weight);
+	for (size_t i = 0; i < n; i++)
+		order[i] = &v[i];
+	qsort(order, n, sizeof(*order), by_weight);
 	for (size_t i = 0; i < TOP_THREADS; i++)
-		shown[order[i] - t->v] = true;
+		shown[order[i] - v] = true;
 	/* and the main thread of each process, wherever it ranks */
-	for (size_t i = 0; i < t->n; i++)
-		if (t->v[i].tid == t->v[i].tgid)
+	for (size_t i = 0; i < n; i++)
+		if (v[i].tid == v[i].tgid)
 			shown[i] = true;
 	free(order);
 	return shown;
 }
 
-static void more_threads(FILE *o, const struct tt_threads *t, const bool *shown)
+static void more_threads(FILE *o, size_t nthreads, const bool *shown)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; shown && i < t->n; i++)
+	for (size_t i = 0; shown && i < nthreads; i++)
 		n += !shown[i];
 	if (n)
 		fprintf(o, "  ... and %zu more threads (listed: those that blocked on futex words and ran the most, "
@@ -225,7 +225,7 @@ static void summary_threads(FILE *o, const struct tt_threads *t, const bool *sho
 		fprintf(o, "%7d %-*s %7s %10s %10s %10s  %-13s %s\n", (int)th->tid, pad_for(name, nw), name, creator, start,
 			end, life, how, join);
 	}
-	more_threads(o, t, shown);
+	more_threads(o, t->n, shown);
 }
 
 
@@ -258,7 +258,7 @@ static void summary_states(FILE *o, const struct tt_threads *t, const bool *show
 		fprintf(o, "%7d %-*s %9.3f %9.3f %9.3f %9.3f %7" PRIu64 "\n", (int)th->tid, pad_for(name, nw), name, th->oncpu_ns / 1e9,
 			th->runq_ns / 1e9, th->lock_ns / 1e9, th->sleep_ns / 1e9, th->waits);
 	}
-	more_threads(o, t, shown);
+	more_threads(o, t->n, shown);
 }
 
 /* --stacks, CPython: where the threads not running at the end wait, in Python's words. */
@@ -603,7 +603,7 @@ static void text_summary(struct tt_view *v, const struct tt_report *r)
 	FILE *o = v->out;
 	bool *shown;
 
-	shown = threads_shown(r->threads, r->all_threads);
+	shown = threads_shown(r->threads->v, r->threads->n, r->all_threads);
 	summary_threads(o, r->threads, shown);
 	summary_processes(o, r->threads);
 	summary_states(o, r->threads, shown);
@@ -657,6 +657,7 @@ static void text_interval(struct tt_view *v, const struct tt_report *r, uint64_t
 	const struct tt_interval *iv = r->interval;
 	int nw = name_width(r->threads);
 	char from[32], to[32];
+	bool *shown;
 
 	(void)now_ns;
 	if (!iv)
@@ -668,15 +669,20 @@ static void text_interval(struct tt_view *v, const struct tt_report *r, uint64_t
 		from, to);
 	fprintf(v->out, "%7s %-*s %5s %9s %9s %9s %9s %7s\n", "TID", nw, "NAME", "STATE", "ON-CPU", "RUNQUEUE", "FUTEX",
 		"SLEEP", "WAITS");
+	shown = threads_shown(iv->threads, iv->nthreads, r->all_threads);
 	for (size_t i = 0; i < iv->nthreads; i++) {
 		const struct tt_thread *th = &iv->threads[i];
 		char name[4 * TT_PY_NAME_LEN];
 
+		if (shown && !shown[i])
+			continue;
 		thread_name(name, sizeof(name), th);
 		fprintf(v->out, "%7d %-*s %5c %9.3f %9.3f %9.3f %9.3f %7" PRIu64 "\n", (int)th->tid, pad_for(name, nw),
 			name, th->ended ? '-' : th->state ? th->state : '?', th->oncpu_ns / 1e9, th->runq_ns / 1e9,
 			th->lock_ns / 1e9, th->sleep_ns / 1e9, th->waits);
 	}
+	more_threads(v->out, iv->nthreads, shown);
+	free(shown);
 	interval_locks(v->out, iv, 5);
 	fprintf(v->out, "Threads running at once in this interval, mean %.2f.\nSince the start: ", parallelism__mean(&iv->par));
 	summary_verdict(v->out, r->verdict);
