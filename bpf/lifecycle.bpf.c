@@ -30,7 +30,7 @@ int BPF_PROG(on_task_rename, struct task_struct *task, const char *comm)
 }
 
 SEC("tp_btf/sched_process_exec")
-int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid)
+int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
 	__u32 tgid = task->tgid;
 	struct tt_event *e;
@@ -43,6 +43,8 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid)
 	/* the tid that exec'd (old_pid is the host's): the leader's once exec is done, or another's */
 	e->exec.old_tid = pidns_level ? (old_pid == task->pid ? task_tid(task) : 0) : old_pid;
 	bpf_get_current_comm(e->exec.comm, sizeof(e->exec.comm));
+	/* read now: /proc/PID/exe, read later, may name the next program or be gone with the process */
+	bpf_probe_read_kernel_str(e->exec.path, sizeof(e->exec.path), BPF_CORE_READ(bprm, filename));
 	/* at once, not at the next poll: a new program may be an interpreter to find before it runs threads */
 	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 	return 0;

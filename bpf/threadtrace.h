@@ -302,10 +302,13 @@ struct tt_ev_rename {
 };
 
 /* TT_EV_EXEC: tid (now the process's only thread) runs a new program. */
+#define TT_EXEC_PATH_LEN 128
+
 struct tt_ev_exec {
 	__u32 old_tid;   /* the thread that called execve (the leader takes its place) */
 	__u32 pad;
 	char comm[TT_COMM_LEN];
+	char path[TT_EXEC_PATH_LEN]; /* the path execve was given (bprm->filename), "" if unreadable */
 };
 
 /* TT_EV_JOIN: tid's pthread join of the thread with tid_word returned. */

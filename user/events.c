@@ -1,5 +1,6 @@
 /* Kernel events into the models: decoding and the dispatch by kind (see events.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include "events.h"
 #include "model/history.h"
@@ -66,6 +67,31 @@ static bool not_a_python_join(const struct tt_event_sink *s, uint64_t py_stack)
 	return ps && ps->kind != TT_PY_NONE && ps->kind != TT_PY_JOIN;
 }
 
+/*
+ * exec: the program's path as execve was given it, read by the kernel side at
+ * the exec; the sink's (the process's executable now) when that is cut or
+ * missing; "?" when neither is known.
+ */
+static void exec_detail(const struct tt_event_sink *s, const struct tt_event *e, char *buf, size_t len)
+{
+	size_t n = strnlen(e->exec.path, sizeof(e->exec.path));
+
+	buf[0] = '\0';
+	if (n && n < sizeof(e->exec.path) - 1 && n < len) {
+		memcpy(buf, e->exec.path, n);
+		buf[n] = '\0';
+		return;
+	}
+	if (s->exec_path)
+		s->exec_path((pid_t)e->h.tgid, buf, len);
+	if (buf[0])
+		return;
+	if (n)
+		snprintf(buf, len, "%.*s", (int)n, e->exec.path); /* cut, but what is known */
+	else
+		snprintf(buf, len, "?");
+}
+
 /* TT_EV_SCHED: an ended thread's final figures (its kernel entry is gone). */
 static void apply_sched(const struct tt_event_sink *s, const struct tt_event *e)
 {
@@ -110,8 +136,8 @@ int events__apply(const struct tt_event_sink *s, const struct tt_event *e)
 		return -ENOMEM;
 	if (!n)
 		return 0;
-	if (e->h.kind == TT_EV_EXEC && s->exec_path)
-		s->exec_path((pid_t)e->h.tgid, rec.detail, sizeof(rec.detail));
+	if (e->h.kind == TT_EV_EXEC)
+		exec_detail(s, e, rec.detail, sizeof(rec.detail));
 	s->emit(&rec, s->ctx);
 	return 0;
 }

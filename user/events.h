@@ -22,7 +22,7 @@ struct tt_event_sink {
 	struct tt_history *history;   /* --timeline: state changes; NULL: none kept */
 	/* every record the events make (start, exit, wait, ...) */
 	void (*emit)(const struct tt_record *rec, void *ctx);
-	/* exec: the program's path, into buf (""; unknown); NULL: none */
+	/* exec: the process's executable now, into buf ("": unknown), when the event's path is cut or missing; NULL: none */
 	void (*exec_path)(pid_t tgid, char *buf, size_t len);
 	/* CPython: a new Python stack to resolve and keep (in pystacks); NULL: none */
 	void (*pystack)(const struct tt_event *e, void *ctx);

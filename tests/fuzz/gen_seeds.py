@@ -40,18 +40,20 @@ def ev(kind, ts, tid, tgid=100, peer=0, addr=0, arg=0, dur=0, flags=0, ret=0, co
         body = struct.pack("<QII", addr, peer, 0) + comm16(comm)
     elif kind == EXIT:  # tid_word, exit_code, flags, comm
         body = struct.pack("<QII", addr, arg & 0xffffffff, flags & 0xffffffff) + comm16(comm)
-    elif kind in (RENAME, EXEC):  # by / old_tid, pad, comm
+    elif kind == RENAME:  # by, pad, comm
         body = struct.pack("<II", peer, 0) + comm16(comm)
+    elif kind == EXEC:  # old_tid, pad, comm, path (128)
+        body = struct.pack("<II", peer, 0) + comm16(comm) + (b"/bin/" + comm)[:127].ljust(128, b"\0")
     elif kind == JOIN:  # tid_word, wait_ns
         body = struct.pack("<QQ", addr, dur)
-    elif kind == JOIN_GUESS:  # word, wait_ns, joinee, op
-        body = struct.pack("<QQII", addr, dur, peer, arg)
-    elif kind == WAIT:  # addr, dur_ns, waker, owner, ret, kind
-        body = struct.pack("<QQIIiI", addr, dur, peer, arg, ret, flags)
+    elif kind == JOIN_GUESS:  # word, wait_ns, joinee, op, py_stack
+        body = struct.pack("<QQIIQ", addr, dur, peer, arg, 0)
+    elif kind == WAIT:  # addr, dur_ns, waker, owner, ret, kind, py_stack
+        body = struct.pack("<QQIIiIQ", addr, dur, peer, arg, ret, flags, 0)
     elif kind == HOLD:  # addr, dur_ns
         body = struct.pack("<QQ", addr, dur)
-    elif kind == STATE:  # addr, state, pad
-        body = struct.pack("<QII", addr, flags, 0)
+    elif kind == STATE:  # addr, state, pad, py_stack
+        body = struct.pack("<QIIQ", addr, flags, 0, 0)
     elif kind == SCHED:  # oncpu, runq, lock, sleep
         body = struct.pack("<QQQQ", dur, addr, arg, ret & 0xffffffff)
     else:  # an unknown kind: a record as long as the longest

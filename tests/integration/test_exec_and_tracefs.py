@@ -26,6 +26,16 @@ def test_exec_resets_threads_and_tracing_goes_on(tmp_path):
     assert [(int(r["tid"]), int(r["peer_tid"])) for r in t.events("join")] == [(main, l0), (main, l1)]
 
 
+def test_exec_rows_name_the_program_each_exec_was_given(tmp_path):
+    # three programs in a few ms, the last gone at once: each row has its own path (read by the
+    # kernel side at the exec; /proc/PID/exe, read later, names the next program or nothing)
+    prog = "import os; os.execv('/bin/sh', ['sh', '-c', 'exec /bin/true'])"
+    t = trace_command([PYTHON, "-c", prog], tmp_path)
+    assert t.rc == 0, t.stderr
+    assert [r["detail"] for r in t.events("exec")] == [PYTHON, "/bin/sh", "/bin/true"]
+    assert [r["name"] for r in t.events("exec")] == ["python3.11", "sh", "true"]
+
+
 def test_works_without_tracefs(tmp_path):
     # a private mount namespace where no tracefs/debugfs is mounted at all
     out = tmp_path / "t.csv"
