@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """pylocks.py SCENARIO: each of threading's primitives, waited on where the demo says.
 
-    lock       3 threads take one Lock 10 times each and sleep 10 ms x S holding it (contention)
+    lock       3 threads take one Lock 20 times each and sleep 10 ms x S holding it (contention)
     rlock      2 threads take one RLock 10 times, again inside (recursively), sleep 10 ms x S
     condition  a producer notifies 8 items, 50 ms x S apart; 2 consumers wait on the Condition
     semaphore  4 threads share a BoundedSemaphore(2), each holds a slot 100 ms x S
@@ -48,7 +48,7 @@ def post_entry(lock):
 
 def lock_worker(lock, name):
     hello(name)
-    for _ in range(10):
+    for _ in range(20):
         post_entry(lock)
 
 

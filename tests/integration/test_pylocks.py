@@ -65,12 +65,13 @@ def test_lock_held_across_a_sleep_is_contention_named_by_its_site(build, embed, 
     workers = {"lk-0", "lk-1", "lk-2"}
     k = lock_named(t, site_name(t, "Lock"))
     assert (k["kind"], k["role"]) == ("py-lock", "contention")
-    # 3 threads x 10 holds of 10 ms x S: most takes wait for the others' holds
+    # 3 threads x 20 holds of 10 ms x S: most takes wait for the others' holds
     assert int(k["waits"]) >= 10 and int(k["threads"]) >= 2
     # each hold is the 10 ms x S sleep (histogram resolution ~20 %), the holder asleep in it
     assert 0.6 * 10 * S * MS <= int(k["hold_p50_ns"]) <= 10 * S * MS * 1.3 + 2 * MS, k
-    # holds are timed from a wait that won the lock (a sem_t has no owner field): a few of the 30
-    assert int(k["holds"]) >= 3 and int(k["hold_oncpu_ns"]) < 0.3 * int(k["holds"]) * 10 * S * MS
+    # holds are timed from a wait that won the lock (a sem_t has no owner field): some of the 60,
+    # at least the verdict's minimum of 5
+    assert int(k["holds"]) >= 5 and int(k["hold_oncpu_ns"]) < 0.3 * int(k["holds"]) * 10 * S * MS
     waits = [w for w in t.events("wait") if w["addr"] == k["addr"]]
     assert len(waits) == int(k["waits"])
     # (a word malloc gave out before may have had waits of main, in C, before the Lock was made)
