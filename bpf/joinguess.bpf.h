@@ -88,8 +88,14 @@ static __always_inline void joinguess_exit(struct task_struct *task, __u32 flags
 
 	wake = last_wake_used ? bpf_map_lookup_elem(&last_wake, &tid) : NULL;
 	if (wake) {
-		/* Only a thread ending by itself, right after the wake, was joined. */
-		if (!flags && s && s->lock_ns + s->sleep_ns - wake->blocked_ns < JOIN_GUESS_BLOCKED_NS &&
+		/*
+		 * Only a thread ending by itself, right after the wake, was joined;
+		 * or one the process's end killed right after it woke its joiner (the
+		 * interpreter's shutdown joins it, then exits while its OS thread is
+		 * still on its way out): user space takes that one only from a
+		 * waiter whose Python frames show a join.
+		 */
+		if (!(flags & TT_EXIT_SHUTDOWN) && s && s->lock_ns + s->sleep_ns - wake->blocked_ns < JOIN_GUESS_BLOCKED_NS &&
 		    task->se.sum_exec_runtime - wake->runtime_ns < JOIN_GUESS_CPU_NS &&
 		    (e = event_new(TT_EV_JOIN_GUESS, tgid, wake->wakee))) {
 			e->join_guess.joinee = tid;
@@ -97,6 +103,7 @@ static __always_inline void joinguess_exit(struct task_struct *task, __u32 flags
 			e->join_guess.word = wake->addr;
 			e->join_guess.op = wake->op;
 			e->join_guess.py_stack = wake->py_stack;
+			e->join_guess.exit_flags = flags;
 			event_submit(e);
 		}
 		bpf_map_delete_elem(&last_wake, &tid);

@@ -59,11 +59,17 @@ static void apply_lock_event(const struct tt_event_sink *s, const struct tt_even
 	s->emit(&rec, s->ctx);
 }
 
-/* A waiter's Python stack that shows some other wait (a Lock released just before its holder ended). */
-static bool not_a_python_join(const struct tt_event_sink *s, uint64_t py_stack)
+/*
+ * A waiter's Python stack that shows some other wait (a Lock released just
+ * before its holder ended); for a joinee the process's end killed, anything
+ * but frames that show a join.
+ */
+static bool not_a_python_join(const struct tt_event_sink *s, const struct tt_ev_join_guess *g)
 {
-	const struct tt_pystack *ps = pystacks__find(s->pystacks, py_stack);
+	const struct tt_pystack *ps = pystacks__find(s->pystacks, g->py_stack);
 
+	if (g->exit_flags)
+		return !ps || ps->kind != TT_PY_JOIN;
 	return ps && ps->kind != TT_PY_NONE && ps->kind != TT_PY_JOIN;
 }
 
@@ -122,7 +128,7 @@ int events__apply(const struct tt_event_sink *s, const struct tt_event *e)
 		return 0;
 	case TT_EV_JOIN_GUESS:
 		/* a wait whose Python frames are known and say it was no Thread.join joined nothing */
-		if (not_a_python_join(s, e->join_guess.py_stack))
+		if (not_a_python_join(s, &e->join_guess))
 			return 0;
 		break;
 	case TT_EV_WAIT:

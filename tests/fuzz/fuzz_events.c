@@ -172,13 +172,16 @@ static void apply_one(struct sink *s, const struct tt_event_sink *es, struct tt_
 			e.join.tid_word %= 16;
 	}
 	switch (e.h.kind) {
-	case TT_EV_STATE: case TT_EV_SCHED:
+	case TT_EV_STATE: case TT_EV_SCHED: case TT_EV_PYSTACK:
 		want = 0;
 		break;
-	case TT_EV_JOIN_GUESS: /* CPython only; a joinee joined once; a dead joiner joins nothing */
+	case TT_EV_JOIN_GUESS:
+		/* CPython only; a joinee joined once; a dead joiner joins nothing; a joinee the
+		 * process's end killed only with Python frames that show a join (none here) */
 		joinee = threads__find(t, (pid_t)e.join_guess.joinee);
 		joiner = threads__find(t, (pid_t)e.h.tid);
-		want = t->accept_inferred && !(joinee && joinee->joined) && !(joiner && joiner->ended);
+		want = t->accept_inferred && !(joinee && joinee->joined) && !(joiner && joiner->ended) &&
+		       !e.join_guess.exit_flags;
 		break;
 	default:
 		want = 1;

@@ -46,8 +46,8 @@ def ev(kind, ts, tid, tgid=100, peer=0, addr=0, arg=0, dur=0, flags=0, ret=0, co
         body = struct.pack("<II", peer, 0) + comm16(comm) + (b"/bin/" + comm)[:127].ljust(128, b"\0")
     elif kind == JOIN:  # tid_word, wait_ns
         body = struct.pack("<QQ", addr, dur)
-    elif kind == JOIN_GUESS:  # word, wait_ns, joinee, op, py_stack
-        body = struct.pack("<QQIIQ", addr, dur, peer, arg, 0)
+    elif kind == JOIN_GUESS:  # word, wait_ns, joinee, op, py_stack, exit_flags, pad
+        body = struct.pack("<QQIIQII", addr, dur, peer, arg, 0, flags & 0xffffffff, 0)
     elif kind == WAIT:  # addr, dur_ns, waker, owner, ret, kind, py_stack
         body = struct.pack("<QQIIiIQ", addr, dur, peer, arg, ret, flags, 0)
     elif kind == HOLD:  # addr, dur_ns

@@ -255,7 +255,43 @@ TEST(inferred_join_needs_a_python_join)
 	CHECK_EQ_INT(events__apply(&sink, &e), 0);
 	th = threads__find(t, 103);
 	CHECK(th && th->joined && th->joined_by == 101);
+	/* killed as the process ended, right after waking a joiner in Thread.join: joined, and it
+	 * returned (the interpreter's shutdown joined it, then exited while its OS thread left) */
+	memset(&e, 0, sizeof(e));
+	e.h = head(TT_EV_START, 210, 104);
+	e.start.creator = TGID;
+	CHECK_EQ_INT(events__apply(&sink, &e), 0);
+	e.h = head(TT_EV_JOIN_GUESS, 220, 101);
+	e.join_guess = (struct tt_ev_join_guess){ .word = 0x8000, .wait_ns = 10, .joinee = 104, .py_stack = 0x200,
+						  .exit_flags = TT_EXIT_SIGNALED | TT_EXIT_GROUP };
+	CHECK_EQ_INT(events__apply(&sink, &e), 0);
+	memset(&e, 0, sizeof(e));
+	e.h = head(TT_EV_EXIT, 221, 104);
+	e.exit = (struct tt_ev_exit){ .tid_word = 0x8000, .exit_code = 9, .flags = TT_EXIT_SIGNALED | TT_EXIT_GROUP };
+	CHECK_EQ_INT(events__apply(&sink, &e), 0);
+	th = threads__find(t, 104);
+	CHECK(th && th->joined && th->how == TT_END_EXITED && th->signal == 0);
+	CHECK_STR(seen.last.detail, "exited");
+	/* the same without frames that show a join: no join, killed (a daemon) */
+	memset(&e, 0, sizeof(e));
+	e.h = head(TT_EV_START, 230, 105);
+	e.start.creator = TGID;
+	CHECK_EQ_INT(events__apply(&sink, &e), 0);
+	e.h = head(TT_EV_JOIN_GUESS, 240, 101);
+	e.join_guess = (struct tt_ev_join_guess){ .word = 0x9000, .wait_ns = 10, .joinee = 105, .py_stack = 0x100,
+						  .exit_flags = TT_EXIT_SIGNALED | TT_EXIT_GROUP };
+	CHECK_EQ_INT(events__apply(&sink, &e), 0);
+	e.join_guess.py_stack = 0; /* frames unknown */
+	CHECK_EQ_INT(events__apply(&sink, &e), 0);
+	memset(&e, 0, sizeof(e));
+	e.h = head(TT_EV_EXIT, 241, 105);
+	e.exit = (struct tt_ev_exit){ .tid_word = 0x9000, .exit_code = 9, .flags = TT_EXIT_SIGNALED | TT_EXIT_GROUP };
+	CHECK_EQ_INT(events__apply(&sink, &e), 0);
+	th = threads__find(t, 105);
+	CHECK(th && !th->joined && th->how == TT_END_DAEMON_KILLED && th->signal == 9);
+
 	/* frames not known (no id, or not resolved): the inference stands as before */
+	e.h = head(TT_EV_JOIN_GUESS, 250, 101);
 	e.join_guess = (struct tt_ev_join_guess){ .word = 0x7000, .wait_ns = 10, .joinee = 102, .py_stack = 0x999 };
 	CHECK_EQ_INT(events__apply(&sink, &e), 0);
 	th = threads__find(t, 102);

@@ -166,6 +166,11 @@ static int apply_exit(struct tt_threads *t, const struct tt_event *e, struct tt_
 	th->python_shutdown = x->flags & TT_EXIT_SHUTDOWN;
 	th->exit_code = (x->exit_code >> 8) & 0xff;
 	th->signal = x->exit_code & 0x7f;
+	/* joined (its joiner saw it finish) before the process's end killed its OS thread: it returned */
+	if (th->joined && th->join_inferred && th->how == TT_END_DAEMON_KILLED && !th->python_shutdown) {
+		th->how = TT_END_EXITED;
+		th->exit_code = th->signal = 0;
+	}
 	if ((th->tid_word != x->tid_word && set_tid_word(t, th, x->tid_word)) ||
 	    (x->tid_word && index__put(&t->by_word_ended, x->tid_word, (uint32_t)th->tgid, (size_t)(th - t->v))))
 		return -1;
