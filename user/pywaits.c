@@ -44,10 +44,14 @@ static bool find_cfuncs(struct pyproc *p, struct tt_py_conf *c)
 
 void pywaits__refresh(struct app *a, struct pyproc *p)
 {
+	struct tt_range before[TT_PY_CFUNCS];
+
 	if (!a->py_conf.tgid || a->py_cfuncs_known)
 		return;
+	memcpy(before, a->py_conf.cfunc, sizeof(before));
 	a->py_cfuncs_known = find_cfuncs(p, &a->py_conf);
-	if (a->py_cfuncs_known)
+	/* whatever was found since: the kernel side uses it from the next wait */
+	if (memcmp(before, a->py_conf.cfunc, sizeof(before)))
 		loader__set_py_conf(a->loader, &a->py_conf);
 }
 
