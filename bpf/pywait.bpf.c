@@ -66,7 +66,11 @@ static __always_inline __u64 find_tstate(struct tt_sched *s, __u32 tid)
 	return 0;
 }
 
-/* Which of py_conf.cfunc a return address among the top words of the stack is in (index + 1), 0: none. */
+/*
+ * Which of py_conf.cfunc a return address among the top words of the stack
+ * is in (index + 1); TT_PY_CFUNC_MASK: neither, though both are known (the
+ * wait is in other C code: SimpleQueue.get, an extension); 0: cannot tell.
+ */
 static __always_inline __u64 cfunc_of(__u64 sp)
 {
 	__u32 zero = 0;
@@ -84,7 +88,7 @@ static __always_inline __u64 cfunc_of(__u64 sp)
 		if (buf[i] > py_conf.cfunc[1].start && buf[i] <= py_conf.cfunc[1].end)
 			return 2;
 	}
-	return 0;
+	return py_conf.cfunc[0].end && py_conf.cfunc[1].end ? TT_PY_CFUNC_MASK : 0;
 }
 
 /* FNV-1a over 64-bit words: a stack's id. */

@@ -183,7 +183,8 @@ struct tt_range {
 /*
  * C functions a wait may be inside, told apart by a return address into
  * their code on the stack top: the id's low bits say which (index + 1, 0:
- * none): RLock.acquire (rlock_acquire), Lock.acquire (lock_PyThread_acquire_lock).
+ * none known, 3: in neither): RLock.acquire (rlock_acquire), Lock.acquire
+ * (lock_PyThread_acquire_lock).
  */
 #define TT_PY_CFUNCS 2
 #define TT_PY_CFUNC_MASK 0x3ULL

@@ -7,6 +7,7 @@
     semaphore  4 threads share a BoundedSemaphore(2), each holds a slot 100 ms x S
     event      3 threads wait on an Event that main sets after 300 ms x S
     queue      2 consumers block in Queue.get(); main puts 6 items 50 ms x S apart, then stops them
+    simplequeue  the same with a queue.SimpleQueue (its get is C: no frame of queue.py)
     barrier    3 threads meet at a Barrier, arriving 0, 100 and 200 ms x S late
     join       main joins a thread that has ended, then one that runs 300 ms x S more
 
@@ -96,6 +97,12 @@ def consume_queue(q, name):
         pass
 
 
+def consume_simple(q, name):
+    hello(name)
+    while q.get() is not None:  # SITE simplequeue
+        pass
+
+
 def meet(barrier, delay, name):
     hello(name)
     time.sleep(delay * SCALE)
@@ -142,6 +149,13 @@ def main(scenario):
         report_site(scenario, "consume_queue")
         q = queue.Queue()
         ts = threads_named(consume_queue, ["q-0", "q-1"], q)
+        for i in list(range(6)) + [None, None]:
+            time.sleep(0.050 * SCALE)
+            q.put(i)
+    elif scenario == "simplequeue":
+        report_site(scenario, "consume_simple")
+        q = queue.SimpleQueue()
+        ts = threads_named(consume_simple, ["sq-0", "sq-1"], q)
         for i in list(range(6)) + [None, None]:
             time.sleep(0.050 * SCALE)
             q.put(i)

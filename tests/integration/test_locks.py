@@ -151,7 +151,8 @@ def expect_event(t, waits):
 
 
 PY_TYPES = {"py-lock": "Lock", "py-rlock": "RLock", "py-condition": "Condition", "py-event": "Event",
-            "py-semaphore": "Semaphore", "py-queue": "Queue", "py-barrier": "Barrier", "py-join": "join"}
+            "py-semaphore": "Semaphore", "py-queue": "Queue", "py-barrier": "Barrier", "py-join": "join",
+            "py-wait": "wait"}
 
 
 def python_locks_known(waits):

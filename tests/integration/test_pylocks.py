@@ -155,6 +155,23 @@ def test_queue_consumers_wait_idle_in_get(build, embed, tmp_path):
 
 
 @pytest.mark.parametrize("build", BUILDS)
+def test_simplequeue_get_in_c_is_a_wait_not_a_lock(build, embed, tmp_path):
+    # SimpleQueue.get blocks in C on a lock of its own: no frame of threading or queue, and a
+    # return into neither Lock's acquire: waiting for items, not contention on a Lock
+    t = run(build, embed, "simplequeue", tmp_path)
+    k = lock_named(t, site_name(t, "wait"))
+    assert (k["kind"], k["role"]) == ("py-wait", "idle")
+    assert int(k["waits"]) >= 4
+    # both consumers block on the queue's own lock; put() (main's) wakes them, and a consumer
+    # that takes the lock with items left hands it on to the other (_queue.c)
+    waits = [w for w in t.events("wait") if w["addr"] == k["addr"]]
+    peers = roles_of(t, waits, "peer_tid")
+    assert roles_of(t, waits, "tid") == {"sq-0", "sq-1"} and "main" in peers and peers <= {"main", "sq-0", "sq-1"}
+    assert all(f"pylocks.py:consume_simple:{t.site_line}" in w["py_stack"] for w in waits)
+    assert not [r for r in t.summary["locks"] if r["kind"] in ("py-lock", "py-rlock") and "consume_simple" in r["symbol"]]
+
+
+@pytest.mark.parametrize("build", BUILDS)
 def test_barrier_waits_for_the_last_to_arrive(build, embed, tmp_path):
     t = run(build, embed, "barrier", tmp_path)
     k = lock_named(t, site_name(t, "Barrier"))

@@ -30,6 +30,10 @@ TEST(lock_and_rlock_are_the_programs_own_frame)
 	CHECK_EQ_INT(site, 0);
 	CHECK_EQ_INT(classify(f, N(f), TT_PY_CF_LOCK, &site), TT_PY_LOCK);
 	CHECK_EQ_INT(classify(f, N(f), TT_PY_CF_RLOCK, &site), TT_PY_RLOCK);
+	/* in neither Lock's code (both known): another C call (SimpleQueue.get), a wait, idle */
+	CHECK_EQ_INT(classify(f, N(f), TT_PY_CF_OTHER, &site), TT_PY_CWAIT);
+	CHECK(!pystack__is_contention(TT_PY_CWAIT));
+	CHECK_STR(pystack__kind_name(TT_PY_CWAIT), "py-wait");
 	CHECK(pystack__is_contention(TT_PY_LOCK) && pystack__is_contention(TT_PY_RLOCK));
 }
 

@@ -104,6 +104,9 @@ enum tt_py_kind pystacks__classify(const struct tt_pyframe_ref *f, size_t n, enu
 	/* inside a C method called from the program's code (or Condition.__enter__'s lock) */
 	if (cfunc == TT_PY_CF_RLOCK)
 		return TT_PY_RLOCK;
+	/* neither Lock's code (both known): waiting in some other C call, for something */
+	if (cfunc == TT_PY_CF_OTHER)
+		return TT_PY_CWAIT;
 	return TT_PY_LOCK;
 }
 
@@ -173,6 +176,7 @@ const char *pystack__kind_name(enum tt_py_kind k)
 		[TT_PY_NONE] = "", [TT_PY_LOCK] = "py-lock", [TT_PY_RLOCK] = "py-rlock",
 		[TT_PY_CONDITION] = "py-condition", [TT_PY_EVENT] = "py-event", [TT_PY_SEMAPHORE] = "py-semaphore",
 		[TT_PY_QUEUE] = "py-queue", [TT_PY_BARRIER] = "py-barrier", [TT_PY_JOIN] = "py-join",
+		[TT_PY_CWAIT] = "py-wait",
 	};
 
 	return k < TT_PY_KINDS ? names[k] : "";
@@ -184,6 +188,7 @@ const char *pystack__type_name(enum tt_py_kind k)
 		[TT_PY_NONE] = "", [TT_PY_LOCK] = "Lock", [TT_PY_RLOCK] = "RLock",
 		[TT_PY_CONDITION] = "Condition", [TT_PY_EVENT] = "Event", [TT_PY_SEMAPHORE] = "Semaphore",
 		[TT_PY_QUEUE] = "Queue", [TT_PY_BARRIER] = "Barrier", [TT_PY_JOIN] = "join",
+		[TT_PY_CWAIT] = "wait",
 	};
 
 	return k < TT_PY_KINDS ? names[k] : "";

@@ -24,6 +24,7 @@ enum tt_py_kind {
 	TT_PY_QUEUE,        /* queue.Queue get/put/join, SimpleQueue.get */
 	TT_PY_BARRIER,      /* Barrier.wait */
 	TT_PY_JOIN,         /* Thread.join (and the interpreter's joins at exit) */
+	TT_PY_CWAIT,        /* a wait in C called from Python, no Lock's (SimpleQueue.get, an extension) */
 	TT_PY_KINDS,
 };
 
@@ -35,7 +36,7 @@ struct tt_pyframe_ref {
 };
 
 /* The C function a wait was seen inside (TT_PY_CFUNC_* in the id's low bits). */
-enum tt_py_cfunc { TT_PY_CF_NONE = 0, TT_PY_CF_RLOCK = 1, TT_PY_CF_LOCK = 2 };
+enum tt_py_cfunc { TT_PY_CF_NONE = 0, TT_PY_CF_RLOCK = 1, TT_PY_CF_LOCK = 2, TT_PY_CF_OTHER = 3 };
 
 struct tt_pystack {
 	uint64_t id;
