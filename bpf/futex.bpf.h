@@ -261,7 +261,7 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct tt_sched *s, struct 
 		scan_stack(regs, w.scan);
 	}
 	/* CPython: where in Python it waits (a global function: one call for the verifier) */
-	w.py_stack = py_capture(target_tgid(prev->tgid), tid, TT_REG_SP(regs));
+	w.py_stack = py_capture(s, target_tgid(prev->tgid), tid, TT_REG_SP(regs));
 	/* it held this word and let go without waking anyone (unseen): no hold to measure */
 	drop_hold(s, w.addr);
 	/* the timeout: 4th argument of futex and futex_waitv (set after the stack scan's loops,

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The CPython part's code and maps (pywait.bpf.h says what and why). */
 #include "pywait.bpf.h"
-#include "sched.bpf.h"
 
 struct tt_py_conf py_conf;
 
@@ -97,17 +96,15 @@ static __always_inline __u64 mix(__u64 h, __u64 v)
 	return (h ^ v) * 0x100000001b3ULL;
 }
 
-__noinline __u64 py_capture(__u32 tgid, __u32 tid, __u64 sp)
+__noinline __u64 py_capture(struct tt_sched *s, __u32 tgid, __u32 tid, __u64 sp)
 {
 	__u32 zero = 0, depth = py_conf.depth, n = 0, len = py_conf.iframe_window_len;
 	struct tt_ev_pystack *b;
 	__u64 frame, h = 0xcbf29ce484222325ULL, id;
-	struct tt_sched *s;
 	struct tt_event *e;
 
-	if (!py_conf.tgid || tgid != py_conf.tgid)
+	if (!py_conf.tgid || tgid != py_conf.tgid || !s)
 		return 0;
-	s = bpf_map_lookup_elem(&sched_stats, &tid);
 	b = bpf_map_lookup_elem(&py_buf, &zero);
 	if (!s || !b)
 		return 0;

@@ -20,10 +20,10 @@
 extern struct tt_py_conf py_conf;
 
 /*
- * The Python stack of tid (process tgid) sleeping in a wait, its user stack
- * pointer sp: its id (TT_EV_PYSTACK, sent the first time), or 0 when it has
- * none (not CPython, no Python frame, or not readable).
+ * The Python stack of tid (process tgid, its scheduling entry s) sleeping in
+ * a wait, its user stack pointer sp: its id (TT_EV_PYSTACK, sent the first
+ * time), or 0 when it has none (not CPython, no Python frame, or not readable).
  */
-__u64 py_capture(__u32 tgid, __u32 tid, __u64 sp);
+__u64 py_capture(struct tt_sched *s, __u32 tgid, __u32 tid, __u64 sp);
 
 #endif /* PYWAIT_BPF_H */
