@@ -5,6 +5,7 @@
 #include <string.h>
 #include "app.h"
 #include "cpython/pyproc.h"
+#include "model/pystacks.h"
 #include "procfs.h"
 #include "pythreads.h"
 #include "pywaits.h"
@@ -208,25 +209,16 @@ void pythreads__tick(struct app *a, uint64_t now)
 	p->next_read_ns = end + period;
 }
 
-/* fn's frames as text: "file:function:line < ...", cut at len with " < ..." when they do not fit. */
+/* The reader's frames as text (pystacks__format: the one format of a Python stack). */
 static void format_frames(const struct pyframe *f, int n, bool truncated, char *buf, size_t len)
 {
-	size_t used = 0;
+	struct tt_pyframe_ref refs[PYTHREADS_FRAMES];
 
-	buf[0] = '\0';
-	for (int i = 0; i < n; i++) {
-		int w = snprintf(buf + used, len - used, "%s%s:%s:%d", i ? " < " : "", f[i].file, f[i].func, f[i].line);
-
-		if (w < 0 || (size_t)w >= len - used) {
-			/* the frame did not fit: end at the frame before it */
-			buf[used] = '\0';
-			truncated = true;
-			break;
-		}
-		used += (size_t)w;
-	}
-	if (truncated && used + 6 < len)
-		snprintf(buf + used, len - used, "%s...", used ? " < " : "");
+	if (n > PYTHREADS_FRAMES)
+		n = PYTHREADS_FRAMES;
+	for (int i = 0; i < n; i++)
+		refs[i] = (struct tt_pyframe_ref){ .file = f[i].file, .func = f[i].func, .line = f[i].line };
+	pystacks__format(refs, n > 0 ? (size_t)n : 0, truncated, buf, len);
 }
 
 /* The frames of the thread state of tid in p->ids, as text. 0 or -1. */

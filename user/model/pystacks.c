@@ -110,23 +110,39 @@ enum tt_py_kind pystacks__classify(const struct tt_pyframe_ref *f, size_t n, enu
 	return TT_PY_LOCK;
 }
 
+void pystacks__format(const struct tt_pyframe_ref *f, size_t n, bool truncated, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		int w = snprintf(buf + used, len - used, "%s%s:%s:%d", i ? " < " : "", f[i].file ? f[i].file : "?",
+				 f[i].func ? f[i].func : "?", f[i].line);
+
+		if (w < 0 || (size_t)w >= len - used) {
+			/* the frame did not fit: end at the frame before it */
+			buf[used] = '\0';
+			truncated = true;
+			break;
+		}
+		used += (size_t)w;
+	}
+	if (truncated && used + 6 < len)
+		snprintf(buf + used, len - used, "%s...", used ? " < " : "");
+}
+
 static char *join_frames(const struct tt_pyframe_ref *f, size_t n, bool truncated)
 {
-	size_t len = 1;
-	char *s, *p;
+	size_t len = 8; /* " < ..." and the NUL */
+	char *s;
 
 	for (size_t i = 0; i < n; i++)
-		len += strlen(f[i].file ? f[i].file : "?") + strlen(f[i].func ? f[i].func : "?") + 16 + 3;
-	len += truncated ? 16 : 0;
-	s = p = malloc(len);
-	if (!s)
-		return NULL;
-	*p = '\0';
-	for (size_t i = 0; i < n; i++)
-		p += snprintf(p, len - (size_t)(p - s), "%s%s:%s:%d", i ? " < " : "", f[i].file ? f[i].file : "?",
-			      f[i].func ? f[i].func : "?", f[i].line);
-	if (truncated)
-		snprintf(p, len - (size_t)(p - s), "%s...", n ? " < " : "");
+		len += strlen(f[i].file ? f[i].file : "?") + strlen(f[i].func ? f[i].func : "?") + 16;
+	s = malloc(len);
+	if (s)
+		pystacks__format(f, n, truncated, s, len);
 	return s;
 }
 
@@ -170,28 +186,30 @@ const struct tt_pystack *pystacks__find(const struct tt_pystacks *t, uint64_t id
 	return &t->v[pos];
 }
 
+/* Each kind's name in the tables and how a lock of it is named. */
+static const struct {
+	const char *kind, *type;
+} kinds[TT_PY_KINDS] = {
+	[TT_PY_NONE] = { "", "" },
+	[TT_PY_LOCK] = { "py-lock", "Lock" },
+	[TT_PY_RLOCK] = { "py-rlock", "RLock" },
+	[TT_PY_CONDITION] = { "py-condition", "Condition" },
+	[TT_PY_EVENT] = { "py-event", "Event" },
+	[TT_PY_SEMAPHORE] = { "py-semaphore", "Semaphore" },
+	[TT_PY_QUEUE] = { "py-queue", "Queue" },
+	[TT_PY_BARRIER] = { "py-barrier", "Barrier" },
+	[TT_PY_JOIN] = { "py-join", "join" },
+	[TT_PY_CWAIT] = { "py-wait", "wait" },
+};
+
 const char *pystack__kind_name(enum tt_py_kind k)
 {
-	static const char *const names[TT_PY_KINDS] = {
-		[TT_PY_NONE] = "", [TT_PY_LOCK] = "py-lock", [TT_PY_RLOCK] = "py-rlock",
-		[TT_PY_CONDITION] = "py-condition", [TT_PY_EVENT] = "py-event", [TT_PY_SEMAPHORE] = "py-semaphore",
-		[TT_PY_QUEUE] = "py-queue", [TT_PY_BARRIER] = "py-barrier", [TT_PY_JOIN] = "py-join",
-		[TT_PY_CWAIT] = "py-wait",
-	};
-
-	return k < TT_PY_KINDS ? names[k] : "";
+	return k < TT_PY_KINDS ? kinds[k].kind : "";
 }
 
 const char *pystack__type_name(enum tt_py_kind k)
 {
-	static const char *const names[TT_PY_KINDS] = {
-		[TT_PY_NONE] = "", [TT_PY_LOCK] = "Lock", [TT_PY_RLOCK] = "RLock",
-		[TT_PY_CONDITION] = "Condition", [TT_PY_EVENT] = "Event", [TT_PY_SEMAPHORE] = "Semaphore",
-		[TT_PY_QUEUE] = "Queue", [TT_PY_BARRIER] = "Barrier", [TT_PY_JOIN] = "join",
-		[TT_PY_CWAIT] = "wait",
-	};
-
-	return k < TT_PY_KINDS ? names[k] : "";
+	return k < TT_PY_KINDS ? kinds[k].type : "";
 }
 
 bool pystack__is_contention(enum tt_py_kind k)

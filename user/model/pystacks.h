@@ -70,6 +70,13 @@ const struct tt_pystack *pystacks__find(const struct tt_pystacks *t, uint64_t id
  */
 enum tt_py_kind pystacks__classify(const struct tt_pyframe_ref *f, size_t n, enum tt_py_cfunc cfunc, size_t *site);
 
+/*
+ * Frames as text, innermost first: "file:function:line < ...", ending in
+ * " < ..." when truncated or when they do not all fit in len (a frame is
+ * never cut). The one format of a Python stack in every view.
+ */
+void pystacks__format(const struct tt_pyframe_ref *f, size_t n, bool truncated, char *buf, size_t len);
+
 /* "py-lock", "py-condition", ...; "" for TT_PY_NONE. */
 const char *pystack__kind_name(enum tt_py_kind k);
 /* How a lock's name starts: "Lock", "Condition", ..., "join". */
