@@ -63,7 +63,10 @@ tools: $(OUT)/tools/pystack
 demos: $(DEMO_BINS)
 unit: $(UNIT_BINS) $(OUT)/tests/pyembed
 
+# A missing libbpf-dev made clang crash (exit 139) on the first BPF object: say what is missing.
 $(OUT)/vmlinux.h: | $(OUT)
+	$(Q)for t in $(CLANG) $(BPFTOOL); do command -v $$t >/dev/null || { echo "$$t is missing: run scripts/install-deps.sh" >&2; exit 1; }; done
+	$(Q)test -e /usr/include/bpf/bpf_helpers.h || { echo "libbpf-dev is missing (bpf/bpf_helpers.h): run scripts/install-deps.sh" >&2; exit 1; }
 	$(call msg,GEN,$@)
 	$(Q)vmlinux/gen.sh $@
 
