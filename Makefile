@@ -16,7 +16,7 @@ PREFIX   ?= /usr/local
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
 CPPFLAGS += -I$(OUT) -Ibpf -Iuser
-LDLIBS   += -lbpf -lelf -lz
+LDLIBS   += -lbpf -ldw -lelf -lz
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror -I$(OUT) -Ibpf
 
@@ -122,6 +122,12 @@ $(OUT)/demos/%: demos/%.c
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
 	$(Q)$(CC) -std=gnu11 -O2 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -MMD -MP -pthread $< -o $@
+
+# Built as distributions build their packages: no frame pointers (stacks need DWARF unwinding).
+$(OUT)/demos/nofp_%: demos/nofp_%.c
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -std=gnu11 -O2 -g -fomit-frame-pointer -Wall -Wextra -Werror -MMD -MP -pthread $< -o $@
 
 $(OUT) $(OUT)/bpf:
 	$(Q)mkdir -p $@

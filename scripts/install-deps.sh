@@ -3,8 +3,8 @@
 #   scripts/install-deps.sh           to build and run it (make demo)
 #   scripts/install-deps.sh --tests   ... and to run its tests and benchmarks (make test, CI)
 set -eu
-# build: compilers, the BPF toolchain, libbpf, libelf, zlib
-PKGS="make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev binutils"
+# build: compilers, the BPF toolchain, libbpf, libelf, libdw (DWARF unwinding), zlib
+PKGS="make gcc clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-dev binutils"
 if [ "${1:-}" = "--tests" ]; then
 	# tests: clang's sanitizer runtime (fuzzers), Debian's CPython 3.11 and its shared libpython
 	# (the Python demos, the CPython reader), pytest, matplotlib (tt-plot), bpftrace (an independent

@@ -1,0 +1,162 @@
+/*
+ * DWARF unwinding of a copied user stack with libdwfl (elfutils): one Dwfl per process, its
+ * modules reported from /proc/PID/maps, its state "attached" once with callbacks that serve
+ * the registers and stack bytes of the sample being unwound. libdwfl caches each module's
+ * call-frame information, so the files are parsed once per process, not once per stack (perf
+ * builds a new Dwfl per sample: docs/unwinding.md).
+ */
+#include <errno.h>
+#include <elfutils/libdwfl.h>
+#include <stdlib.h>
+#include <string.h>
+#include "unwind.h"
+
+/* DWARF register numbers of x86-64 (System V psABI, figure 3.36) */
+enum { DW_RBX = 3, DW_RBP = 6, DW_RSP = 7, DW_R12 = 12, DW_NREGS_R12_R15 = 4 };
+
+struct unwinder {
+	Dwfl *dwfl;
+	pid_t pid;
+	/* the sample being unwound (valid during unwinder__frames only) */
+	const struct unwind_regs *regs;
+	const unsigned char *stack;
+	size_t len;
+	uint64_t *pcs;
+	int max, n;
+};
+
+static char *debuginfo_path; /* libdwfl's default: .debug files beside the binary and under /usr/lib/debug */
+
+static const Dwfl_Callbacks proc_callbacks = {
+	.find_elf = dwfl_linux_proc_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.debuginfo_path = &debuginfo_path,
+};
+
+/* Threads are not listed: every unwind names its thread (get_thread). */
+static pid_t next_thread(Dwfl *dwfl, void *arg, void **thread_argp)
+{
+	(void)dwfl, (void)arg, (void)thread_argp;
+	return 0;
+}
+
+static bool get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_argp)
+{
+	(void)dwfl, (void)tid;
+	*thread_argp = arg;
+	return true;
+}
+
+/* Stack words come from the copy only: a read outside it ends the walk there. */
+static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
+{
+	struct unwinder *u = arg;
+	uint64_t sp = u->regs->sp;
+
+	(void)dwfl;
+	if (addr < sp || addr - sp > u->len || u->len - (addr - sp) < sizeof(*result))
+		return false;
+	memcpy(result, u->stack + (addr - sp), sizeof(*result));
+	return true;
+}
+
+static bool set_initial_registers(Dwfl_Thread *thread, void *arg)
+{
+	struct unwinder *u = arg;
+	const struct unwind_regs *r = u->regs;
+	Dwarf_Word bx = r->bx, bp_sp[2] = { r->bp, r->sp }, r12_15[DW_NREGS_R12_R15] = {
+		r->r12, r->r13, r->r14, r->r15
+	};
+
+	if (!dwfl_thread_state_registers(thread, DW_RBX, 1, &bx) ||
+	    !dwfl_thread_state_registers(thread, DW_RBP, 2, bp_sp) ||
+	    !dwfl_thread_state_registers(thread, DW_R12, DW_NREGS_R12_R15, r12_15))
+		return false;
+	dwfl_thread_state_register_pc(thread, r->ip);
+	return true;
+}
+
+static const Dwfl_Thread_Callbacks thread_callbacks = {
+	.next_thread = next_thread,
+	.get_thread = get_thread,
+	.memory_read = memory_read,
+	.set_initial_registers = set_initial_registers,
+};
+
+static int report_modules(struct unwinder *u)
+{
+	int err;
+
+	dwfl_report_begin(u->dwfl);
+	err = dwfl_linux_proc_report(u->dwfl, u->pid);
+	if (dwfl_report_end(u->dwfl, NULL, NULL) != 0 && !err)
+		err = EINVAL;
+	return err;
+}
+
+struct unwinder *unwinder__new(pid_t pid)
+{
+	struct unwinder *u = calloc(1, sizeof(*u));
+	int err;
+
+	if (!u)
+		return NULL;
+	u->pid = pid;
+	u->dwfl = dwfl_begin(&proc_callbacks);
+	if (!u->dwfl) {
+		free(u);
+		errno = ENOMEM;
+		return NULL;
+	}
+	err = report_modules(u);
+	/* the architecture comes from the modules: attach after they are reported */
+	if (err || !dwfl_attach_state(u->dwfl, NULL, pid, &thread_callbacks, u)) {
+		unwinder__free(u);
+		errno = err > 0 ? err : ESRCH;
+		return NULL;
+	}
+	return u;
+}
+
+void unwinder__free(struct unwinder *u)
+{
+	if (!u)
+		return;
+	dwfl_end(u->dwfl);
+	free(u);
+}
+
+static int on_frame(Dwfl_Frame *state, void *arg)
+{
+	struct unwinder *u = arg;
+	Dwarf_Addr pc;
+
+	if (!dwfl_frame_pc(state, &pc, NULL) || !pc)
+		return DWARF_CB_ABORT;
+	u->pcs[u->n++] = pc;
+	return u->n < u->max ? DWARF_CB_OK : DWARF_CB_ABORT;
+}
+
+int unwinder__frames(struct unwinder *u, pid_t tid, const struct unwind_regs *r, const void *stack,
+		     size_t len, uint64_t *pcs, int max)
+{
+	if (!r || !pcs || max < 1)
+		return -1;
+	pcs[0] = r->ip;
+	if (!u || !stack)
+		return 1;
+	/* a library loaded after the maps were read: read them again, once */
+	if (!dwfl_addrmodule(u->dwfl, r->ip))
+		report_modules(u);
+	u->regs = r;
+	u->stack = stack;
+	u->len = len;
+	u->pcs = pcs;
+	u->max = max;
+	u->n = 0;
+	/* its end is an error on some walks (no CFI past the outermost frame): the frames stand */
+	dwfl_getthread_frames(u->dwfl, tid, on_frame, u);
+	u->regs = NULL;
+	u->stack = NULL;
+	return u->n ? u->n : 1;
+}
