@@ -18,6 +18,7 @@
 
 #include "sched.bpf.h"
 #include "pywait.bpf.h"
+#include "ustack.bpf.h"
 
 /* A u32 of the current process's memory (futexword.h's reader), 0 if unreadable. */
 static __always_inline __u32 read_u32(__u64 addr)
@@ -259,6 +260,7 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct tt_sched *s, struct 
 	if (want_stacks) {
 		w.stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
 		scan_stack(regs, w.scan);
+		ustack_send(target_tgid(prev->tgid), tid, regs, &w);
 	}
 	/* CPython: where in Python it waits (a global function: one call for the verifier) */
 	w.py_stack = py_capture(s, target_tgid(prev->tgid), tid, TT_REG_SP(regs));

@@ -27,6 +27,7 @@ enum tt_event_kind {
 	TT_EV_STATE = 10,  /* --timeline: a thread's scheduling state changed (state) */
 	TT_EV_SCHED = 11,  /* an ended thread's last switch: its final figures (sched) */
 	TT_EV_PYSTACK = 12, /* a CPython thread's Python frames, the first time a wait had them (pystack) */
+	TT_EV_USTACK = 13, /* --stacks: registers and stack top of a new call site, to unwind (ustack) */
 	TT_EV_KIND_MAX,
 };
 
@@ -363,6 +364,23 @@ struct tt_ev_pystack {
 	__u64 instr[TT_PY_DEPTH]; /* _PyInterpreterFrame.prev_instr */
 };
 
+/*
+ * TT_EV_USTACK: what user space needs to unwind a blocking call site with DWARF call-frame
+ * information (user/unwind.c): the registers at the system call and a copy of the stack top.
+ * Sent the first time a site (stack_id and scan, as in struct tt_site_key) is seen. It is no
+ * member of struct tt_event's union (its copy would grow every event): user space reads it
+ * where the ring buffer holds it (events__ustack).
+ */
+#define TT_USTACK_BYTES 8192 /* perf's default dump size: deep enough for most blocking call chains */
+#define TT_USTACK_CHUNK 512  /* read in chunks: a read past the stack's end fails whole */
+struct tt_ev_ustack {
+	__s32 stack_id;           /* the site's frame-pointer stack (-1: none) */
+	__u32 len;                /* bytes of stack copied, a multiple of TT_USTACK_CHUNK */
+	__u64 scan[TT_SCAN_HITS]; /* the site's stack-scan addresses */
+	__u64 regs[8];            /* ip, sp, bp, bx, r12, r13, r14, r15 (struct unwind_regs) */
+	__u8 stack[TT_USTACK_BYTES];
+};
+
 /* TT_EV_SCHED: an ended thread's final scheduling figures (its kernel entry is gone). */
 struct tt_ev_sched {
 	__u64 oncpu_ns;
@@ -410,6 +428,7 @@ static inline __attribute__((always_inline)) __u32 tt_event_size(__u32 kind)
 	case TT_EV_STATE: return TT_EV_SIZE(state);
 	case TT_EV_SCHED: return TT_EV_SIZE(sched);
 	case TT_EV_PYSTACK: return TT_EV_SIZE(pystack);
+	case TT_EV_USTACK: return sizeof(struct tt_event_head) + sizeof(struct tt_ev_ustack);
 	}
 	return 0;
 }

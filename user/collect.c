@@ -262,20 +262,29 @@ static size_t merge_frames(const __u64 *ips, size_t nips, const __u64 *scan, __u
 	return n;
 }
 
-int collect__format_stack(struct tt_loader *l, __s32 stack_id, const __u64 scan[TT_SCAN_HITS], struct syms *syms,
+int collect__format_stack(struct tt_loader *l, const struct tt_stack_src *src, struct syms *syms,
 			 const struct perfmap *pm, char *buf, size_t len)
 {
-	__u64 ips[TT_STACK_DEPTH] = { 0 }, frames[TT_STACK_DEPTH + TT_SCAN_HITS];
+	__u64 ips[TT_STACK_DEPTH] = { 0 }, frames[TT_USTACK_FRAMES + TT_STACK_DEPTH + TT_SCAN_HITS];
+	const uint64_t *unwound;
 	size_t nips = 0, n, used = 0;
+	int nunwound;
 
 	if (!len)
 		return -1;
-	if (!loader__stack(l, stack_id, ips))
-		while (nips < TT_STACK_DEPTH && ips[nips])
-			nips++;
-	if (!nips && !scan[0])
-		return -1;
-	n = merge_frames(ips, nips ? nips : 1, scan, frames, sizeof(frames) / sizeof(frames[0]));
+	/* DWARF's frames when the site was unwound past its first frame; else frame pointers and the scan */
+	unwound = ustacks__find(src->ustacks, src->tgid, src->stack_id, src->scan, &nunwound);
+	if (unwound && nunwound > 1) {
+		n = (size_t)nunwound;
+		memcpy(frames, unwound, n * sizeof(frames[0]));
+	} else {
+		if (!loader__stack(l, src->stack_id, ips))
+			while (nips < TT_STACK_DEPTH && ips[nips])
+				nips++;
+		if (!nips && !src->scan[0])
+			return -1;
+		n = merge_frames(ips, nips ? nips : 1, src->scan, frames, sizeof(frames) / sizeof(frames[0]));
+	}
 	buf[0] = '\0';
 	for (size_t i = 0; i < n && used + 4 < len; i++) {
 		char frame[192];
@@ -286,7 +295,8 @@ int collect__format_stack(struct tt_loader *l, __s32 stack_id, const __u64 scan[
 	return 0;
 }
 
-void collect__stacks(struct tt_loader *l, struct tt_locks *locks, size_t top, tt_syms_fn syms_of, void *ctx)
+void collect__stacks(struct tt_loader *l, struct tt_locks *locks, size_t top, const struct ustacks *us,
+		     tt_syms_fn syms_of, void *ctx)
 {
 	for (size_t i = 0; i < locks->n && i < top; i++) {
 		struct tt_lock *k = &locks->v[i];
@@ -297,8 +307,10 @@ void collect__stacks(struct tt_loader *l, struct tt_locks *locks, size_t top, tt
 
 			if (!k->sites[s].count || k->sites[s].frames)
 				continue;
-			if (!collect__format_stack(l, k->sites[s].stack_id, k->sites[s].scan, syms_of(k->tgid, ctx), pm,
-						  buf, sizeof(buf)))
+			struct tt_stack_src src = { .tgid = k->tgid, .stack_id = k->sites[s].stack_id, .ustacks = us };
+
+			memcpy(src.scan, k->sites[s].scan, sizeof(src.scan));
+			if (!collect__format_stack(l, &src, syms_of(k->tgid, ctx), pm, buf, sizeof(buf)))
 				k->sites[s].frames = strdup(buf);
 		}
 	}

@@ -7,6 +7,7 @@
 #include "model/locks.h"
 #include "model/sched.h"
 #include "model/threads.h"
+#include "ustacks.h"
 
 struct syms;
 
@@ -22,11 +23,23 @@ void collect__name_locks(struct tt_locks *locks, const struct tt_threads *thread
 
 struct perfmap;
 
-/* A recorded user stack as "frame < caller < ...", from the perf map (JITs) or ELF symbols. 0 or -1. */
-int collect__format_stack(struct tt_loader *l, __s32 stack_id, const __u64 scan[TT_SCAN_HITS], struct syms *syms,
+/* A blocking call site's stack as the kernel side recorded it. */
+struct tt_stack_src {
+	pid_t tgid;
+	__s32 stack_id;               /* frame pointers (the stacks map), -1: none */
+	__u64 scan[TT_SCAN_HITS];     /* the stack scan's return addresses */
+	const struct ustacks *ustacks; /* its DWARF-unwound frames, if any; NULL: none */
+};
+
+/*
+ * A recorded user stack as "frame < caller < ...", from the perf map (JITs) or ELF symbols:
+ * its DWARF-unwound frames when it has them, else frame pointers and the scan. 0 or -1.
+ */
+int collect__format_stack(struct tt_loader *l, const struct tt_stack_src *src, struct syms *syms,
 			 const struct perfmap *pm, char *buf, size_t len);
 /* Symbolizes the blocking call sites of the first `top` locks (sort them first). */
-void collect__stacks(struct tt_loader *l, struct tt_locks *locks, size_t top, tt_syms_fn syms_of, void *ctx);
+void collect__stacks(struct tt_loader *l, struct tt_locks *locks, size_t top, const struct ustacks *us,
+		     tt_syms_fn syms_of, void *ctx);
 
 /* Names one address as lock tables do: "GIL (_PyRuntime+0x1b8)", "big_lock+0x0", "[heap]". */
 void collect__lock_name(struct syms *syms, uint64_t addr, char *buf, size_t len, bool *is_gil);

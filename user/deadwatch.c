@@ -50,8 +50,10 @@ static void deadlock_stack(struct app *a, const struct edges *e, pid_t tid, pid_
 	for (size_t i = 0; i < e->n; i++) {
 		if (e->v[i].tid != tid)
 			continue;
-		if (collect__format_stack(a->loader, e->waits[i].stack_id, e->waits[i].scan, targets__syms_of(tgid, a),
-					 perfmap__get(tgid), buf, len))
+		struct tt_stack_src src = { .tgid = tgid, .stack_id = e->waits[i].stack_id, .ustacks = a->ustacks };
+
+		memcpy(src.scan, e->waits[i].scan, sizeof(src.scan));
+		if (collect__format_stack(a->loader, &src, targets__syms_of(tgid, a), perfmap__get(tgid), buf, len))
 			buf[0] = '\0';
 		return;
 	}

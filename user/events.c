@@ -24,11 +24,23 @@ int events__decode(const void *data, size_t len, struct tt_event *e)
 		return -EINVAL;
 	memcpy(&h, data, sizeof(h));
 	want = tt_event_size(h.kind);
-	if (!want || len < want)
+	/* a stack copy is read where it lies (events__ustack), never copied into e */
+	if (!want || len < want || h.kind == TT_EV_USTACK)
 		return -EINVAL;
 	memset(e, 0, sizeof(*e));
 	memcpy(e, data, want);
 	return 0;
+}
+
+int events__ustack(const void *data, size_t len, const struct tt_event_head **h, const struct tt_ev_ustack **u)
+{
+	const struct tt_event_head *head = data;
+
+	if (len < sizeof(*head) || head->kind != TT_EV_USTACK || len < tt_event_size(TT_EV_USTACK))
+		return -EINVAL;
+	*h = head;
+	*u = (const struct tt_ev_ustack *)(head + 1);
+	return (*u)->len > TT_USTACK_BYTES ? -EINVAL : 0;
 }
 
 static uint64_t since_t0(const struct tt_threads *t, uint64_t ts)

@@ -36,6 +36,12 @@ struct tt_event_sink {
  */
 int events__decode(const void *data, size_t len, struct tt_event *e);
 
+/*
+ * A TT_EV_USTACK record where the ring buffer holds it (8 KiB: not copied into a struct
+ * tt_event, which events__decode refuses it for): its head and record. 0, or -EINVAL.
+ */
+int events__ustack(const void *data, size_t len, const struct tt_event_head **h, const struct tt_ev_ustack **u);
+
 /* A decoded event into the sink's models (and records to its emit). 0, or -ENOMEM. */
 int events__apply(const struct tt_event_sink *s, const struct tt_event *e);
 

@@ -47,9 +47,16 @@ static void exec_path(pid_t tgid, char *buf, size_t len)
 static int on_event(void *ctx, const void *data, size_t len)
 {
 	struct app *a = ctx;
+	const struct tt_event_head *uh;
+	const struct tt_ev_ustack *us;
 	struct tt_event e;
 	uint32_t kind;
 
+	if (!events__ustack(data, len, &uh, &us)) {
+		a->events++;
+		/* a process gone before its stack could be unwound: the site keeps its other frames */
+		return a->ustacks && ustacks__add(a->ustacks, uh, us) == -ENOMEM ? -ENOMEM : 0;
+	}
 	if (events__decode(data, len, &e)) {
 		a->bad_events++;
 		return 0;
@@ -323,9 +330,10 @@ int main(int argc, char **argv)
 	a.deadlocks = deadlocks__new();
 	a.history = a.cfg.timeline ? history__new() : NULL;
 	a.pystacks = pystacks__new();
+	a.ustacks = a.cfg.stacks ? ustacks__new() : NULL;
 	a.interval = a.cfg.interval_s ? interval__new() : NULL;
 	if (!a.threads || !a.locks || !a.deadlocks || !a.pystacks || (a.cfg.timeline && !a.history) ||
-	    (a.cfg.interval_s && !a.interval)) {
+	    (a.cfg.interval_s && !a.interval) || (a.cfg.stacks && !a.ustacks)) {
 		fprintf(stderr, "threadtrace: out of memory for the thread and lock tables\n");
 		exit_code = TT_EXIT_RUNTIME;
 		goto out;
@@ -410,6 +418,7 @@ out:
 	deadlocks__free(a.deadlocks);
 	history__free(a.history);
 	pystacks__free(a.pystacks);
+	ustacks__free(a.ustacks);
 	interval__free(a.interval);
 	locks__free(a.locks);
 	threads__free(a.threads);

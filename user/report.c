@@ -84,7 +84,7 @@ int report__build(struct app *a, uint64_t now, struct tt_report *r, struct tt_pa
 	locks__name_python(a->locks, a->pystacks);
 	locks__sort(a->locks);
 	if (a->cfg.stacks)
-		collect__stacks(a->loader, a->locks, TT_TOP_LOCKS, targets__syms_of, a);
+		collect__stacks(a->loader, a->locks, TT_TOP_LOCKS, a->ustacks, targets__syms_of, a);
 	r->threads = a->threads;
 	r->locks = a->locks;
 	r->pystacks = a->cfg.stacks ? a->pystacks : NULL; /* call sites: with --stacks only */

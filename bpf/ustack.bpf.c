@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The stack copies of new call sites (ustack.bpf.h says what and why). */
+#include "ustack.bpf.h"
+
+/* Sites whose stack was sent (value unused), by a hash of the site. */
+struct ustack_sent_map {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096); /* distinct call sites; preallocated (start-up time): kept small */
+	__type(key, __u64);
+	__type(value, __u8);
+};
+
+struct ustack_sent_map ustack_sent SEC(".maps");
+const volatile bool want_ustacks = false;
+
+/* FNV-1a over 64-bit words */
+static __always_inline __u64 ustack_mix(__u64 h, __u64 v)
+{
+	return (h ^ v) * 0x100000001b3ULL;
+}
+
+__noinline int ustack_capture(struct tt_ustack_req *r)
+{
+	struct {
+		struct tt_event_head h;
+		struct tt_ev_ustack u;
+	} *e;
+	__u64 key = 0xcbf29ce484222325ULL, sp;
+	__u8 one = 1;
+	__u32 len = 0;
+
+	if (!r)
+		return 0;
+	key = ustack_mix(ustack_mix(key, r->tgid), (__u32)r->stack_id);
+	for (int i = 0; i < TT_SCAN_HITS; i++)
+		key = ustack_mix(key, r->scan[i]);
+	if (bpf_map_lookup_elem(&ustack_sent, &key))
+		return 0;
+	/* not event_try: zeroing 8 KiB would be 1,000 instructions; only len bytes are read */
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_drop(TT_DROP_RINGBUF);
+		return 0;
+	}
+	e->h.ts_ns = bpf_ktime_get_ns();
+	e->h.kind = TT_EV_USTACK;
+	e->h.tgid = r->tgid;
+	e->h.tid = r->tid;
+	e->h.pad = 0;
+	e->u.stack_id = r->stack_id;
+	__builtin_memcpy(e->u.scan, r->scan, sizeof(e->u.scan));
+	__builtin_memcpy(e->u.regs, r->regs, sizeof(e->u.regs));
+	sp = r->regs[1];
+	/* chunk by chunk: a read that crosses the stack's end fails whole */
+	for (int i = 0; i < TT_USTACK_BYTES / TT_USTACK_CHUNK; i++) {
+		if (bpf_probe_read_user(e->u.stack + i * TT_USTACK_CHUNK, TT_USTACK_CHUNK,
+					(void *)(sp + i * TT_USTACK_CHUNK)))
+			break;
+		len += TT_USTACK_CHUNK;
+	}
+	e->u.len = len;
+	/* at once: unwound while the process (its maps, its files) is surely there */
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+	bpf_map_update_elem(&ustack_sent, &key, &one, BPF_ANY);
+	return 0;
+}

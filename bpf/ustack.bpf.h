@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * --stacks without frame pointers: the first time a blocking call site is seen, the
+ * registers at its system call and a copy of the top of its user stack go to user space,
+ * which unwinds them with the binaries' call-frame information (user/unwind.c,
+ * docs/unwinding.md). Defined in ustack.bpf.c; futex_sleeps calls it.
+ */
+#ifndef USTACK_BPF_H
+#define USTACK_BPF_H
+
+#include "common.bpf.h"
+
+/* A site to send: the waiting thread (tgid as the user sees it), its site, its registers. */
+struct tt_ustack_req {
+	__u32 tgid;
+	__u32 tid;
+	__s32 stack_id;
+	__u32 pad;
+	__u64 scan[TT_SCAN_HITS];
+	__u64 regs[8]; /* as struct tt_ev_ustack's */
+};
+
+/*
+ * Sends r's stack once per site (again only when the map of sites sent evicted it, or the
+ * buffer was full: then at its next wait). A global function: verified once, on its own.
+ */
+int ustack_capture(struct tt_ustack_req *r);
+
+/* Set with --stacks unless THREADTRACE_DWARF=0 (frame pointers and the scan only). */
+extern const volatile bool want_ustacks;
+
+/* The wait w of tid (registers regs at its system call) has a site: send its stack if new. */
+static __always_inline void ustack_send(__u32 tgid, __u32 tid, struct pt_regs *regs, const struct tt_wait *w)
+{
+	/* x86-64's names (the Makefile builds for nothing else) */
+	struct tt_ustack_req r = { .tgid = tgid, .tid = tid, .stack_id = w->stack_id,
+				   .regs = { regs->ip, regs->sp, regs->bp, regs->bx, regs->r12, regs->r13,
+					     regs->r14, regs->r15 } };
+
+	if (!want_ustacks)
+		return;
+	__builtin_memcpy(r.scan, w->scan, sizeof(r.scan));
+	ustack_capture(&r);
+}
+
+#endif /* USTACK_BPF_H */

@@ -1,0 +1,122 @@
+/* Unwound call sites by site (see ustacks.h): one unwinder per process, an array of sites. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "unwind.h"
+#include "ustacks.h"
+
+struct ustack {
+	pid_t tgid;
+	__s32 stack_id;
+	__u64 scan[TT_SCAN_HITS];
+	int n;
+	uint64_t pcs[TT_USTACK_FRAMES];
+};
+
+struct proc_unwinder {
+	pid_t tgid;
+	struct unwinder *u;
+};
+
+struct ustacks {
+	struct ustack *v;
+	size_t n, cap;
+	struct proc_unwinder *procs;
+	size_t nprocs;
+	size_t failed;
+};
+
+struct ustacks *ustacks__new(void)
+{
+	return calloc(1, sizeof(struct ustacks));
+}
+
+void ustacks__free(struct ustacks *us)
+{
+	if (!us)
+		return;
+	for (size_t i = 0; i < us->nprocs; i++)
+		unwinder__free(us->procs[i].u);
+	free(us->procs);
+	free(us->v);
+	free(us);
+}
+
+static struct ustack *find(const struct ustacks *us, pid_t tgid, __s32 stack_id, const __u64 scan[TT_SCAN_HITS])
+{
+	/* few sites (one per distinct call chain that blocked): a linear search serves */
+	for (size_t i = 0; i < us->n; i++) {
+		struct ustack *s = &us->v[i];
+
+		if (s->tgid == tgid && s->stack_id == stack_id && !memcmp(s->scan, scan, sizeof(s->scan)))
+			return s;
+	}
+	return NULL;
+}
+
+/* The process's unwinder, made on its first site (NULL: the process is gone). */
+static struct unwinder *unwinder_of(struct ustacks *us, pid_t tgid)
+{
+	struct proc_unwinder *p;
+
+	for (size_t i = 0; i < us->nprocs; i++)
+		if (us->procs[i].tgid == tgid)
+			return us->procs[i].u;
+	p = realloc(us->procs, (us->nprocs + 1) * sizeof(*p));
+	if (!p)
+		return NULL;
+	us->procs = p;
+	p[us->nprocs] = (struct proc_unwinder){ .tgid = tgid, .u = unwinder__new(tgid) };
+	return p[us->nprocs++].u;
+}
+
+int ustacks__add(struct ustacks *us, const struct tt_event_head *h, const struct tt_ev_ustack *u)
+{
+	struct unwind_regs r = { .ip = u->regs[0], .sp = u->regs[1], .bp = u->regs[2], .bx = u->regs[3],
+				 .r12 = u->regs[4], .r13 = u->regs[5], .r14 = u->regs[6], .r15 = u->regs[7] };
+	struct unwinder *uw;
+	struct ustack *s;
+	size_t len = u->len < sizeof(u->stack) ? u->len : sizeof(u->stack);
+
+	if (find(us, (pid_t)h->tgid, u->stack_id, u->scan))
+		return 0; /* sent again after the kernel's map of sites sent evicted it */
+	uw = unwinder_of(us, (pid_t)h->tgid);
+	if (!uw || !len) {
+		us->failed++;
+		return -ESRCH;
+	}
+	if (us->n == us->cap) {
+		size_t cap = us->cap ? us->cap * 2 : 64;
+		struct ustack *v = realloc(us->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		us->v = v;
+		us->cap = cap;
+	}
+	s = &us->v[us->n];
+	*s = (struct ustack){ .tgid = (pid_t)h->tgid, .stack_id = u->stack_id };
+	memcpy(s->scan, u->scan, sizeof(s->scan));
+	s->n = unwinder__frames(uw, (pid_t)h->tid, &r, u->stack, len, s->pcs, TT_USTACK_FRAMES);
+	if (s->n < 1) {
+		us->failed++;
+		return -ESRCH;
+	}
+	us->n++;
+	return 0;
+}
+
+const uint64_t *ustacks__find(const struct ustacks *us, pid_t tgid, __s32 stack_id,
+			      const __u64 scan[TT_SCAN_HITS], int *n)
+{
+	const struct ustack *s = us ? find(us, tgid, stack_id, scan) : NULL;
+
+	*n = s ? s->n : 0;
+	return s ? s->pcs : NULL;
+}
+
+void ustacks__counts(const struct ustacks *us, size_t *kept, size_t *failed)
+{
+	*kept = us ? us->n : 0;
+	*failed = us ? us->failed : 0;
+}

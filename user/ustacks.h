@@ -1,0 +1,36 @@
+/*
+ * The call sites of blocking waits, unwound with DWARF call-frame information (--stacks):
+ * the kernel sends each new site's registers and stack top once (TT_EV_USTACK); they are
+ * unwound at once, while the process and its files are there, and kept by site.
+ */
+#ifndef TT_USTACKS_H
+#define TT_USTACKS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include "threadtrace.h"
+
+#define TT_USTACK_FRAMES 64 /* frames kept per site */
+
+struct ustacks;
+
+struct ustacks *ustacks__new(void);
+void ustacks__free(struct ustacks *us);
+
+/*
+ * Unwinds one TT_EV_USTACK record (head h, record u, from the ring buffer) and keeps its frames
+ * under its site. 0; -ENOMEM; -ESRCH when the process is gone (nothing kept).
+ */
+int ustacks__add(struct ustacks *us, const struct tt_event_head *h, const struct tt_ev_ustack *u);
+
+/*
+ * The frames of a site (innermost first: its pc, then return addresses), or NULL when it was
+ * not unwound; *n their count.
+ */
+const uint64_t *ustacks__find(const struct ustacks *us, pid_t tgid, __s32 stack_id,
+			      const __u64 scan[TT_SCAN_HITS], int *n);
+
+/* Sites kept, and records that could not be unwound (the process gone, an empty copy). */
+void ustacks__counts(const struct ustacks *us, size_t *kept, size_t *failed);
+
+#endif
