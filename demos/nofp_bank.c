@@ -11,7 +11,8 @@
  *                    deposit, the waiter in wait_for_work, main in its join of the depositor;
  *                    prints "READY PID" once all three wait (end it with a signal)
  *   nofp_bank [N]    N rounds (default 2000) of both threads depositing into the same
- *                    account, then the waiter gets its work; main joins both
+ *                    account, then the waiter gets its work; main joins both (the
+ *                    depositor ends 50 ms after its deposits: that join waits)
  */
 #include "demo.h"
 
@@ -63,6 +64,8 @@ __attribute__((noinline)) static void *depositor_main(void *arg)
 		deposit(1, i);
 		sum += i;
 	}
+	/* ends after main's deposits: main's join of it always waits */
+	usleep(50000);
 	return (void *)sum;
 }
 
