@@ -62,11 +62,13 @@ static size_t raw_start(unsigned char *buf, __u32 tid, __u32 creator, __u64 word
 
 TEST(sizes_per_kind)
 {
-	/* every kind has a record; none is larger than the union the decoder fills */
+	/* every kind has a record; none but a stack copy is larger than the union the decoder fills */
 	for (__u32 k = TT_EV_START; k < TT_EV_KIND_MAX; k++) {
 		CHECK(tt_event_size(k) > sizeof(struct tt_event_head));
-		CHECK(tt_event_size(k) <= sizeof(struct tt_event));
+		if (k != TT_EV_USTACK)
+			CHECK(tt_event_size(k) <= sizeof(struct tt_event));
 	}
+	CHECK_EQ_INT(tt_event_size(TT_EV_USTACK), 24 + 8 + 8 * TT_SCAN_HITS + 64 + TT_USTACK_BYTES);
 	CHECK_EQ_INT(tt_event_size(0), 0);
 	CHECK_EQ_INT(tt_event_size(TT_EV_KIND_MAX), 0);
 	CHECK_EQ_INT(tt_event_size(0xffffffff), 0);
@@ -74,6 +76,34 @@ TEST(sizes_per_kind)
 	CHECK_EQ_INT(tt_event_size(TT_EV_PYSTACK), 24 + 16 + 16 * TT_PY_DEPTH);
 	CHECK_EQ_INT(tt_event_size(TT_EV_HOLD), 24 + 16);
 	CHECK_EQ_INT(tt_event_size(TT_EV_FORK), tt_event_size(TT_EV_START));
+}
+
+/* A stack copy is read in place: checked, never copied into the union. */
+TEST(ustack_read_in_place)
+{
+	static unsigned char buf[24 + sizeof(struct tt_ev_ustack)] __attribute__((aligned(8)));
+	struct tt_event_head *h = (struct tt_event_head *)buf;
+	struct tt_ev_ustack *u = (struct tt_ev_ustack *)(buf + sizeof(*h));
+	const struct tt_event_head *gh;
+	const struct tt_ev_ustack *gu;
+	struct tt_event e;
+
+	h->kind = TT_EV_USTACK;
+	h->tgid = 100;
+	u->len = 4096;
+	u->regs[1] = 0x7ffd0000;
+	CHECK_EQ_INT(events__ustack(buf, sizeof(buf), &gh, &gu), 0);
+	CHECK(gh == h && gu == u && gu->regs[1] == 0x7ffd0000);
+	/* the decoder refuses it (it would not fit its union) */
+	CHECK_EQ_INT(events__decode(buf, sizeof(buf), &e), -EINVAL);
+	/* short, another kind, a length past the copy */
+	CHECK_EQ_INT(events__ustack(buf, sizeof(buf) - 1, &gh, &gu), -EINVAL);
+	CHECK_EQ_INT(events__ustack(buf, 10, &gh, &gu), -EINVAL);
+	u->len = TT_USTACK_BYTES + 1;
+	CHECK_EQ_INT(events__ustack(buf, sizeof(buf), &gh, &gu), -EINVAL);
+	u->len = 0;
+	h->kind = TT_EV_WAIT;
+	CHECK_EQ_INT(events__ustack(buf, sizeof(buf), &gh, &gu), -EINVAL);
 }
 
 TEST(decode_exact_record)
@@ -303,6 +333,7 @@ TEST(inferred_join_needs_a_python_join)
 int main(void)
 {
 	RUN(sizes_per_kind);
+	RUN(ustack_read_in_place);
 	RUN(decode_exact_record);
 	RUN(decode_refuses_short_and_unknown);
 	RUN(apply_dispatches_by_kind);
