@@ -373,12 +373,19 @@ struct tt_ev_pystack {
  */
 #define TT_USTACK_BYTES 8192 /* perf's default dump size: deep enough for most blocking call chains */
 #define TT_USTACK_CHUNK 512  /* read in chunks: a read past the stack's end fails whole */
+/*
+ * stack_id TT_USTACK_WORD: not a site but a word's first blocking wait (scan[0] = the word),
+ * to name a word no symbol covers after the code that waits on it; a shorter copy (the
+ * caller outside the C library is near the stack top).
+ */
+#define TT_USTACK_WORD (-2)
+#define TT_USTACK_WORD_BYTES 2048
 struct tt_ev_ustack {
 	__s32 stack_id;           /* the site's frame-pointer stack (-1: none) */
-	__u32 len;                /* bytes of stack copied, a multiple of TT_USTACK_CHUNK */
+	__u32 len;                /* bytes of stack copied (a multiple of TT_USTACK_CHUNK), all in the record */
 	__u64 scan[TT_SCAN_HITS]; /* the site's stack-scan addresses */
 	__u64 regs[8];            /* ip, sp, bp, bx, r12, r13, r14, r15 (struct unwind_regs) */
-	__u8 stack[TT_USTACK_BYTES];
+	__u8 stack[TT_USTACK_BYTES]; /* a record holds TT_USTACK_BYTES, or TT_USTACK_WORD_BYTES for a word's */
 };
 
 /* TT_EV_SCHED: an ended thread's final scheduling figures (its kernel entry is gone). */
@@ -428,7 +435,8 @@ static inline __attribute__((always_inline)) __u32 tt_event_size(__u32 kind)
 	case TT_EV_STATE: return TT_EV_SIZE(state);
 	case TT_EV_SCHED: return TT_EV_SIZE(sched);
 	case TT_EV_PYSTACK: return TT_EV_SIZE(pystack);
-	case TT_EV_USTACK: return sizeof(struct tt_event_head) + sizeof(struct tt_ev_ustack);
+	/* the least: its copy's bytes follow (events__ustack checks them) */
+	case TT_EV_USTACK: return sizeof(struct tt_event_head) + __builtin_offsetof(struct tt_ev_ustack, stack);
 	}
 	return 0;
 }

@@ -5,7 +5,7 @@
 /* Sites whose stack was sent (value unused), by a hash of the site. */
 struct ustack_sent_map {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096); /* distinct call sites; preallocated (start-up time): kept small */
+	__uint(max_entries, 4096); /* distinct call sites and words; preallocated (start-up time): kept small */
 	__type(key, __u64);
 	__type(value, __u8);
 };
@@ -19,6 +19,8 @@ static __always_inline __u64 ustack_mix(__u64 h, __u64 v)
 	return (h ^ v) * 0x100000001b3ULL;
 }
 
+#define USTACK_HEAD (sizeof(struct tt_event_head) + __builtin_offsetof(struct tt_ev_ustack, stack))
+
 __noinline int ustack_capture(struct tt_ustack_req *r)
 {
 	struct {
@@ -26,8 +28,9 @@ __noinline int ustack_capture(struct tt_ustack_req *r)
 		struct tt_ev_ustack u;
 	} *e;
 	__u64 key = 0xcbf29ce484222325ULL, sp;
+	__u32 len = 0, chunks;
 	__u8 one = 1;
-	__u32 len = 0;
+	bool word;
 
 	if (!r)
 		return 0;
@@ -37,11 +40,16 @@ __noinline int ustack_capture(struct tt_ustack_req *r)
 	if (bpf_map_lookup_elem(&ustack_sent, &key))
 		return 0;
 	/* not event_try: zeroing 8 KiB would be 1,000 instructions; only len bytes are read */
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	word = r->stack_id == TT_USTACK_WORD;
+	if (word)
+		e = bpf_ringbuf_reserve(&events, USTACK_HEAD + TT_USTACK_WORD_BYTES, 0);
+	else
+		e = bpf_ringbuf_reserve(&events, USTACK_HEAD + TT_USTACK_BYTES, 0);
 	if (!e) {
 		count_drop(TT_DROP_RINGBUF);
 		return 0;
 	}
+	chunks = (word ? TT_USTACK_WORD_BYTES : TT_USTACK_BYTES) / TT_USTACK_CHUNK;
 	e->h.ts_ns = bpf_ktime_get_ns();
 	e->h.kind = TT_EV_USTACK;
 	e->h.tgid = r->tgid;
@@ -52,9 +60,9 @@ __noinline int ustack_capture(struct tt_ustack_req *r)
 	__builtin_memcpy(e->u.regs, r->regs, sizeof(e->u.regs));
 	sp = r->regs[1];
 	/* chunk by chunk: a read that crosses the stack's end fails whole */
-	for (int i = 0; i < TT_USTACK_BYTES / TT_USTACK_CHUNK; i++) {
-		if (bpf_probe_read_user(e->u.stack + i * TT_USTACK_CHUNK, TT_USTACK_CHUNK,
-					(void *)(sp + i * TT_USTACK_CHUNK)))
+	for (__u32 i = 0; i < TT_USTACK_BYTES / TT_USTACK_CHUNK; i++) {
+		if (i >= chunks || bpf_probe_read_user(e->u.stack + i * TT_USTACK_CHUNK, TT_USTACK_CHUNK,
+						       (void *)(sp + i * TT_USTACK_CHUNK)))
 			break;
 		len += TT_USTACK_CHUNK;
 	}

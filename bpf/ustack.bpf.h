@@ -26,7 +26,7 @@ struct tt_ustack_req {
  */
 int ustack_capture(struct tt_ustack_req *r);
 
-/* Set with --stacks unless THREADTRACE_DWARF=0 (frame pointers and the scan only). */
+/* Unless THREADTRACE_DWARF=0: with --stacks each new site's stack, always each new word's. */
 extern const volatile bool want_ustacks;
 
 /* The wait w of tid (registers regs at its system call) has a site: send its stack if new. */
@@ -41,6 +41,17 @@ static __always_inline void ustack_send(__u32 tgid, __u32 tid, struct pt_regs *r
 		return;
 	__builtin_memcpy(r.scan, w->scan, sizeof(r.scan));
 	ustack_capture(&r);
+}
+
+/* The first blocking wait on word addr: its stack top, to name the word after its caller. */
+static __always_inline void ustack_send_word(__u32 tgid, __u32 tid, struct pt_regs *regs, __u64 addr)
+{
+	struct tt_ustack_req r = { .tgid = tgid, .tid = tid, .stack_id = TT_USTACK_WORD, .scan = { addr },
+				   .regs = { regs->ip, regs->sp, regs->bp, regs->bx, regs->r12, regs->r13,
+					     regs->r14, regs->r15 } };
+
+	if (want_ustacks)
+		ustack_capture(&r);
 }
 
 #endif /* USTACK_BPF_H */

@@ -6,6 +6,7 @@
  *   main -> depositor_main -> deposit   (accounts[1].m)
  *   main -> waiter_main -> wait_for_work (queue->cond)
  *   main -> pthread_join
+ * Prints "ADDR account|queue_mutex|queue_cond 0x..." (where each lock lies) first.
  * Modes:
  *   nofp_bank hang   main holds accounts[1].m and never lets go: the depositor blocks in
  *                    deposit, the waiter in wait_for_work, main in its join of the depositor;
@@ -111,6 +112,10 @@ int main(int argc, char **argv)
 		pthread_mutex_init(&accounts[i].m, NULL);
 	pthread_mutex_init(&work->m, NULL);
 	pthread_cond_init(&work->cond, NULL);
+	/* where the locks live: the ground truth for their names */
+	printf("ADDR account %p\nADDR queue_mutex %p\nADDR queue_cond %p\n", (void *)&accounts[1].m,
+	       (void *)&work->m, (void *)&work->cond);
+	fflush(stdout);
 	if (hang)
 		pthread_mutex_lock(&accounts[1].m);
 	if (pthread_create(&dep, NULL, depositor_main, NULL) || pthread_create(&wai, NULL, waiter_main, NULL))

@@ -48,7 +48,7 @@ struct app {
 	struct tt_deadlocks *deadlocks;
 	struct tt_history *history;  /* --timeline */
 	struct tt_pystacks *pystacks; /* CPython: the Python stacks of waits (pywaits.c) */
-	struct ustacks *ustacks;     /* --stacks: call sites unwound with DWARF (ustacks.c); NULL: none */
+	struct ustacks *ustacks;     /* sites (--stacks) and words unwound with DWARF (ustacks.c) */
 	struct tt_interval *interval; /* -i: the totals at the last interval */
 	struct tt_event_sink sink;   /* where kernel events go (events.c) */
 	struct proc_maps {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "collect.h"
+#include "lockcallers.h"
 #include "model/array.h"
 #include "model/index.h"
 #include "perfmap.h"
@@ -204,7 +205,8 @@ static void drop_unknown_owners(struct tt_locks *locks, const struct tt_threads 
 	locks->nowners = kept;
 }
 
-void collect__name_locks(struct tt_locks *locks, const struct tt_threads *threads, tt_syms_fn syms_of, void *ctx)
+void collect__name_locks(struct tt_locks *locks, const struct tt_threads *threads, const struct ustacks *us,
+			 tt_syms_fn syms_of, void *ctx)
 {
 	drop_unknown_owners(locks, threads);
 	for (size_t i = 0; i < locks->n; i++) {
@@ -212,12 +214,16 @@ void collect__name_locks(struct tt_locks *locks, const struct tt_threads *thread
 		struct syms *syms = syms_of(k->tgid, ctx);
 		const struct tt_thread *th;
 
-		if (!k->name[0]) {
+		/* a name by region ("[heap]") is tried again each time: its waiters' stack may have come since */
+		if (!k->name[0] || (k->name[0] == '[' && !k->is_join)) {
 			struct sym_info si;
 
 			collect__lock_name(syms, k->addr, k->name, sizeof(k->name), &k->is_gil);
 			k->is_gil_cond = k->is_gil && !syms__resolve(syms, k->addr, &si) &&
 					 si.offset >= GIL_COND_FIRST && si.offset < GIL_COND_END;
+			/* no symbol covers it: named after the code that waits on it */
+			if (k->name[0] == '[' && k->py_kind == TT_PY_NONE)
+				lockcallers__name(k, us, syms, k->name, sizeof(k->name));
 		}
 		/* the tid word of one of its threads: what pthread_join waits on */
 		if (!k->is_join && (th = threads__by_tid_word(threads, k->tgid, k->addr))) {

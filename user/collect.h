@@ -18,8 +18,12 @@ int collect__figures(struct tt_loader *l, struct tt_threads *threads, struct tt_
 /* The mappings of a traced process (NULL: unknown). */
 typedef struct syms *(*tt_syms_fn)(pid_t tgid, void *ctx);
 
-/* Names locks not named yet (symbol, GIL, join word), drops owners that are no threads of ours. */
-void collect__name_locks(struct tt_locks *locks, const struct tt_threads *threads, tt_syms_fn syms_of, void *ctx);
+/*
+ * Names locks not named yet (symbol, GIL, join word; a word no symbol covers after the code
+ * that waits on it, from us), drops owners that are no threads of ours.
+ */
+void collect__name_locks(struct tt_locks *locks, const struct tt_threads *threads, const struct ustacks *us,
+			 tt_syms_fn syms_of, void *ctx);
 
 struct perfmap;
 

@@ -36,11 +36,14 @@ int events__ustack(const void *data, size_t len, const struct tt_event_head **h,
 {
 	const struct tt_event_head *head = data;
 
-	if (len < sizeof(*head) || head->kind != TT_EV_USTACK || len < tt_event_size(TT_EV_USTACK))
+	size_t least = tt_event_size(TT_EV_USTACK);
+
+	if (len < sizeof(*head) || head->kind != TT_EV_USTACK || len < least)
 		return -EINVAL;
 	*h = head;
 	*u = (const struct tt_ev_ustack *)(head + 1);
-	return (*u)->len > TT_USTACK_BYTES ? -EINVAL : 0;
+	/* its copy lies within the record (a word's record is shorter than the struct) */
+	return (*u)->len > TT_USTACK_BYTES || (*u)->len > len - least ? -EINVAL : 0;
 }
 
 static uint64_t since_t0(const struct tt_threads *t, uint64_t ts)

@@ -250,8 +250,8 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 	skel->rodata->stream_locks = cfg->lock_events;
 	skel->rodata->follow_forks = cfg->follow;
 	skel->rodata->want_stacks = cfg->stacks;
-	/* DWARF unwinding of new call sites (docs/unwinding.md); THREADTRACE_DWARF=0: frame pointers only */
-	skel->rodata->want_ustacks = cfg->stacks && !(getenv("THREADTRACE_DWARF") && !strcmp(getenv("THREADTRACE_DWARF"), "0"));
+	/* DWARF unwinding of new call sites and words (docs/unwinding.md); THREADTRACE_DWARF=0: none */
+	skel->rodata->want_ustacks = !(getenv("THREADTRACE_DWARF") && !strcmp(getenv("THREADTRACE_DWARF"), "0"));
 	skel->rodata->stream_states = cfg->timeline != NULL;
 	/* uprobes are attached by path, once the binaries are known */
 	l->multi = uprobe_multi__supported();

@@ -330,10 +330,10 @@ int main(int argc, char **argv)
 	a.deadlocks = deadlocks__new();
 	a.history = a.cfg.timeline ? history__new() : NULL;
 	a.pystacks = pystacks__new();
-	a.ustacks = a.cfg.stacks ? ustacks__new() : NULL;
+	a.ustacks = ustacks__new();
 	a.interval = a.cfg.interval_s ? interval__new() : NULL;
 	if (!a.threads || !a.locks || !a.deadlocks || !a.pystacks || (a.cfg.timeline && !a.history) ||
-	    (a.cfg.interval_s && !a.interval) || (a.cfg.stacks && !a.ustacks)) {
+	    (a.cfg.interval_s && !a.interval) || !a.ustacks) {
 		fprintf(stderr, "threadtrace: out of memory for the thread and lock tables\n");
 		exit_code = TT_EXIT_RUNTIME;
 		goto out;

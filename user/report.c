@@ -80,7 +80,7 @@ int report__build(struct app *a, uint64_t now, struct tt_report *r, struct tt_pa
 		fprintf(stderr, "threadtrace: cannot read the kernel's figures\n");
 		err = -1;
 	}
-	collect__name_locks(a->locks, a->threads, targets__syms_of, a);
+	collect__name_locks(a->locks, a->threads, a->ustacks, targets__syms_of, a);
 	locks__name_python(a->locks, a->pystacks);
 	locks__sort(a->locks);
 	if (a->cfg.stacks)

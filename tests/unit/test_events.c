@@ -68,7 +68,7 @@ TEST(sizes_per_kind)
 		if (k != TT_EV_USTACK)
 			CHECK(tt_event_size(k) <= sizeof(struct tt_event));
 	}
-	CHECK_EQ_INT(tt_event_size(TT_EV_USTACK), 24 + 8 + 8 * TT_SCAN_HITS + 64 + TT_USTACK_BYTES);
+	CHECK_EQ_INT(tt_event_size(TT_EV_USTACK), 24 + 8 + 8 * TT_SCAN_HITS + 64);
 	CHECK_EQ_INT(tt_event_size(0), 0);
 	CHECK_EQ_INT(tt_event_size(TT_EV_KIND_MAX), 0);
 	CHECK_EQ_INT(tt_event_size(0xffffffff), 0);
@@ -96,8 +96,12 @@ TEST(ustack_read_in_place)
 	CHECK(gh == h && gu == u && gu->regs[1] == 0x7ffd0000);
 	/* the decoder refuses it (it would not fit its union) */
 	CHECK_EQ_INT(events__decode(buf, sizeof(buf), &e), -EINVAL);
-	/* short, another kind, a length past the copy */
-	CHECK_EQ_INT(events__ustack(buf, sizeof(buf) - 1, &gh, &gu), -EINVAL);
+	/* a word's record: shorter, its copy within it */
+	u->len = TT_USTACK_WORD_BYTES;
+	CHECK_EQ_INT(events__ustack(buf, tt_event_size(TT_EV_USTACK) + TT_USTACK_WORD_BYTES, &gh, &gu), 0);
+	/* short (its copy past the record's end), another kind, a length past the copy */
+	CHECK_EQ_INT(events__ustack(buf, tt_event_size(TT_EV_USTACK) + TT_USTACK_WORD_BYTES - 1, &gh, &gu), -EINVAL);
+	CHECK_EQ_INT(events__ustack(buf, tt_event_size(TT_EV_USTACK) - 1, &gh, &gu), -EINVAL);
 	CHECK_EQ_INT(events__ustack(buf, 10, &gh, &gu), -EINVAL);
 	u->len = TT_USTACK_BYTES + 1;
 	CHECK_EQ_INT(events__ustack(buf, sizeof(buf), &gh, &gu), -EINVAL);

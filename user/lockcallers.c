@@ -1,0 +1,95 @@
+/* Names for words no symbol covers, after the code that waits on them (lockcallers.h). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include "lockcallers.h"
+
+/* The runtime's libraries: a wait passes through them on its way to the caller we name. */
+static const char *const runtime_files[] = { "libc.so", "ld-linux", "libpthread.so", "libstdc++.so",
+					     "libgcc_s.so" };
+/* The runtime's functions linked into a program (C++ templates, Rust's std): mangled and demangled */
+static const char *const runtime_syms[] = { "_ZNSt", "_ZNKSt", "_ZSt", "_ZN9__gnu_cxx", "__gthread",
+					    "_ZN3std", "_ZN4core", "_ZN5alloc", "_RNv", "std::", "core::",
+					    "alloc::", "__pthread", "pthread_" };
+
+int lockcallers__is_runtime(const char *file, const char *sym)
+{
+	const char *base = strrchr(file, '/');
+
+	base = base ? base + 1 : file;
+	for (size_t i = 0; i < sizeof(runtime_files) / sizeof(runtime_files[0]); i++)
+		if (!strncmp(base, runtime_files[i], strlen(runtime_files[i])))
+			return 1;
+	for (size_t i = 0; i < sizeof(runtime_syms) / sizeof(runtime_syms[0]); i++)
+		if (!strncmp(sym, runtime_syms[i], strlen(runtime_syms[i])))
+			return 1;
+	return 0;
+}
+
+/* The length of name without a suffix GCC gives a function's clones (.constprop.0, .isra.0, .part.0, .cold). */
+static size_t clone_suffix(const char *name)
+{
+	static const char *const suffixes[] = { ".constprop.", ".isra.", ".part.", ".cold" };
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		const char *p = strstr(name, suffixes[i]);
+
+		if (p && (size_t)(p - name) < n)
+			n = (size_t)(p - name);
+	}
+	return n;
+}
+
+/* The frames that name k: its busiest site's (sites are sorted by count), else its first wait's. */
+static const uint64_t *frames_of(const struct tt_lock *k, const struct ustacks *us, int *n)
+{
+	const __u64 word[TT_SCAN_HITS] = { k->addr };
+	const uint64_t *pcs;
+
+	for (int s = 0; s < TT_TOP_SITES; s++) {
+		if (!k->sites[s].count)
+			continue;
+		pcs = ustacks__find(us, k->tgid, k->sites[s].stack_id, k->sites[s].scan, n);
+		if (pcs && *n > 1)
+			return pcs;
+	}
+	return ustacks__find(us, k->tgid, TT_USTACK_WORD, word, n);
+}
+
+int lockcallers__name(const struct tt_lock *k, const struct ustacks *us, struct syms *syms, char *buf,
+		      size_t len)
+{
+	struct sym_info si, where;
+	const uint64_t *pcs;
+	char caller[160];
+	int n = 0;
+
+	if (!syms || !us || !len)
+		return -1;
+	pcs = frames_of(k, us, &n);
+	for (int i = 0; pcs && i < n; i++) {
+		/* a return address is past its call: the caller is at pc - 1 */
+		if (syms__resolve(syms, pcs[i] - (i > 0), &si) || lockcallers__is_runtime(si.file, si.name))
+			continue;
+		if (!strcmp(si.region, "sym")) {
+			/* the function, not the compiler's copy of it: deposit.constprop.0 is deposit */
+			snprintf(caller, sizeof(caller), "%.*s()", (int)clone_suffix(si.name), si.name);
+		} else if (!strcmp(si.region, "file")) {
+			/* shown as the stacks show the frame: at its return address */
+			syms__resolve(syms, pcs[i], &si);
+			syms__format_info(&si, caller, sizeof(caller));
+			/* "[libfoo.so+0x1234]" without its brackets: the brackets are the word's place */
+			memmove(caller, caller + 1, strlen(caller));
+			caller[strcspn(caller, "]")] = '\0';
+		} else {
+			continue; /* JIT code or unmapped: no name to give */
+		}
+		if (syms__resolve(syms, k->addr, &where))
+			where.region = "unknown";
+		snprintf(buf, len, "%s in %s [%s 0x%" PRIx64 "]", lock__kind_name(k), caller,
+			 !strcmp(where.region, "file") ? "data" : where.region, k->addr);
+		return 0;
+	}
+	return -1;
+}

@@ -1,0 +1,26 @@
+/*
+ * Names for futex words no symbol covers (a heap or anonymous lock): the code that waits on
+ * them, from a DWARF-unwound stack (ustacks.c) - the innermost frame outside the C library and
+ * the C++ and Rust runtimes - plus where the word lies, e.g. "mutex in deposit() [heap
+ * 0x55d4c2a1e2a0]". The address keeps two words of one function apart.
+ */
+#ifndef TT_LOCKCALLERS_H
+#define TT_LOCKCALLERS_H
+
+#include <stddef.h>
+#include "model/locks.h"
+#include "syms.h"
+#include "ustacks.h"
+
+/*
+ * k's name from its waiters' code into buf: the stack of its busiest call site (--stacks),
+ * else of its first blocking wait. 0, or -1 when no stack of it was unwound or every frame
+ * is the runtime's (buf untouched).
+ */
+int lockcallers__name(const struct tt_lock *k, const struct ustacks *us, struct syms *syms, char *buf,
+		      size_t len);
+
+/* Whether a frame in file (a path) named sym ("" when none) is the runtime's: libc, ld.so, libstdc++, Rust std. */
+int lockcallers__is_runtime(const char *file, const char *sym);
+
+#endif
