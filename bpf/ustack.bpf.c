@@ -39,6 +39,13 @@ __noinline int ustack_capture(struct tt_ustack_req *r)
 		key = ustack_mix(key, r->scan[i]);
 	if (bpf_map_lookup_elem(&ustack_sent, &key))
 		return 0;
+	/*
+	 * A copy only names a site or a word: it never takes the room of the events. Past a
+	 * quarter of the buffer waiting, it is left for the site's or word's next wait (not
+	 * marked as sent), and no drop is counted: nothing recorded was lost.
+	 */
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		return 0;
 	/* not event_try: zeroing 8 KiB would be 1,000 instructions; only len bytes are read */
 	word = r->stack_id == TT_USTACK_WORD;
 	if (word)

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "model/index.h"
 #include "unwind.h"
 #include "ustacks.h"
 
@@ -21,6 +22,7 @@ struct proc_unwinder {
 struct ustacks {
 	struct ustack *v;
 	size_t n, cap;
+	struct tt_index by_site; /* (hash of the site, tgid) -> position in v */
 	struct proc_unwinder *procs;
 	size_t nprocs;
 	size_t failed;
@@ -39,19 +41,30 @@ void ustacks__free(struct ustacks *us)
 		unwinder__free(us->procs[i].u);
 	free(us->procs);
 	free(us->v);
+	index__free(&us->by_site);
 	free(us);
+}
+
+/* FNV-1a over the site's words: its key in the index (a match is checked in full) */
+static uint64_t site_hash(__s32 stack_id, const __u64 scan[TT_SCAN_HITS])
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	h = (h ^ (uint32_t)stack_id) * 0x100000001b3ULL;
+	for (int i = 0; i < TT_SCAN_HITS; i++)
+		h = (h ^ scan[i]) * 0x100000001b3ULL;
+	return h;
 }
 
 static struct ustack *find(const struct ustacks *us, pid_t tgid, __s32 stack_id, const __u64 scan[TT_SCAN_HITS])
 {
-	/* few sites (one per distinct call chain that blocked): a linear search serves */
-	for (size_t i = 0; i < us->n; i++) {
-		struct ustack *s = &us->v[i];
+	struct ustack *s;
+	size_t pos;
 
-		if (s->tgid == tgid && s->stack_id == stack_id && !memcmp(s->scan, scan, sizeof(s->scan)))
-			return s;
-	}
-	return NULL;
+	if (!index__get(&us->by_site, site_hash(stack_id, scan), (uint32_t)tgid, &pos))
+		return NULL;
+	s = &us->v[pos];
+	return s->tgid == tgid && s->stack_id == stack_id && !memcmp(s->scan, scan, sizeof(s->scan)) ? s : NULL;
 }
 
 /* The process's unwinder, made on its first site (NULL: the process is gone). */
@@ -102,6 +115,8 @@ int ustacks__add(struct ustacks *us, const struct tt_event_head *h, const struct
 		us->failed++;
 		return -ESRCH;
 	}
+	if (index__put(&us->by_site, site_hash(s->stack_id, s->scan), (uint32_t)s->tgid, us->n))
+		return -ENOMEM;
 	us->n++;
 	return 0;
 }
