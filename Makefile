@@ -16,7 +16,7 @@ PREFIX   ?= /usr/local
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
 CPPFLAGS += -I$(OUT) -Ibpf -Iuser
-LDLIBS   += -lbpf -ldw -lelf -lz
+LDLIBS   += -lbpf -ldw -lelf -lz -liberty
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror -I$(OUT) -Ibpf
 
@@ -50,6 +50,12 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 PYCONFIG  := /usr/bin/python3.11-config
 DEMO_SRCS := $(wildcard demos/*.c)
 DEMO_BINS := $(patsubst demos/%.c,$(OUT)/demos/%,$(DEMO_SRCS))
+# C++ and Rust demos: built where g++ and rustc are (scripts/install-deps.sh --tests installs both;
+# the tests that use them fail without them); skipped with one line otherwise.
+CXX_FOUND  := $(shell command -v $(or $(CXX_DEMO),g++) 2>/dev/null)
+RUSTC      ?= $(shell command -v rustc 2>/dev/null)
+CXX_DEMO_BINS  := $(if $(CXX_FOUND),$(patsubst demos/%.cpp,$(OUT)/demos/%,$(wildcard demos/*.cpp)))
+RUST_DEMO_BINS := $(if $(RUSTC),$(patsubst demos/%.rs,$(OUT)/demos/%,$(wildcard demos/*.rs)))
 
 .PHONY: all demos unit tools test demo deps test-deps clean install fuzz fuzz-run bench bench-smoke
 .DELETE_ON_ERROR:
@@ -60,7 +66,9 @@ all: $(OUT)/threadtrace demos unit tools
 
 tools: $(OUT)/tools/pystack
 
-demos: $(DEMO_BINS)
+demos: $(DEMO_BINS) $(CXX_DEMO_BINS) $(RUST_DEMO_BINS)
+	$(if $(CXX_FOUND),,@echo "g++ not found: the C++ demos are not built (scripts/install-deps.sh --tests)")
+	$(if $(RUSTC),,@echo "rustc not found: the Rust demos are not built (scripts/install-deps.sh --tests)")
 unit: $(UNIT_BINS) $(OUT)/tests/pyembed
 
 # A missing libbpf-dev made clang crash (exit 139) on the first BPF object: say what is missing.
@@ -122,6 +130,17 @@ $(OUT)/demos/%: demos/%.c
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
 	$(Q)$(CC) -std=gnu11 -O2 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -MMD -MP -pthread $< -o $@
+
+# As distributions build them: optimized, no frame pointers (stacks need DWARF unwinding).
+$(OUT)/demos/%: demos/%.cpp
+	@mkdir -p $(@D)
+	$(call msg,CXX,$@)
+	$(Q)$(CXX_FOUND) -std=gnu++17 -O2 -g -fomit-frame-pointer -Wall -Wextra -Werror -pthread $< -o $@
+
+$(OUT)/demos/%: demos/%.rs
+	@mkdir -p $(@D)
+	$(call msg,RUSTC,$@)
+	$(Q)env -u MAKEFLAGS -u MFLAGS $(RUSTC) -O -g -C force-frame-pointers=no $< -o $@
 
 # Built as distributions build their packages: no frame pointers (stacks need DWARF unwinding).
 $(OUT)/demos/nofp_%: demos/nofp_%.c

@@ -3,13 +3,13 @@
 #   scripts/install-deps.sh           to build and run it (make demo)
 #   scripts/install-deps.sh --tests   ... and to run its tests and benchmarks (make test, CI)
 set -eu
-# build: compilers, the BPF toolchain, libbpf, libelf, libdw (DWARF unwinding), zlib
-PKGS="make gcc clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-dev binutils"
+# build: compilers, the BPF toolchain, libbpf, libelf, libdw (DWARF unwinding), libiberty (demangling), zlib
+PKGS="make gcc clang llvm bpftool libbpf-dev libelf-dev libdw-dev libiberty-dev zlib1g-dev binutils"
 if [ "${1:-}" = "--tests" ]; then
-	# tests: clang's sanitizer runtime (fuzzers), Debian's CPython 3.11 and its shared libpython
+	# tests: g++ and rustc (the C++ and Rust demos), clang's sanitizer runtime (fuzzers), Debian's CPython 3.11 and its shared libpython
 	# (the Python demos, the CPython reader), pytest, matplotlib (tt-plot), bpftrace (an independent
 	# oracle), glibc's debug symbols (the join-core oracle), valgrind, setpriv (hostile targets), man
-	PKGS="$PKGS libclang-rt-14-dev python3 python3.11 python3.11-dev libpython3.11-dev python3-pytest
+	PKGS="$PKGS g++ rustc libclang-rt-14-dev python3 python3.11 python3.11-dev libpython3.11-dev python3-pytest
 	      python3-matplotlib bpftrace libc6-dbg valgrind libcap2-bin util-linux man-db"
 elif [ -n "${1:-}" ]; then
 	echo "usage: install-deps.sh [--tests]" >&2

@@ -214,6 +214,8 @@ void collect__name_locks(struct tt_locks *locks, const struct tt_threads *thread
 		struct syms *syms = syms_of(k->tgid, ctx);
 		const struct tt_thread *th;
 
+		/* its waiters' code can tell what the futex calls cannot (Rust's Condvar) */
+		k->kinds |= lockcallers__kinds(k, us, syms);
 		/* a name by region ("[heap]") is tried again each time: its waiters' stack may have come since */
 		if (!k->name[0] || (k->name[0] == '[' && !k->is_join)) {
 			struct sym_info si;

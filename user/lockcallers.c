@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include "demangle.h"
 #include "lockcallers.h"
 
 /* The runtime's libraries: a wait passes through them on its way to the caller we name. */
@@ -10,7 +11,7 @@ static const char *const runtime_files[] = { "libc.so", "ld-linux", "libpthread.
 /* The runtime's functions linked into a program (C++ templates, Rust's std): mangled and demangled */
 static const char *const runtime_syms[] = { "_ZNSt", "_ZNKSt", "_ZSt", "_ZN9__gnu_cxx", "__gthread",
 					    "_ZN3std", "_ZN4core", "_ZN5alloc", "_RNv", "std::", "core::",
-					    "alloc::", "__pthread", "pthread_" };
+					    "alloc::", "<std::", "<core::", "<alloc::", "__pthread", "pthread_" };
 
 int lockcallers__is_runtime(const char *file, const char *sym)
 {
@@ -62,7 +63,7 @@ int lockcallers__name(const struct tt_lock *k, const struct ustacks *us, struct 
 {
 	struct sym_info si, where;
 	const uint64_t *pcs;
-	char caller[160];
+	char caller[160], name[sizeof(si.name)];
 	int n = 0;
 
 	if (!syms || !us || !len)
@@ -70,11 +71,15 @@ int lockcallers__name(const struct tt_lock *k, const struct ustacks *us, struct 
 	pcs = frames_of(k, us, &n);
 	for (int i = 0; pcs && i < n; i++) {
 		/* a return address is past its call: the caller is at pc - 1 */
-		if (syms__resolve(syms, pcs[i] - (i > 0), &si) || lockcallers__is_runtime(si.file, si.name))
+		if (syms__resolve(syms, pcs[i] - (i > 0), &si))
+			continue;
+		/* by the name its programmer wrote: Account::deposit, not _ZN7Account7depositEl */
+		demangle__name(si.name, name, sizeof(name));
+		if (lockcallers__is_runtime(si.file, name))
 			continue;
 		if (!strcmp(si.region, "sym")) {
 			/* the function, not the compiler's copy of it: deposit.constprop.0 is deposit */
-			snprintf(caller, sizeof(caller), "%.*s()", (int)clone_suffix(si.name), si.name);
+			snprintf(caller, sizeof(caller), "%.*s()", (int)clone_suffix(name), name);
 		} else if (!strcmp(si.region, "file")) {
 			/* shown as the stacks show the frame: at its return address */
 			syms__resolve(syms, pcs[i], &si);
@@ -92,4 +97,26 @@ int lockcallers__name(const struct tt_lock *k, const struct ustacks *us, struct 
 		return 0;
 	}
 	return -1;
+}
+
+uint32_t lockcallers__kinds(const struct tt_lock *k, const struct ustacks *us, struct syms *syms)
+{
+	struct sym_info si;
+	const uint64_t *pcs;
+	char name[sizeof(si.name)];
+	int n = 0;
+
+	if (!syms || !us)
+		return 0;
+	pcs = frames_of(k, us, &n);
+	for (int i = 0; pcs && i < n; i++) {
+		if (syms__resolve(syms, pcs[i] - (i > 0), &si) || strcmp(si.region, "sym"))
+			continue;
+		demangle__name(si.name, name, sizeof(name));
+		/* Rust's std Condvar waits on a plain counter word (the futex call cannot tell) */
+		/* std::sys::unix::locks::futex::Condvar::wait (1.63), <std::sys::sync::condvar::futex::Condvar>::wait (1.9x) */
+		if (strstr(name, "Condvar::wait") || strstr(name, "Condvar>::wait"))
+			return 1u << TT_LOCK_COND;
+	}
+	return 0;
 }

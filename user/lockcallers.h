@@ -8,6 +8,7 @@
 #define TT_LOCKCALLERS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "model/locks.h"
 #include "syms.h"
 #include "ustacks.h"
@@ -19,6 +20,13 @@
  */
 int lockcallers__name(const struct tt_lock *k, const struct ustacks *us, struct syms *syms, char *buf,
 		      size_t len);
+
+/*
+ * What k's waiters' code says it is, as 1 << TT_LOCK_* bits, when the futex calls cannot tell:
+ * a wait inside Rust's std Condvar::wait is a condition variable's (its word is a plain
+ * counter). 0: nothing more.
+ */
+uint32_t lockcallers__kinds(const struct tt_lock *k, const struct ustacks *us, struct syms *syms);
 
 /* Whether a frame in file (a path) named sym ("" when none) is the runtime's: libc, ld.so, libstdc++, Rust std. */
 int lockcallers__is_runtime(const char *file, const char *sym);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "procfs.h"
 #include "syms.h"
+#include "demangle.h"
 
 #define SYMS_MAX_PER_FILE  2000000ul
 #define SYMS_MAX_STRTAB    (128ul << 20) /* bytes of one string table read */
@@ -969,7 +970,10 @@ void syms__format_info(const struct sym_info *si, char *buf, size_t len)
 	if (!si || !si->region) {
 		snprintf(buf, len, "[unknown]");
 	} else if (!strcmp(si->region, "sym")) {
-		snprintf(buf, len, "%s+0x%lx", si->name, si->offset);
+		char name[512];
+
+		/* C++ and Rust by the names their programmers wrote */
+		snprintf(buf, len, "%s+0x%lx", demangle__name(si->name, name, sizeof(name)), si->offset);
 	} else if (!strcmp(si->region, "file")) {
 		base = strrchr(si->file, '/');
 		base = base ? base + 1 : si->file;

@@ -7,6 +7,8 @@ in a function of its own (deposit, wait_for_work), built without frame pointers;
 import re
 import subprocess
 
+import pytest
+
 from conftest import DEMOS, TT, read_summary
 
 
@@ -69,3 +71,36 @@ def test_xz_heap_locks_are_named_after_liblzma(tmp_path):
     assert not any(r["symbol"] == "[heap]" for r in rows), rows
     names = [r["symbol"] for r in rows]
     assert len(names) == len(set(names)), names
+
+
+BANKS = [
+    # demo, the account mutex's caller, the queue's condition variable's caller (demangled)
+    ("cxx_bank", "Account::deposit()", "Queue::pop()"),
+    ("rust_bank", "rust_bank::deposit()", "rust_bank::pop()"),
+]
+
+
+@pytest.mark.parametrize("demo,deposit,pop", BANKS, ids=[b[0] for b in BANKS])
+def test_cxx_and_rust_primitives_by_their_own_names(tmp_path, demo, deposit, pop):
+    """std::mutex / std::sync::Mutex are mutexes (contention), std::condition_variable / Condvar
+    condition variables (idle), std::thread::join / JoinHandle::join joins; named demangled."""
+    exe = DEMOS / demo
+    assert exe.exists(), f"{exe} not built: scripts/install-deps.sh --tests installs g++ and rustc"
+    p, rows = run_with_summary([str(exe), "3000"], tmp_path, ("--stacks",))
+    addr = {m.group(1): int(m.group(2), 16)
+            for m in re.finditer(r"^ADDR (\w+) (0x[0-9a-f]+)$", p.stdout, re.M)}
+    assert set(addr) == {"account", "queue_mutex", "queue_cond"}, p.stdout
+    # std::mutex is a pthread mutex (word first); Rust's Mutex<T> keeps its futex word first too
+    check_named(rows, addr["account"], addr["account"] + 4, "mutex", deposit)
+    acct = next(r for r in rows if r["symbol"].startswith(f"mutex in {deposit}"))
+    assert acct["role"] == "contention" and int(acct["threads"]) >= 1, acct
+    # the consumer waits inside the condition variable (its word within the object)
+    check_named(rows, addr["queue_cond"], addr["queue_cond"] + 48, "condvar", pop)
+    cond = next(r for r in rows if r["symbol"].startswith(f"condvar in {pop}"))
+    assert cond["role"] == "idle", cond
+    # main joined each thread: three joins, each of a thread's tid word
+    joins = [r for r in rows if r["kind"] == "join"]
+    assert 1 <= len(joins) <= 3 and all(r["role"] == "idle" for r in joins), rows
+    # stacks: demangled, the waiting function under the runtime's frames, no mangled name left
+    assert f"< {deposit[:-2]}+0x" in p.stderr, p.stderr
+    assert not re.search(r"\b_Z[NS]\w+\+0x", p.stderr), p.stderr
