@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "collect.h"
+#include "frames.h"
 #include "model/array.h"
 #include "model/index.h"
 #include "perfmap.h"
@@ -227,45 +228,11 @@ void collect__name_locks(struct tt_locks *locks, const struct tt_threads *thread
 	}
 }
 
-/* One frame: the JIT's name from the perf map, else the ELF symbol, else where it is. */
-static void frame_name(struct syms *syms, const struct perfmap *pm, uint64_t ip, char *buf, size_t len)
-{
-	unsigned long off;
-	const char *jit = perfmap__resolve(pm, ip, &off);
-	struct sym_info si;
-
-	if (jit) {
-		snprintf(buf, len, "%s+0x%lx", jit, off);
-		return;
-	}
-	if (syms && !syms__resolve(syms, ip, &si)) {
-		syms__format_info(&si, buf, len);
-		return;
-	}
-	snprintf(buf, len, "0x%llx", (unsigned long long)ip);
-}
-
-/* The frame-pointer walk's frames with the scan's return addresses after the first, once each. */
-static size_t merge_frames(const __u64 *ips, size_t nips, const __u64 *scan, __u64 *out, size_t max)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < nips + TT_SCAN_HITS && n < max; i++) {
-		__u64 ip = i == 0 ? ips[0] : i <= TT_SCAN_HITS ? scan[i - 1] : ips[i - TT_SCAN_HITS];
-		bool dup = !ip;
-
-		for (size_t j = 0; j < n && !dup; j++)
-			dup = out[j] == ip;
-		if (!dup)
-			out[n++] = ip;
-	}
-	return n;
-}
-
 int collect__format_stack(struct tt_loader *l, __s32 stack_id, const __u64 scan[TT_SCAN_HITS], struct syms *syms,
 			 const struct perfmap *pm, char *buf, size_t len)
 {
-	__u64 ips[TT_STACK_DEPTH] = { 0 }, frames[TT_STACK_DEPTH + TT_SCAN_HITS];
+	__u64 ips[TT_STACK_DEPTH] = { 0 };
+	struct tt_frame frames[TT_FRAMES_MAX];
 	size_t nips = 0, n, used = 0;
 
 	if (!len)
@@ -275,13 +242,15 @@ int collect__format_stack(struct tt_loader *l, __s32 stack_id, const __u64 scan[
 			nips++;
 	if (!nips && !scan[0])
 		return -1;
-	n = merge_frames(ips, nips ? nips : 1, scan, frames, sizeof(frames) / sizeof(frames[0]));
+	n = frames__gather(ips, nips, scan, frames, TT_FRAMES_MAX);
 	buf[0] = '\0';
 	for (size_t i = 0; i < n && used + 4 < len; i++) {
 		char frame[192];
 
-		frame_name(syms, pm, frames[i], frame, sizeof(frame));
-		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? " < " : "", frame);
+		if (frames__not_a_return(syms, &frames[i]))
+			continue;
+		frames__name(syms, pm, &frames[i], true, frame, sizeof(frame));
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " < " : "", frame);
 	}
 	return 0;
 }
