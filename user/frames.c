@@ -11,7 +11,7 @@ size_t frames__gather(const __u64 *ips, size_t nips, const __u64 scan[TT_SCAN_HI
 	size_t n = 0;
 
 	/* the walk's first (the pc), the scan's hits, then the rest of the walk */
-	for (size_t i = 0; i < nips + TT_SCAN_HITS && n < max; i++) {
+	for (size_t i = 0; i < (nips ? nips : 1) + TT_SCAN_HITS && n < max; i++) {
 		bool from_scan = i >= 1 && i <= TT_SCAN_HITS;
 		__u64 ip = i == 0 ? (nips ? ips[0] : 0) : from_scan ? scan[i - 1] : ips[i - TT_SCAN_HITS];
 		bool dup = !ip;
@@ -22,6 +22,10 @@ size_t frames__gather(const __u64 *ips, size_t nips, const __u64 scan[TT_SCAN_HI
 			continue;
 		out[n].addr = ip;
 		out[n].how = i == 0 ? TT_FRAME_PC : from_scan ? TT_FRAME_SCAN : TT_FRAME_FP;
+		/* a scanned word the walk found too is a frame for sure */
+		for (size_t j = 1; j < nips && out[n].how == TT_FRAME_SCAN; j++)
+			if (ips[j] == ip)
+				out[n].how = TT_FRAME_FP;
 		n++;
 	}
 	return n;

@@ -38,7 +38,7 @@ struct tt_frame {
  * The frame-pointer walk's frames (ips, innermost first, nips of them) with the
  * scan's addresses after its first, each address once; innermost first, at most
  * max. Without a walk (nips 0) the scan's first is the innermost frame, still a
- * return address. Returns how many.
+ * return address. A scanned address the walk has too is TT_FRAME_FP. Returns how many.
  */
 size_t frames__gather(const __u64 *ips, size_t nips, const __u64 scan[TT_SCAN_HITS], struct tt_frame *out,
 		      size_t max);
