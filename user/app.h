@@ -66,7 +66,7 @@ struct app {
 	struct tt_view report_view;
 	FILE *out;                   /* the -w file, or stdout/stderr */
 	/* every file named on the command line, opened before the trace starts */
-	struct tt_outfile wfile, timeline_file, summary_json_file, summary_csv_files[TT_SUMMARY_FILES];
+	struct tt_outfile wfile, timeline_file, folded_file, summary_json_file, summary_csv_files[TT_SUMMARY_FILES];
 	bool summary_dir_made;       /* --summary-csv's folder was made by this run */
 	bool python_probed;
 	uint64_t python_scan_ns;     /* the last look for CPython in the maps */

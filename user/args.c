@@ -21,6 +21,7 @@ static const char doc[] =
 	"  threadtrace -f -- python3 mp.py     child processes too\n"
 	"  threadtrace --csv -w t.csv -- ./a   events as CSV (docs/csv.md)\n"
 	"  threadtrace --timeline t.json -- ./a   open t.json in ui.perfetto.dev\n"
+	"  threadtrace --folded w.txt -- ./a   flamegraph.pl w.txt > w.svg\n"
 	"\n"
 	"Output: with a command, the live lines and the report go to stderr (the "
 	"command's stdout stays its own); with -p, to stdout. With --csv or -o json "
@@ -36,7 +37,7 @@ static const char doc[] =
 static const char args_doc[] = "-p PID | -- COMMAND [ARGS...]";
 
 enum { OPT_CSV = 0x100, OPT_FORCE, OPT_MAX_THREADS, OPT_BUFFER, OPT_MAX_LOCKS, OPT_SUMMARY_CSV, OPT_STACKS,
-       OPT_SUMMARY_JSON, OPT_TIMELINE, OPT_ALL };
+       OPT_SUMMARY_JSON, OPT_TIMELINE, OPT_ALL, OPT_FOLDED };
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace the process PID (all its threads)", 0 },
@@ -47,9 +48,12 @@ static const struct argp_option options[] = {
 	  "text (default), csv, or json (the CSV's events as JSON lines); the last -o or --csv wins", 0 },
 	{ "timeline", OPT_TIMELINE, "FILE", 0,
 	  "Write a timeline for ui.perfetto.dev / chrome://tracing (Chrome trace JSON)", 0 },
+	{ "folded", OPT_FOLDED, "FILE", 0,
+	  "Write the wait time as folded stacks for flame graphs (flamegraph.pl, inferno, speedscope); implies --stacks",
+	  0 },
 	{ "summary-json", OPT_SUMMARY_JSON, "FILE", 0, "Also write the summary tables and the verdict as JSON", 0 },
 	{ "write", 'w', "FILE", 0, "Write the output (text, or the CSV/JSON events) into FILE", 0 },
-	{ "force", OPT_FORCE, NULL, 0, "Let -w, --timeline, --summary-json, --summary-csv overwrite files", 0 },
+	{ "force", OPT_FORCE, NULL, 0, "Let -w, --timeline, --folded, --summary-json, --summary-csv overwrite files", 0 },
 	{ "quiet", 'q', NULL, 0, "No live lines: only the summary at the end", 0 },
 	{ "all", OPT_ALL, NULL, 0, "Every thread in the summary's tables (default: the 40 that blocked or ran most)", 0 },
 	{ "stacks", OPT_STACKS, NULL, 0, "Record where threads blocked: the top call sites per lock, and deadlocks", 0 },
@@ -156,6 +160,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			usage_error("--timeline needs a file name");
 		cfg->timeline = arg;
 		break;
+	case OPT_FOLDED:
+		if (!*arg)
+			usage_error("--folded needs a file name");
+		cfg->folded = arg;
+		break;
 	case OPT_SUMMARY_JSON:
 		if (!*arg)
 			usage_error("--summary-json needs a file name");
@@ -231,6 +240,9 @@ static void derive(struct tt_config *cfg)
 	cfg->json = cfg->format == TT_FORMAT_JSON;
 	/* the event formats show every wait and hold; the timeline's hand-off arrows come from the waits */
 	cfg->lock_events = cfg->csv || cfg->json || cfg->timeline;
+	/* the folded stacks are the call sites' waits: those are recorded with --stacks */
+	if (cfg->folded)
+		cfg->stacks = true;
 }
 
 int args__parse(int argc, char **argv, struct tt_config *cfg)

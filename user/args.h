@@ -28,6 +28,7 @@ struct tt_config {
 	bool json;           /* -o json: the events as JSON lines */
 	const char *summary_json; /* --summary-json FILE */
 	const char *timeline;     /* --timeline FILE */
+	const char *folded;       /* --folded FILE (sets stacks) */
 	const char *out_path; /* -w */
 	bool force;          /* --force: -w may overwrite */
 	bool all;            /* --all: every thread in the summary's tables */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "collect.h"
+#include "frames.h"
 #include "lockcallers.h"
 #include "model/array.h"
 #include "model/index.h"
@@ -235,70 +236,43 @@ void collect__name_locks(struct tt_locks *locks, const struct tt_threads *thread
 	}
 }
 
-/* One frame: the JIT's name from the perf map, else the ELF symbol, else where it is. */
-static void frame_name(struct syms *syms, const struct perfmap *pm, uint64_t ip, char *buf, size_t len)
+size_t collect__site_frames(struct tt_loader *l, const struct tt_stack_src *src, struct tt_frame *out, size_t max)
 {
-	unsigned long off;
-	const char *jit = perfmap__resolve(pm, ip, &off);
-	struct sym_info si;
+	__u64 ips[TT_STACK_DEPTH] = { 0 };
+	size_t nips = 0;
+	int nunwound = 0;
+	const uint64_t *pcs = ustacks__find(src->ustacks, src->tgid, src->stack_id, src->scan, &nunwound);
 
-	if (jit) {
-		snprintf(buf, len, "%s+0x%lx", jit, off);
-		return;
-	}
-	if (syms && !syms__resolve(syms, ip, &si)) {
-		syms__format_info(&si, buf, len);
-		return;
-	}
-	snprintf(buf, len, "0x%llx", (unsigned long long)ip);
-}
-
-/* The frame-pointer walk's frames with the scan's return addresses after the first, once each. */
-static size_t merge_frames(const __u64 *ips, size_t nips, const __u64 *scan, __u64 *out, size_t max)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < nips + TT_SCAN_HITS && n < max; i++) {
-		__u64 ip = i == 0 ? ips[0] : i <= TT_SCAN_HITS ? scan[i - 1] : ips[i - TT_SCAN_HITS];
-		bool dup = !ip;
-
-		for (size_t j = 0; j < n && !dup; j++)
-			dup = out[j] == ip;
-		if (!dup)
-			out[n++] = ip;
-	}
-	return n;
+	/* DWARF's frames when the site was unwound past its first frame */
+	if (pcs && nunwound > 1)
+		return frames__unwound(pcs, (size_t)nunwound, out, max);
+	if (src->stack_id >= 0 && !loader__stack(l, src->stack_id, ips))
+		while (nips < TT_STACK_DEPTH && ips[nips])
+			nips++;
+	if (!nips && !src->scan[0])
+		return 0;
+	return frames__gather(ips, nips, src->scan, out, max);
 }
 
 int collect__format_stack(struct tt_loader *l, const struct tt_stack_src *src, struct syms *syms,
 			 const struct perfmap *pm, char *buf, size_t len)
 {
-	__u64 ips[TT_STACK_DEPTH] = { 0 }, frames[TT_USTACK_FRAMES + TT_STACK_DEPTH + TT_SCAN_HITS];
-	const uint64_t *unwound;
-	size_t nips = 0, n, used = 0;
-	int nunwound;
+	struct tt_frame frames[TT_FRAMES_MAX];
+	size_t n, used = 0;
 
 	if (!len)
 		return -1;
-	/* DWARF's frames when the site was unwound past its first frame; else frame pointers and the scan */
-	unwound = ustacks__find(src->ustacks, src->tgid, src->stack_id, src->scan, &nunwound);
-	if (unwound && nunwound > 1) {
-		n = (size_t)nunwound;
-		memcpy(frames, unwound, n * sizeof(frames[0]));
-	} else {
-		if (!loader__stack(l, src->stack_id, ips))
-			while (nips < TT_STACK_DEPTH && ips[nips])
-				nips++;
-		if (!nips && !src->scan[0])
-			return -1;
-		n = merge_frames(ips, nips ? nips : 1, src->scan, frames, sizeof(frames) / sizeof(frames[0]));
-	}
+	n = collect__site_frames(l, src, frames, TT_FRAMES_MAX);
+	if (!n)
+		return -1;
 	buf[0] = '\0';
 	for (size_t i = 0; i < n && used + 4 < len; i++) {
 		char frame[192];
 
-		frame_name(syms, pm, frames[i], frame, sizeof(frame));
-		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? " < " : "", frame);
+		if (frames__not_a_return(syms, &frames[i]))
+			continue;
+		frames__name(syms, pm, &frames[i], true, frame, sizeof(frame));
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " < " : "", frame);
 	}
 	return 0;
 }

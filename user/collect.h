@@ -3,6 +3,7 @@
 #define TT_COLLECT_H
 
 #include <stdint.h>
+#include "frames.h"
 #include "loader.h"
 #include "model/locks.h"
 #include "model/sched.h"
@@ -34,6 +35,12 @@ struct tt_stack_src {
 	__u64 scan[TT_SCAN_HITS];     /* the stack scan's return addresses */
 	const struct ustacks *ustacks; /* its DWARF-unwound frames, if any; NULL: none */
 };
+
+/*
+ * A site's frames, innermost first, at most max: its DWARF-unwound frames (TT_FRAME_DWARF) when
+ * it has them past the first, else the frame-pointer walk and the scan (frames__gather). 0: none.
+ */
+size_t collect__site_frames(struct tt_loader *l, const struct tt_stack_src *src, struct tt_frame *out, size_t max);
 
 /*
  * A recorded user stack as "frame < caller < ...", from the perf map (JITs) or ELF symbols:

@@ -18,6 +18,7 @@ static size_t all_files(struct app *a, struct tt_outfile **v, const char **opt)
 
 	v[n] = &a->wfile, opt[n++] = "-w";
 	v[n] = &a->timeline_file, opt[n++] = "--timeline";
+	v[n] = &a->folded_file, opt[n++] = "--folded";
 	v[n] = &a->summary_json_file, opt[n++] = "--summary-json";
 	for (int i = 0; i < TT_SUMMARY_FILES; i++)
 		v[n] = &a->summary_csv_files[i], opt[n++] = "--summary-csv";
@@ -27,8 +28,8 @@ static size_t all_files(struct app *a, struct tt_outfile **v, const char **opt)
 /* Two options naming one file would write over each other (--force) */
 static int same_file_twice(struct app *a)
 {
-	struct tt_outfile *v[3 + TT_SUMMARY_FILES];
-	const char *opt[3 + TT_SUMMARY_FILES];
+	struct tt_outfile *v[4 + TT_SUMMARY_FILES];
+	const char *opt[4 + TT_SUMMARY_FILES];
 	size_t n = all_files(a, v, opt);
 
 	for (size_t i = 0; i < n; i++) {
@@ -56,6 +57,8 @@ static int open_files(struct app *a)
 		return -1;
 	if (c->timeline && outfile__open(&a->timeline_file, c->timeline, c->force))
 		return -1;
+	if (c->folded && outfile__open(&a->folded_file, c->folded, c->force))
+		return -1;
 	if (c->summary_json && outfile__open(&a->summary_json_file, c->summary_json, c->force))
 		return -1;
 	if (c->summary_dir) {
@@ -75,8 +78,8 @@ static int open_files(struct app *a)
 
 void outputs__discard(struct app *a)
 {
-	struct tt_outfile *v[3 + TT_SUMMARY_FILES];
-	const char *opt[3 + TT_SUMMARY_FILES];
+	struct tt_outfile *v[4 + TT_SUMMARY_FILES];
+	const char *opt[4 + TT_SUMMARY_FILES];
 	size_t n = all_files(a, v, opt);
 
 	for (size_t i = 0; i < n; i++)
@@ -117,8 +120,8 @@ int outputs__open(struct app *a)
 
 int outputs__begin(struct app *a)
 {
-	struct tt_outfile *v[3 + TT_SUMMARY_FILES];
-	const char *opt[3 + TT_SUMMARY_FILES];
+	struct tt_outfile *v[4 + TT_SUMMARY_FILES];
+	const char *opt[4 + TT_SUMMARY_FILES];
 	size_t n = all_files(a, v, opt);
 
 	for (size_t i = 0; i < n; i++)
@@ -130,8 +133,8 @@ int outputs__begin(struct app *a)
 /* The streams and files, flushed and closed, each failure named. 0 or -1. */
 int outputs__finish(struct app *a)
 {
-	struct tt_outfile *v[3 + TT_SUMMARY_FILES];
-	const char *opt[3 + TT_SUMMARY_FILES];
+	struct tt_outfile *v[4 + TT_SUMMARY_FILES];
+	const char *opt[4 + TT_SUMMARY_FILES];
 	size_t n = all_files(a, v, opt);
 	int err = 0;
 

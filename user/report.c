@@ -7,6 +7,7 @@
 #include "procfs.h"
 #include "pythreads.h"
 #include "syms.h"
+#include "waitsites.h"
 
 void report__emit_trace(struct app *a, const char *detail, bool has_dur, uint64_t dur)
 {
@@ -127,6 +128,21 @@ void report__interval(struct app *a, uint64_t now)
 	interval_to_view(a, &r, now, false);
 }
 
+/* --folded: every call site's waits, named now (the lock table's figures are as of now too). */
+static int write_folded(struct app *a, uint64_t now, const struct tt_report *r)
+{
+	struct tt_waitstacks *ws = waitstacks__new();
+	int err = -1;
+
+	if (ws && !waitsites__collect(a->loader, a->threads, a->ustacks, ws, now, targets__syms_of, a))
+		err = folded__write(a->folded_file.f, ws, r);
+	waitstacks__free(ws);
+	if (err)
+		fprintf(stderr, "threadtrace: cannot write the folded stacks (%s): out of memory, or the kernel's "
+				"maps unreadable\n", a->cfg.folded);
+	return err;
+}
+
 /* Each part is written even when another failed. */
 int report__print(struct app *a)
 {
@@ -165,6 +181,8 @@ int report__print(struct app *a)
 	}
 	if (a->cfg.summary_json)
 		summary_json__write(a->summary_json_file.f, &r);
+	if (a->cfg.folded && write_folded(a, now, &r))
+		err = -1;
 	if (a->history) {
 		history__finish(a->history, now - a->threads->t0_ns);
 		timeline__write(a->timeline_file.f, a->history, a->threads, a->pystacks, name_lock, a);

@@ -961,6 +961,23 @@ int syms__resolve(struct syms *s, unsigned long addr, struct sym_info *out)
 	return 0;
 }
 
+int syms__resolve_return(struct syms *s, unsigned long ret, struct sym_info *out)
+{
+	int err;
+
+	if (!ret) {
+		if (out) {
+			memset(out, 0, sizeof(*out));
+			out->region = "unknown";
+		}
+		return s && out ? 0 : -1;
+	}
+	err = syms__resolve(s, ret - 1, out);
+	if (!err && (!strcmp(out->region, "sym") || !strcmp(out->region, "file")))
+		out->offset++;
+	return err;
+}
+
 void syms__format_info(const struct sym_info *si, char *buf, size_t len)
 {
 	const char *base;

@@ -83,6 +83,17 @@ int syms__refresh(struct syms *s);
 /* Fills out for addr; returns 0 (-1 only when s or out is NULL: out, if any, says "unknown"). */
 int syms__resolve(struct syms *s, unsigned long addr, struct sym_info *out);
 /*
+ * Names a return address (a stack frame's, all but the innermost): the
+ * instruction before it, ret - 1, is the call, and that one is in the caller.
+ * ret itself may lie past the caller's end: a call that is a function's last
+ * instruction (a noreturn callee) returns to the next function's first byte,
+ * which syms__resolve would name "next+0x0". offset still counts to ret (the
+ * return address, as gdb and perf show it): for "sym", ret - symbol, so it
+ * may equal the caller's size; for "file", ret's file offset. 0 or -1 as
+ * syms__resolve; ret 0 is no address ("unknown").
+ */
+int syms__resolve_return(struct syms *s, unsigned long ret, struct sym_info *out);
+/*
  * Formats si into buf (always NUL-terminated when len > 0, truncated to fit):
  *   "sym"      NAME+0xOFF               e.g. "big_lock+0x0", "_PyRuntime+0x1b8"
  *   "file"     [BASENAME+0xFILEOFFSET]  e.g. "[libfoo.so+0x1234]"; FILEOFFSET is the

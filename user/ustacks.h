@@ -8,9 +8,10 @@
 
 #include <stdint.h>
 #include <sys/types.h>
+#include "frames.h"
 #include "threadtrace.h"
 
-#define TT_USTACK_FRAMES 64 /* frames kept per site */
+#define TT_USTACK_FRAMES TT_FRAMES_MAX /* frames kept per site */
 
 struct ustacks;
 

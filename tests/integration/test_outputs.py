@@ -29,7 +29,7 @@ def one_line(p, code, words):
 
 # ---- 1. every output path checked before anything is traced -------------------------------
 
-@pytest.mark.parametrize("opt", ["-w", "--timeline", "--summary-json", "--summary-csv"])
+@pytest.mark.parametrize("opt", ["-w", "--timeline", "--folded", "--summary-json", "--summary-csv"])
 def test_a_missing_folder_fails_before_tracing(opt, tmp_path):
     marker = tmp_path / "ran"
     path = f"{MISSING}/x" if opt == "--summary-csv" else f"{MISSING}/x.json"
@@ -41,7 +41,7 @@ def test_a_missing_folder_fails_before_tracing(opt, tmp_path):
     assert not marker.exists()
 
 
-@pytest.mark.parametrize("opt", ["-w", "--timeline", "--summary-json"])
+@pytest.mark.parametrize("opt", ["-w", "--timeline", "--folded", "--summary-json"])
 def test_an_existing_file_needs_force_before_tracing(opt, tmp_path):
     marker, out = tmp_path / "ran", tmp_path / "keep.json"
     out.write_text("keep me\n")
@@ -52,7 +52,7 @@ def test_an_existing_file_needs_force_before_tracing(opt, tmp_path):
     p, _ = run_tt(["--force", opt, out, "--", "touch", marker])
     assert p.returncode == 0, p.stderr
     assert marker.exists() and out.read_text() != "keep me\n"
-    if opt != "-w":
+    if opt not in ("-w", "--folded"):
         json.loads(out.read_text())
 
 

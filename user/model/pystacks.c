@@ -17,6 +17,7 @@ void pystacks__free(struct tt_pystacks *t)
 	for (size_t i = 0; i < t->n; i++) {
 		free(t->v[i].text);
 		free(t->v[i].site);
+		free(t->v[i].frames);
 	}
 	free(t->v);
 	index__free(&t->by_id);
@@ -146,6 +147,25 @@ static char *join_frames(const struct tt_pyframe_ref *f, size_t n, bool truncate
 	return s;
 }
 
+/* Each frame formatted alone, one after another (the folded stacks take them one by one). */
+static char *each_frame(const struct tt_pyframe_ref *f, size_t n)
+{
+	size_t len = 1, used = 0;
+	char *s;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(f[i].file ? f[i].file : "?") + strlen(f[i].func ? f[i].func : "?") + 16;
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		pystacks__format(&f[i], 1, false, s + used, len - used);
+		used += strlen(s + used) + 1;
+	}
+	s[used] = '\0';
+	return s;
+}
+
 int pystacks__add(struct tt_pystacks *t, uint64_t id, const struct tt_pyframe_ref *f, size_t n, bool truncated,
 		  enum tt_py_cfunc cfunc)
 {
@@ -161,6 +181,9 @@ int pystacks__add(struct tt_pystacks *t, uint64_t id, const struct tt_pyframe_re
 	s->id = id;
 	s->kind = pystacks__classify(f, n, cfunc, &site);
 	s->text = join_frames(f, n, truncated);
+	s->frames = each_frame(f, n);
+	s->nframes = n;
+	s->truncated = truncated;
 	if (n) {
 		len = strlen(f[site].func ? f[site].func : "?") + strlen(f[site].file ? f[site].file : "?") + 32;
 		s->site = malloc(len);
@@ -168,9 +191,10 @@ int pystacks__add(struct tt_pystacks *t, uint64_t id, const struct tt_pyframe_re
 			snprintf(s->site, len, "%s (%s:%d)", f[site].func ? f[site].func : "?",
 				 basename_of(f[site].file ? f[site].file : "?"), f[site].line);
 	}
-	if (!s->text || (n && !s->site) || index__put(&t->by_id, id, 0, t->n)) {
+	if (!s->text || !s->frames || (n && !s->site) || index__put(&t->by_id, id, 0, t->n)) {
 		free(s->text);
 		free(s->site);
+		free(s->frames);
 		return -1;
 	}
 	t->n++;

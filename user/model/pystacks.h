@@ -42,6 +42,10 @@ struct tt_pystack {
 	uint64_t id;
 	char *text;          /* "file:function:line < ...", innermost first; raw, untrusted */
 	char *site;          /* "function (file.py:line)": where the program waits; raw, untrusted */
+	/* each frame as text alone ("file:function:line"), innermost first: nframes strings one after another */
+	char *frames;
+	size_t nframes;
+	bool truncated;      /* more frames were beyond */
 	enum tt_py_kind kind;
 };
 

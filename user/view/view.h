@@ -40,6 +40,13 @@ typedef void (*tt_lock_name_fn)(pid_t tgid, uint64_t addr, char *buf, size_t len
 void timeline__write(FILE *f, const struct tt_history *h, const struct tt_threads *threads,
 		     const struct tt_pystacks *pystacks, tt_lock_name_fn name_lock, void *ctx);
 
+/*
+ * --folded FILE: the wait time of every call site as folded stacks (folded.c,
+ * docs/folded.md), the lock as the last frame. 0, or -1 out of memory.
+ */
+struct tt_waitstacks;
+int folded__write(FILE *f, const struct tt_waitstacks *ws, const struct tt_report *r);
+
 /* --summary-json FILE: the summary tables and the verdict as one JSON document. */
 void summary_json__write(FILE *f, const struct tt_report *report);
 /* Writes s as a JSON string: escaped, invalid UTF-8 bytes as U+FFFD. */
