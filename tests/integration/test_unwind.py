@@ -8,7 +8,9 @@ import os
 import re
 import subprocess
 
-from conftest import DEMOS, TT
+import pytest
+
+from conftest import DEMOS, TT, read_summary
 
 FRAME = re.compile(r"^(.*)\+0x[0-9a-f]+$")
 
@@ -111,3 +113,42 @@ def test_xz_from_debian_unwinds_to_its_roots(tmp_path):
 
 def names_end(frames, last):
     return name(frames[-1]) == last
+
+
+NOFP_DEMOS = [
+    # demo, the function that waits on the condition variable, the function that joins
+    ("nofp_bank", "wait_for_work", "main"),
+    ("cxx_bank", "Queue::pop", "main"),
+    ("rust_bank", "rust_bank::pop", "rust_bank::main"),
+]
+
+
+@pytest.mark.parametrize("demo,cond_fn,join_fn", NOFP_DEMOS, ids=[d[0] for d in NOFP_DEMOS])
+def test_folded_stacks_of_programs_without_frame_pointers(tmp_path, demo, cond_fn, join_fn):
+    """--folded on C, C++ and Rust built without frame pointers: whole stacks from the root, the
+    condition-variable wait under its waiting function, the joins under main, and each lock's
+    folded microseconds equal to its wait total in locks.csv (within 1 %)."""
+    exe = DEMOS / demo
+    assert exe.exists(), f"{exe} not built: scripts/install-deps.sh --tests installs g++ and rustc"
+    folded, summary = tmp_path / "w.folded", tmp_path / "s"
+    p = subprocess.run([str(TT), "-q", "--folded", str(folded), "--summary-csv", str(summary), "--",
+                        str(exe), "3000"], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    per_lock = {}
+    stacks = []
+    for line in folded.read_text().splitlines():
+        head, us = line.rsplit(" ", 1)
+        frames = head.split(";")
+        stacks.append(frames)
+        lock = frames[-1].split("] ", 1)[1]
+        per_lock[lock] = per_lock.get(lock, 0) + int(us)
+        # the process, then a root: a thread's clone3 or the C library's _start
+        assert frames[0] == demo and frames[1] in ("clone3", "_start"), line
+    rows = read_summary(summary)["locks"]
+    for r in rows:
+        want = int(r["total_wait_ns"]) / 1000
+        assert abs(per_lock.get(r["symbol"], 0) - want) <= max(0.01 * want, 2), (r, per_lock)
+    conds = [f for f in stacks if f[-1].startswith("[condvar]")]
+    assert conds and all(cond_fn in f for f in conds), conds
+    joins = [f for f in stacks if f[-1].startswith("[join]")]
+    assert joins and all(join_fn in f for f in joins), joins
