@@ -367,20 +367,23 @@ struct tt_ev_pystack {
 /*
  * TT_EV_USTACK: what user space needs to unwind a blocking call site with DWARF call-frame
  * information (user/unwind.c): the registers at the system call and a copy of the stack top.
- * Sent the first time a site (stack_id and scan, as in struct tt_site_key) is seen. It is no
+ * Sent the first time a site (word, stack_id and scan, as in struct tt_site_key) is seen: on code
+ * without frame pointers, and before the scan knows the code's ranges, the stack id and scan
+ * of two call chains can be equal, so the word is part of the key. It is no
  * member of struct tt_event's union (its copy would grow every event): user space reads it
  * where the ring buffer holds it (events__ustack).
  */
 #define TT_USTACK_BYTES 8192 /* perf's default dump size: deep enough for most blocking call chains */
 #define TT_USTACK_CHUNK 512  /* read in chunks: a read past the stack's end fails whole */
 /*
- * stack_id TT_USTACK_WORD: not a site but a word's first blocking wait (scan[0] = the word),
+ * stack_id TT_USTACK_WORD: not a site but a word's first blocking wait (scan all 0),
  * to name a word no symbol covers after the code that waits on it; a shorter copy (the
  * caller outside the C library is near the stack top).
  */
 #define TT_USTACK_WORD (-2)
 #define TT_USTACK_WORD_BYTES 2048
 struct tt_ev_ustack {
+	__u64 addr;               /* the word waited on: a site is per word (two chains can share a key) */
 	__s32 stack_id;           /* the site's frame-pointer stack (-1: none) */
 	__u32 len;                /* bytes of stack copied (a multiple of TT_USTACK_CHUNK), all in the record */
 	__u64 scan[TT_SCAN_HITS]; /* the site's stack-scan addresses */

@@ -34,7 +34,7 @@ __noinline int ustack_capture(struct tt_ustack_req *r)
 
 	if (!r)
 		return 0;
-	key = ustack_mix(ustack_mix(key, r->tgid), (__u32)r->stack_id);
+	key = ustack_mix(ustack_mix(ustack_mix(key, r->tgid), r->addr), (__u32)r->stack_id);
 	for (int i = 0; i < TT_SCAN_HITS; i++)
 		key = ustack_mix(key, r->scan[i]);
 	if (bpf_map_lookup_elem(&ustack_sent, &key))
@@ -62,6 +62,7 @@ __noinline int ustack_capture(struct tt_ustack_req *r)
 	e->h.tgid = r->tgid;
 	e->h.tid = r->tid;
 	e->h.pad = 0;
+	e->u.addr = r->addr;
 	e->u.stack_id = r->stack_id;
 	__builtin_memcpy(e->u.scan, r->scan, sizeof(e->u.scan));
 	__builtin_memcpy(e->u.regs, r->regs, sizeof(e->u.regs));

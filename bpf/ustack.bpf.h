@@ -12,6 +12,7 @@
 
 /* A site to send: the waiting thread (tgid as the user sees it), its site, its registers. */
 struct tt_ustack_req {
+	__u64 addr;
 	__u32 tgid;
 	__u32 tid;
 	__s32 stack_id;
@@ -33,7 +34,7 @@ extern const volatile bool want_ustacks;
 static __always_inline void ustack_send(__u32 tgid, __u32 tid, struct pt_regs *regs, const struct tt_wait *w)
 {
 	/* x86-64's names (the Makefile builds for nothing else) */
-	struct tt_ustack_req r = { .tgid = tgid, .tid = tid, .stack_id = w->stack_id,
+	struct tt_ustack_req r = { .addr = w->addr, .tgid = tgid, .tid = tid, .stack_id = w->stack_id,
 				   .regs = { regs->ip, regs->sp, regs->bp, regs->bx, regs->r12, regs->r13,
 					     regs->r14, regs->r15 } };
 
@@ -46,7 +47,7 @@ static __always_inline void ustack_send(__u32 tgid, __u32 tid, struct pt_regs *r
 /* The first blocking wait on word addr: its stack top, to name the word after its caller. */
 static __always_inline void ustack_send_word(__u32 tgid, __u32 tid, struct pt_regs *regs, __u64 addr)
 {
-	struct tt_ustack_req r = { .tgid = tgid, .tid = tid, .stack_id = TT_USTACK_WORD, .scan = { addr },
+	struct tt_ustack_req r = { .addr = addr, .tgid = tgid, .tid = tid, .stack_id = TT_USTACK_WORD,
 				   .regs = { regs->ip, regs->sp, regs->bp, regs->bx, regs->r12, regs->r13,
 					     regs->r14, regs->r15 } };
 

@@ -4,6 +4,7 @@
 // (contention), a consumer waits on the queue (idle), main joins all three.
 //   cxx_bank [N]   N deposits per depositor (default 3000)
 // Prints "ADDR account|queue_mutex|queue_cond 0x..." (where each lock lies) first.
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -83,5 +84,8 @@ int main(int argc, char **argv)
 	queue->push();
 	consumer.join();
 	std::printf("balance %ld\n", accounts[1]->balance);
+	std::fflush(stdout);
+	// a tracer reads a new call site's frames from this process's files: do not vanish at once
+	std::this_thread::sleep_for(std::chrono::milliseconds(200));
 	return 0;
 }

@@ -241,7 +241,7 @@ size_t collect__site_frames(struct tt_loader *l, const struct tt_stack_src *src,
 	__u64 ips[TT_STACK_DEPTH] = { 0 };
 	size_t nips = 0;
 	int nunwound = 0;
-	const uint64_t *pcs = ustacks__find(src->ustacks, src->tgid, src->stack_id, src->scan, &nunwound);
+	const uint64_t *pcs = ustacks__find(src->ustacks, src->tgid, src->addr, src->stack_id, src->scan, &nunwound);
 
 	/* DWARF's frames when the site was unwound past its first frame */
 	if (pcs && nunwound > 1)
@@ -289,7 +289,8 @@ void collect__stacks(struct tt_loader *l, struct tt_locks *locks, size_t top, co
 
 			if (!k->sites[s].count || k->sites[s].frames)
 				continue;
-			struct tt_stack_src src = { .tgid = k->tgid, .stack_id = k->sites[s].stack_id, .ustacks = us };
+			struct tt_stack_src src = { .tgid = k->tgid, .addr = k->addr, .stack_id = k->sites[s].stack_id,
+						    .ustacks = us };
 
 			memcpy(src.scan, k->sites[s].scan, sizeof(src.scan));
 			if (!collect__format_stack(l, &src, syms_of(k->tgid, ctx), pm, buf, sizeof(buf)))

@@ -31,6 +31,7 @@ struct perfmap;
 /* A blocking call site's stack as the kernel side recorded it. */
 struct tt_stack_src {
 	pid_t tgid;
+	uint64_t addr;                /* the word waited on */
 	__s32 stack_id;               /* frame pointers (the stacks map), -1: none */
 	__u64 scan[TT_SCAN_HITS];     /* the stack scan's return addresses */
 	const struct ustacks *ustacks; /* its DWARF-unwound frames, if any; NULL: none */

@@ -50,7 +50,8 @@ static void deadlock_stack(struct app *a, const struct edges *e, pid_t tid, pid_
 	for (size_t i = 0; i < e->n; i++) {
 		if (e->v[i].tid != tid)
 			continue;
-		struct tt_stack_src src = { .tgid = tgid, .stack_id = e->waits[i].stack_id, .ustacks = a->ustacks };
+		struct tt_stack_src src = { .tgid = tgid, .addr = e->v[i].addr, .stack_id = e->waits[i].stack_id,
+					    .ustacks = a->ustacks };
 
 		memcpy(src.scan, e->waits[i].scan, sizeof(src.scan));
 		if (collect__format_stack(a->loader, &src, targets__syms_of(tgid, a), perfmap__get(tgid), buf, len))

@@ -16,6 +16,7 @@
 #include "platcheck.h"
 #include "uprobe_multi.h"
 #include "loader.h"
+#include "unwind.h"
 #include "threadtrace.skel.h"
 
 #define MAX_UPROBE_LINKS 64
@@ -251,7 +252,7 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 	skel->rodata->follow_forks = cfg->follow;
 	skel->rodata->want_stacks = cfg->stacks;
 	/* DWARF unwinding of new call sites and words (docs/unwinding.md); THREADTRACE_DWARF=0: none */
-	skel->rodata->want_ustacks = !(getenv("THREADTRACE_DWARF") && !strcmp(getenv("THREADTRACE_DWARF"), "0"));
+	skel->rodata->want_ustacks = unwind__enabled();
 	skel->rodata->stream_states = cfg->timeline != NULL;
 	/* uprobes are attached by path, once the binaries are known */
 	l->multi = uprobe_multi__supported();

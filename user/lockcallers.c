@@ -45,17 +45,17 @@ static size_t clone_suffix(const char *name)
 /* The frames that name k: its busiest site's (sites are sorted by count), else its first wait's. */
 static const uint64_t *frames_of(const struct tt_lock *k, const struct ustacks *us, int *n)
 {
-	const __u64 word[TT_SCAN_HITS] = { k->addr };
+	const __u64 none[TT_SCAN_HITS] = { 0 };
 	const uint64_t *pcs;
 
 	for (int s = 0; s < TT_TOP_SITES; s++) {
 		if (!k->sites[s].count)
 			continue;
-		pcs = ustacks__find(us, k->tgid, k->sites[s].stack_id, k->sites[s].scan, n);
+		pcs = ustacks__find(us, k->tgid, k->addr, k->sites[s].stack_id, k->sites[s].scan, n);
 		if (pcs && *n > 1)
 			return pcs;
 	}
-	return ustacks__find(us, k->tgid, TT_USTACK_WORD, word, n);
+	return ustacks__find(us, k->tgid, k->addr, TT_USTACK_WORD, none, n);
 }
 
 int lockcallers__name(const struct tt_lock *k, const struct ustacks *us, struct syms *syms, char *buf,

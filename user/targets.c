@@ -4,6 +4,7 @@
 #include "perfmap.h"
 #include "procfs.h"
 #include "syms.h"
+#include "unwind.h"
 
 struct syms *targets__syms_of(pid_t tgid, void *ctx)
 {
@@ -40,6 +41,9 @@ void targets__refresh_maps(struct app *a)
 		int got;
 
 		syms__refresh(a->procs[i].syms);
+		/* its stacks stay unwindable after it ends (short-lived processes) */
+		if (unwind__enabled())
+			ustacks__watch(a->ustacks, a->procs[i].tgid);
 		perfmap__note_owner(a->procs[i].tgid); /* its user may change (setuid, setpriv) */
 		if (a->cfg.stacks && (got = procfs__exec_ranges(a->procs[i].tgid, ranges + n, TT_TEXT_RANGES - n)) > 0)
 			n += (size_t)got;

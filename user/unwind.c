@@ -94,6 +94,37 @@ static int report_modules(struct unwinder *u)
 	return err;
 }
 
+/* Opens a module's file and its call-frame information (libdwfl keeps both). */
+static int open_module(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr start, void *arg)
+{
+	Dwarf_Addr bias;
+
+	(void)userdata, (void)name, (void)start, (void)arg;
+	if (dwfl_module_getelf(mod, &bias) && !dwfl_module_eh_cfi(mod, &bias))
+		dwfl_module_dwarf_cfi(mod, &bias);
+	return DWARF_CB_OK;
+}
+
+int unwinder__refresh(struct unwinder *u)
+{
+	if (!u || report_modules(u))
+		return -1;
+	dwfl_getmodules(u->dwfl, open_module, NULL, 0);
+	return 0;
+}
+
+bool unwind__enabled(void)
+{
+	static int on = -1;
+
+	if (on < 0) {
+		const char *v = getenv("THREADTRACE_DWARF");
+
+		on = !(v && !strcmp(v, "0"));
+	}
+	return on;
+}
+
 struct unwinder *unwinder__new(pid_t pid)
 {
 	struct unwinder *u = calloc(1, sizeof(*u));
@@ -115,6 +146,8 @@ struct unwinder *unwinder__new(pid_t pid)
 		errno = err > 0 ? err : ESRCH;
 		return NULL;
 	}
+	/* files opened now: the process may be gone when its stacks are unwound */
+	dwfl_getmodules(u->dwfl, open_module, NULL, 0);
 	return u;
 }
 

@@ -7,6 +7,7 @@
 #ifndef TT_UNWIND_H
 #define TT_UNWIND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -25,6 +26,16 @@ struct unwinder;
 /* NULL on error (errno set; ESRCH: no such process). */
 struct unwinder *unwinder__new(pid_t pid);
 void unwinder__free(struct unwinder *u);
+
+/*
+ * Reads the process's maps again (libraries loaded, or an exec) and opens every module's file
+ * and call-frame information now, so that unwinding goes on after the process ended. 0, or -1
+ * when the maps could not be read (the process gone: what was read stays).
+ */
+int unwinder__refresh(struct unwinder *u);
+
+/* Whether DWARF unwinding is on: unless THREADTRACE_DWARF=0 (read once). */
+bool unwind__enabled(void);
 
 /*
  * The frames of thread tid of u's process: pcs[0] = r->ip, then each caller's return address

@@ -7,6 +7,7 @@
 #include "ustacks.h"
 
 struct ustack {
+	uint64_t addr;
 	pid_t tgid;
 	__s32 stack_id;
 	__u64 scan[TT_SCAN_HITS];
@@ -46,41 +47,66 @@ void ustacks__free(struct ustacks *us)
 }
 
 /* FNV-1a over the site's words: its key in the index (a match is checked in full) */
-static uint64_t site_hash(__s32 stack_id, const __u64 scan[TT_SCAN_HITS])
+static uint64_t site_hash(uint64_t addr, __s32 stack_id, const __u64 scan[TT_SCAN_HITS])
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 
+	h = (h ^ addr) * 0x100000001b3ULL;
 	h = (h ^ (uint32_t)stack_id) * 0x100000001b3ULL;
 	for (int i = 0; i < TT_SCAN_HITS; i++)
 		h = (h ^ scan[i]) * 0x100000001b3ULL;
 	return h;
 }
 
-static struct ustack *find(const struct ustacks *us, pid_t tgid, __s32 stack_id, const __u64 scan[TT_SCAN_HITS])
+static struct ustack *find(const struct ustacks *us, pid_t tgid, uint64_t addr, __s32 stack_id,
+			   const __u64 scan[TT_SCAN_HITS])
 {
 	struct ustack *s;
 	size_t pos;
 
-	if (!index__get(&us->by_site, site_hash(stack_id, scan), (uint32_t)tgid, &pos))
+	if (!index__get(&us->by_site, site_hash(addr, stack_id, scan), (uint32_t)tgid, &pos))
 		return NULL;
 	s = &us->v[pos];
-	return s->tgid == tgid && s->stack_id == stack_id && !memcmp(s->scan, scan, sizeof(s->scan)) ? s : NULL;
+	return s->tgid == tgid && s->addr == addr && s->stack_id == stack_id &&
+			       !memcmp(s->scan, scan, sizeof(s->scan)) ? s : NULL;
 }
 
-/* The process's unwinder, made on its first site (NULL: the process is gone). */
-static struct unwinder *unwinder_of(struct ustacks *us, pid_t tgid)
+static struct proc_unwinder *proc_of(struct ustacks *us, pid_t tgid)
 {
-	struct proc_unwinder *p;
-
 	for (size_t i = 0; i < us->nprocs; i++)
 		if (us->procs[i].tgid == tgid)
-			return us->procs[i].u;
+			return &us->procs[i];
+	return NULL;
+}
+
+/* The process's unwinder, made on its first site or watch (NULL: the process is gone). */
+static struct unwinder *unwinder_of(struct ustacks *us, pid_t tgid)
+{
+	struct proc_unwinder *p = proc_of(us, tgid);
+
+	if (p && !p->u)
+		p->u = unwinder__new(tgid); /* the process was gone or not ready: try again */
+	if (p)
+		return p->u;
 	p = realloc(us->procs, (us->nprocs + 1) * sizeof(*p));
 	if (!p)
 		return NULL;
 	us->procs = p;
 	p[us->nprocs] = (struct proc_unwinder){ .tgid = tgid, .u = unwinder__new(tgid) };
 	return p[us->nprocs++].u;
+}
+
+void ustacks__watch(struct ustacks *us, pid_t tgid)
+{
+	struct proc_unwinder *p;
+
+	if (!us)
+		return;
+	p = proc_of(us, tgid);
+	if (p && p->u)
+		unwinder__refresh(p->u);
+	else
+		unwinder_of(us, tgid);
 }
 
 int ustacks__add(struct ustacks *us, const struct tt_event_head *h, const struct tt_ev_ustack *u)
@@ -91,7 +117,7 @@ int ustacks__add(struct ustacks *us, const struct tt_event_head *h, const struct
 	struct ustack *s;
 	size_t len = u->len < sizeof(u->stack) ? u->len : sizeof(u->stack);
 
-	if (find(us, (pid_t)h->tgid, u->stack_id, u->scan))
+	if (find(us, (pid_t)h->tgid, u->addr, u->stack_id, u->scan))
 		return 0; /* sent again after the kernel's map of sites sent evicted it */
 	uw = unwinder_of(us, (pid_t)h->tgid);
 	if (!uw || !len) {
@@ -108,23 +134,23 @@ int ustacks__add(struct ustacks *us, const struct tt_event_head *h, const struct
 		us->cap = cap;
 	}
 	s = &us->v[us->n];
-	*s = (struct ustack){ .tgid = (pid_t)h->tgid, .stack_id = u->stack_id };
+	*s = (struct ustack){ .addr = u->addr, .tgid = (pid_t)h->tgid, .stack_id = u->stack_id };
 	memcpy(s->scan, u->scan, sizeof(s->scan));
 	s->n = unwinder__frames(uw, (pid_t)h->tid, &r, u->stack, len, s->pcs, TT_USTACK_FRAMES);
 	if (s->n < 1) {
 		us->failed++;
 		return -ESRCH;
 	}
-	if (index__put(&us->by_site, site_hash(s->stack_id, s->scan), (uint32_t)s->tgid, us->n))
+	if (index__put(&us->by_site, site_hash(s->addr, s->stack_id, s->scan), (uint32_t)s->tgid, us->n))
 		return -ENOMEM;
 	us->n++;
 	return 0;
 }
 
-const uint64_t *ustacks__find(const struct ustacks *us, pid_t tgid, __s32 stack_id,
+const uint64_t *ustacks__find(const struct ustacks *us, pid_t tgid, uint64_t addr, __s32 stack_id,
 			      const __u64 scan[TT_SCAN_HITS], int *n)
 {
-	const struct ustack *s = us ? find(us, tgid, stack_id, scan) : NULL;
+	const struct ustack *s = us ? find(us, tgid, addr, stack_id, scan) : NULL;
 
 	*n = s ? s->n : 0;
 	return s ? s->pcs : NULL;

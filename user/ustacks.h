@@ -25,11 +25,19 @@ void ustacks__free(struct ustacks *us);
 int ustacks__add(struct ustacks *us, const struct tt_event_head *h, const struct tt_ev_ustack *u);
 
 /*
- * The frames of a site (innermost first: its pc, then return addresses), or NULL when it was
- * not unwound; *n their count.
+ * The frames of a site of word addr (innermost first: its pc, then return addresses), or NULL
+ * when it was not unwound; *n their count. stack_id TT_USTACK_WORD, scan all 0: the word's
+ * first blocking wait.
  */
-const uint64_t *ustacks__find(const struct ustacks *us, pid_t tgid, __s32 stack_id,
+const uint64_t *ustacks__find(const struct ustacks *us, pid_t tgid, uint64_t addr, __s32 stack_id,
 			      const __u64 scan[TT_SCAN_HITS], int *n);
+
+/*
+ * Reads tgid's modules now, and opens their files: its stacks can be unwound after it ended
+ * (a short-lived process's last records are read once it is gone). Called with each read of
+ * its maps; a new process gets its unwinder here.
+ */
+void ustacks__watch(struct ustacks *us, pid_t tgid);
 
 /* Sites kept, and records that could not be unwound (the process gone, an empty copy). */
 void ustacks__counts(const struct ustacks *us, size_t *kept, size_t *failed);

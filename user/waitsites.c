@@ -28,7 +28,7 @@ static void add_site(struct walk *w, pid_t tgid, uint64_t addr, __s32 stack_id, 
 	const char *order[TT_FRAMES_MAX];
 	struct tt_frame frames[TT_FRAMES_MAX];
 	struct syms *syms = w->syms_of(tgid, w->ctx);
-	struct tt_stack_src src = { .tgid = tgid, .stack_id = stack_id, .ustacks = w->ustacks };
+	struct tt_stack_src src = { .tgid = tgid, .addr = addr, .stack_id = stack_id, .ustacks = w->ustacks };
 	size_t n, kept = 0;
 
 	if (w->pm_tgid != tgid) { /* read once per process, not once per site */
