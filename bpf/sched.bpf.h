@@ -78,18 +78,16 @@ static __always_inline void par_change(__u64 now, long delta)
 		__sync_fetch_and_add(&p->ns[old], now - prev_ts);
 }
 
-/* Close the current state's interval and account it. */
+/*
+ * Close s's current state's interval at now and account it (sched.bpf.c: a
+ * global function, checked once by the verifier rather than at each of its
+ * five call sites, where the switch on the state multiplied the paths).
+ */
+int sched_account(struct tt_sched *s, __u64 now);
+
 static __always_inline void account(struct tt_sched *s, __u64 now)
 {
-	__u64 d = s->since_ns && now > s->since_ns ? now - s->since_ns : 0;
-
-	switch (s->state) {
-	case TT_ST_ONCPU: s->oncpu_ns += d; break;
-	case TT_ST_RUNQ: s->runq_ns += d; break;
-	case TT_ST_LOCK: s->lock_ns += d; break;
-	case TT_ST_SLEEP: s->sleep_ns += d; break;
-	}
-	s->since_ns = now;
+	sched_account(s, now);
 }
 
 /*
