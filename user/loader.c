@@ -186,7 +186,8 @@ static bool too_large(const struct sized_map *v, size_t n, int err, int *exit_co
  * mmap: ~100-500 faults (docs/performance.md, start-up). Undone right after the load: the
  * usual mmap threshold, and the freed heap handed back.
  */
-#define HEAP_FOR_LOAD (32u << 20)
+#define HEAP_FOR_LOAD (24u << 20) /* the load peaks at ~14 MB */
+#define MMAP_THRESHOLD_MAX (32u << 20) /* glibc's cap on 64-bit: blocks below it come from the heap */
 #define HUGE_PAGE (2ul << 20)
 #define GLIBC_DEFAULT_THRESHOLD (128 * 1024) /* M_MMAP_THRESHOLD's and M_TRIM_THRESHOLD's */
 
@@ -195,7 +196,7 @@ static void heap_for_load__begin(void)
 	unsigned long start, end;
 	char *p;
 
-	if (!mallopt(M_MMAP_THRESHOLD, HEAP_FOR_LOAD * 2) || !mallopt(M_TRIM_THRESHOLD, HEAP_FOR_LOAD * 4))
+	if (!mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_MAX) || !mallopt(M_TRIM_THRESHOLD, HEAP_FOR_LOAD * 4))
 		return;
 	p = malloc(HEAP_FOR_LOAD);
 	if (!p)
