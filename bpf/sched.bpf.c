@@ -9,4 +9,3 @@
 struct sched_stats_map sched_stats SEC(".maps");
 struct parallelism_map parallelism SEC(".maps");
 const volatile bool stream_states = false;
-
