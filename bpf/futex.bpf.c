@@ -34,3 +34,18 @@ __noinline bool in_text(__u64 v)
 	}
 	return false;
 }
+
+/* finish_wait, checked once by the verifier (it was inlined three times: two in on_sched_switch). */
+__noinline int futex_finish_wait(struct tt_sched *s, __u32 tgid, __u32 tid, __u64 end_ns)
+{
+	if (s)
+		finish_wait(s, tgid, tid, end_ns);
+	return 0;
+}
+
+/* end_hold, checked once by the verifier, apart from on_sched_waking's paths. */
+__noinline int futex_end_hold(struct tt_sched *s, __u32 tgid, __u32 tid, __u64 addr)
+{
+	end_hold(s, tgid, tid, addr);
+	return 0;
+}

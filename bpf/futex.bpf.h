@@ -224,6 +224,9 @@ static __always_inline void end_hold(struct tt_sched *s, __u32 tgid, __u32 tid, 
 	}
 }
 
+/* end_hold as a global function (futex.bpf.c): the verifier checks it once, apart from its caller's paths. */
+int futex_end_hold(struct tt_sched *s, __u32 tgid, __u32 tid, __u64 addr);
+
 /*
  * prev (its scheduling entry s) goes to sleep (sched_switch, prev is
  * current): inside a futex wait? Its registers at the system call say which
@@ -341,7 +344,7 @@ static __always_inline __u32 futex_woken(struct tt_sched *s, struct task_struct 
 		if (!regs || TT_REG_NR(regs) != TT_NR_FUTEX || !tt_is_wake_op(TT_REG_ARG2(regs) & FUTEX_CMD_MASK))
 			return 0;
 		*waker_s = bpf_map_lookup_elem(&sched_stats, &waker);
-		end_hold(*waker_s, target_tgid(cur->tgid), waker, TT_REG_ARG1(regs));
+		futex_end_hold(*waker_s, target_tgid(cur->tgid), waker, TT_REG_ARG1(regs));
 	}
 	w->waker = waker;
 	key.addr = w->addr;
@@ -437,6 +440,9 @@ static __always_inline void finish_wait(struct tt_sched *s, __u32 tgid, __u32 ti
 		__sync_fetch_and_sub(&timed_waits, 1);
 }
 
+/* finish_wait as a global function (futex.bpf.c): the verifier checks it once, not at each caller. */
+int futex_finish_wait(struct tt_sched *s, __u32 tgid, __u32 tid, __u64 end_ns);
+
 /* Whether a thread (its scheduling entry s) has a wait open, which ends now. */
 static __always_inline bool take_open_wait_flag(struct tt_sched *s)
 {
@@ -450,7 +456,7 @@ static __always_inline bool take_open_wait_flag(struct tt_sched *s)
 static __always_inline void futex_resumes(struct tt_sched *s, struct task_struct *next, __u64 now)
 {
 	if (take_open_wait_flag(s))
-		finish_wait(s, target_tgid(next->tgid), task_tid(next), now);
+		futex_finish_wait(s, target_tgid(next->tgid), task_tid(next), now);
 }
 
 /*
@@ -467,7 +473,7 @@ static __always_inline __u64 futex_missed_resume(struct tt_sched *s, struct task
 		return 0;
 	ran = t->se.sum_exec_runtime - s->wait.runtime_ns;
 	resumed = ran < now - s->wait.start_ns ? now - ran : s->wait.start_ns;
-	finish_wait(s, target_tgid(t->tgid), task_tid(t), resumed);
+	futex_finish_wait(s, target_tgid(t->tgid), task_tid(t), resumed);
 	return resumed;
 }
 

@@ -47,22 +47,44 @@ static __always_inline bool tstate_is(__u64 tstate, __u32 tid)
 	return tstate && read_ptr(tstate + py_conf.tstate_native_thread_id) == tid;
 }
 
+/*
+ * The loops below run through bpf_loop (kernel 5.17): the verifier checks a
+ * callback once, where it walks a bounded loop once per iteration (the 512
+ * thread states alone were 14,000 of on_sched_switch's 34,000 verified
+ * instructions, about 15 ms of every start-up; docs/performance.md).
+ */
+struct tstate_walk {
+	__u64 t;     /* the thread state looked at next, 0: end of the list */
+	__u64 found;
+	__u32 tid;
+};
+
+static long tstate_step(__u32 i, void *data)
+{
+	struct tstate_walk *w = data;
+
+	if (!w->t)
+		return 1;
+	if (tstate_is(w->t, w->tid)) {
+		w->found = w->t;
+		return 1;
+	}
+	w->t = read_ptr(w->t + py_conf.tstate_next);
+	return 0;
+}
+
 /* tid's PyThreadState: the one it had last time, else a walk of the interpreter's list. */
 static __always_inline __u64 find_tstate(struct tt_sched *s, __u32 tid)
 {
-	__u64 t;
+	struct tstate_walk w = { .tid = tid };
 
 	if (tstate_is(s->py_tstate, tid))
 		return s->py_tstate;
-	t = read_ptr(py_conf.interp + py_conf.interp_threads_head);
-	for (int i = 0; i < PY_MAX_THREADS && t; i++) {
-		if (tstate_is(t, tid)) {
-			s->py_tstate = t;
-			return t;
-		}
-		t = read_ptr(t + py_conf.tstate_next);
-	}
-	return 0;
+	w.t = read_ptr(py_conf.interp + py_conf.interp_threads_head);
+	bpf_loop(PY_MAX_THREADS, tstate_step, &w, 0);
+	if (w.found)
+		s->py_tstate = w.found;
+	return w.found;
 }
 
 /*
@@ -70,23 +92,40 @@ static __always_inline __u64 find_tstate(struct tt_sched *s, __u32 tid)
  * is in (index + 1); TT_PY_CFUNC_MASK: neither, though both are known (the
  * wait is in other C code: SimpleQueue.get, an extension); 0: cannot tell.
  */
+struct cfunc_scan {
+	__u64 *buf;
+	__u64 which;
+};
+
+static long cfunc_step(__u32 i, void *data)
+{
+	struct cfunc_scan *c = data;
+	__u64 v;
+
+	if (i >= TT_PY_SCAN_WORDS)
+		return 1;
+	v = c->buf[i];
+	/* a return address is past its call: (start, end] */
+	if (v > py_conf.cfunc[0].start && v <= py_conf.cfunc[0].end)
+		c->which = 1;
+	else if (v > py_conf.cfunc[1].start && v <= py_conf.cfunc[1].end)
+		c->which = 2;
+	return c->which != 0;
+}
+
 static __always_inline __u64 cfunc_of(__u64 sp)
 {
+	struct cfunc_scan c = {};
 	__u32 zero = 0;
-	__u64 *buf;
 
 	if (!py_conf.cfunc[0].end && !py_conf.cfunc[1].end)
 		return 0;
-	buf = bpf_map_lookup_elem(&py_scan, &zero);
-	if (!buf || bpf_probe_read_user(buf, TT_PY_SCAN_WORDS * sizeof(__u64), (void *)sp))
+	c.buf = bpf_map_lookup_elem(&py_scan, &zero);
+	if (!c.buf || bpf_probe_read_user(c.buf, TT_PY_SCAN_WORDS * sizeof(__u64), (void *)sp))
 		return 0;
-	for (int i = 0; i < TT_PY_SCAN_WORDS; i++) {
-		/* a return address is past its call: (start, end] */
-		if (buf[i] > py_conf.cfunc[0].start && buf[i] <= py_conf.cfunc[0].end)
-			return 1;
-		if (buf[i] > py_conf.cfunc[1].start && buf[i] <= py_conf.cfunc[1].end)
-			return 2;
-	}
+	bpf_loop(TT_PY_SCAN_WORDS, cfunc_step, &c, 0);
+	if (c.which)
+		return c.which;
 	return py_conf.cfunc[0].end && py_conf.cfunc[1].end ? TT_PY_CFUNC_MASK : 0;
 }
 
@@ -96,11 +135,39 @@ static __always_inline __u64 mix(__u64 h, __u64 v)
 	return (h ^ v) * 0x100000001b3ULL;
 }
 
+/* The frame walk: one frame per call, innermost first. */
+struct frame_walk {
+	struct tt_ev_pystack *b;
+	__u64 frame; /* the frame read next, 0: none */
+	__u64 h;     /* the stack's hash so far */
+	__u32 len;   /* bytes read per frame, <= PY_WINDOW_WORDS * 8 */
+	__u32 n;     /* frames read */
+};
+
+static long frame_step(__u32 i, void *data)
+{
+	struct frame_walk *fw = data;
+	__u64 w[PY_WINDOW_WORDS] = {};
+	__u32 len = fw->len;
+
+	if (i >= TT_PY_DEPTH || !fw->frame || !len || len > PY_WINDOW_WORDS * 8)
+		return 1;
+	/* f_code, previous, prev_instr in one read */
+	bpf_probe_read_user(w, len, (void *)(fw->frame + py_conf.iframe_window));
+	fw->b->code[i] = w[py_conf.iframe_code_idx & (PY_WINDOW_WORDS - 1)];
+	fw->b->instr[i] = w[py_conf.iframe_prev_instr_idx & (PY_WINDOW_WORDS - 1)];
+	fw->h = mix(mix(fw->h, fw->b->code[i]), fw->b->instr[i]);
+	fw->frame = w[py_conf.iframe_previous_idx & (PY_WINDOW_WORDS - 1)];
+	fw->n = i + 1;
+	return 0;
+}
+
 __noinline __u64 py_capture(struct tt_sched *s, __u32 tgid, __u32 tid, __u64 sp)
 {
 	__u32 zero = 0, depth = py_conf.depth, n = 0, len = py_conf.iframe_window_len;
+	struct frame_walk fw = {};
 	struct tt_ev_pystack *b;
-	__u64 frame, h = 0xcbf29ce484222325ULL, id;
+	__u64 frame, h, id;
 	struct tt_event *e;
 
 	if (!py_conf.tgid || tgid != py_conf.tgid || !s)
@@ -116,19 +183,14 @@ __noinline __u64 py_capture(struct tt_sched *s, __u32 tgid, __u32 tid, __u64 sp)
 		depth = TT_PY_DEPTH;
 	if (len > PY_WINDOW_WORDS * 8)
 		len = PY_WINDOW_WORDS * 8;
-	for (int i = 0; i < TT_PY_DEPTH; i++) {
-		__u64 w[PY_WINDOW_WORDS] = {};
-
-		if (i >= depth || !frame || !len)
-			break;
-		/* f_code, previous, prev_instr in one read */
-		bpf_probe_read_user(w, len, (void *)(frame + py_conf.iframe_window));
-		b->code[i] = w[py_conf.iframe_code_idx & (PY_WINDOW_WORDS - 1)];
-		b->instr[i] = w[py_conf.iframe_prev_instr_idx & (PY_WINDOW_WORDS - 1)];
-		h = mix(mix(h, b->code[i]), b->instr[i]);
-		frame = w[py_conf.iframe_previous_idx & (PY_WINDOW_WORDS - 1)];
-		n = i + 1;
-	}
+	fw.b = b;
+	fw.frame = frame;
+	fw.h = 0xcbf29ce484222325ULL;
+	fw.len = len;
+	bpf_loop(depth, frame_step, &fw, 0);
+	n = fw.n;
+	frame = fw.frame;
+	h = fw.h;
 	if (!n)
 		return 0;
 	id = (h & ~TT_PY_CFUNC_MASK) | cfunc_of(sp);

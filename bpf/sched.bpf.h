@@ -78,17 +78,24 @@ static __always_inline void par_change(__u64 now, long delta)
 		__sync_fetch_and_add(&p->ns[old], now - prev_ts);
 }
 
-/* Close the current state's interval and account it. */
+/* The four time accounts, in the order of the states they count (TT_ST_ONCPU .. TT_ST_SLEEP). */
+_Static_assert(__builtin_offsetof(struct tt_sched, oncpu_ns) == 0 && __builtin_offsetof(struct tt_sched, runq_ns) == 8 &&
+		       __builtin_offsetof(struct tt_sched, lock_ns) == 16 && __builtin_offsetof(struct tt_sched, sleep_ns) == 24 &&
+		       TT_ST_ONCPU == 1 && TT_ST_RUNQ == 2 && TT_ST_LOCK == 3 && TT_ST_SLEEP == 4,
+	       "tt_sched's accounts follow enum tt_sched_state");
+
+/*
+ * Close the current state's interval and account it: the account indexed by
+ * the state, one branch (a switch over the states made five paths through
+ * every caller for the verifier: docs/performance.md, start-up).
+ */
 static __always_inline void account(struct tt_sched *s, __u64 now)
 {
 	__u64 d = s->since_ns && now > s->since_ns ? now - s->since_ns : 0;
+	__u32 i = s->state - TT_ST_ONCPU;
 
-	switch (s->state) {
-	case TT_ST_ONCPU: s->oncpu_ns += d; break;
-	case TT_ST_RUNQ: s->runq_ns += d; break;
-	case TT_ST_LOCK: s->lock_ns += d; break;
-	case TT_ST_SLEEP: s->sleep_ns += d; break;
-	}
+	if (i < 4)
+		((__u64 *)s)[i] += d;
 	s->since_ns = now;
 }
 

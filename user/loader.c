@@ -1,10 +1,12 @@
 /* Loads and attaches the BPF side through its skeleton. */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -176,6 +178,44 @@ static bool too_large(const struct sized_map *v, size_t n, int err, int *exit_co
 	return false;
 }
 
+/*
+ * The load's big buffers on huge pages. libbpf parses the kernel's BTF (5.5 MB) into two
+ * buffers of its size and more: about 2,900 page faults, each a trap to the hypervisor on a
+ * VM, 8-13 ms of every start-up. Here the heap grows once by HEAP_FOR_LOAD, the whole
+ * 2 MiB pages inside it asked for transparent huge pages (MADV_HUGEPAGE: where the system
+ * allows them, else a no-op), and the load's large blocks come from there rather than from
+ * mmap: ~100-500 faults (docs/performance.md, start-up). Undone right after the load: the
+ * usual mmap threshold, and the freed heap handed back.
+ */
+#define HEAP_FOR_LOAD (24u << 20) /* the load peaks at ~14 MB */
+#define MMAP_THRESHOLD_MAX (32u << 20) /* glibc's cap on 64-bit: blocks below it come from the heap */
+#define HUGE_PAGE (2ul << 20)
+#define GLIBC_DEFAULT_THRESHOLD (128 * 1024) /* M_MMAP_THRESHOLD's and M_TRIM_THRESHOLD's */
+
+static void heap_for_load__begin(void)
+{
+	unsigned long start, end;
+	char *p;
+
+	if (!mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_MAX) || !mallopt(M_TRIM_THRESHOLD, HEAP_FOR_LOAD * 4))
+		return;
+	p = malloc(HEAP_FOR_LOAD);
+	if (!p)
+		return;
+	start = ((unsigned long)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	end = ((unsigned long)p + HEAP_FOR_LOAD) & ~(HUGE_PAGE - 1);
+	if (end > start)
+		madvise((void *)start, end - start, MADV_HUGEPAGE); /* best effort */
+	free(p); /* stays the heap's top (the trim threshold above), for libbpf's buffers */
+}
+
+static void heap_for_load__end(void)
+{
+	mallopt(M_MMAP_THRESHOLD, GLIBC_DEFAULT_THRESHOLD);
+	mallopt(M_TRIM_THRESHOLD, GLIBC_DEFAULT_THRESHOLD);
+	malloc_trim(0);
+}
+
 struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_fn fn, void *ctx,
 			      int *exit_code)
 {
@@ -272,7 +312,9 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 		bpf_program__set_expected_attach_type(skel->progs.py_thread_exit, TT_ATTACH_UPROBE_MULTI);
 	}
 	failed_map[0] = '\0';
+	heap_for_load__begin();
 	err = threadtrace_bpf__load(skel);
+	heap_for_load__end();
 	if (err) {
 		if (!too_large(sized, nsized, err, exit_code))
 			fail(exit_code, err, "cannot load the BPF programs");
