@@ -200,10 +200,15 @@ static __always_inline void drop_hold(struct tt_sched *s, __u64 addr)
 static __always_inline void word_queue(struct tt_wait *w, __u32 tgid, __u64 now)
 {
 	struct tt_addr_key key = { .addr = w->addr, .tgid = tgid };
-	struct tt_hold_stat *hs = lookup_or_init(&hold_stats, &key, &zero_hold, TT_DROP_LOCKS);
+	struct tt_hold_stat *hs = bpf_map_lookup_elem(&hold_stats, &key);
 
-	if (!hs)
-		return;
+	if (!hs) {
+		/* a full map is counted once, by the wait's own record (count_wait) */
+		bpf_map_update_elem(&hold_stats, &key, &zero_hold, BPF_NOEXIST);
+		hs = bpf_map_lookup_elem(&hold_stats, &key);
+		if (!hs)
+			return;
+	}
 	if (__sync_fetch_and_add(&hs->sleepers, 1) <= 0)
 		hs->busy_since_ns = now;
 	w->queued = 1;
