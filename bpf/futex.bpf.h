@@ -166,8 +166,8 @@ static __always_inline __u32 hold_slot(const struct tt_sched *s, __u64 addr)
 	return TT_HOLDS;
 }
 
-/* s begins to hold addr at now (until it wakes a waiter of it): in its slot, a free one, or the oldest. */
-static __always_inline void begin_hold(struct tt_sched *s, __u64 addr, __u64 now)
+/* s begins to hold addr (of kind) at now (until it wakes a waiter of it): in its slot, a free one, or the oldest. */
+static __always_inline void begin_hold(struct tt_sched *s, __u64 addr, __u32 kind, __u64 now)
 {
 	__u32 slot = 0;
 
@@ -179,7 +179,8 @@ static __always_inline void begin_hold(struct tt_sched *s, __u64 addr, __u64 now
 		if (s->holds[i].since_ns < s->holds[slot].since_ns)
 			slot = i;
 	}
-	s->holds[slot & (TT_HOLDS - 1)] = (struct tt_hold){ .addr = addr, .since_ns = now, .cpu_ns = cpu_time(s, now) };
+	s->holds[slot & (TT_HOLDS - 1)] = (struct tt_hold){ .addr = addr, .since_ns = now, .cpu_ns = cpu_time(s, now),
+							    .kind = kind };
 }
 
 /* s let go of addr without waking anyone (or its hold is over): no hold to measure. */
@@ -192,26 +193,76 @@ static __always_inline void drop_hold(struct tt_sched *s, __u64 addr)
 }
 
 /*
+ * The word's sleepers (threads asleep in a wait on it) as seen: a wait
+ * begins (+1) or its thread leaves the word's queue (-1: woken, timed out,
+ * interrupted). When they rise from none, a stretch begins in which every
+ * release of the word wakes someone, which is seen (docs/locks.md).
+ */
+static __always_inline void word_queue(struct tt_wait *w, __u32 tgid, __u64 now)
+{
+	struct tt_addr_key key = { .addr = w->addr, .tgid = tgid };
+	struct tt_hold_stat *hs = bpf_map_lookup_elem(&hold_stats, &key);
+
+	if (!hs) {
+		/* a full map is counted once, by the wait's own record (count_wait) */
+		bpf_map_update_elem(&hold_stats, &key, &zero_hold, BPF_NOEXIST);
+		hs = bpf_map_lookup_elem(&hold_stats, &key);
+		if (!hs)
+			return;
+	}
+	if (__sync_fetch_and_add(&hs->sleepers, 1) <= 0)
+		hs->busy_since_ns = now;
+	w->queued = 1;
+}
+
+static __always_inline void word_unqueue(struct tt_wait *w, __u32 tgid)
+{
+	struct tt_addr_key key = { .addr = w->addr, .tgid = tgid };
+	struct tt_hold_stat *hs;
+
+	if (!w->queued)
+		return;
+	w->queued = 0;
+	hs = bpf_map_lookup_elem(&hold_stats, &key);
+	if (hs)
+		__sync_fetch_and_add(&hs->sleepers, -1);
+}
+
+/*
  * A hold of the word that the holder (tid, its entry s) let go of while
- * waking a waiter: a contended hold.
+ * waking a waiter: a contended hold. Its release is seen only when it wakes
+ * someone: a release that woke nobody (none asleep on the word) is not, and
+ * the holder may have let go and taken the word again since the hold began.
+ * Only a release while a thread slept on the word is sure to be seen, so the
+ * hold is known from the start of the word's current stretch with a sleeper
+ * (busy_since_ns), if that is later than its take: a lower bound. Not for a
+ * condition variable's words (CPython's GIL): their "hold" is a hand-off
+ * through the condition, which waiters wait on with timeouts and in two
+ * groups; it runs from the wait's return to the holder's next signal.
  */
 static __always_inline void end_hold(struct tt_sched *s, __u32 tgid, __u32 tid, __u64 addr)
 {
 	struct tt_addr_key hkey = { .addr = addr, .tgid = tgid };
 	struct tt_hold_stat *hs;
 	struct tt_event *e;
-	__u64 dur, cpu, now = bpf_ktime_get_ns();
-	__u32 slot;
+	__u64 dur, cpu, since, now = bpf_ktime_get_ns();
+	__u32 slot, bounded = 0;
 
 	if (!s || (slot = hold_slot(s, addr)) >= TT_HOLDS)
 		return;
 	s->holds[slot].addr = 0;
-	dur = now - s->holds[slot].since_ns;
+	since = s->holds[slot].since_ns;
+	hs = lookup_or_init(&hold_stats, &hkey, &zero_hold, TT_DROP_LOCKS);
+	if (hs && s->holds[slot].kind != TT_LOCK_COND && hs->busy_since_ns > since) {
+		since = hs->busy_since_ns < now ? hs->busy_since_ns : now;
+		bounded = 1;
+	}
+	dur = now - since;
 	cpu = cpu_time(s, now);
 	cpu = cpu > s->holds[slot].cpu_ns ? cpu - s->holds[slot].cpu_ns : 0;
-	hs = lookup_or_init(&hold_stats, &hkey, &zero_hold, TT_DROP_LOCKS);
 	if (hs) {
 		__sync_fetch_and_add(&hs->count, 1);
+		__sync_fetch_and_add(&hs->bounded, bounded);
 		__sync_fetch_and_add(&hs->total_ns, dur);
 		__sync_fetch_and_add(&hs->oncpu_ns, cpu < dur ? cpu : dur);
 		__sync_fetch_and_add(&hs->hist[tt_hold_slot(dur)], 1);
@@ -275,6 +326,7 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct tt_sched *s, struct 
 	/* the timeout: 4th argument of futex and futex_waitv (set after the stack scan's loops,
 	 * whose verification a branch before them would double) */
 	w.timed = TT_REG_ARG4(regs) != 0;
+	word_queue(&w, target_tgid(prev->tgid), now);
 	s->wait = w; /* open once the caller sets s->in_wait */
 	if (w.timed)
 		__sync_fetch_and_add(&timed_waits, 1);
@@ -287,7 +339,7 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct tt_sched *s, struct 
 
 		/* unless its hold of this word is timed already */
 		if (o && hold_slot(o, w.addr) >= TT_HOLDS)
-			begin_hold(o, w.addr, now);
+			begin_hold(o, w.addr, w.kind, now);
 	}
 	return w.addr;
 }
@@ -324,6 +376,8 @@ static __always_inline __u32 futex_woken(struct tt_sched *s, struct task_struct 
 	if (w->woken)
 		return 0;
 	w->woken = 1;
+	w->woken_ns = bpf_ktime_get_ns();
+	word_unqueue(w, target_tgid(p->tgid));
 	if (w->ret)
 		return 0; /* its timeout's timer (futex_timer_fires) */
 	/*
@@ -406,12 +460,20 @@ static __always_inline void count_owner(__u32 tid, struct tt_wait *w, __u64 dur)
 	__sync_fetch_and_add(&v->total_ns, dur);
 }
 
-/* The wait of a target thread (its entry s) ended at end_ns: count it, and start the hold it won. */
+/*
+ * The wait of a target thread (its entry s) ended: it runs again at end_ns.
+ * Count it, and start the hold it won. A wait lasts from the thread's sleep
+ * to its wake-up (as the thread table's futex time): the time it then waits
+ * for a CPU is the run queue's, not the lock's. A wake-up not seen: to end_ns.
+ */
 static __always_inline void finish_wait(struct tt_sched *s, __u32 tgid, __u32 tid, __u64 end_ns)
 {
 	struct tt_wait *w = &s->wait;
-	__u64 dur = end_ns > w->start_ns ? end_ns - w->start_ns : 0;
+	__u64 woke = w->woken_ns && w->woken_ns < end_ns ? w->woken_ns : end_ns;
+	__u64 dur = woke > w->start_ns ? woke - w->start_ns : 0;
 	struct tt_event *e;
+
+	word_unqueue(w, tgid);
 
 	count_wait(tgid, tid, w, dur);
 	if (w->owner && w->owner != tid)
@@ -425,7 +487,7 @@ static __always_inline void finish_wait(struct tt_sched *s, __u32 tgid, __u32 ti
 		bpf_map_delete_elem(&join_pending, &jk);
 	}
 	if (!w->ret)
-		begin_hold(s, w->addr, end_ns); /* it holds the word now, until it wakes it */
+		begin_hold(s, w->addr, w->kind, end_ns); /* it holds the word now, until it wakes it */
 	if (stream_locks && (e = event_new(TT_EV_WAIT, tgid, tid))) {
 		e->wait.addr = w->addr;
 		e->wait.dur_ns = dur;

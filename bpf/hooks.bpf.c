@@ -21,7 +21,8 @@
  *     joinguess_woken            needs that waker and its entry (its CPU and
  *                                blocked time at the wake): a semaphore wake
  *                                may be a CPython join
- *     sched_wakeup               runnable (needs nothing from the others)
+ *     sched_wakeup               runnable: from a futex wait, at the instant
+ *                                futex_woken noted (the lock table's too)
  *   hrtimer_expire_entry (any timer of the machine)
  *     futex_timeout              a target's timed wait timed out
  *   sched_wakeup_new (a new task's first wake-up)

@@ -180,7 +180,9 @@ static __always_inline void sched_exit(struct tt_sched *s, __u64 now)
 static __always_inline void sched_wakeup(struct tt_sched *s, struct task_struct *p)
 {
 	if (s && s->state != TT_ST_ONCPU && s->state != TT_ST_RUNQ) {
-		__u64 now = bpf_ktime_get_ns();
+		/* a futex wait ends when futex_woken saw it end: the lock table's instant too */
+		__u64 now = s->state == TT_ST_LOCK && s->in_wait && s->wait.woken_ns ? s->wait.woken_ns
+										    : bpf_ktime_get_ns();
 
 		account(s, now);
 		s->state = TT_ST_RUNQ;

@@ -134,13 +134,21 @@ struct tt_lock_stat {
 	__u64 hist[TT_LOG2_SLOTS];
 };
 
-/* Contended holds of a word: wait return -> the holder's next wake of that word. */
+/*
+ * Contended holds of a word: from a wait's return that won it (or a waiter
+ * blocking on it, naming its owner) to its holder's wake of a waiter of it,
+ * bounded by the word's last stretch with a sleeper (docs/locks.md).
+ */
 struct tt_hold_stat {
 	__u64 count;
 	__u64 total_ns;
 	__u64 max_ns;
 	__u64 oncpu_ns;     /* of total_ns, the holders' time on a CPU (the rest: asleep or waiting) */
 	__u64 hist[TT_HOLD_SLOTS];
+	__u64 bounded;      /* of count, holds timed from the stretch's start, not their take: lower bounds */
+	/* The kernel's bookkeeping of the word, not figures: */
+	__s64 sleepers;     /* threads asleep in a wait on it, as seen (waits seen to begin) */
+	__u64 busy_since_ns; /* when sleepers last rose from 0: a release since then woke someone */
 };
 
 /* A (word, thread a, thread b) pair: waker -> wakee, or owner -> waiter. */
@@ -225,6 +233,9 @@ struct tt_wait {
 	__u64 runtime_ns;   /* the thread's CPU time when it slept: dates a resume we did not see */
 	__u64 scan[TT_SCAN_HITS]; /* --stacks: return addresses found on the stack top */
 	__u64 py_stack;     /* CPython: its Python stack's id (TT_EV_PYSTACK), 0: none */
+	__u64 woken_ns;     /* when its wake-up came (the wait ends there), 0: not yet */
+	__u32 queued;       /* counted in its word's sleepers (tt_hold_stat), not yet taken out */
+	__u32 pad;
 };
 
 /* A blocking call site of a word: a user stack (--stacks), a Python stack (CPython), or both. */
@@ -259,6 +270,8 @@ struct tt_sched {
 		__u64 addr;     /* 0: a free slot */
 		__u64 since_ns;
 		__u64 cpu_ns;   /* its CPU time when the hold began (was it running while it held?) */
+		__u32 kind;     /* the word's kind (enum tt_lock_kind): a condition's holds are not bounded */
+		__u32 pad;
 	} holds[TT_HOLDS];
 	__u64 py_tstate;    /* CPython: its PyThreadState, as last found */
 	struct tt_wait wait; /* the futex wait it sleeps in, while in_wait */

@@ -77,7 +77,9 @@ static void on_sched(const void *key, const void *val, void *ctx)
 	struct fold *f = ctx;
 	pid_t tid = (pid_t)*(const __u32 *)key;
 	const struct tt_thread *th = threads__find(f->threads, tid);
-	uint64_t dur = f->now_ns > w->start_ns ? f->now_ns - w->start_ns : 0;
+	/* a wait ends at its wake-up (docs/locks.md): one woken, not yet running, is over */
+	uint64_t end = w->woken_ns && w->woken_ns < f->now_ns ? w->woken_ns : f->now_ns;
+	uint64_t dur = end > w->start_ns ? end - w->start_ns : 0;
 	struct open_wait *o;
 
 	threads__set_sched(f->threads, tid, s, f->now_ns);

@@ -69,6 +69,7 @@ static void pick_candidate(struct tt_verdict *v, const struct tt_locks *locks)
 		v->hold.count += k->hold.count;
 		v->hold.total_ns += k->hold.total_ns;
 		v->hold.oncpu_ns += k->hold.oncpu_ns;
+		v->hold.bounded += k->hold.bounded;
 		if (k->hold.max_ns > v->hold.max_ns)
 			v->hold.max_ns = k->hold.max_ns;
 		for (int s = 0; s < TT_HOLD_SLOTS; s++)

@@ -154,12 +154,13 @@ static void write_summary(FILE *f, const struct tt_report *r)
 			   ",\"interrupted\":%" PRIu64 ",\"total_wait_ns\":%" PRIu64
 			   ",\"max_wait_ns\":%" PRIu64 ",\"threads\":%u,\"handoffs\":%" PRIu64 ",\"holds\":%" PRIu64
 			   ",\"hold_p50_ns\":%" PRIu64 ",\"hold_p90_ns\":%" PRIu64 ",\"hold_p99_ns\":%" PRIu64
-			   ",\"hold_max_ns\":%" PRIu64 ",\"hold_oncpu_ns\":%" PRIu64 ",\"gil_like\":%s}",
+			   ",\"hold_max_ns\":%" PRIu64 ",\"hold_oncpu_ns\":%" PRIu64 ",\"holds_bounded\":%" PRIu64
+			   ",\"gil_like\":%s}",
 			lock__kind_name(k), lock__role(k) == TT_ROLE_CONTENTION ? "contention" : "idle", k->waits,
 			k->timeouts, k->interrupted, k->total_ns, k->max_ns, k->threads, k->handoffs,
 			(uint64_t)k->hold.count, hold__percentile(&k->hold, 50), hold__percentile(&k->hold, 90),
 			hold__percentile(&k->hold, 99), (uint64_t)k->hold.max_ns, (uint64_t)k->hold.oncpu_ns,
-			vd->gil_like && k->tgid == vd->lock_tgid && (k->addr == vd->lock_addr || (k->is_gil && vd->is_gil))
+			(uint64_t)k->hold.bounded, vd->gil_like && k->tgid == vd->lock_tgid && (k->addr == vd->lock_addr || (k->is_gil && vd->is_gil))
 				? "true" : "false");
 	}
 	fputs("],\n\"parallelism\":[", f);

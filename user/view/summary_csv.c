@@ -10,7 +10,7 @@ const char *const summary_csv__names[TT_SUMMARY_FILES] = { "locks.csv", "threads
 static void write_locks(FILE *f, const struct tt_report *r)
 {
 	fputs("tgid,addr,symbol,kind,role,waits,timeouts,interrupted,total_wait_ns,max_wait_ns,threads,"
-	      "handoffs,holds,hold_p50_ns,hold_p90_ns,hold_p99_ns,hold_max_ns,gil_like,hold_oncpu_ns\n", f);
+	      "handoffs,holds,hold_p50_ns,hold_p90_ns,hold_p99_ns,hold_max_ns,gil_like,hold_oncpu_ns,holds_bounded\n", f);
 	for (size_t i = 0; i < r->locks->n; i++) {
 		const struct tt_lock *k = &r->locks->v[i];
 		bool gil_like = r->verdict->gil_like && k->tgid == r->verdict->lock_tgid &&
@@ -21,11 +21,12 @@ static void write_locks(FILE *f, const struct tt_report *r)
 		fprintf(f, "%d,0x%" PRIx64 ",", (int)k->tgid, k->addr);
 		csv__write_field(f, k->name);
 		fprintf(f, ",%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-			   ",%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%d,%" PRIu64 "\n",
+			   ",%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%d,%" PRIu64 ",%" PRIu64 "\n",
 			lock__kind_name(k), lock__role(k) == TT_ROLE_CONTENTION ? "contention" : "idle", k->waits,
 			k->timeouts, k->interrupted, k->total_ns, k->max_ns, k->threads, k->handoffs,
 			(uint64_t)k->hold.count, hold__percentile(&k->hold, 50), hold__percentile(&k->hold, 90),
-			hold__percentile(&k->hold, 99), (uint64_t)k->hold.max_ns, gil_like, (uint64_t)k->hold.oncpu_ns);
+			hold__percentile(&k->hold, 99), (uint64_t)k->hold.max_ns, gil_like, (uint64_t)k->hold.oncpu_ns,
+			(uint64_t)k->hold.bounded);
 	}
 }
 
