@@ -62,11 +62,15 @@ static inline __attribute__((always_inline)) __u32 tt_log2(__u64 v)
 {
 	__u32 r = 0, shift;
 
-	shift = (v > 0xffffffffULL) << 5; v >>= shift; r |= shift;
-	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
-	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
-	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
-	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	/* (c - v) >> 63 is v > c without a compare: clang makes a branch of each compare for BPF,
+	 * and each branch doubles the verifier's paths through the code that counts a wait */
+	if (v >> 63)
+		return 63;
+	shift = (__u32)((0xffffffffULL - v) >> 63) << 5; v >>= shift; r |= shift;
+	shift = (__u32)((0xffffULL - v) >> 63) << 4; v >>= shift; r |= shift;
+	shift = (__u32)((0xffULL - v) >> 63) << 3; v >>= shift; r |= shift;
+	shift = (__u32)((0xfULL - v) >> 63) << 2; v >>= shift; r |= shift;
+	shift = (__u32)((0x3ULL - v) >> 63) << 1; v >>= shift; r |= shift;
 	return r | (__u32)(v >> 1);
 }
 

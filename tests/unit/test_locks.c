@@ -247,6 +247,22 @@ TEST(hold_stat_copied)
 	locks__free(l);
 }
 
+/* tt_log2 (the kernel side's too) is floor(log2(v)) for every v: at and around each power of two. */
+TEST(log2_is_floor_log2)
+{
+	CHECK_EQ_INT(tt_log2(0), 0);
+	CHECK_EQ_INT(tt_log2(1), 0);
+	for (int k = 1; k < 64; k++) {
+		uint64_t p = 1ULL << k;
+
+		CHECK_EQ_INT(tt_log2(p), k);
+		CHECK_EQ_INT(tt_log2(p - 1), k - 1);
+		CHECK_EQ_INT(tt_log2(p + 1), k == 0 ? 1 : k);
+		CHECK_EQ_INT(tt_log2(p | (p - 1)), k);
+	}
+	CHECK_EQ_INT(tt_log2(UINT64_MAX), 63);
+}
+
 TEST(hold_slot_low_known_values)
 {
 	CHECK_EQ_U64(tt_hold_slot_low(0), 0);
@@ -890,6 +906,7 @@ int main(void)
 	RUN(get_many_locks_grows_table);
 	RUN(wait_stats_summed_over_threads);
 	RUN(hold_stat_copied);
+	RUN(log2_is_floor_log2);
 	RUN(hold_slot_low_known_values);
 	RUN(hold_slot_low_inverts_slot);
 	RUN(hold_slot_round_trip);
