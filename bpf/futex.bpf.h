@@ -208,7 +208,7 @@ static __always_inline void end_hold(struct tt_sched *s, __u32 tgid, __u32 tid, 
 	dur = now - s->holds[slot].since_ns;
 	cpu = cpu_time(s, now);
 	cpu = cpu > s->holds[slot].cpu_ns ? cpu - s->holds[slot].cpu_ns : 0;
-	hs = lookup_or_init(&hold_stats, &hkey, &zero_hold, TT_DROP_LOCKS);
+	hs = lookup_or_init(&hold_stats, &hkey, &zero_hold, TT_DROP_HOLDS);
 	if (hs) {
 		__sync_fetch_and_add(&hs->count, 1);
 		__sync_fetch_and_add(&hs->total_ns, dur);
@@ -342,7 +342,7 @@ static __always_inline __u32 futex_woken(struct tt_sched *s, struct task_struct 
 	key.addr = w->addr;
 	key.a = waker;
 	key.b = wakee;
-	v = lookup_or_init(&wake_pairs, &key, &zero_pair, TT_DROP_LOCKS);
+	v = lookup_or_init(&wake_pairs, &key, &zero_pair, TT_DROP_WAKES);
 	if (v)
 		__sync_fetch_and_add(&v->count, 1);
 	return waker;
@@ -379,7 +379,7 @@ static __always_inline void count_site(__u32 tgid, struct tt_wait *w, __u64 dur)
 	__builtin_memcpy(key.scan, w->scan, sizeof(key.scan));
 	struct tt_pair_val *v;
 
-	v = lookup_or_init(&sites, &key, &zero_pair, TT_DROP_LOCKS);
+	v = lookup_or_init(&sites, &key, &zero_pair, TT_DROP_SITES);
 	if (!v)
 		return;
 	__sync_fetch_and_add(&v->count, 1);
@@ -391,7 +391,7 @@ static __always_inline void count_owner(__u32 tid, struct tt_wait *w, __u64 dur)
 	struct tt_pair_key key = { .addr = w->addr, .a = w->owner, .b = tid };
 	struct tt_pair_val *v;
 
-	v = lookup_or_init(&owner_pairs, &key, &zero_pair, TT_DROP_LOCKS);
+	v = lookup_or_init(&owner_pairs, &key, &zero_pair, TT_DROP_OWNERS);
 	if (!v)
 		return;
 	__sync_fetch_and_add(&v->count, 1);

@@ -160,6 +160,7 @@ static int apply_exit(struct tt_threads *t, const struct tt_event *e, struct tt_
 
 	if (!th)
 		return -1;
+	t->nended += !th->ended;
 	th->ended = true;
 	th->end_ns = rel_ns(t, e->h.ts_ns);
 	th->how = classify_exit(x->flags);

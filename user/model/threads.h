@@ -54,6 +54,7 @@ struct tt_threads {
 	bool accept_inferred;   /* the target is CPython: trust inferred joins */
 	struct tt_thread *v;
 	size_t n, cap;
+	size_t nended;          /* threads seen to end so far */
 	struct tt_index by_tid;  /* tid -> position of the latest thread with it */
 	struct tt_index by_word; /* (tid word, tgid) -> position of the latest thread given it */
 	struct tt_index by_word_ended; /* ... of the latest thread with it to end */

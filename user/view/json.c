@@ -1,6 +1,7 @@
 /* JSON views: the events as JSON lines (-o json) and the summary as one document (--summary-json). */
 #include <inttypes.h>
 #include <string.h>
+#include "model/drops.h"
 #include "sanitize.h"
 #include "view/view.h"
 
@@ -183,8 +184,10 @@ static void write_summary(FILE *f, const struct tt_report *r)
 		   "\"parallelism_without\":%.4f,\"confidence\":\"%s\",\"reason\":",
 		vd->share, vd->handoffs_per_s, vd->threads, vd->par_mean, vd->par_without, vd->confidence);
 	json__write_string(f, vd->reason);
-	fprintf(f, "},\n\"lost\":{\"ringbuf\":%" PRIu64 ",\"map\":%" PRIu64 ",\"locks\":%" PRIu64 "}}\n",
-		r->lost[TT_DROP_RINGBUF], r->lost[TT_DROP_MAP], r->lost[TT_DROP_LOCKS]);
+	fputs("},\n\"lost\":{", f);
+	for (int k = 0; k < TT_DROP_MAX; k++)
+		fprintf(f, "%s\"%s\":%" PRIu64, k ? "," : "", drops__info(k)->key, r->lost[k]);
+	fputs("}}\n", f);
 }
 
 void summary_json__write(FILE *f, const struct tt_report *r)

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include "model/drops.h"
 #include "sanitize.h"
 #include "view/view.h"
 
@@ -621,8 +622,8 @@ static void text_summary(struct tt_view *v, const struct tt_report *r)
 	summary_verdict(o, r->verdict);
 	for (int k = 0; k < TT_DROP_MAX; k++)
 		if (r->lost[k])
-			fprintf(o, "LOST: %" PRIu64 " %s\n", r->lost[k],
-				k == TT_DROP_RINGBUF ? "events (ring buffer full)" : "records (kernel maps full)");
+			fprintf(o, "LOST: %" PRIu64 " %s (%s was full: raise %s)\n", r->lost[k], drops__info(k)->what,
+				drops__info(k)->full, drops__info(k)->option);
 	fflush(o);
 }
 
