@@ -58,6 +58,8 @@ struct tt_threads {
 	struct tt_index by_tid;  /* tid -> position of the latest thread with it */
 	struct tt_index by_word; /* (tid word, tgid) -> position of the latest thread given it */
 	struct tt_index by_word_ended; /* ... of the latest thread with it to end */
+	struct tt_index word_first; /* (tid word, tgid) -> position of the first thread given it */
+	struct tt_index word_users; /* (tid word, tgid) -> how many threads have it (a count, not a position) */
 };
 
 struct tt_threads *threads__new(pid_t tgid, uint64_t t0_ns);
@@ -68,6 +70,13 @@ struct tt_thread *threads__find(const struct tt_threads *t, pid_t tid);
 
 /* The thread whose tid word (struct pthread) this is: the latest to end with it, else the latest given it. */
 struct tt_thread *threads__by_tid_word(const struct tt_threads *t, pid_t tgid, uint64_t word);
+
+/*
+ * How many threads have had this tid word, in turn (glibc gives a new thread
+ * the stack, so the struct pthread and its word, of one that ended), and
+ * *first: the first of them (NULL with 0).
+ */
+size_t threads__tid_word_users(const struct tt_threads *t, pid_t tgid, uint64_t word, const struct tt_thread **first);
 
 /* A thread found in /proc at attach. Returns 1 and fills *rec when it is new. */
 int threads__add_alive(struct tt_threads *t, pid_t tid, const char *name, uint64_t now_ns,
