@@ -438,3 +438,23 @@ void threads__set_final_sched(struct tt_threads *t, pid_t tid, const struct tt_s
 	}
 	set_figures(th, s, 0);
 }
+
+enum tt_join_seen threads__join_seen(const struct tt_threads *t, const struct tt_thread *th)
+{
+	if (th->joined)
+		return th->join_inferred ? TT_JOIN_INFERRED : TT_JOIN_PTHREAD;
+	/* CPython's joins are seen only when they wait: one of a thread that returned may have come after its end */
+	if (t->accept_inferred && th->ended && th->how == TT_END_EXITED && th->tid != th->tgid)
+		return TT_JOIN_NOT_SEEN;
+	return TT_JOIN_NONE;
+}
+
+const char *thread__join_seen_name(enum tt_join_seen j)
+{
+	switch (j) {
+	case TT_JOIN_PTHREAD: return "pthread";
+	case TT_JOIN_INFERRED: return "inferred";
+	case TT_JOIN_NOT_SEEN: return "not-seen";
+	default: return "";
+	}
+}

@@ -124,6 +124,23 @@ int threads__set_py_name(struct tt_threads *t, pid_t tid, const char *name);
  */
 int threads__set_py_stack(struct tt_threads *t, pid_t tid, const char *stack);
 
+/* What is known of a thread's join. */
+enum tt_join_seen {
+	TT_JOIN_NONE = 0,    /* no join: alive, killed, or not a CPython thread (every pthread join is seen) */
+	TT_JOIN_PTHREAD,     /* joined, seen at libc's join functions */
+	TT_JOIN_INFERRED,    /* joined, inferred from the wake that ended its joiner's wait (CPython) */
+	/*
+	 * A CPython thread that returned with no join seen: a Thread.join of a
+	 * thread already ended returns without waiting (its lock is free), so no
+	 * wait shows whether one came. Joined or not, threadtrace cannot tell.
+	 */
+	TT_JOIN_NOT_SEEN,
+};
+
+enum tt_join_seen threads__join_seen(const struct tt_threads *t, const struct tt_thread *th);
+/* "pthread", "inferred", "not-seen" or "" (CSV, JSON). */
+const char *thread__join_seen_name(enum tt_join_seen j);
+
 /* "exited", "daemon-killed", "process-exit" or "alive". */
 const char *thread__end_name(enum tt_end how);
 

@@ -133,6 +133,7 @@ static void write_summary(FILE *f, const struct tt_report *r)
 		th->ended ? fprintf(f, "%" PRIu64, th->end_ns) : fputs("null", f);
 		fprintf(f, ",\"exit\":\"%s\",\"joined_by\":", th->ended ? thread__end_name(th->how) : "alive");
 		th->joined ? fprintf(f, "%d", (int)th->joined_by) : fputs("null", f);
+		fprintf(f, ",\"join\":\"%s\"", thread__join_seen_name(threads__join_seen(r->threads, th)));
 		fputs(",\"join_wait_ns\":", f);
 		th->joined ? fprintf(f, "%" PRIu64, th->join_wait_ns) : fputs("null", f);
 		fprintf(f, ",\"oncpu_ns\":%" PRIu64 ",\"runq_ns\":%" PRIu64 ",\"lock_ns\":%" PRIu64

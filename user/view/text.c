@@ -218,7 +218,7 @@ static void summary_threads(FILE *o, const struct tt_threads *t, const bool *sho
 {
 	int nw = name_width(t);
 	bool several = several_processes(t);
-	size_t others = other_processes(t);
+	size_t others = other_processes(t), not_seen = 0;
 
 	if (several)
 		fprintf(o, "\nThreads of process %d and of %zu process%s it started (-f; PID: the thread's process; "
@@ -257,6 +257,9 @@ static void summary_threads(FILE *o, const struct tt_threads *t, const bool *sho
 			fmt_secs(wait, sizeof(wait), th->join_wait_ns);
 			snprintf(join, sizeof(join), "%d (%ss%s)", (int)th->joined_by, wait,
 				 th->join_inferred ? ", inferred" : "");
+		} else if (threads__join_seen(t, th) == TT_JOIN_NOT_SEEN) {
+			snprintf(join, sizeof(join), "not seen*");
+			not_seen++;
 		} else {
 			snprintf(join, sizeof(join), "-");
 		}
@@ -264,6 +267,9 @@ static void summary_threads(FILE *o, const struct tt_threads *t, const bool *sho
 		fprintf(o, "%7d %-*s %7s %10s %10s %10s  %-13s %s\n", (int)th->tid, pad_for(name, nw), name, creator, start,
 			end, life, how, join);
 	}
+	if (not_seen)
+		fprintf(o, "  * not seen: CPython's Thread.join of a thread that has already ended returns without "
+			   "waiting, so threadtrace sees no join: joined after its end, or never (docs/python.md)\n");
 	more_threads(o, t->n, shown);
 }
 
