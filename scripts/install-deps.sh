@@ -8,9 +8,10 @@ PKGS="make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev binutils"
 if [ "${1:-}" = "--tests" ]; then
 	# tests: clang's sanitizer runtime (fuzzers), Debian's CPython 3.11 and its shared libpython
 	# (the Python demos, the CPython reader), pytest, matplotlib (tt-plot), bpftrace (an independent
-	# oracle), glibc's debug symbols (the join-core oracle), valgrind, setpriv (hostile targets), man
+	# oracle), glibc's debug symbols (the join-core oracle), valgrind, setpriv (hostile targets), man,
+	# stress-ng (thread churn)
 	PKGS="$PKGS libclang-rt-14-dev python3 python3.11 python3.11-dev libpython3.11-dev python3-pytest
-	      python3-matplotlib bpftrace libc6-dbg valgrind libcap2-bin util-linux man-db"
+	      python3-matplotlib bpftrace libc6-dbg valgrind libcap2-bin util-linux man-db stress-ng"
 elif [ -n "${1:-}" ]; then
 	echo "usage: install-deps.sh [--tests]" >&2
 	exit 2

@@ -192,8 +192,10 @@ static bool thread_ended(uint32_t tid, bool settled, void *ctx)
 }
 
 /*
- * Every RETIRE_NS at most, and only when threads ended since: a sweep reads the
- * three maps whole (a batch read each, ~1 ms per 10,000 entries here).
+ * Every RETIRE_NS when threads ended since, sooner once a sixteenth of
+ * --max-locks has (each has an entry or more there: a fast churn fills the maps
+ * between sweeps otherwise). A sweep reads the three maps whole (a batch read
+ * each, ~1 ms per 10,000 entries here).
  */
 #define RETIRE_NS (250 * 1000 * 1000ULL)
 
@@ -203,7 +205,9 @@ void report__retire_ended(struct app *a, uint64_t now)
 	static bool warned;
 	int n;
 
-	if (now - a->retire_ns < RETIRE_NS || a->threads->nended == a->retire_nended)
+	size_t ended = a->threads->nended - a->retire_nended;
+
+	if (!ended || (now - a->retire_ns < RETIRE_NS && ended < a->cfg.max_locks / 16))
 		return;
 	a->retire_ns = now;
 	a->retire_nended = a->threads->nended;

@@ -1,6 +1,11 @@
 """Threads that come and go by the thousand: reused tid words, and the kernel maps that
 hold per-thread figures (issue 12 items 6 and 7). churnwait: N threads, B at a time, each
 sleeping once on one futex word (the gate) until main has seen them all asleep."""
+import re
+import shutil
+
+import pytest
+
 from conftest import DEMOS, trace_command
 
 
@@ -66,3 +71,19 @@ def test_a_reused_tid_word_is_named_after_every_thread_that_had_it(tmp_path):
         assert r["symbol"] == f"[tid word of {ts[0]} and {len(ts) - 1} later threads]"
     symbols = [r["symbol"] for r in t.summary["locks"]]
     assert len(symbols) == len(set(symbols))
+
+
+def test_stress_ng_pthread_churn_loses_nothing_and_counts_every_thread(tmp_path):
+    # the issue's case, smaller: stress-ng --pthread (64 alive at once, thousands created);
+    # its own metrics count the threads it created: the trace must have started every one
+    if not shutil.which("stress-ng"):
+        pytest.fail("stress-ng is missing: scripts/install-deps.sh --tests installs it")
+    t = trace_command(["stress-ng", "--pthread", "1", "--pthread-max", "64", "-t", "2", "--metrics-brief"],
+                      tmp_path, args=["-f", "--max-locks", "1024"], timeout=120)
+    assert t.rc == 0, t.stderr
+    m = re.search(r"metrc: \[\d+\] pthread\s+(\d+)\s", t.stderr)
+    assert m, t.stderr
+    created = int(m.group(1))
+    assert created > 2048  # far more threads than --max-locks 1024 over the run
+    assert not t.events("lost") and "lost" not in t.stderr
+    assert len(t.events("start")) == created
