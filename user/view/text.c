@@ -267,10 +267,11 @@ static void summary_threads(FILE *o, const struct tt_threads *t, const bool *sho
 		fprintf(o, "%7d %-*s %7s %10s %10s %10s  %-13s %s\n", (int)th->tid, pad_for(name, nw), name, creator, start,
 			end, life, how, join);
 	}
-	if (not_seen)
-		fprintf(o, "  * not seen: CPython's Thread.join of a thread that has already ended returns without "
-			   "waiting, so threadtrace sees no join: joined after its end, or never (docs/python.md)\n");
 	more_threads(o, t->n, shown);
+	/* after a blank line: the table's rows end at the first one */
+	if (not_seen)
+		fprintf(o, "\n  * not seen: CPython's Thread.join of a thread that has already ended returns without "
+			   "waiting, so threadtrace sees no join: joined after its end, or never (docs/python.md)\n");
 }
 
 
