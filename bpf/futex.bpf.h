@@ -252,7 +252,7 @@ static __always_inline void end_hold(struct tt_sched *s, __u32 tgid, __u32 tid, 
 		return;
 	s->holds[slot].addr = 0;
 	since = s->holds[slot].since_ns;
-	hs = lookup_or_init(&hold_stats, &hkey, &zero_hold, TT_DROP_LOCKS);
+	hs = lookup_or_init(&hold_stats, &hkey, &zero_hold, TT_DROP_HOLDS);
 	if (hs && s->holds[slot].kind != TT_LOCK_COND && hs->busy_since_ns > since) {
 		since = hs->busy_since_ns < now ? hs->busy_since_ns : now;
 		bounded = 1;
@@ -404,7 +404,7 @@ static __always_inline __u32 futex_woken(struct tt_sched *s, struct task_struct 
 	key.addr = w->addr;
 	key.a = waker;
 	key.b = wakee;
-	v = lookup_or_init(&wake_pairs, &key, &zero_pair, TT_DROP_LOCKS);
+	v = lookup_or_init(&wake_pairs, &key, &zero_pair, TT_DROP_WAKES);
 	if (v)
 		__sync_fetch_and_add(&v->count, 1);
 	return waker;
@@ -441,7 +441,7 @@ static __always_inline void count_site(__u32 tgid, struct tt_wait *w, __u64 dur)
 	__builtin_memcpy(key.scan, w->scan, sizeof(key.scan));
 	struct tt_pair_val *v;
 
-	v = lookup_or_init(&sites, &key, &zero_pair, TT_DROP_LOCKS);
+	v = lookup_or_init(&sites, &key, &zero_pair, TT_DROP_SITES);
 	if (!v)
 		return;
 	__sync_fetch_and_add(&v->count, 1);
@@ -453,7 +453,7 @@ static __always_inline void count_owner(__u32 tid, struct tt_wait *w, __u64 dur)
 	struct tt_pair_key key = { .addr = w->addr, .a = w->owner, .b = tid };
 	struct tt_pair_val *v;
 
-	v = lookup_or_init(&owner_pairs, &key, &zero_pair, TT_DROP_LOCKS);
+	v = lookup_or_init(&owner_pairs, &key, &zero_pair, TT_DROP_OWNERS);
 	if (!v)
 		return;
 	__sync_fetch_and_add(&v->count, 1);

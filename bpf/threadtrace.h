@@ -40,7 +40,18 @@ enum tt_event_kind {
 enum tt_drop_kind {
 	TT_DROP_RINGBUF = 0, /* ring buffer full */
 	TT_DROP_MAP = 1,     /* a per-thread map was full (--max-threads) */
-	TT_DROP_LOCKS = 2,   /* a per-lock map was full (--max-locks) */
+	/*
+	 * The maps sized by --max-locks, one kind each: what fills first tells
+	 * what to raise. Their keys are not all one per word: lock_stats has one
+	 * entry per (word, thread that waited on it), the pairs one per (word,
+	 * thread, thread). Entries of ended threads are moved to user space
+	 * (user/mapretire.c), so they bound the threads alive at once.
+	 */
+	TT_DROP_LOCKS = 2,   /* lock_stats: (word, waiting thread) */
+	TT_DROP_HOLDS = 3,   /* hold_stats: (word) */
+	TT_DROP_WAKES = 4,   /* wake_pairs: (word, waker, wakee) */
+	TT_DROP_OWNERS = 5,  /* owner_pairs: (word, owner, waiter) */
+	TT_DROP_SITES = 6,   /* sites: (word, call site) */
 	TT_DROP_MAX,
 };
 

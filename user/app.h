@@ -57,6 +57,8 @@ struct app {
 	} procs[64];                /* the target, and with -f its descendants */
 	size_t nprocs;
 	uint64_t maps_read_ns;
+	uint64_t retire_ns;          /* the last move of ended threads' entries out of the kernel (mapretire.h) */
+	size_t retire_nended;        /* ... and how many threads had ended then */
 	bool maps_since_exec;        /* read since the last exec's libraries were mapped (a thread started) */
 	struct tt_view view;         /* the -o format, into out */
 	/*
@@ -109,6 +111,8 @@ int report__build(struct app *a, uint64_t now, struct tt_report *r, struct tt_pa
 /* The summary and the files it goes to: 0, or -1 after a message on stderr for each failure. */
 int report__print(struct app *a);
 void report__status_line(struct app *a, uint64_t now, bool last);
+/* Now and then, when threads ended since the last time: their entries out of the kernel's maps (mapretire.h). */
+void report__retire_ended(struct app *a, uint64_t now);
 /* -i: the interval ending now, to the interval view. */
 void report__interval(struct app *a, uint64_t now);
 

@@ -60,7 +60,7 @@ static const struct argp_option options[] = {
 	{ "follow", 'f', NULL, 0, "Follow child processes (fork, exec) of the target too", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's debug output", 0 },
 	{ "max-threads", OPT_MAX_THREADS, "N", 0, "Size per-thread kernel maps for N threads alive at once (16384)", 0 },
-	{ "max-locks", OPT_MAX_LOCKS, "N", 0, "Size per-lock kernel maps for N futex words (16384)", 0 },
+	{ "max-locks", OPT_MAX_LOCKS, "N", 0, "Size each futex map for N entries: (futex word, thread) pairs of threads alive at once (16384)", 0 },
 	{ "summary-csv", OPT_SUMMARY_CSV, "DIR", 0,
 	  "Also write the summary tables as DIR/locks.csv, threads.csv, parallelism.csv (DIR is made)", 0 },
 	{ "buffer", OPT_BUFFER, "KB", 0, "Ring buffer size in KiB, a power of 2 (4096)", 0 },

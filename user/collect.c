@@ -230,10 +230,21 @@ void collect__name_locks(struct tt_locks *locks, const struct tt_threads *thread
 			if (k->name[0] == '[' && k->py_kind == TT_PY_NONE)
 				lockcallers__name(k, us, syms, k->name, sizeof(k->name));
 		}
-		/* the tid word of one of its threads: what pthread_join waits on */
+		/*
+		 * the tid word of one of its threads: what pthread_join waits on. A
+		 * reused word (glibc reuses stacks) was that of several threads in turn,
+		 * its waits joins of several: named by its first, unique in the process.
+		 */
 		if (!k->is_join && (th = threads__by_tid_word(threads, k->tgid, k->addr))) {
+			const struct tt_thread *first;
+			size_t users = threads__tid_word_users(threads, k->tgid, k->addr, &first);
+
 			k->is_join = true;
-			snprintf(k->name, sizeof(k->name), "[tid word of %d]", (int)th->tid);
+			if (users > 1 && first)
+				snprintf(k->name, sizeof(k->name), "[tid word of %d and %zu later thread%s]", (int)first->tid,
+					 users - 1, users == 2 ? "" : "s");
+			else
+				snprintf(k->name, sizeof(k->name), "[tid word of %d]", (int)th->tid);
 		}
 	}
 }

@@ -14,6 +14,7 @@
 #include "args.h"
 #include "elfsym.h"
 #include "joincore.h"
+#include "mapretire.h"
 #include "pidns.h"
 #include "platcheck.h"
 #include "uprobe_multi.h"
@@ -38,6 +39,7 @@ struct tt_loader {
 	/* files already probed (device, inode): a libc is probed once */
 	struct { dev_t dev; ino_t ino; } probed[8];
 	size_t nprobed;
+	struct mapretire *retired; /* entries of ended threads, out of the kernel's maps */
 };
 
 /* libc's join functions: every way a thread can be joined. */
@@ -401,6 +403,7 @@ void loader__free(struct tt_loader *l)
 	ring_buffer__free(l->rb);
 	destroy_links(l->links, l->nlinks);
 	threadtrace_bpf__destroy(l->skel);
+	mapretire__free(l->retired);
 	free(l);
 }
 
@@ -548,7 +551,7 @@ int loader__seed_sched(struct tt_loader *l, pid_t tid, const struct tt_sched *s)
  */
 #define DUMP_BATCH 256
 
-int loader__dump(struct tt_loader *l, enum tt_map which, tt_entry_fn fn, void *ctx)
+int loader__dump_kernel(struct tt_loader *l, enum tt_map which, tt_entry_fn fn, void *ctx)
 {
 	struct bpf_map *map = map_of(l, which);
 	size_t ksz = bpf_map__key_size(map), vsz = bpf_map__value_size(map);
@@ -591,6 +594,27 @@ int loader__dump(struct tt_loader *l, enum tt_map which, tt_entry_fn fn, void *c
 	free(keys);
 	free(vals);
 	return err == -ENOENT ? n : err;
+}
+
+int loader__dump(struct tt_loader *l, enum tt_map which, tt_entry_fn fn, void *ctx)
+{
+	int n = loader__dump_kernel(l, which, fn, ctx);
+
+	return n < 0 ? n : n + (int)mapretire__replay(l->retired, which, fn, ctx);
+}
+
+int loader__delete(struct tt_loader *l, enum tt_map which, const void *keys, size_t n, size_t *deleted)
+{
+	__u32 count = (__u32)n;
+	int err = bpf_map_delete_batch(bpf_map__fd(map_of(l, which)), keys, &count, NULL);
+
+	*deleted = count <= n ? count : 0;
+	return err;
+}
+
+int loader__retire_ended(struct tt_loader *l, tt_ended_fn ended, void *ctx)
+{
+	return mapretire__sweep(&l->retired, l, ended, ctx);
 }
 
 

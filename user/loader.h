@@ -50,8 +50,22 @@ typedef void (*tt_entry_fn)(const void *key, const void *val, void *ctx);
  */
 int loader__seed_sched(struct tt_loader *l, pid_t tid, const struct tt_sched *s);
 
-/* Calls fn for every entry of a map. Returns the count or -errno. */
+/*
+ * Calls fn for every entry of a map: the kernel's, then those of ended threads
+ * moved to user space (loader__retire_ended). Returns the count or -errno.
+ */
 int loader__dump(struct tt_loader *l, enum tt_map which, tt_entry_fn fn, void *ctx);
+/* The kernel's entries only. */
+int loader__dump_kernel(struct tt_loader *l, enum tt_map which, tt_entry_fn fn, void *ctx);
+/* Deletes n keys from a map, in order; *deleted: how many were. 0 or -errno. */
+int loader__delete(struct tt_loader *l, enum tt_map which, const void *keys, size_t n, size_t *deleted);
+/*
+ * Whether thread tid has ended (settled: and has been gone long enough to have
+ * done its last wake, that of its joiner).
+ */
+typedef bool (*tt_ended_fn)(uint32_t tid, bool settled, void *ctx);
+/* Moves the entries ended threads made final out of the kernel (mapretire.h). Moved or -errno. */
+int loader__retire_ended(struct tt_loader *l, tt_ended_fn ended, void *ctx);
 /* --stacks: where the targets' code is, for the kernel's stack scan. */
 void loader__set_text_ranges(struct tt_loader *l, unsigned long (*ranges)[2], size_t n);
 /* CPython: where the kernel side reads each waiting thread's Python frames (conf->tgid 0: nowhere). */

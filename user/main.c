@@ -199,6 +199,7 @@ static int trace_loop(struct app *a)
 		if (!a->python_probed && now - a->python_scan_ns > a->python_probe_gap_ns)
 			targets__probe_python(a);
 		pythreads__tick(a, now);
+		report__retire_ended(a, now);
 		if (now - a->maps_read_ns > MAPS_REFRESH_NS)
 			targets__refresh_maps(a);
 		if (now >= next_scan) {

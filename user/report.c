@@ -1,9 +1,11 @@
 /* The end of a trace: last records, every model's figures, the views' summaries. */
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
 #include "app.h"
 #include "collect.h"
+#include "model/drops.h"
 #include "procfs.h"
 #include "pythreads.h"
 #include "syms.h"
@@ -34,24 +36,24 @@ void report__emit_trace_start(struct app *a, uint64_t realtime_ns)
 	report__emit_trace(a, detail, false, 0);
 }
 
+/* Each kind of drop on stderr and as a `lost` record, with what was full and the option (and size) to raise. */
 static void report_drops(struct app *a)
 {
-	/* indexed by enum tt_drop_kind */
-	static const char *const kinds[TT_DROP_MAX] = { "ringbuf", "map", "locks" };
-	static const char *const fix[TT_DROP_MAX] = { "--buffer", "--max-threads", "--max-locks" };
-	static const char *const what[TT_DROP_MAX] = { "ring buffer", "per-thread maps", "per-lock maps" };
 	uint64_t drops[TT_DROP_MAX];
 
 	loader__drops(a->loader, drops);
 	for (int k = 0; k < TT_DROP_MAX; k++) {
 		struct tt_record rec = { .kind = TT_REC_LOST, .tgid = a->tgid, .tid = a->tgid };
+		const struct tt_drop_info *d = drops__info(k);
+		unsigned size = !strcmp(d->option, "--max-locks") ? a->cfg.max_locks
+				: !strcmp(d->option, "--max-threads") ? a->cfg.max_threads : a->cfg.buffer_kb;
 
 		if (!drops[k])
 			continue;
-		fprintf(stderr, "threadtrace: lost %" PRIu64 " %s (%s full: raise %s)\n", drops[k],
-			k == TT_DROP_RINGBUF ? "events" : "records", what[k], fix[k]);
+		fprintf(stderr, "threadtrace: lost %" PRIu64 " %s (%s was full: raise %s, now %u%s)\n", drops[k], d->what,
+			d->full, d->option, size, k == TT_DROP_RINGBUF ? " KiB" : "");
 		rec.ts_ns = app__now_ns(CLOCK_MONOTONIC) - a->threads->t0_ns;
-		snprintf(rec.detail, sizeof(rec.detail), "%s:%" PRIu64, kinds[k], drops[k]);
+		snprintf(rec.detail, sizeof(rec.detail), "%s:%" PRIu64, d->key, drops[k]);
 		app__emit(&rec, a);
 	}
 }
@@ -188,6 +190,51 @@ int report__print(struct app *a)
 		timeline__write(a->timeline_file.f, a->history, a->threads, a->pystacks, name_lock, a);
 	}
 	return err;
+}
+
+/* A thread ending wakes its joiner microseconds after its exit event: after this, surely done. */
+#define SETTLED_NS (100 * 1000 * 1000ULL)
+
+struct ended_ctx {
+	const struct tt_threads *threads;
+	uint64_t now_rel_ns; /* since the trace started */
+};
+
+/* Whether tid's latest thread has ended (tt_ended_fn): nothing it waits on adds to its entries any more. */
+static bool thread_ended(uint32_t tid, bool settled, void *ctx)
+{
+	const struct ended_ctx *e = ctx;
+	const struct tt_thread *th = threads__find(e->threads, (pid_t)tid);
+
+	return th && th->ended && (!settled || th->end_ns + SETTLED_NS < e->now_rel_ns);
+}
+
+/*
+ * Every RETIRE_NS when threads ended since, sooner once a sixteenth of
+ * --max-locks has (each has an entry or more there: a fast churn fills the maps
+ * between sweeps otherwise). A sweep reads the three maps whole (a batch read
+ * each, ~1 ms per 10,000 entries here).
+ */
+#define RETIRE_NS (250 * 1000 * 1000ULL)
+
+void report__retire_ended(struct app *a, uint64_t now)
+{
+	struct ended_ctx e = { a->threads, now - a->threads->t0_ns };
+	static bool warned;
+	int n;
+
+	size_t ended = a->threads->nended - a->retire_nended;
+
+	if (!ended || (now - a->retire_ns < RETIRE_NS && ended < a->cfg.max_locks / 16))
+		return;
+	a->retire_ns = now;
+	a->retire_nended = a->threads->nended;
+	n = loader__retire_ended(a->loader, thread_ended, &e);
+	if (n < 0 && !warned) {
+		warned = true;
+		fprintf(stderr, "threadtrace: warning: cannot move ended threads' figures out of the kernel's maps (they stay there): %s\n",
+			strerror(-n));
+	}
 }
 
 /* Tracing into a file with a person watching stderr: a one-line status, rewritten in place. */

@@ -27,6 +27,8 @@ void threads__free(struct tt_threads *t)
 	index__free(&t->by_tid);
 	index__free(&t->by_word);
 	index__free(&t->by_word_ended);
+	index__free(&t->word_first);
+	index__free(&t->word_users);
 	for (size_t i = 0; i < t->n; i++)
 		free(t->v[i].py_stack);
 	free(t->v);
@@ -91,10 +93,47 @@ struct tt_thread *threads__by_tid_word(const struct tt_threads *t, pid_t tgid, u
 	return NULL;
 }
 
+/* word_users: the count of threads whose tid word is word, changed by delta. */
+static int count_word_user(struct tt_threads *t, uint64_t word, pid_t tgid, int delta)
+{
+	size_t n = 0;
+
+	if (!word)
+		return 0;
+	index__get(&t->word_users, word, (uint32_t)tgid, &n);
+	return index__put(&t->word_users, word, (uint32_t)tgid, delta < 0 && !n ? 0 : n + (size_t)(long)delta);
+}
+
 static int set_tid_word(struct tt_threads *t, struct tt_thread *th, uint64_t word)
 {
+	size_t pos = (size_t)(th - t->v), first;
+
+	if (th->tid_word != word &&
+	    (count_word_user(t, th->tid_word, th->tgid, -1) || count_word_user(t, word, th->tgid, 1)))
+		return -1;
 	th->tid_word = word;
-	return word ? index__put(&t->by_word, word, (uint32_t)th->tgid, (size_t)(th - t->v)) : 0;
+	if (word && !index__get(&t->word_first, word, (uint32_t)th->tgid, &first) &&
+	    index__put(&t->word_first, word, (uint32_t)th->tgid, pos))
+		return -1;
+	return word ? index__put(&t->by_word, word, (uint32_t)th->tgid, pos) : 0;
+}
+
+size_t threads__tid_word_users(const struct tt_threads *t, pid_t tgid, uint64_t word, const struct tt_thread **first)
+{
+	size_t n = 0, pos;
+
+	*first = NULL;
+	if (!word || !index__get(&t->word_users, word, (uint32_t)tgid, &n) || !n)
+		return 0;
+	if (index__get(&t->word_first, word, (uint32_t)tgid, &pos) && t->v[pos].tid_word == word) {
+		*first = &t->v[pos];
+		return n;
+	}
+	/* the first was given another word since (learnt at attach, then its own): the next in order */
+	for (size_t i = 0; i < t->n && !*first; i++)
+		if (t->v[i].tgid == tgid && t->v[i].tid_word == word)
+			*first = &t->v[i];
+	return n;
 }
 
 static uint64_t rel_ns(const struct tt_threads *t, uint64_t ts)
@@ -160,6 +199,7 @@ static int apply_exit(struct tt_threads *t, const struct tt_event *e, struct tt_
 
 	if (!th)
 		return -1;
+	t->nended += !th->ended;
 	th->ended = true;
 	th->end_ns = rel_ns(t, e->h.ts_ns);
 	th->how = classify_exit(x->flags);
@@ -397,4 +437,24 @@ void threads__set_final_sched(struct tt_threads *t, pid_t tid, const struct tt_s
 		}
 	}
 	set_figures(th, s, 0);
+}
+
+enum tt_join_seen threads__join_seen(const struct tt_threads *t, const struct tt_thread *th)
+{
+	if (th->joined)
+		return th->join_inferred ? TT_JOIN_INFERRED : TT_JOIN_PTHREAD;
+	/* CPython's joins are seen only when they wait: one of a thread that returned may have come after its end */
+	if (t->accept_inferred && th->ended && th->how == TT_END_EXITED && th->tid != th->tgid)
+		return TT_JOIN_NOT_SEEN;
+	return TT_JOIN_NONE;
+}
+
+const char *thread__join_seen_name(enum tt_join_seen j)
+{
+	switch (j) {
+	case TT_JOIN_PTHREAD: return "pthread";
+	case TT_JOIN_INFERRED: return "inferred";
+	case TT_JOIN_NOT_SEEN: return "not-seen";
+	default: return "";
+	}
 }

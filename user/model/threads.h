@@ -54,9 +54,12 @@ struct tt_threads {
 	bool accept_inferred;   /* the target is CPython: trust inferred joins */
 	struct tt_thread *v;
 	size_t n, cap;
+	size_t nended;          /* threads seen to end so far */
 	struct tt_index by_tid;  /* tid -> position of the latest thread with it */
 	struct tt_index by_word; /* (tid word, tgid) -> position of the latest thread given it */
 	struct tt_index by_word_ended; /* ... of the latest thread with it to end */
+	struct tt_index word_first; /* (tid word, tgid) -> position of the first thread given it */
+	struct tt_index word_users; /* (tid word, tgid) -> how many threads have it (a count, not a position) */
 };
 
 struct tt_threads *threads__new(pid_t tgid, uint64_t t0_ns);
@@ -67,6 +70,13 @@ struct tt_thread *threads__find(const struct tt_threads *t, pid_t tid);
 
 /* The thread whose tid word (struct pthread) this is: the latest to end with it, else the latest given it. */
 struct tt_thread *threads__by_tid_word(const struct tt_threads *t, pid_t tgid, uint64_t word);
+
+/*
+ * How many threads have had this tid word, in turn (glibc gives a new thread
+ * the stack, so the struct pthread and its word, of one that ended), and
+ * *first: the first of them (NULL with 0).
+ */
+size_t threads__tid_word_users(const struct tt_threads *t, pid_t tgid, uint64_t word, const struct tt_thread **first);
 
 /* A thread found in /proc at attach. Returns 1 and fills *rec when it is new. */
 int threads__add_alive(struct tt_threads *t, pid_t tid, const char *name, uint64_t now_ns,
@@ -113,6 +123,23 @@ int threads__set_py_name(struct tt_threads *t, pid_t tid, const char *name);
  * innermost first), copied; NULL forgets them. 0, or -1 (unknown tid, ENOMEM).
  */
 int threads__set_py_stack(struct tt_threads *t, pid_t tid, const char *stack);
+
+/* What is known of a thread's join. */
+enum tt_join_seen {
+	TT_JOIN_NONE = 0,    /* no join: alive, killed, or not a CPython thread (every pthread join is seen) */
+	TT_JOIN_PTHREAD,     /* joined, seen at libc's join functions */
+	TT_JOIN_INFERRED,    /* joined, inferred from the wake that ended its joiner's wait (CPython) */
+	/*
+	 * A CPython thread that returned with no join seen: a Thread.join of a
+	 * thread already ended returns without waiting (its lock is free), so no
+	 * wait shows whether one came. Joined or not, threadtrace cannot tell.
+	 */
+	TT_JOIN_NOT_SEEN,
+};
+
+enum tt_join_seen threads__join_seen(const struct tt_threads *t, const struct tt_thread *th);
+/* "pthread", "inferred", "not-seen" or "" (CSV, JSON). */
+const char *thread__join_seen_name(enum tt_join_seen j);
 
 /* "exited", "daemon-killed", "process-exit" or "alive". */
 const char *thread__end_name(enum tt_end how);

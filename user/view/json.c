@@ -1,6 +1,7 @@
 /* JSON views: the events as JSON lines (-o json) and the summary as one document (--summary-json). */
 #include <inttypes.h>
 #include <string.h>
+#include "model/drops.h"
 #include "sanitize.h"
 #include "view/view.h"
 
@@ -132,6 +133,7 @@ static void write_summary(FILE *f, const struct tt_report *r)
 		th->ended ? fprintf(f, "%" PRIu64, th->end_ns) : fputs("null", f);
 		fprintf(f, ",\"exit\":\"%s\",\"joined_by\":", th->ended ? thread__end_name(th->how) : "alive");
 		th->joined ? fprintf(f, "%d", (int)th->joined_by) : fputs("null", f);
+		fprintf(f, ",\"join\":\"%s\"", thread__join_seen_name(threads__join_seen(r->threads, th)));
 		fputs(",\"join_wait_ns\":", f);
 		th->joined ? fprintf(f, "%" PRIu64, th->join_wait_ns) : fputs("null", f);
 		fprintf(f, ",\"oncpu_ns\":%" PRIu64 ",\"runq_ns\":%" PRIu64 ",\"lock_ns\":%" PRIu64
@@ -184,8 +186,10 @@ static void write_summary(FILE *f, const struct tt_report *r)
 		   "\"parallelism_without\":%.4f,\"confidence\":\"%s\",\"reason\":",
 		vd->share, vd->handoffs_per_s, vd->threads, vd->par_mean, vd->par_without, vd->confidence);
 	json__write_string(f, vd->reason);
-	fprintf(f, "},\n\"lost\":{\"ringbuf\":%" PRIu64 ",\"map\":%" PRIu64 ",\"locks\":%" PRIu64 "}}\n",
-		r->lost[TT_DROP_RINGBUF], r->lost[TT_DROP_MAP], r->lost[TT_DROP_LOCKS]);
+	fputs("},\n\"lost\":{", f);
+	for (int k = 0; k < TT_DROP_MAX; k++)
+		fprintf(f, "%s\"%s\":%" PRIu64, k ? "," : "", drops__info(k)->key, r->lost[k]);
+	fputs("}}\n", f);
 }
 
 void summary_json__write(FILE *f, const struct tt_report *r)

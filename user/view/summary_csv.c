@@ -33,7 +33,7 @@ static void write_locks(FILE *f, const struct tt_report *r)
 static void write_threads(FILE *f, const struct tt_report *r)
 {
 	fputs("tgid,tid,name,oncpu_ns,runq_ns,lock_ns,sleep_ns,exit,creator,start_ns,end_ns,joined_by,join_wait_ns,"
-	      "futex_waits,futex_wait_ns,py_name,py_stack\n", f);
+	      "futex_waits,futex_wait_ns,py_name,py_stack,join\n", f);
 	for (size_t i = 0; i < r->threads->n; i++) {
 		const struct tt_thread *th = &r->threads->v[i];
 
@@ -58,7 +58,7 @@ static void write_threads(FILE *f, const struct tt_report *r)
 		csv__write_field(f, th->py_name);
 		fputc(',', f);
 		csv__write_field(f, th->py_stack ? th->py_stack : "");
-		fputc('\n', f);
+		fprintf(f, ",%s\n", thread__join_seen_name(threads__join_seen(r->threads, th)));
 	}
 }
 

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include "model/drops.h"
 #include "sanitize.h"
 #include "view/view.h"
 
@@ -184,12 +185,49 @@ static void more_threads(FILE *o, size_t nthreads, const bool *shown)
 			   "and each main thread; all of them: --all, or --summary-csv's threads.csv)\n", n);
 }
 
+/* -f: how many processes besides the target have threads in the table (0: one process, no PID column). */
+static size_t other_processes(const struct tt_threads *t)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->n; i++)
+		n += t->v[i].tid == t->v[i].tgid && t->v[i].tgid != t->tgid;
+	return n;
+}
+
+/* -f: the PID column, before TID, when the table holds several processes' threads. */
+static void pid_cell(FILE *o, bool several, const char *title, pid_t pid)
+{
+	if (!several)
+		return;
+	if (title)
+		fprintf(o, "%7s ", title);
+	else
+		fprintf(o, "%7d ", (int)pid);
+}
+
+static bool several_processes(const struct tt_threads *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].tgid != t->tgid)
+			return true;
+	return false;
+}
+
 static void summary_threads(FILE *o, const struct tt_threads *t, const bool *shown)
 {
 	int nw = name_width(t);
+	bool several = several_processes(t);
+	size_t others = other_processes(t), not_seen = 0;
 
-	fprintf(o, "\nThreads of process %d (times in seconds since the trace started; ? = before attach)\n",
-		(int)t->tgid);
+	if (several)
+		fprintf(o, "\nThreads of process %d and of %zu process%s it started (-f; PID: the thread's process; "
+			   "times in seconds since the trace started; ? = before attach)\n",
+			(int)t->tgid, others, others == 1 ? "" : "es");
+	else
+		fprintf(o, "\nThreads of process %d (times in seconds since the trace started; ? = before attach)\n",
+			(int)t->tgid);
+	pid_cell(o, several, "PID", 0);
 	fprintf(o, "%7s %-*s %7s %10s %10s %10s  %-13s %s\n", "TID", nw, "NAME", "CREATOR", "START", "END",
 		"LIFETIME", "HOW IT ENDED", "JOINED BY (WAIT)");
 	for (size_t i = 0; i < t->n; i++) {
@@ -219,13 +257,21 @@ static void summary_threads(FILE *o, const struct tt_threads *t, const bool *sho
 			fmt_secs(wait, sizeof(wait), th->join_wait_ns);
 			snprintf(join, sizeof(join), "%d (%ss%s)", (int)th->joined_by, wait,
 				 th->join_inferred ? ", inferred" : "");
+		} else if (threads__join_seen(t, th) == TT_JOIN_NOT_SEEN) {
+			snprintf(join, sizeof(join), "not seen*");
+			not_seen++;
 		} else {
 			snprintf(join, sizeof(join), "-");
 		}
+		pid_cell(o, several, NULL, th->tgid);
 		fprintf(o, "%7d %-*s %7s %10s %10s %10s  %-13s %s\n", (int)th->tid, pad_for(name, nw), name, creator, start,
 			end, life, how, join);
 	}
 	more_threads(o, t->n, shown);
+	/* after a blank line: the table's rows end at the first one */
+	if (not_seen)
+		fprintf(o, "\n  * not seen: CPython's Thread.join of a thread that has already ended returns without "
+			   "waiting, so threadtrace sees no join: joined after its end, or never (docs/python.md)\n");
 }
 
 
@@ -245,9 +291,11 @@ static void fmt_dur(char *buf, size_t len, uint64_t ns)
 static void summary_states(FILE *o, const struct tt_threads *t, const bool *shown)
 {
 	int nw = name_width(t);
+	bool several = several_processes(t);
 
-	fprintf(o, "\nWhere the threads' time went (seconds)\n%7s %-*s %9s %9s %9s %9s %7s\n", "TID", nw, "NAME",
-		"ON-CPU", "RUNQUEUE", "FUTEX", "SLEEP", "WAITS");
+	fprintf(o, "\nWhere the threads' time went (seconds)\n");
+	pid_cell(o, several, "PID", 0);
+	fprintf(o, "%7s %-*s %9s %9s %9s %9s %7s\n", "TID", nw, "NAME", "ON-CPU", "RUNQUEUE", "FUTEX", "SLEEP", "WAITS");
 	for (size_t i = 0; i < t->n; i++) {
 		const struct tt_thread *th = &t->v[i];
 		char name[4 * TT_PY_NAME_LEN];
@@ -255,6 +303,7 @@ static void summary_states(FILE *o, const struct tt_threads *t, const bool *show
 		if (shown && !shown[i])
 			continue;
 		thread_name(name, sizeof(name), th);
+		pid_cell(o, several, NULL, th->tgid);
 		fprintf(o, "%7d %-*s %9.3f %9.3f %9.3f %9.3f %7" PRIu64 "\n", (int)th->tid, pad_for(name, nw), name, th->oncpu_ns / 1e9,
 			th->runq_ns / 1e9, th->lock_ns / 1e9, th->sleep_ns / 1e9, th->waits);
 	}
@@ -303,6 +352,7 @@ static void summary_locks(FILE *o, const struct tt_locks *l, size_t top)
 	char name[4 * TT_LOCK_NAME_LEN];
 	int width = LOCK_COL_MIN;
 	size_t shown = 0;
+	bool several = false;
 
 	fprintf(o, "\nLocks (futex words) by total wait; contention = a holder made others wait, idle = waiting for work or a join\n");
 	if (!l->n) {
@@ -318,6 +368,11 @@ static void summary_locks(FILE *o, const struct tt_locks *l, size_t top)
 		if ((int)strlen(name) > width)
 			width = strlen(name) < LOCK_COL_MAX ? (int)strlen(name) : LOCK_COL_MAX;
 	}
+	/* -f: words of several processes (the same address in two is two words): say whose */
+	for (size_t i = 1; i < l->n && !several; i++)
+		several = l->v[i].tgid != l->v[0].tgid;
+	if (several)
+		fprintf(o, "%7s ", "PID");
 	fprintf(o, "%-*s %-12s %-10s %7s %6s %10s %10s %9s %9s %4s %8s\n", width, "LOCK", "KIND", "ROLE", "WAITS",
 		"TMOUT", "TOTAL", "MAX", "HOLD-P50", "HOLD-P99", "THR", "HANDOFFS");
 	for (size_t i = 0; i < l->n && shown < top; i++) {
@@ -331,6 +386,8 @@ static void summary_locks(FILE *o, const struct tt_locks *l, size_t top)
 		fmt_dur(tot, sizeof(tot), k->total_ns);
 		fmt_dur(max, sizeof(max), k->max_ns);
 		fmt_holds(&k->hold, p50, p99, sizeof(p50));
+		if (several)
+			fprintf(o, "%7d ", (int)k->tgid);
 		fprintf(o, "%-*.*s %-12s %-10s %7" PRIu64 " %6" PRIu64 " %10s %10s %9s %9s %4u %8" PRIu64 "\n",
 			width, width, name, lock__kind_name(k), lock__role(k) == TT_ROLE_CONTENTION ? "contention" : "idle",
 			k->waits, k->timeouts, tot, max, p50, p99, k->threads, k->handoffs);
@@ -621,8 +678,8 @@ static void text_summary(struct tt_view *v, const struct tt_report *r)
 	summary_verdict(o, r->verdict);
 	for (int k = 0; k < TT_DROP_MAX; k++)
 		if (r->lost[k])
-			fprintf(o, "LOST: %" PRIu64 " %s\n", r->lost[k],
-				k == TT_DROP_RINGBUF ? "events (ring buffer full)" : "records (kernel maps full)");
+			fprintf(o, "LOST: %" PRIu64 " %s (%s was full: raise %s)\n", r->lost[k], drops__info(k)->what,
+				drops__info(k)->full, drops__info(k)->option);
 	fflush(o);
 }
 
