@@ -94,6 +94,13 @@ static __always_inline void account(struct tt_sched *s, __u64 now)
 	__u64 d = s->since_ns && now > s->since_ns ? now - s->since_ns : 0;
 	__u32 i = s->state - TT_ST_ONCPU;
 
+	/*
+	 * An instant before the books' last one (a missed wait's end dated from its CPU time, a
+	 * wake's instant) adds nothing and must not move the books back: the time since would
+	 * be counted twice (threads whose states added up to more than their lifetime).
+	 */
+	if (s->since_ns && now < s->since_ns)
+		return;
 	if (i < 4)
 		((__u64 *)s)[i] += d;
 	s->since_ns = now;

@@ -7,7 +7,9 @@
 
 /* The runtime's libraries: a wait passes through them on its way to the caller we name. */
 static const char *const runtime_files[] = { "libc.so", "ld-linux", "libpthread.so", "libstdc++.so",
-					     "libgcc_s.so" };
+					     "libgcc_s.so",
+					     /* CPython's own code: its locks are named by their Python frames (pylocks.c) */
+					     "libpython", "python" };
 /* The runtime's functions linked into a program (C++ templates, Rust's std): mangled and demangled */
 static const char *const runtime_syms[] = { "_ZNSt", "_ZNKSt", "_ZSt", "_ZN9__gnu_cxx", "__gthread",
 					    "_ZN3std", "_ZN4core", "_ZN5alloc", "_RNv", "std::", "core::",
