@@ -314,10 +314,10 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct tt_sched *s, struct 
 	if (want_stacks) {
 		w.stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
 		scan_stack(regs, w.scan);
-		ustack_send(target_tgid(prev->tgid), tid, regs, &w);
+		ustack_send(s, target_tgid(prev->tgid), tid, regs, &w);
 	} else {
 		/* a word no symbol covers is named after the code that waits on it (once per word) */
-		ustack_send_word(target_tgid(prev->tgid), tid, regs, w.addr);
+		ustack_send_word(s, target_tgid(prev->tgid), tid, regs, w.addr);
 	}
 	/* CPython: where in Python it waits (a global function: one call for the verifier) */
 	w.py_stack = py_capture(s, target_tgid(prev->tgid), tid, TT_REG_SP(regs));

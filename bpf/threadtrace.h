@@ -289,6 +289,7 @@ struct tt_sched {
 		__u32 pad;
 	} holds[TT_HOLDS];
 	__u64 py_tstate;    /* CPython: its PyThreadState, as last found */
+	__u64 ustack_key;   /* the last site or word whose stack copy it knows sent: a repeat costs a compare */
 	struct tt_wait wait; /* the futex wait it sleeps in, while in_wait */
 };
 

@@ -13,12 +13,6 @@ struct ustack_sent_map {
 struct ustack_sent_map ustack_sent SEC(".maps");
 const volatile bool want_ustacks = false;
 
-/* FNV-1a over 64-bit words */
-static __always_inline __u64 ustack_mix(__u64 h, __u64 v)
-{
-	return (h ^ v) * 0x100000001b3ULL;
-}
-
 #define USTACK_HEAD (sizeof(struct tt_event_head) + __builtin_offsetof(struct tt_ev_ustack, stack))
 
 __noinline int ustack_capture(struct tt_ustack_req *r)
@@ -27,18 +21,15 @@ __noinline int ustack_capture(struct tt_ustack_req *r)
 		struct tt_event_head h;
 		struct tt_ev_ustack u;
 	} *e;
-	__u64 key = 0xcbf29ce484222325ULL, sp;
+	__u64 sp;
 	__u32 len = 0, chunks;
 	__u8 one = 1;
 	bool word;
 
 	if (!r)
 		return 0;
-	key = ustack_mix(ustack_mix(ustack_mix(key, r->tgid), r->addr), (__u32)r->stack_id);
-	for (int i = 0; i < TT_SCAN_HITS; i++)
-		key = ustack_mix(key, r->scan[i]);
-	if (bpf_map_lookup_elem(&ustack_sent, &key))
-		return 0;
+	if (bpf_map_lookup_elem(&ustack_sent, &r->key))
+		return 1;
 	/*
 	 * A copy only names a site or a word: it never takes the room of the events. Past a
 	 * quarter of the buffer waiting, it is left for the site's or word's next wait (not
@@ -52,10 +43,8 @@ __noinline int ustack_capture(struct tt_ustack_req *r)
 		e = bpf_ringbuf_reserve(&events, USTACK_HEAD + TT_USTACK_WORD_BYTES, 0);
 	else
 		e = bpf_ringbuf_reserve(&events, USTACK_HEAD + TT_USTACK_BYTES, 0);
-	if (!e) {
-		count_drop(TT_DROP_RINGBUF);
-		return 0;
-	}
+	if (!e)
+		return 0; /* no room (a buffer smaller than a copy: --buffer 4): no event was lost */
 	chunks = (word ? TT_USTACK_WORD_BYTES : TT_USTACK_BYTES) / TT_USTACK_CHUNK;
 	e->h.ts_ns = bpf_ktime_get_ns();
 	e->h.kind = TT_EV_USTACK;
@@ -77,6 +66,6 @@ __noinline int ustack_capture(struct tt_ustack_req *r)
 	e->u.len = len;
 	/* at once: unwound while the process (its maps, its files) is surely there */
 	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
-	bpf_map_update_elem(&ustack_sent, &key, &one, BPF_ANY);
-	return 0;
+	bpf_map_update_elem(&ustack_sent, &r->key, &one, BPF_ANY);
+	return 1;
 }

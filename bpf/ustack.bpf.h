@@ -12,6 +12,7 @@
 
 /* A site to send: the waiting thread (tgid as the user sees it), its site, its registers. */
 struct tt_ustack_req {
+	__u64 key;  /* ustack_key(): which site or word */
 	__u64 addr;
 	__u32 tgid;
 	__u32 tid;
@@ -23,36 +24,67 @@ struct tt_ustack_req {
 
 /*
  * Sends r's stack once per site (again only when the map of sites sent evicted it, or the
- * buffer was full: then at its next wait). A global function: verified once, on its own.
+ * buffer was busy: then at its next wait). 1: sent now or before; 0: not (try again). A global
+ * function: verified once, on its own.
  */
 int ustack_capture(struct tt_ustack_req *r);
+
+/* FNV-1a over 64-bit words */
+static __always_inline __u64 ustack_mix(__u64 h, __u64 v)
+{
+	return (h ^ v) * 0x100000001b3ULL;
+}
+
+/* A site's (or, stack_id TT_USTACK_WORD, a word's) key: process, word, stack id, scan. */
+static __always_inline __u64 ustack_key(__u32 tgid, __u64 addr, __s32 stack_id, const __u64 scan[TT_SCAN_HITS])
+{
+	__u64 key = ustack_mix(ustack_mix(ustack_mix(0xcbf29ce484222325ULL, tgid), addr), (__u32)stack_id);
+
+	for (int i = 0; i < TT_SCAN_HITS; i++)
+		key = ustack_mix(key, scan[i]);
+	return key;
+}
+
+/* Sends r unless its thread (entry s) knows it sent it last: most waits repeat the last one. */
+static __always_inline void ustack_send_req(struct tt_sched *s, struct tt_ustack_req *r)
+{
+	if (s->ustack_key == r->key)
+		return;
+	if (ustack_capture(r))
+		s->ustack_key = r->key;
+}
 
 /* Unless THREADTRACE_DWARF=0: with --stacks each new site's stack, always each new word's. */
 extern const volatile bool want_ustacks;
 
-/* The wait w of tid (registers regs at its system call) has a site: send its stack if new. */
-static __always_inline void ustack_send(__u32 tgid, __u32 tid, struct pt_regs *regs, const struct tt_wait *w)
+/* The wait w of tid (entry s, registers regs at its system call) has a site: send its stack if new. */
+static __always_inline void ustack_send(struct tt_sched *s, __u32 tgid, __u32 tid, struct pt_regs *regs,
+					const struct tt_wait *w)
 {
 	/* x86-64's names (the Makefile builds for nothing else) */
-	struct tt_ustack_req r = { .addr = w->addr, .tgid = tgid, .tid = tid, .stack_id = w->stack_id,
+	struct tt_ustack_req r = { .key = ustack_key(tgid, w->addr, w->stack_id, w->scan), .addr = w->addr,
+				   .tgid = tgid, .tid = tid, .stack_id = w->stack_id,
 				   .regs = { regs->ip, regs->sp, regs->bp, regs->bx, regs->r12, regs->r13,
 					     regs->r14, regs->r15 } };
 
 	if (!want_ustacks)
 		return;
 	__builtin_memcpy(r.scan, w->scan, sizeof(r.scan));
-	ustack_capture(&r);
+	ustack_send_req(s, &r);
 }
 
 /* The first blocking wait on word addr: its stack top, to name the word after its caller. */
-static __always_inline void ustack_send_word(__u32 tgid, __u32 tid, struct pt_regs *regs, __u64 addr)
+static __always_inline void ustack_send_word(struct tt_sched *s, __u32 tgid, __u32 tid, struct pt_regs *regs,
+					     __u64 addr)
 {
-	struct tt_ustack_req r = { .addr = addr, .tgid = tgid, .tid = tid, .stack_id = TT_USTACK_WORD,
+	const __u64 none[TT_SCAN_HITS] = {};
+	struct tt_ustack_req r = { .key = ustack_key(tgid, addr, TT_USTACK_WORD, none), .addr = addr,
+				   .tgid = tgid, .tid = tid, .stack_id = TT_USTACK_WORD,
 				   .regs = { regs->ip, regs->sp, regs->bp, regs->bx, regs->r12, regs->r13,
 					     regs->r14, regs->r15 } };
 
 	if (want_ustacks)
-		ustack_capture(&r);
+		ustack_send_req(s, &r);
 }
 
 #endif /* USTACK_BPF_H */
