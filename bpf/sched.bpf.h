@@ -138,19 +138,19 @@ static __always_inline long sched_out(struct tt_sched *s, struct task_struct *pr
 
 	if (!s)
 		return 0;
-	if (resumed && s->state != TT_ST_ONCPU) {
+	if (resumed && s->state != TT_ST_ONCPU && s->state != TT_ST_ENDED) {
 		account(s, resumed);
 		s->state = TT_ST_ONCPU;
 	}
 	account(s, now);
-	if (prev->flags & PF_EXITING)
-		s->state = TT_ST_UNKNOWN; /* ending: nothing more to account */
-	else if (preempt || prev_state == TASK_RUNNING)
-		s->state = TT_ST_RUNQ;
-	else
-		s->state = lock_addr ? TT_ST_LOCK : TT_ST_SLEEP;
-	if (s->state != TT_ST_UNKNOWN)
+	/* past its exit (sched_exit) it stays ended; before it (PF_EXITING already), still its time */
+	if (s->state != TT_ST_ENDED) {
+		if (preempt || prev_state == TASK_RUNNING)
+			s->state = TT_ST_RUNQ;
+		else
+			s->state = lock_addr ? TT_ST_LOCK : TT_ST_SLEEP;
 		emit_state(prev, s->state, now, lock_addr, lock_addr ? s->wait.py_stack : 0);
+	}
 	if (s->on_cpu) {
 		s->on_cpu = 0;
 		delta = -1;
@@ -166,27 +166,32 @@ static __always_inline long sched_in(struct tt_sched *s, struct task_struct *nex
 	if (!s)
 		return 0;
 	account(s, now);
-	s->state = TT_ST_ONCPU;
-	emit_state(next, TT_ST_ONCPU, now, 0, 0);
+	if (s->state != TT_ST_ENDED) { /* a dying thread back on a CPU after its exit stays ended */
+		s->state = TT_ST_ONCPU;
+		emit_state(next, TT_ST_ONCPU, now, 0, 0);
+	}
 	if (s->on_cpu)
 		return 0;
 	s->on_cpu = 1;
 	return 1;
 }
 
-/* A thread's last switch-out comes after its exit: close its books here. */
+/*
+ * A thread's last switch-out comes after its exit: close its books here, at its
+ * end; what it does from here on (switched out, woken, run) is not its time.
+ */
 static __always_inline void sched_exit(struct tt_sched *s, __u64 now)
 {
 	if (s) {
 		account(s, now);
-		s->state = TT_ST_UNKNOWN; /* ended: nothing more to account */
+		s->state = TT_ST_ENDED;
 	}
 }
 
-/* p (a target thread, its entry s) becomes runnable. */
+/* p (a target thread, its entry s) becomes runnable; not once ended (a wake in its exit path). */
 static __always_inline void sched_wakeup(struct tt_sched *s, struct task_struct *p)
 {
-	if (s && s->state != TT_ST_ONCPU && s->state != TT_ST_RUNQ) {
+	if (s && s->state != TT_ST_ONCPU && s->state != TT_ST_RUNQ && s->state != TT_ST_ENDED) {
 		/* a futex wait ends when futex_woken saw it end: the lock table's instant too */
 		__u64 now = s->state == TT_ST_LOCK && s->in_wait && s->wait.woken_ns ? s->wait.woken_ns
 										    : bpf_ktime_get_ns();

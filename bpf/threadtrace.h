@@ -263,7 +263,12 @@ struct tt_site_key {
 };
 
 
-enum tt_sched_state { TT_ST_UNKNOWN = 0, TT_ST_ONCPU, TT_ST_RUNQ, TT_ST_LOCK, TT_ST_SLEEP };
+/*
+ * TT_ST_ENDED: past its exit (sched_process_exit), the books closed there. What a dying
+ * thread does after its exit (blocked on the mm's lock in exit_mm, woken, run again) is
+ * after its end: counted, it made states add up to more than the thread's lifetime.
+ */
+enum tt_sched_state { TT_ST_UNKNOWN = 0, TT_ST_ONCPU, TT_ST_RUNQ, TT_ST_LOCK, TT_ST_SLEEP, TT_ST_ENDED };
 
 struct tt_sched {
 	__u64 oncpu_ns;

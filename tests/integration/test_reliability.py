@@ -222,23 +222,28 @@ def test_busy_neighbour_with_the_same_name_is_invisible(tmp_path):
 
 def test_max_threads_bounds_threads_alive_not_threads_ever_seen(tmp_path):
     # 5000 threads, at most 500 alive at once, through per-thread maps sized for 1024: an ended
-    # thread's scheduling figures go to user space at its last switch and its entry is freed
-    t = trace_command([DEMOS / "manythreads", "5000"], tmp_path, args=["-q", "--max-threads", "1024"])
-    assert t.rc == 0, t.stderr
-    assert not t.events("lost") and "lost" not in t.stderr
-    workers = {t.tids[f"t{i}"] for i in range(5000)}
-    rows = {int(r["tid"]): r for r in t.summary["threads"]}
-    assert workers <= set(rows)
-    # each worker ran and slept (0.01 s x TT_SCALE): figures kept for every one of them, and
-    # its states (on CPU, run queue, lock, sleep) add up to its lifetime, within 10 % + 1.5 ms
-    # (a dying thread still runs between its exit event and its last switch)
-    for w in workers:
-        r = rows[w]
-        life = int(r["end_ns"]) - int(r["start_ns"])
-        states = sum(int(r[k]) for k in ("oncpu_ns", "runq_ns", "lock_ns", "sleep_ns"))
-        assert r["exit"] == "exited" and int(r["oncpu_ns"]) > 0, r
-        assert int(r["sleep_ns"]) > 0.01 * float(SCALE) * 0.5e9, r
-        assert abs(states - life) <= 0.1 * life + 1.5e6, (states, life, r)
+    # thread's scheduling figures go to user space at its last switch and its entry is freed.
+    # Three runs: a dying thread blocked after its exit event (likely exit_mm on the mm's lock
+    # while the main thread maps new stacks) was woken and its run-queue wait counted, in some
+    # runs only: 2-3 ms more than its lifetime for a few of the first threads.
+    for run in range(3):
+        t = trace_command([DEMOS / "manythreads", "5000"], tmp_path, args=["-q", "--max-threads", "1024"])
+        assert t.rc == 0, t.stderr
+        assert not t.events("lost") and "lost" not in t.stderr
+        workers = {t.tids[f"t{i}"] for i in range(5000)}
+        rows = {int(r["tid"]): r for r in t.summary["threads"]}
+        assert workers <= set(rows)
+        # each worker ran and slept (0.01 s x TT_SCALE): figures kept for every one of them, and
+        # its states (on CPU, run queue, lock, sleep) add up to its lifetime: never more (the books
+        # open at its start event's instant and close at its exit event's), less by at most
+        # 10 % + 1.5 ms (an instant seen out of order adds nothing)
+        for w in workers:
+            r = rows[w]
+            life = int(r["end_ns"]) - int(r["start_ns"])
+            states = sum(int(r[k]) for k in ("oncpu_ns", "runq_ns", "lock_ns", "sleep_ns"))
+            assert r["exit"] == "exited" and int(r["oncpu_ns"]) > 0, (run, r)
+            assert int(r["sleep_ns"]) > 0.01 * float(SCALE) * 0.5e9, (run, r)
+            assert life - (0.1 * life + 1.5e6) <= states <= life + 0.1e6, (run, states, life, r)
 
 
 def test_10000_threads_counted_exactly_with_bounded_memory(tmp_path):
