@@ -104,6 +104,7 @@ static __always_inline void joinguess_exit(struct task_struct *task, __u32 flags
 			e->join_guess.op = wake->op;
 			e->join_guess.py_stack = wake->py_stack;
 			e->join_guess.exit_flags = flags;
+			e->join_guess.woken_ns = wake->ts_ns;
 			event_submit(e);
 		}
 		bpf_map_delete_elem(&last_wake, &tid);

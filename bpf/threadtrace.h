@@ -362,6 +362,7 @@ struct tt_ev_join_guess {
 	__u64 py_stack;  /* the wait's Python stack id: one in no Thread.join is no join; 0: none */
 	__u32 exit_flags; /* the joinee's TT_EXIT_*: killed as the process ended, after it was joined */
 	__u32 pad;
+	__u64 woken_ns;  /* when the joinee woke the joiner (the joiner may have ended since) */
 };
 
 /* TT_EV_WAIT (--csv, --timeline): tid's blocking futex wait on addr ended. */

@@ -235,8 +235,13 @@ static int apply_join(struct tt_threads *t, const struct tt_event *e, struct tt_
 	pid_t tgid = (pid_t)e->h.tgid, tid = (pid_t)e->h.tid, guessed = (pid_t)e->join_guess.joinee;
 	struct tt_thread *joiner = threads__find(t, tid), *joinee;
 
-	/* A dead thread joins nothing: a guessed joiner seen to exit was not waiting in a join. */
-	if (inferred && joiner && joiner->ended)
+	/*
+	 * A dead thread joins nothing: a guessed joiner that ended before the wake was not waiting
+	 * in a join. One that ended after it did (the main thread's join returned, then it ended
+	 * the process before the joinee's OS thread got to its exit).
+	 */
+	if (inferred && joiner && joiner->ended &&
+	    (!e->join_guess.woken_ns || joiner->end_ns <= rel_ns(t, e->join_guess.woken_ns)))
 		return 0;
 	joiner = threads__get(t, tgid, tid);
 	if (!joiner)
