@@ -128,6 +128,35 @@ def end_bpftrace(bt, timeout=60):
         raise
 
 
+def trace_beside_bpftrace(bt, demo, tmp_path, demo_timeout=60):
+    """The same run seen twice: bpftrace (bt, started on the demo's pid) attaches first, then
+    threadtrace --csv -w -p; the demo (held reading a line on stdin) is let go, and every process
+    is ended by its id on every path. Returns (summary folder, bpftrace's stdout)."""
+    out, summary = tmp_path / "t.csv", tmp_path / "s"
+    summary.mkdir()
+    tt = None
+    try:
+        line = readline_within(bt.stdout, 60)  # bpftrace compiles and attaches first: slow when busy
+        assert line.startswith("Attaching"), line
+        tt = subprocess.Popen([str(TT), "--csv", "-w", str(out), "--summary-csv", str(summary),
+                               "-p", str(demo.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True)
+        wait_attached(out)
+        demo.stdin.write("go\n")
+        demo.stdin.close()
+        assert demo.wait(timeout=demo_timeout) == 0
+        assert tt.wait(timeout=60) == 0, tt.stderr.read()
+    finally:
+        # bpftrace prints its maps when interrupted
+        for p in (demo, tt):
+            if p is not None and p.poll() is None:
+                p.kill()
+                p.wait()
+        bt_out, bt_err = end_bpftrace(bt)
+    assert bt.returncode == 0, bt_err
+    return summary, bt_out
+
+
 def wait_attached(csv_path, timeout=10):
     """Waits until a -p tracer writing CSV to csv_path has listed the threads alive at its attach."""
     deadline = time.monotonic() + timeout

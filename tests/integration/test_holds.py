@@ -1,15 +1,13 @@
 """Hold times a user can trust, and one definition of a wait (docs/locks.md): against a demo
 that times its own holds, against bpftrace's uprobes on a real program's pthread calls, and the
 lock table's wait totals against the thread table's futex time."""
-import csv
 import os
 import random
 import re
 import shutil
 import subprocess
 
-from conftest import (DEMOS, TT, bpftrace_argv, end_bpftrace, read_summary, readline_within,
-                      trace_command, wait_attached)
+from conftest import DEMOS, bpftrace_argv, read_summary, trace_beside_bpftrace, trace_command
 
 MS = 1_000_000
 # Our hold ends at the wake inside the holder's unlock call and begins when the thread that won
@@ -101,28 +99,7 @@ def test_pigz_holds_within_what_bpftrace_saw_of_its_mutexes(tmp_path):
     script.write_text(HOLDS_BT.format(libc=libc_of(pigz)))
     bt = subprocess.Popen(bpftrace_argv([str(script), str(demo.pid)]),
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    out = tmp_path / "t.csv"
-    summary = tmp_path / "s"
-    summary.mkdir()
-    tt = None
-    try:
-        line = readline_within(bt.stdout, 60)  # bpftrace compiles and attaches first: slow when busy
-        assert line.startswith("Attaching"), line
-        tt = subprocess.Popen([str(TT), "--csv", "-w", str(out), "--summary-csv", str(summary),
-                               "-p", str(demo.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              text=True)
-        wait_attached(out)
-        demo.stdin.write("go\n")
-        demo.stdin.close()
-        assert demo.wait(timeout=120) == 0
-        assert tt.wait(timeout=60) == 0, tt.stderr.read()
-    finally:
-        for p in (demo, tt):
-            if p is not None and p.poll() is None:
-                p.kill()
-                p.wait()
-        bt_out, bt_err = end_bpftrace(bt)
-    assert bt.returncode == 0, bt_err
+    summary, bt_out = trace_beside_bpftrace(bt, demo, tmp_path, demo_timeout=120)
     longest = {int(a): int(v) for a, v in re.findall(r"@max\[(\d+)\]: (\d+)", bt_out)}
     timed = {int(a): int(v) for a, v in re.findall(r"@n\[(\d+)\]: (\d+)", bt_out)}
     assert sum(timed.values()) > 1000, bt_out

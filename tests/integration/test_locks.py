@@ -9,8 +9,7 @@ import time
 import pytest
 
 from conftest import (DEMOS, PYDEMOS, PYTHON, ROOT, SCALE, TT, parallelism_mean, parse_csv,
-                      read_summary, trace_command, wait_attached,
-                      bpftrace_argv, end_bpftrace, readline_within)
+                      read_summary, trace_command, bpftrace_argv, trace_beside_bpftrace)
 
 
 def gil_like_locks(t):
@@ -289,28 +288,7 @@ def test_blocking_waits_match_bpftrace_on_the_same_run(tmp_path):
     # bpftrace's tracepoints need tracefs: the mounted one, else a private mount gone with it
     bt = subprocess.Popen(bpftrace_argv(["-e", script, str(pid)]),
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    out = tmp_path / "t.csv"
-    summary = tmp_path / "s"
-    summary.mkdir()
-    tt = None
-    try:
-        line = readline_within(bt.stdout, 60)  # bpftrace compiles and attaches first: slow when busy
-        assert line.startswith("Attaching"), line
-        tt = subprocess.Popen([str(TT), "--csv", "-w", str(out), "--summary-csv", str(summary),
-                               "-p", str(pid)], stderr=subprocess.PIPE, text=True)
-        wait_attached(out)
-        demo.stdin.write("go\n")
-        demo.stdin.close()
-        assert demo.wait(timeout=60) == 0
-        assert tt.wait(timeout=60) == 0, tt.stderr.read()
-    finally:
-        # every helper ended by its id on every path; bpftrace prints its map when interrupted
-        for p in (demo, tt):
-            if p is not None and p.poll() is None:
-                p.kill()
-                p.wait()
-        bt_out, bt_err = end_bpftrace(bt)
-    assert bt.returncode == 0, bt_err
+    summary, bt_out = trace_beside_bpftrace(bt, demo, tmp_path)
     m = re.search(r"@waits: (\d+)", bt_out)
     assert m, bt_out
     expected = int(m.group(1))
@@ -319,7 +297,7 @@ def test_blocking_waits_match_bpftrace_on_the_same_run(tmp_path):
         counted = sum(int(r["waits"]) for r in csv.DictReader(f))
     assert expected > 30
     assert counted == expected
-    assert len([r for r in parse_csv(out.read_text()) if r["event"] == "wait"]) == expected
+    assert len([r for r in parse_csv((tmp_path / "t.csv").read_text()) if r["event"] == "wait"]) == expected
 
 
 def test_deadlock_reported_within_a_second(demo_proc, tmp_path):
