@@ -710,6 +710,8 @@ static void interval_locks(FILE *o, const struct tt_interval *iv, size_t top)
 
 		sanitize__for_terminal(name, sizeof(name), k->name);
 		fmt_dur(tot, sizeof(tot), k->total_ns);
+		if (k->go_kind) /* contended acquisitions, untimed */
+			snprintf(tot, sizeof(tot), "-");
 		fmt_holds(&k->hold, p50, p99, sizeof(p50));
 		fprintf(o, "%-34.34s %-12s %-10s %7" PRIu64 " %6" PRIu64 " %10s %7" PRIu64 " %9s %9s %8" PRIu64 "\n", name,
 			lock__kind_name(k), lock__role(k) == TT_ROLE_CONTENTION ? "contention" : "idle", k->waits,
