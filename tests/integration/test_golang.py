@@ -57,3 +57,23 @@ def test_mutex_per_goroutine_has_no_such_verdict(tmp_path):
     # what it cannot see is said, and no high confidence about it
     assert "a Go program: goroutines wait in Go's scheduler, untimed (0 contended" in verdict, verdict
     assert "confidence high" not in verdict, verdict
+
+
+def test_attached_to_a_running_go_program(tmp_path):
+    """-p: the probe goes on an executable already running (its goroutines already contending)."""
+    demo = subprocess.Popen([str(GOMUTEX), "shared", "4"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert demo.stdout.readline().startswith("TID main "), "the demo did not start"
+        addr = int(demo.stdout.readline().split()[2], 16)
+        out = tmp_path / "attached"
+        p = subprocess.run([str(TT), "-q", "-d", "1.5", "--summary-csv", str(out), "-p", str(demo.pid)],
+                           capture_output=True, text=True, timeout=60)
+        assert p.returncode == 0, p.stderr
+        rows = read_summary(out)["locks"]
+        mu = [r for r in rows if r["kind"] == "go-mutex"]
+        assert len(mu) == 1 and int(mu[0]["addr"], 16) == addr and int(mu[0]["waits"]) > 100, rows
+        assert "main.mu+0x0 likely serializes this process (a Go sync mutex)" in p.stdout, p.stdout
+        assert "confidence high" not in p.stdout, p.stdout
+    finally:
+        demo.kill()
+        demo.wait()
