@@ -1,6 +1,6 @@
 /*
  * Go programs: recognised by their executable (its .go.buildinfo section, or
- * runtime.main), then given entry probes on sync.Mutex's slow path
+ * runtime.main without section names), then given entry probes on sync.Mutex's slow path
  * (bpf/gomutex.bpf.c). Goroutines park in Go's scheduler, not in futex waits:
  * without these probes a Go program's shared mutex is invisible.
  */
@@ -19,7 +19,8 @@ bool golang__is_go_elf(Elf *elf)
 	size_t shstr;
 	uint64_t value;
 
-	if (!elf_getshdrstrndx(elf, &shstr))
+	/* Go has written .go.buildinfo since 1.13: reading section headers costs little (every exec) */
+	if (!elf_getshdrstrndx(elf, &shstr)) {
 		while ((scn = elf_nextscn(elf, scn))) {
 			GElf_Shdr sh;
 			const char *name;
@@ -28,7 +29,9 @@ bool golang__is_go_elf(Elf *elf)
 			    !strcmp(name, ".go.buildinfo"))
 				return true;
 		}
-	/* stripped of section names but not of symbols (or the other way round) */
+		return false;
+	}
+	/* no section names: the symbols, if any are left */
 	return !elfsym__find(elf, "runtime.main", STT_FUNC, &value);
 }
 

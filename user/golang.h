@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <libelf.h>
 
-/* Whether elf is a Go executable: a .go.buildinfo section, or the symbol runtime.main. */
+/* Whether elf is a Go executable: a .go.buildinfo section, or (no section names) the symbol runtime.main. */
 bool golang__is_go_elf(Elf *elf);
 
 #endif
