@@ -56,6 +56,9 @@ CXX_FOUND  := $(shell command -v $(or $(CXX_DEMO),g++) 2>/dev/null)
 RUSTC      ?= $(shell command -v rustc 2>/dev/null)
 CXX_DEMO_BINS  := $(if $(CXX_FOUND),$(patsubst demos/%.cpp,$(OUT)/demos/%,$(wildcard demos/*.cpp)))
 RUST_DEMO_BINS := $(if $(RUSTC),$(patsubst demos/%.rs,$(OUT)/demos/%,$(wildcard demos/*.rs)))
+# Go demos: where Debian's golang-go is (install-deps.sh --tests); its build cache under $(OUT), no HOME needed.
+GO         ?= $(shell command -v go 2>/dev/null)
+GO_DEMO_BINS   := $(if $(GO),$(patsubst demos/%.go,$(OUT)/demos/%,$(wildcard demos/*.go)))
 
 .PHONY: all demos unit tools test demo deps test-deps clean install fuzz fuzz-run bench bench-smoke
 .DELETE_ON_ERROR:
@@ -66,9 +69,10 @@ all: $(OUT)/threadtrace demos unit tools
 
 tools: $(OUT)/tools/pystack
 
-demos: $(DEMO_BINS) $(CXX_DEMO_BINS) $(RUST_DEMO_BINS)
+demos: $(DEMO_BINS) $(CXX_DEMO_BINS) $(RUST_DEMO_BINS) $(GO_DEMO_BINS)
 	$(if $(CXX_FOUND),,@echo "g++ not found: the C++ demos are not built (scripts/install-deps.sh --tests)")
 	$(if $(RUSTC),,@echo "rustc not found: the Rust demos are not built (scripts/install-deps.sh --tests)")
+	$(if $(GO),,@echo "go not found: the Go demos are not built (scripts/install-deps.sh --tests)")
 unit: $(UNIT_BINS) $(OUT)/tests/pyembed
 
 # A missing libbpf-dev made clang crash (exit 139) on the first BPF object: say what is missing.
@@ -141,6 +145,11 @@ $(OUT)/demos/%: demos/%.rs
 	@mkdir -p $(@D)
 	$(call msg,RUSTC,$@)
 	$(Q)env -u MAKEFLAGS -u MFLAGS $(RUSTC) -O -g -C force-frame-pointers=no $< -o $@
+
+$(OUT)/demos/%: demos/%.go
+	@mkdir -p $(@D) $(OUT)/gocache
+	$(call msg,GO,$@)
+	$(Q)env -u MAKEFLAGS -u MFLAGS GOCACHE=$(abspath $(OUT)/gocache) GOFLAGS= GO111MODULE=off $(GO) build -o $@ $<
 
 # Built as distributions build their packages: no frame pointers (stacks need DWARF unwinding).
 $(OUT)/demos/nofp_%: demos/nofp_%.c

@@ -166,6 +166,22 @@ struct tt_hold_stat {
 	__u64 busy_since_ns; /* when sleepers last rose from 0: a release since then woke someone */
 };
 
+/*
+ * Go: contended acquisitions of a sync.Mutex or RWMutex (bpf/gomutex.bpf.c),
+ * counted at the entry of their slow paths. Goroutines that wait there park in
+ * Go's scheduler, not in a futex: their waits are not timed.
+ */
+enum tt_go_kind {
+	TT_GO_MUTEX = 1,   /* sync.(*Mutex).lockSlow: addr is the *Mutex */
+	TT_GO_RWSEMA = 2,  /* an RWMutex's reader or writer semaphore: addr is that word */
+};
+
+struct tt_go_key {
+	__u64 addr;
+	__u32 tgid;
+	__u32 kind;         /* enum tt_go_kind */
+};
+
 /* A (word, thread a, thread b) pair: waker -> wakee, or owner -> waiter. */
 struct tt_pair_key {
 	__u64 addr;

@@ -6,12 +6,12 @@ set -eu
 # build: compilers, the BPF toolchain, libbpf, libelf, libdw (DWARF unwinding), libiberty (demangling), zlib
 PKGS="make gcc clang llvm bpftool libbpf-dev libelf-dev libdw-dev libiberty-dev zlib1g-dev binutils"
 if [ "${1:-}" = "--tests" ]; then
-	# tests: g++ and rustc (the C++ and Rust demos), clang's sanitizer runtime (fuzzers), Debian's CPython 3.11 and its shared libpython
+	# tests: g++, rustc and golang-go (the C++, Rust and Go demos), clang's sanitizer runtime (fuzzers), Debian's CPython 3.11 and its shared libpython
 	# (the Python demos, the CPython reader), pytest, matplotlib (tt-plot), bpftrace (an independent
 	# oracle), glibc's debug symbols (the join-core oracle), valgrind, setpriv (hostile targets), man,
 	# programs nobody here wrote (stress-ng: thread churn; pigz: holds; xz-utils: stacks without
 	# frame pointers)
-	PKGS="$PKGS g++ rustc libclang-rt-14-dev python3 python3.11 python3.11-dev libpython3.11-dev python3-pytest
+	PKGS="$PKGS g++ rustc golang-go libclang-rt-14-dev python3 python3.11 python3.11-dev libpython3.11-dev python3-pytest
 	      python3-matplotlib bpftrace libc6-dbg valgrind libcap2-bin util-linux man-db stress-ng pigz xz-utils"
 elif [ -n "${1:-}" ]; then
 	echo "usage: install-deps.sh [--tests]" >&2

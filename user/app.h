@@ -70,6 +70,7 @@ struct app {
 	/* every file named on the command line, opened before the trace starts */
 	struct tt_outfile wfile, timeline_file, folded_file, summary_json_file, summary_csv_files[TT_SUMMARY_FILES];
 	bool summary_dir_made;       /* --summary-csv's folder was made by this run */
+	struct { dev_t dev; ino_t ino; } go_checked; /* the executable last looked at for Go (golang.c) */
 	bool python_probed;
 	uint64_t python_scan_ns;     /* the last look for CPython in the maps */
 	uint64_t python_probe_gap_ns; /* until the next (2 ms after an exec, doubling to 1 s) */
@@ -99,6 +100,8 @@ struct syms *targets__syms_of(pid_t tgid, void *ctx);
 void targets__add_process(struct app *a, pid_t tgid);
 void targets__refresh_maps(struct app *a);
 void targets__probe_python(struct app *a);
+/* golang.c: a Go executable gets its mutex probes (docs/locks.md, "Go") */
+void golang__probe(struct app *a);
 
 /* deadwatch.c: deadlocks as they form */
 void deadwatch__scan(struct app *a);

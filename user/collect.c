@@ -140,6 +140,14 @@ static void on_site(const void *key, const void *val, void *ctx)
 		f->err = -1;
 }
 
+static void on_go_mutex(const void *key, const void *val, void *ctx)
+{
+	struct fold *f = ctx;
+
+	if (locks__add_go_mutex(f->locks, key, *(const uint64_t *)val))
+		f->err = -1;
+}
+
 int collect__figures(struct tt_loader *l, struct tt_threads *threads, struct tt_locks *locks,
 		    struct tt_parallelism *par, uint64_t now_ns)
 {
@@ -162,7 +170,8 @@ int collect__figures(struct tt_loader *l, struct tt_threads *threads, struct tt_
 	if (f.err || loader__dump(l, TT_MAP_HOLD_STATS, on_hold_stat, &f) < 0 ||
 	    loader__dump(l, TT_MAP_WAKE_PAIRS, on_wake_pair, &f) < 0 ||
 	    loader__dump(l, TT_MAP_OWNER_PAIRS, on_owner_pair, &f) < 0 ||
-	    loader__dump(l, TT_MAP_SITES, on_site, &f) < 0)
+	    loader__dump(l, TT_MAP_SITES, on_site, &f) < 0 ||
+	    (locks->go && loader__dump(l, TT_MAP_GO_MUTEXES, on_go_mutex, &f) < 0))
 		return -1;
 	if (loader__parallelism(l, &kpar))
 		return -1;
@@ -230,6 +239,8 @@ void collect__name_locks(struct tt_locks *locks, const struct tt_threads *thread
 			if (k->name[0] == '[' && k->py_kind == TT_PY_NONE)
 				lockcallers__name(k, us, syms, k->name, sizeof(k->name));
 		}
+		if (locks->go && !k->go_kind)
+			k->is_go_runtime = lock__is_go_runtime_name(k->name);
 		/*
 		 * the tid word of one of its threads: what pthread_join waits on. A
 		 * reused word (glibc reuses stacks) was that of several threads in turn,

@@ -281,6 +281,7 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 			{ skel->maps.wake_pairs, locks, "--max-locks", locks },
 			{ skel->maps.owner_pairs, locks, "--max-locks", locks },
 			{ skel->maps.sites, locks, "--max-locks", locks },
+			{ skel->maps.go_mutexes, locks, "--max-locks", locks },
 			{ skel->maps.stacks, cfg->stacks ? 0 : 1, NULL, 0 }, /* unused without --stacks: keep it small */
 		};
 
@@ -303,15 +304,17 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 		bpf_program__set_autoload(skel->progs.on_fork, false);
 		bpf_program__set_autoload(skel->progs.on_free, false);
 	}
-	bpf_program__set_autoattach(skel->progs.join_core, false);
-	bpf_program__set_autoattach(skel->progs.join_enter, false);
-	bpf_program__set_autoattach(skel->progs.join_return, false);
-	bpf_program__set_autoattach(skel->progs.py_thread_exit, false);
-	if (l->multi) {
-		bpf_program__set_expected_attach_type(skel->progs.join_core, TT_ATTACH_UPROBE_MULTI);
-		bpf_program__set_expected_attach_type(skel->progs.join_enter, TT_ATTACH_UPROBE_MULTI);
-		bpf_program__set_expected_attach_type(skel->progs.join_return, TT_ATTACH_UPROBE_MULTI);
-		bpf_program__set_expected_attach_type(skel->progs.py_thread_exit, TT_ATTACH_UPROBE_MULTI);
+	{
+		/* attached by path (loader__attach_*), once the binaries are known */
+		struct bpf_program *const uprobes[] = { skel->progs.join_core, skel->progs.join_enter,
+							skel->progs.join_return, skel->progs.py_thread_exit,
+							skel->progs.go_lock_slow, skel->progs.go_sema_acquire };
+
+		for (size_t i = 0; i < sizeof(uprobes) / sizeof(uprobes[0]); i++) {
+			bpf_program__set_autoattach(uprobes[i], false);
+			if (l->multi)
+				bpf_program__set_expected_attach_type(uprobes[i], TT_ATTACH_UPROBE_MULTI);
+		}
 	}
 	failed_map[0] = '\0';
 	heap_for_load__begin();
@@ -507,6 +510,22 @@ int loader__attach_python(struct tt_loader *l, const char *path)
 	return err < 0 ? err : 0;
 }
 
+int loader__attach_go(struct tt_loader *l, const char *path)
+{
+	static const char *const lock_slow[] = { "sync.(*Mutex).lockSlow" };
+	/* Go 1.19 has the first; 1.20+ the RWMutex ones */
+	static const char *const sema[] = { "sync.runtime_SemacquireMutex", "sync.runtime_SemacquireRWMutexR",
+					    "sync.runtime_SemacquireRWMutex" };
+	int err;
+
+	if (!first_probe_of(l, path))
+		return 0;
+	err = attach_uprobes(l, l->skel->progs.go_lock_slow, path, lock_slow, 1, false);
+	if (err > 0) /* a program without RWMutex waits links no semacquire: not an error */
+		attach_uprobes(l, l->skel->progs.go_sema_acquire, path, sema, 3, false);
+	return err < 0 ? err : 0;
+}
+
 int loader__poll(struct tt_loader *l, int timeout_ms)
 {
 	int n = ring_buffer__poll(l->rb, timeout_ms), more;
@@ -527,6 +546,7 @@ static struct bpf_map *map_of(struct tt_loader *l, enum tt_map which)
 	case TT_MAP_OWNER_PAIRS: return l->skel->maps.owner_pairs;
 	case TT_MAP_SCHED: return l->skel->maps.sched_stats;
 	case TT_MAP_SITES: return l->skel->maps.sites;
+	case TT_MAP_GO_MUTEXES: return l->skel->maps.go_mutexes;
 	}
 	return NULL;
 }

@@ -27,6 +27,8 @@ void loader__free(struct tt_loader *l);
 int loader__attach_libc(struct tt_loader *l, const char *path);
 /* Attaches the CPython shutdown probe to a python binary or libpython. 0 or -errno. */
 int loader__attach_python(struct tt_loader *l, const char *path);
+/* Attaches the Go mutex probes (entry only) to a Go executable. 0 or -errno. */
+int loader__attach_go(struct tt_loader *l, const char *path);
 
 /* Delivers pending events to fn; waits up to timeout_ms. Returns events or -errno. */
 int loader__poll(struct tt_loader *l, int timeout_ms);
@@ -39,6 +41,7 @@ enum tt_map {
 	TT_MAP_OWNER_PAIRS, /* struct tt_pair_key (a = owner, b = waiter) -> struct tt_pair_val */
 	TT_MAP_SCHED,       /* __u32 tid -> struct tt_sched (with the futex wait in progress) */
 	TT_MAP_SITES,       /* struct tt_site_key -> struct tt_pair_val (count, total wait) */
+	TT_MAP_GO_MUTEXES,  /* struct tt_go_key -> __u64 contended acquisitions */
 };
 
 typedef void (*tt_entry_fn)(const void *key, const void *val, void *ctx);

@@ -61,6 +61,7 @@ void targets__probe_python(struct app *a)
 	const char *const *tries[] = { libs, exes };
 	char path[4096];
 
+	golang__probe(a); /* Go, a runtime too: looked for at the same moments (once per executable) */
 	if (a->python_probed)
 		return;
 	a->python_scan_ns = app__now_ns(CLOCK_MONOTONIC);

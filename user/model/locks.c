@@ -206,6 +206,8 @@ void locks__sort(struct tt_locks *l)
 
 const char *lock__kind_name(const struct tt_lock *k)
 {
+	if (k->go_kind)
+		return k->go_kind == TT_GO_MUTEX ? "go-mutex" : "go-rwmutex";
 	if (k->py_kind != TT_PY_NONE)
 		return pystack__kind_name(k->py_kind);
 	if (k->kinds & (1u << TT_LOCK_PI))
@@ -227,6 +229,10 @@ enum tt_lock_role lock__role(const struct tt_lock *k)
 	 * CPython's GIL is a mutex and a condition that together make one lock. */
 	if (k->is_gil)
 		return TT_ROLE_CONTENTION;
+	if (k->go_kind)
+		return TT_ROLE_CONTENTION;
+	if (k->is_go_runtime) /* the runtime's idle threads and its own locks, not the program's */
+		return TT_ROLE_IDLE;
 	if (k->py_kind != TT_PY_NONE)
 		return pystack__is_contention(k->py_kind) ? TT_ROLE_CONTENTION : TT_ROLE_IDLE;
 	if (!k->is_join && (k->kinds & ((1u << TT_LOCK_PI) | (1u << TT_LOCK_MUTEX))))

@@ -35,6 +35,8 @@ struct tt_lock {
 	bool is_gil_cond;            /* the GIL's condition words: their holds are the GIL's */
 	bool is_join;                /* a thread's tid word: a pthread_join wait */
 	enum tt_py_kind py_kind;     /* CPython: which threading primitive (pylocks.c), TT_PY_NONE: not one */
+	uint32_t go_kind;            /* Go: a sync mutex's contended acquisitions (enum tt_go_kind), 0: a futex word */
+	bool is_go_runtime;          /* Go: a word of the Go runtime itself (idle threads, its own locks) */
 	uint64_t py_stack;           /* CPython: the Python stack of its most waited call site, 0: none */
 	uint64_t py_stack_ns;        /* ... and that site's wait total */
 	uint32_t kinds;              /* 1 << TT_LOCK_* */
@@ -58,6 +60,7 @@ struct tt_locks {
 	struct tt_lock *v;
 	size_t n, cap;
 	struct tt_index by_addr; /* (addr, tgid) -> position in v */
+	bool go;                 /* a Go program is traced (golang.c): its mutexes wait untimed */
 	struct tt_pair *wakes, *owners;
 	size_t nwakes, nowners, capwakes, capowners;
 };
@@ -87,6 +90,14 @@ int locks__add_site(struct tt_locks *l, const struct tt_site_key *k, const struc
  * distinct for distinct words; named anew at each report, from its figures then.
  */
 void locks__name_python(struct tt_locks *l, const struct tt_pystacks *stacks);
+
+/*
+ * Go (golocks.c): contended acquisitions of a sync.Mutex or an RWMutex's
+ * semaphore, a row of their own (waits = acquisitions, no wait time). 0 or -1.
+ */
+int locks__add_go_mutex(struct tt_locks *l, const struct tt_go_key *k, uint64_t acquisitions);
+/* Go: whether a named word is the Go runtime's own ("runtime.m0+0x148", "futex in runtime.futex..."). */
+bool lock__is_go_runtime_name(const char *name);
 
 /* Sorts locks by total wait and pairs by count, most first (pointers into the table change). */
 void locks__sort(struct tt_locks *l);

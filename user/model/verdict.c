@@ -77,8 +77,9 @@ static void pick_candidate(struct tt_verdict *v, const struct tt_locks *locks)
 	}
 }
 
-void verdict__compute(struct tt_verdict *v, const struct tt_locks *locks, const struct tt_threads *threads,
-		     const struct tt_parallelism *par, double wall_s, unsigned ncpu)
+/* The futex words' verdict; a Go program's mutexes are weighed after it (goverdict.c). */
+static void compute_futex(struct tt_verdict *v, const struct tt_locks *locks, const struct tt_threads *threads,
+			  const struct tt_parallelism *par, double wall_s, unsigned ncpu)
 {
 	uint64_t blocked = 0, demand_ns = 0, waiter_life = 0, join_ns = 0;
 	double demand;
@@ -163,6 +164,14 @@ void verdict__compute(struct tt_verdict *v, const struct tt_locks *locks, const 
 		v->confidence = "high";
 	else if (wall_s >= 0.3 && v->handoffs >= 10)
 		v->confidence = "medium";
+}
+
+void verdict__compute(struct tt_verdict *v, const struct tt_locks *locks, const struct tt_threads *threads,
+		     const struct tt_parallelism *par, double wall_s, unsigned ncpu)
+{
+	compute_futex(v, locks, threads, par, wall_s, ncpu);
+	if (locks->go)
+		verdict__go(v, locks, threads, wall_s, ncpu);
 }
 
 /*

@@ -37,13 +37,28 @@ struct tt_verdict {
 	uint64_t idle_ns, asleep_ns; /* of it: idle waits (no candidate), sleeps outside futex waits */
 	double par_mean;            /* threads running at once, mean */
 	double par_without;         /* what it could be: runnable demand, bounded by the CPUs */
+	/*
+	 * Go: the candidate is a sync mutex (gil_like then), known by its
+	 * contended acquisitions only: its goroutines park in Go's scheduler, untimed.
+	 */
+	bool go_mutex;
+	uint64_t go_acquisitions;   /* the Go mutexes' contended acquisitions, all of them */
+	double go_per_s;            /* the candidate's (or all's, without one) per second */
 	const char *confidence;     /* "high", "medium", "low" */
-	char reason[256];
+	char reason[512];
 };
 
 /* Computes the verdict. locks must be sorted (locks__sort); ncpu = CPUs online. */
 void verdict__compute(struct tt_verdict *v, const struct tt_locks *locks, const struct tt_threads *threads,
 		     const struct tt_parallelism *par, double wall_s, unsigned ncpu);
+
+/*
+ * A Go program (verdict__compute calls it): its busiest sync mutex when it has
+ * most contended acquisitions and parallelism stays below the CPUs, else what
+ * the futex words said, never with high confidence about what it cannot see.
+ */
+void verdict__go(struct tt_verdict *v, const struct tt_locks *locks, const struct tt_threads *threads,
+		 double wall_s, unsigned ncpu);
 
 /*
  * The deadlocks found (after verdict__compute): a process whose threads wait

@@ -352,7 +352,7 @@ static void summary_locks(FILE *o, const struct tt_locks *l, size_t top)
 	char name[4 * TT_LOCK_NAME_LEN];
 	int width = LOCK_COL_MIN;
 	size_t shown = 0;
-	bool several = false;
+	bool several = false, go = false;
 
 	fprintf(o, "\nLocks (futex words) by total wait; contention = a holder made others wait, idle = waiting for work or a join\n");
 	if (!l->n) {
@@ -385,6 +385,9 @@ static void summary_locks(FILE *o, const struct tt_locks *l, size_t top)
 		sanitize__for_terminal(name, sizeof(name), k->name);
 		fmt_dur(tot, sizeof(tot), k->total_ns);
 		fmt_dur(max, sizeof(max), k->max_ns);
+		if (k->go_kind) /* contended acquisitions: their goroutines park in Go's scheduler, untimed */
+			snprintf(tot, sizeof(tot), "-"), snprintf(max, sizeof(max), "-");
+		go = go || k->go_kind;
 		fmt_holds(&k->hold, p50, p99, sizeof(p50));
 		if (several)
 			fprintf(o, "%7d ", (int)k->tgid);
@@ -392,6 +395,9 @@ static void summary_locks(FILE *o, const struct tt_locks *l, size_t top)
 			width, width, name, lock__kind_name(k), lock__role(k) == TT_ROLE_CONTENTION ? "contention" : "idle",
 			k->waits, k->timeouts, tot, max, p50, p99, k->threads, k->handoffs);
 	}
+	if (go)
+		fprintf(o, "  go-mutex, go-rwmutex: WAITS = contended acquisitions (the slow path's entries); the goroutines "
+			   "wait parked in Go's scheduler, not timed (-)\n");
 }
 
 /* A call site's Python frames (CPython), or NULL. */
@@ -606,6 +612,11 @@ static void summary_verdict_line(FILE *o, const struct tt_verdict *v)
 				name, v->reason, v->confidence);
 		return;
 	}
+	if (v->go_mutex) {
+		fprintf(o, "%s likely serializes this process (a Go sync mutex): %s (confidence %s).\n", name, v->reason,
+			v->confidence);
+		return;
+	}
 	fmt_dur(p50, sizeof(p50), hold__percentile(&v->hold, 50));
 	fmt_dur(p90, sizeof(p90), hold__percentile(&v->hold, 90));
 	fmt_dur(p99, sizeof(p99), hold__percentile(&v->hold, 99));
@@ -699,6 +710,8 @@ static void interval_locks(FILE *o, const struct tt_interval *iv, size_t top)
 
 		sanitize__for_terminal(name, sizeof(name), k->name);
 		fmt_dur(tot, sizeof(tot), k->total_ns);
+		if (k->go_kind) /* contended acquisitions, untimed */
+			snprintf(tot, sizeof(tot), "-");
 		fmt_holds(&k->hold, p50, p99, sizeof(p50));
 		fprintf(o, "%-34.34s %-12s %-10s %7" PRIu64 " %6" PRIu64 " %10s %7" PRIu64 " %9s %9s %8" PRIu64 "\n", name,
 			lock__kind_name(k), lock__role(k) == TT_ROLE_CONTENTION ? "contention" : "idle", k->waits,
