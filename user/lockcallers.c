@@ -12,7 +12,7 @@ static const char *const runtime_files[] = { "libc.so", "ld-linux", "libpthread.
 					     "libpython", "python" };
 /* The runtime's functions linked into a program (C++ templates, Rust's std): mangled and demangled */
 static const char *const runtime_syms[] = { "_ZNSt", "_ZNKSt", "_ZSt", "_ZN9__gnu_cxx", "__gthread",
-					    "_ZN3std", "_ZN4core", "_ZN5alloc", "_RNv", "std::", "core::",
+					    "_ZN3std", "_ZN4core", "_ZN5alloc", "std::", "core::",
 					    "alloc::", "<std::", "<core::", "<alloc::", "__pthread", "pthread_" };
 
 int lockcallers__is_runtime(const char *file, const char *sym)

@@ -100,7 +100,8 @@ int syms__resolve_return(struct syms *s, unsigned long ret, struct sym_info *out
  *              mapping's file offset + (addr - mapping start); in a .bss continuation
  *              it counts on from the file mapping before it (past the file's end)
  *   others     [heap] [stack] [anon] [unknown]
- * Symbol names and paths are left raw (they come from the target): callers escape.
+ * C++ and Rust symbol names are demangled (demangle.c); names and paths are otherwise left raw
+ * (they come from the target): callers escape.
  */
 void syms__format_info(const struct sym_info *si, char *buf, size_t len);
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include "check.h"
+#include "lockcallers.h"
 #include "threadtrace.h"
 #include "model/locks.h"
 
@@ -261,6 +262,21 @@ TEST(log2_is_floor_log2)
 		CHECK_EQ_INT(tt_log2(p | (p - 1)), k);
 	}
 	CHECK_EQ_INT(tt_log2(UINT64_MAX), 63);
+}
+
+/* Lock callers skip the runtime's frames: libc, ld.so, libstdc++, CPython, C++ and Rust std. */
+TEST(lock_callers_skip_runtime_frames)
+{
+	CHECK(lockcallers__is_runtime("/usr/lib/x86_64-linux-gnu/libc.so.6", "__GI___lll_lock_wait"));
+	CHECK(lockcallers__is_runtime("/usr/lib/x86_64-linux-gnu/libstdc++.so.6.0.30", "x"));
+	CHECK(lockcallers__is_runtime("/usr/bin/python3.11", "PyThread_acquire_lock_timed"));
+	CHECK(lockcallers__is_runtime("/build/rust_bank", "std::sys::unix::locks::futex::Mutex::lock_contended"));
+	CHECK(lockcallers__is_runtime("/build/rust_bank", "<std::sys::sync::condvar::futex::Condvar>::wait"));
+	CHECK(lockcallers__is_runtime("/build/cxx_bank", "_ZNSt6thread4joinEv"));
+	CHECK(!lockcallers__is_runtime("/build/rust_bank", "rust_bank::deposit"));
+	CHECK(!lockcallers__is_runtime("/build/cxx_bank", "Account::deposit"));
+	CHECK(!lockcallers__is_runtime("/usr/lib/x86_64-linux-gnu/liblzma.so.5.4.1", ""));
+	CHECK(!lockcallers__is_runtime("/build/nofp_bank", "deposit.constprop.0"));
 }
 
 TEST(hold_slot_low_known_values)
@@ -907,6 +923,7 @@ int main(void)
 	RUN(wait_stats_summed_over_threads);
 	RUN(hold_stat_copied);
 	RUN(log2_is_floor_log2);
+	RUN(lock_callers_skip_runtime_frames);
 	RUN(hold_slot_low_known_values);
 	RUN(hold_slot_low_inverts_slot);
 	RUN(hold_slot_round_trip);
