@@ -315,12 +315,16 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct tt_sched *s, struct 
 		w.stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
 		scan_stack(regs, w.scan);
 		ustack_send(s, target_tgid(prev->tgid), tid, regs, &w);
-	} else {
-		/* a word no symbol covers is named after the code that waits on it (once per word) */
-		ustack_send_word(s, target_tgid(prev->tgid), tid, regs, w.addr);
 	}
 	/* CPython: where in Python it waits (a global function: one call for the verifier) */
 	w.py_stack = py_capture(s, target_tgid(prev->tgid), tid, TT_REG_SP(regs));
+	/*
+	 * A word no symbol covers is named after the code that waits on it (its stack top, once
+	 * per word); a CPython wait is named by its Python frames instead (each Condition.wait
+	 * waits on a new Lock: a copy each would be wasted).
+	 */
+	if (!want_stacks && !w.py_stack)
+		ustack_send_word(s, target_tgid(prev->tgid), tid, regs, w.addr);
 	/* it held this word and let go without waking anyone (unseen): no hold to measure */
 	drop_hold(s, w.addr);
 	/* the timeout: 4th argument of futex and futex_waitv (set after the stack scan's loops,
