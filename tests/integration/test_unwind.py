@@ -152,3 +152,22 @@ def test_folded_stacks_of_programs_without_frame_pointers(tmp_path, demo, cond_f
     assert conds and all(cond_fn in f for f in conds), conds
     joins = [f for f in stacks if f[-1].startswith("[join]")]
     assert joins and all(join_fn in f for f in joins), joins
+
+
+def test_json_sites_are_the_text_sites(tmp_path):
+    """--summary-json carries each lock's call sites with the same frames and names as the text."""
+    out = tmp_path / "s.json"
+    p = subprocess.run([str(TT), "-q", "--stacks", "--summary-json", str(out), "--",
+                        str(DEMOS / "nofp_bank"), "3000"], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    text = {}
+    for lock, waits, frames in sites(p.stderr):
+        text.setdefault(lock, set()).add((waits, " < ".join(frames)))
+    import json
+    js = {}
+    for lock in json.loads(out.read_text())["locks"]:
+        for s in lock["sites"]:
+            js.setdefault(lock["symbol"], set()).add((s["waits"], s["frames"]))
+    assert text and js == text, (js, text)
+    # whole stacks: the demo's functions are in them
+    assert any("deposit" in f and "depositor_main" in f for v in js.values() for _, f in v), js

@@ -115,6 +115,32 @@ static void write_deadlocks(FILE *f, const struct tt_report *r)
 	fputs("],\n", f);
 }
 
+/*
+ * A lock's top call sites, as the text summary shows them (--stacks; CPython's Python frames):
+ * "frames" innermost first, " < " between them, the same names; null where unknown.
+ */
+static void write_sites(FILE *f, const struct tt_lock *k, const struct tt_pystacks *ps)
+{
+	bool first = true;
+
+	fputs(",\"sites\":[", f);
+	for (int s = 0; s < TT_TOP_SITES; s++) {
+		const struct tt_site *site = &k->sites[s];
+		const struct tt_pystack *py = pystacks__find(ps, site->py_stack);
+
+		if (!site->count || (!site->frames && !py))
+			continue;
+		fprintf(f, "%s{\"waits\":%" PRIu64 ",\"total_wait_ns\":%" PRIu64 ",\"frames\":", first ? "" : ",",
+			site->count, site->total_ns);
+		site->frames ? json__write_string(f, site->frames) : fputs("null", f);
+		fputs(",\"python\":", f);
+		py ? json__write_string(f, py->text) : fputs("null", f);
+		fputc('}', f);
+		first = false;
+	}
+	fputc(']', f);
+}
+
 static void write_summary(FILE *f, const struct tt_report *r)
 {
 	const struct tt_verdict *vd = r->verdict;
@@ -157,13 +183,15 @@ static void write_summary(FILE *f, const struct tt_report *r)
 			   ",\"max_wait_ns\":%" PRIu64 ",\"threads\":%u,\"handoffs\":%" PRIu64 ",\"holds\":%" PRIu64
 			   ",\"hold_p50_ns\":%" PRIu64 ",\"hold_p90_ns\":%" PRIu64 ",\"hold_p99_ns\":%" PRIu64
 			   ",\"hold_max_ns\":%" PRIu64 ",\"hold_oncpu_ns\":%" PRIu64 ",\"holds_bounded\":%" PRIu64
-			   ",\"gil_like\":%s}",
+			   ",\"gil_like\":%s",
 			lock__kind_name(k), lock__role(k) == TT_ROLE_CONTENTION ? "contention" : "idle", k->waits,
 			k->timeouts, k->interrupted, k->total_ns, k->max_ns, k->threads, k->handoffs,
 			(uint64_t)k->hold.count, hold__percentile(&k->hold, 50), hold__percentile(&k->hold, 90),
 			hold__percentile(&k->hold, 99), (uint64_t)k->hold.max_ns, (uint64_t)k->hold.oncpu_ns,
 			(uint64_t)k->hold.bounded, vd->gil_like && k->tgid == vd->lock_tgid && (k->addr == vd->lock_addr || (k->is_gil && vd->is_gil))
 				? "true" : "false");
+		write_sites(f, k, r->pystacks);
+		fputc('}', f);
 	}
 	fputs("],\n\"parallelism\":[", f);
 	for (unsigned i = 0; i <= parallelism__max(r->par); i++)
