@@ -6,9 +6,12 @@
  * builds a new Dwfl per sample: docs/unwinding.md).
  */
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <elfutils/libdwfl.h>
 #include <stdlib.h>
 #include <string.h>
+#include "safeopen.h"
 #include "unwind.h"
 
 /* DWARF register numbers of x86-64 (System V psABI, figure 3.36) */
@@ -27,8 +30,36 @@ struct unwinder {
 
 static char *debuginfo_path; /* libdwfl's default: .debug files beside the binary and under /usr/lib/debug */
 
+/* The process whose modules are being found (the tool is single-threaded; see find_elf). */
+static pid_t finding_pid;
+
+/*
+ * A module's file, opened as every file a traced process chose is (safeopen: regular files
+ * only, never blocking on a FIFO), in the target's mount namespace first (/proc/PID/root), as
+ * syms.c does: one rule for all of them rather than trusting libdwfl's finder with it.
+ * Pseudo-files ([vdso]) are libdwfl's: read from memory.
+ */
+static int find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base, char **file_name,
+		    Elf **elfp)
+{
+	char path[PATH_MAX + 32];
+	int fd;
+
+	if (!modname || modname[0] != '/')
+		return dwfl_linux_proc_find_elf(mod, userdata, modname, base, file_name, elfp);
+	snprintf(path, sizeof(path), "/proc/%d/root%s", (int)finding_pid, modname);
+	fd = safeopen__regular(path, 0, NULL);
+	if (fd < 0)
+		fd = safeopen__regular(modname, 0, NULL);
+	if (fd < 0)
+		return -1;
+	*file_name = strdup(modname);
+	*elfp = NULL;
+	return fd;
+}
+
 static const Dwfl_Callbacks proc_callbacks = {
-	.find_elf = dwfl_linux_proc_find_elf,
+	.find_elf = find_elf,
 	.find_debuginfo = dwfl_standard_find_debuginfo,
 	.debuginfo_path = &debuginfo_path,
 };
@@ -87,6 +118,7 @@ static int report_modules(struct unwinder *u)
 {
 	int err;
 
+	finding_pid = u->pid;
 	dwfl_report_begin(u->dwfl);
 	err = dwfl_linux_proc_report(u->dwfl, u->pid);
 	if (dwfl_report_end(u->dwfl, NULL, NULL) != 0 && !err)
@@ -109,6 +141,7 @@ int unwinder__refresh(struct unwinder *u)
 {
 	if (!u || report_modules(u))
 		return -1;
+	finding_pid = u->pid;
 	dwfl_getmodules(u->dwfl, open_module, NULL, 0);
 	return 0;
 }
@@ -147,6 +180,7 @@ struct unwinder *unwinder__new(pid_t pid)
 		return NULL;
 	}
 	/* files opened now: the process may be gone when its stacks are unwound */
+	finding_pid = pid;
 	dwfl_getmodules(u->dwfl, open_module, NULL, 0);
 	return u;
 }
@@ -181,6 +215,7 @@ int unwinder__frames(struct unwinder *u, pid_t tid, const struct unwind_regs *r,
 	/* a library loaded after the maps were read: read them again, once */
 	if (!dwfl_addrmodule(u->dwfl, r->ip))
 		report_modules(u);
+	finding_pid = u->pid; /* files are opened lazily, during the walk too */
 	u->regs = r;
 	u->stack = stack;
 	u->len = len;

@@ -10,7 +10,12 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/user.h>
 #include "check.h"
@@ -240,9 +245,68 @@ TEST(bad_input_gives_the_first_frame_or_an_error_never_a_crash)
 	CHECK(unwinder__new(0x7ffffff0) == NULL);
 }
 
+/*
+ * A target's files are opened in its own mount namespace (/proc/PID/root), never blocking, and
+ * only when regular: here the target maps a library from a tmpfs only it sees, and the same path
+ * on this side is a FIFO. A finder that opened the path as it is here would block for good on
+ * the FIFO (the watchdog ends the test by SIGALRM instead of hanging the suite). A guard: libdw
+ * 0.188's own finder passes it too.
+ */
+TEST(files_are_found_in_the_targets_namespace_and_never_block)
+{
+	char dir[] = "/tmp/tt-unwind-ns-XXXXXX", lib[64];
+	int fds[2];
+	pid_t child;
+	char c = 0;
+
+	find_demo();
+	CHECK(mkdtemp(dir) != NULL && pipe(fds) == 0);
+	snprintf(lib, sizeof(lib), "%s/lib.so", dir);
+	child = fork();
+	if (child == 0) {
+		/* a private tmpfs on dir, an ELF file copied into it, mapped executable */
+		int src = open(demo, O_RDONLY), fd;
+		char buf[65536];
+		ssize_t n;
+
+		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    mount("tmpfs", dir, "tmpfs", 0, NULL))
+			_exit(1);
+		fd = open(lib, O_RDWR | O_CREAT, 0700);
+		while (src >= 0 && fd >= 0 && (n = read(src, buf, sizeof(buf))) > 0)
+			if (write(fd, buf, (size_t)n) != n)
+				_exit(1);
+		if (fd < 0 || mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0) == MAP_FAILED)
+			_exit(1);
+		if (write(fds[1], "r", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(fds[1]);
+	CHECK(read(fds[0], &c, 1) == 1 && c == 'r');
+	/* this side of the same path: a FIFO nobody writes to */
+	CHECK(mkfifo(lib, 0600) == 0);
+	alarm(20);
+	{
+		struct unwinder *u = unwinder__new(child);
+
+		CHECK(u != NULL);
+		CHECK_EQ_INT(unwinder__refresh(u), 0);
+		unwinder__free(u);
+	}
+	alarm(0);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	unlink(lib);
+	rmdir(dir);
+	close(fds[0]);
+}
+
 int main(void)
 {
 	RUN(unwinds_threads_blocked_in_a_program_without_frame_pointers);
 	RUN(bad_input_gives_the_first_frame_or_an_error_never_a_crash);
+	RUN(files_are_found_in_the_targets_namespace_and_never_block);
 	return check_summary();
 }
