@@ -94,8 +94,16 @@ int lockcallers__name(const struct tt_lock *k, const struct ustacks *us, struct 
 		}
 		if (syms__resolve(syms, k->addr, &where))
 			where.region = "unknown";
-		snprintf(buf, len, "%s in %s [%s 0x%" PRIx64 "]", lock__kind_name(k), caller,
-			 !strcmp(where.region, "file") ? "data" : where.region, k->addr);
+		if (!strcmp(where.region, "file")) {
+			/* a global of a stripped file: its place in the file, the same in every run */
+			char place[TT_LOCK_NAME_LEN];
+
+			syms__format_info(&where, place, sizeof(place));
+			snprintf(buf, len, "%s in %s %s", lock__kind_name(k), caller, place);
+		} else {
+			snprintf(buf, len, "%s in %s [%s 0x%" PRIx64 "]", lock__kind_name(k), caller, where.region,
+				 k->addr);
+		}
 		return 0;
 	}
 	return -1;

@@ -4,7 +4,9 @@ Ground truth: build/demos/nofp_bank prints where its heap locks lie (ADDR lines)
 in a function of its own (deposit, wait_for_work), built without frame pointers; xz from Debian
 (stripped, no frame pointers) keeps its locks on the heap and waits in liblzma.
 """
+import os
 import re
+import shutil
 import subprocess
 
 import pytest
@@ -104,3 +106,45 @@ def test_cxx_and_rust_primitives_by_their_own_names(tmp_path, demo, deposit, pop
     # stacks: demangled, the waiting function under the runtime's frames, no mangled name left
     assert f"< {deposit[:-2]}+0x" in p.stderr, p.stderr
     assert not re.search(r"\b_Z[NS]\w+\+0x", p.stderr), p.stderr
+
+
+def elf_file_offset(exe, vaddr):
+    """The file offset of a virtual address, from the program headers (readelf -lW)."""
+    out = subprocess.run(["readelf", "-lW", str(exe)], capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        f = line.split()
+        if f and f[0] == "LOAD":
+            off, va, memsz = int(f[1], 16), int(f[2], 16), int(f[5], 16)
+            if va <= vaddr < va + memsz:
+                return vaddr - va + off
+    raise AssertionError(f"0x{vaddr:x} in no LOAD segment of {exe}")
+
+
+def nm_symbol(exe, name):
+    out = subprocess.run(["nm", "-S", "--defined-only", str(exe)], capture_output=True, text=True).stdout
+    f = next(l.split() for l in out.splitlines() if l.split()[-1] == name)
+    return int(f[0], 16), int(f[1], 16) if len(f) == 4 else 0
+
+
+def test_a_stripped_programs_global_lock_is_named_by_its_place_in_the_file(tmp_path):
+    """A stripped program (no symbol names its global big_lock, nor the worker that takes it):
+    'mutex in FILE+0xCALL [FILE+0xOFFSET]', OFFSET the global's place in the file (the same in
+    every run, unlike its address), CALL a return address inside the worker; ground truth from
+    the unstripped build's symbols and program headers."""
+    exe = tmp_path / "gil.stripped"
+    shutil.copy(DEMOS / "gil", exe)
+    subprocess.run(["strip", "--strip-all", str(exe)], check=True)
+    p = subprocess.run([str(TT), "-q", "--summary-csv", str(tmp_path / "s"), "--", str(exe), "3"],
+                       capture_output=True, text=True, timeout=120, env=dict(os.environ, TT_SCALE="0.3"))
+    assert p.returncode == 0, p.stderr
+    rows = [r for r in read_summary(tmp_path / "s")["locks"] if r["kind"] == "mutex"]
+    lock, _ = nm_symbol(DEMOS / "gil", "big_lock")
+    worker, size = nm_symbol(DEMOS / "gil", "worker")
+    m = [re.fullmatch(r"mutex in gil\.stripped\+0x([0-9a-f]+) \[gil\.stripped\+0x([0-9a-f]+)\]", r["symbol"])
+         for r in rows]
+    named = [x for x in m if x]
+    assert len(named) == 1, [r["symbol"] for r in rows]
+    call, place = (int(g, 16) for g in named[0].groups())
+    assert place == elf_file_offset(DEMOS / "gil", lock), (hex(place), rows)
+    lo, hi = elf_file_offset(DEMOS / "gil", worker), elf_file_offset(DEMOS / "gil", worker) + size
+    assert lo < call <= hi, (hex(call), hex(lo), hex(hi))
