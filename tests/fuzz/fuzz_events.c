@@ -140,6 +140,7 @@ static void apply_one(struct sink *s, const struct tt_event_sink *es, struct tt_
 {
 	struct tt_event_head h = { 0 };
 	const struct tt_thread *joinee, *joiner;
+	uint64_t woken;
 	const char *comm;
 	struct tt_event e;
 	size_t before = t->n, want;
@@ -178,11 +179,14 @@ static void apply_one(struct sink *s, const struct tt_event_sink *es, struct tt_
 		want = 0;
 		break;
 	case TT_EV_JOIN_GUESS:
-		/* CPython only; a joinee joined once; a dead joiner joins nothing; a joinee the
-		 * process's end killed only with Python frames that show a join (none here) */
+		/* CPython only; a joinee joined once; a joiner dead before the wake (or when the wake's
+		 * instant is unknown) joins nothing; a joinee the process's end killed only with Python
+		 * frames that show a join (none here) */
 		joinee = threads__find(t, (pid_t)e.join_guess.joinee);
 		joiner = threads__find(t, (pid_t)e.h.tid);
-		want = t->accept_inferred && !(joinee && joinee->joined) && !(joiner && joiner->ended) &&
+		woken = e.join_guess.woken_ns > t->t0_ns ? e.join_guess.woken_ns - t->t0_ns : 0;
+		want = t->accept_inferred && !(joinee && joinee->joined) &&
+		       !(joiner && joiner->ended && (!e.join_guess.woken_ns || joiner->end_ns <= woken)) &&
 		       !e.join_guess.exit_flags;
 		break;
 	default:
