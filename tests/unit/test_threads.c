@@ -438,6 +438,9 @@ TEST(join_guess_by_thread_that_ended_after_the_wake_kept)
 	e.join_guess.woken_ns = T0 + 200; /* main was woken at 200, ended at 220 */
 	CHECK_EQ_INT(threads__apply(t, &e, &rec), 1);
 	CHECK(threads__find(t, 102)->joined && threads__find(t, 102)->joined_by == 100);
+	/* no ghost: the joiner keeps its one row, ended */
+	CHECK_EQ_INT(t->n, 2);
+	CHECK(threads__find(t, 100)->ended);
 	threads__free(t);
 }
 

@@ -240,12 +240,15 @@ static int apply_join(struct tt_threads *t, const struct tt_event *e, struct tt_
 	 * in a join. One that ended after it did (the main thread's join returned, then it ended
 	 * the process before the joinee's OS thread got to its exit).
 	 */
-	if (inferred && joiner && joiner->ended &&
-	    (!e->join_guess.woken_ns || joiner->end_ns <= rel_ns(t, e->join_guess.woken_ns)))
-		return 0;
-	joiner = threads__get(t, tgid, tid);
-	if (!joiner)
-		return -1;
+	if (inferred && joiner && joiner->ended) {
+		if (!e->join_guess.woken_ns || joiner->end_ns <= rel_ns(t, e->join_guess.woken_ns))
+			return 0;
+		/* it joined, then ended: its own row, never a new "still alive" one under its tid */
+	} else {
+		joiner = threads__get(t, tgid, tid);
+		if (!joiner)
+			return -1;
+	}
 	joinee = inferred ? threads__find(t, guessed) : threads__by_tid_word(t, tgid, word);
 	if (inferred) {
 		/* Only CPython joins this way; elsewhere such a wake is just a wake. */
