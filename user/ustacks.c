@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "model/array.h"
 #include "model/index.h"
 #include "unwind.h"
 #include "ustacks.h"
@@ -25,7 +26,7 @@ struct ustacks {
 	size_t n, cap;
 	struct tt_index by_site; /* (hash of the site, tgid) -> position in v */
 	struct proc_unwinder *procs;
-	size_t nprocs;
+	size_t nprocs, capprocs;
 	size_t failed;
 };
 
@@ -88,12 +89,11 @@ static struct unwinder *unwinder_of(struct ustacks *us, pid_t tgid)
 		p->u = unwinder__new(tgid); /* the process was gone or not ready: try again */
 	if (p)
 		return p->u;
-	p = realloc(us->procs, (us->nprocs + 1) * sizeof(*p));
-	if (!p)
+	if (ARRAY_ROOM(us->procs, us->nprocs, us->capprocs))
 		return NULL;
-	us->procs = p;
-	p[us->nprocs] = (struct proc_unwinder){ .tgid = tgid, .u = unwinder__new(tgid) };
-	return p[us->nprocs++].u;
+	p = &us->procs[us->nprocs++];
+	*p = (struct proc_unwinder){ .tgid = tgid, .u = unwinder__new(tgid) };
+	return p->u;
 }
 
 void ustacks__watch(struct ustacks *us, pid_t tgid)
@@ -124,15 +124,8 @@ int ustacks__add(struct ustacks *us, const struct tt_event_head *h, const struct
 		us->failed++;
 		return -ESRCH;
 	}
-	if (us->n == us->cap) {
-		size_t cap = us->cap ? us->cap * 2 : 64;
-		struct ustack *v = realloc(us->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		us->v = v;
-		us->cap = cap;
-	}
+	if (ARRAY_ROOM(us->v, us->n, us->cap))
+		return -ENOMEM;
 	s = &us->v[us->n];
 	*s = (struct ustack){ .addr = u->addr, .tgid = (pid_t)h->tgid, .stack_id = u->stack_id };
 	memcpy(s->scan, u->scan, sizeof(s->scan));
