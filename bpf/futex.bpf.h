@@ -289,7 +289,7 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct tt_sched *s, struct 
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(prev);
 	struct tt_wait w = { .start_ns = now, .stack_id = -1, .runtime_ns = prev->se.sum_exec_runtime };
-	__u32 tid = task_tid(prev), cmd;
+	__u32 tid = task_tid(prev), cmd, tgid;
 	long nr;
 
 	/* futex waits sleep interruptibly; a page fault inside the call would not */
@@ -311,26 +311,28 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct tt_sched *s, struct 
 	} else {
 		return 0;
 	}
+	/* the process as the user knows it: once (with -f in a PID namespace, a map look-up) */
+	tgid = target_tgid(prev->tgid);
 	if (want_stacks) {
 		w.stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
 		scan_stack(regs, w.scan);
-		ustack_send(s, target_tgid(prev->tgid), tid, regs, &w);
+		ustack_send(s, tgid, tid, regs, &w);
 	}
 	/* CPython: where in Python it waits (a global function: one call for the verifier) */
-	w.py_stack = py_capture(s, target_tgid(prev->tgid), tid, TT_REG_SP(regs));
+	w.py_stack = py_capture(s, tgid, tid, TT_REG_SP(regs));
 	/*
 	 * A word no symbol covers is named after the code that waits on it (its stack top, once
 	 * per word); a CPython wait is named by its Python frames instead (each Condition.wait
 	 * waits on a new Lock: a copy each would be wasted).
 	 */
 	if (!want_stacks && !w.py_stack)
-		ustack_send_word(s, target_tgid(prev->tgid), tid, regs, w.addr);
+		ustack_send_word(s, tgid, tid, regs, w.addr);
 	/* it held this word and let go without waking anyone (unseen): no hold to measure */
 	drop_hold(s, w.addr);
 	/* the timeout: 4th argument of futex and futex_waitv (set after the stack scan's loops,
 	 * whose verification a branch before them would double) */
 	w.timed = TT_REG_ARG4(regs) != 0;
-	word_queue(&w, target_tgid(prev->tgid), now);
+	word_queue(&w, tgid, now);
 	s->wait = w; /* open once the caller sets s->in_wait */
 	if (w.timed)
 		__sync_fetch_and_add(&timed_waits, 1);
