@@ -72,8 +72,8 @@ int lockcallers__name(const struct tt_lock *k, const struct ustacks *us, struct 
 		return -1;
 	pcs = frames_of(k, us, &n);
 	for (int i = 0; pcs && i < n; i++) {
-		/* a return address is past its call: the caller is at pc - 1 */
-		if (syms__resolve(syms, pcs[i] - (i > 0), &si))
+		/* a return address is past its call: named by the call (syms__resolve_return) */
+		if ((i ? syms__resolve_return(syms, pcs[i], &si) : syms__resolve(syms, pcs[i], &si)))
 			continue;
 		/* by the name its programmer wrote: Account::deposit, not _ZN7Account7depositEl */
 		demangle__name(si.name, name, sizeof(name));
@@ -120,7 +120,7 @@ uint32_t lockcallers__kinds(const struct tt_lock *k, const struct ustacks *us, s
 		return 0;
 	pcs = frames_of(k, us, &n);
 	for (int i = 0; pcs && i < n; i++) {
-		if (syms__resolve(syms, pcs[i] - (i > 0), &si) || strcmp(si.region, "sym"))
+		if ((i ? syms__resolve_return(syms, pcs[i], &si) : syms__resolve(syms, pcs[i], &si)) || strcmp(si.region, "sym"))
 			continue;
 		demangle__name(si.name, name, sizeof(name));
 		/* Rust's std Condvar waits on a plain counter word (the futex call cannot tell) */
