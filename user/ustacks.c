@@ -27,7 +27,6 @@ struct ustacks {
 	struct tt_index by_site; /* (hash of the site, tgid) -> position in v */
 	struct proc_unwinder *procs;
 	size_t nprocs, capprocs;
-	size_t failed;
 };
 
 struct ustacks *ustacks__new(void)
@@ -121,7 +120,6 @@ int ustacks__add(struct ustacks *us, const struct tt_event_head *h, const struct
 		return 0; /* sent again after the kernel's map of sites sent evicted it */
 	uw = unwinder_of(us, (pid_t)h->tgid);
 	if (!uw || !len) {
-		us->failed++;
 		return -ESRCH;
 	}
 	if (ARRAY_ROOM(us->v, us->n, us->cap))
@@ -131,7 +129,6 @@ int ustacks__add(struct ustacks *us, const struct tt_event_head *h, const struct
 	memcpy(s->scan, u->scan, sizeof(s->scan));
 	s->n = unwinder__frames(uw, (pid_t)h->tid, &r, u->stack, len, s->pcs, TT_USTACK_FRAMES);
 	if (s->n < 1) {
-		us->failed++;
 		return -ESRCH;
 	}
 	if (index__put(&us->by_site, site_hash(s->addr, s->stack_id, s->scan), (uint32_t)s->tgid, us->n))
@@ -147,10 +144,4 @@ const uint64_t *ustacks__find(const struct ustacks *us, pid_t tgid, uint64_t add
 
 	*n = s ? s->n : 0;
 	return s ? s->pcs : NULL;
-}
-
-void ustacks__counts(const struct ustacks *us, size_t *kept, size_t *failed)
-{
-	*kept = us ? us->n : 0;
-	*failed = us ? us->failed : 0;
 }

@@ -39,7 +39,4 @@ const uint64_t *ustacks__find(const struct ustacks *us, pid_t tgid, uint64_t add
  */
 void ustacks__watch(struct ustacks *us, pid_t tgid);
 
-/* Sites kept, and records that could not be unwound (the process gone, an empty copy). */
-void ustacks__counts(const struct ustacks *us, size_t *kept, size_t *failed);
-
 #endif
