@@ -119,18 +119,16 @@ int ustacks__add(struct ustacks *us, const struct tt_event_head *h, const struct
 	if (find(us, (pid_t)h->tgid, u->addr, u->stack_id, u->scan))
 		return 0; /* sent again after the kernel's map of sites sent evicted it */
 	uw = unwinder_of(us, (pid_t)h->tgid);
-	if (!uw || !len) {
+	if (!uw || !len)
 		return -ESRCH;
-	}
 	if (ARRAY_ROOM(us->v, us->n, us->cap))
 		return -ENOMEM;
 	s = &us->v[us->n];
 	*s = (struct ustack){ .addr = u->addr, .tgid = (pid_t)h->tgid, .stack_id = u->stack_id };
 	memcpy(s->scan, u->scan, sizeof(s->scan));
 	s->n = unwinder__frames(uw, (pid_t)h->tid, &r, u->stack, len, s->pcs, TT_USTACK_FRAMES);
-	if (s->n < 1) {
+	if (s->n < 1)
 		return -ESRCH;
-	}
 	if (index__put(&us->by_site, site_hash(s->addr, s->stack_id, s->scan), (uint32_t)s->tgid, us->n))
 		return -ENOMEM;
 	us->n++;
