@@ -154,7 +154,8 @@ static __always_inline void atomic_max(__u64 *p, __u64 v)
 /* s's CPU time at now: what its last switches counted, and its run since, if it runs. */
 static __always_inline __u64 cpu_time(const struct tt_sched *s, __u64 now)
 {
-	return s->oncpu_ns + (s->state == TT_ST_ONCPU && now > s->since_ns ? now - s->since_ns : 0);
+	return s->oncpu_ns + s->spin_ns +
+	       ((s->state == TT_ST_ONCPU || s->state == TT_ST_SPIN) && now > s->since_ns ? now - s->since_ns : 0);
 }
 
 /* The slot of s's hold of addr, or TT_HOLDS. */

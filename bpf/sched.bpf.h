@@ -36,6 +36,18 @@ extern const volatile bool stream_states;
 
 static const struct tt_sched zero_sched;
 
+/* On a CPU: running, or spinning in a lock's slow path. */
+static __always_inline bool sched_running(const struct tt_sched *s)
+{
+	return s->state == TT_ST_ONCPU || s->state == TT_ST_SPIN;
+}
+
+/* The state of s on a CPU: spinning while in a lock's slow path (bpf/spin.bpf.c). */
+static __always_inline __u32 sched_running_state(const struct tt_sched *s)
+{
+	return s->spin_addr ? TT_ST_SPIN : TT_ST_ONCPU;
+}
+
 static __always_inline void emit_state(struct task_struct *t, __u32 state, __u64 now, __u64 addr, __u64 py_stack)
 {
 	struct tt_event *e;
@@ -78,10 +90,11 @@ static __always_inline void par_change(__u64 now, long delta)
 		__sync_fetch_and_add(&p->ns[old], now - prev_ts);
 }
 
-/* The four time accounts, in the order of the states they count (TT_ST_ONCPU .. TT_ST_SLEEP). */
+/* The five time accounts, in the order of the states they count (TT_ST_ONCPU .. TT_ST_SPIN). */
 _Static_assert(__builtin_offsetof(struct tt_sched, oncpu_ns) == 0 && __builtin_offsetof(struct tt_sched, runq_ns) == 8 &&
 		       __builtin_offsetof(struct tt_sched, lock_ns) == 16 && __builtin_offsetof(struct tt_sched, sleep_ns) == 24 &&
-		       TT_ST_ONCPU == 1 && TT_ST_RUNQ == 2 && TT_ST_LOCK == 3 && TT_ST_SLEEP == 4,
+		       __builtin_offsetof(struct tt_sched, spin_ns) == 32 && TT_ST_ONCPU == 1 && TT_ST_RUNQ == 2 &&
+		       TT_ST_LOCK == 3 && TT_ST_SLEEP == 4 && TT_ST_SPIN == 5,
 	       "tt_sched's accounts follow enum tt_sched_state");
 
 /*
@@ -101,7 +114,7 @@ static __always_inline void account(struct tt_sched *s, __u64 now)
 	 */
 	if (s->since_ns && now < s->since_ns)
 		return;
-	if (i < 4)
+	if (i < 5)
 		((__u64 *)s)[i] += d;
 	s->since_ns = now;
 }
@@ -121,6 +134,7 @@ static __always_inline void sched_retire(struct task_struct *t, __u32 tid, struc
 	e->sched.runq_ns = s->runq_ns;
 	e->sched.lock_ns = s->lock_ns;
 	e->sched.sleep_ns = s->sleep_ns;
+	e->sched.spin_ns = s->spin_ns;
 	event_submit(e);
 	bpf_map_delete_elem(&sched_stats, &tid);
 }
@@ -138,9 +152,9 @@ static __always_inline long sched_out(struct tt_sched *s, struct task_struct *pr
 
 	if (!s)
 		return 0;
-	if (resumed && s->state != TT_ST_ONCPU && s->state != TT_ST_ENDED) {
+	if (resumed && !sched_running(s) && s->state != TT_ST_ENDED) {
 		account(s, resumed);
-		s->state = TT_ST_ONCPU;
+		s->state = sched_running_state(s);
 	}
 	account(s, now);
 	/* past its exit (sched_exit) it stays ended; before it (PF_EXITING already), still its time */
@@ -160,17 +174,20 @@ static __always_inline long sched_out(struct tt_sched *s, struct task_struct *pr
 	return delta;
 }
 
-/* next (a target thread, its entry s) gets a CPU; returns the change to the running count (1 or 0). */
+/*
+ * next (a target thread, its entry s) gets a CPU; returns the change to the running count (1 or 0):
+ * none while it spins in a lock's slow path (its return counts it, spin.bpf.c).
+ */
 static __always_inline long sched_in(struct tt_sched *s, struct task_struct *next, __u64 now)
 {
 	if (!s)
 		return 0;
 	account(s, now);
 	if (s->state != TT_ST_ENDED) { /* a dying thread back on a CPU after its exit stays ended */
-		s->state = TT_ST_ONCPU;
-		emit_state(next, TT_ST_ONCPU, now, 0, 0);
+		s->state = sched_running_state(s);
+		emit_state(next, s->state, now, s->spin_addr, 0);
 	}
-	if (s->on_cpu)
+	if (s->on_cpu || s->spin_addr)
 		return 0;
 	s->on_cpu = 1;
 	return 1;
@@ -191,7 +208,7 @@ static __always_inline void sched_exit(struct tt_sched *s, __u64 now)
 /* p (a target thread, its entry s) becomes runnable; not once ended (a wake in its exit path). */
 static __always_inline void sched_wakeup(struct tt_sched *s, struct task_struct *p)
 {
-	if (s && s->state != TT_ST_ONCPU && s->state != TT_ST_RUNQ && s->state != TT_ST_ENDED) {
+	if (s && !sched_running(s) && s->state != TT_ST_RUNQ && s->state != TT_ST_ENDED) {
 		/* a futex wait ends when futex_woken saw it end: the lock table's instant too */
 		__u64 now = s->state == TT_ST_LOCK && s->in_wait && s->wait.woken_ns ? s->wait.woken_ns
 										    : bpf_ktime_get_ns();
@@ -225,6 +242,7 @@ static __always_inline void sched_new(struct task_struct *p, __u64 now)
 			e->sched.runq_ns = old->runq_ns;
 			e->sched.lock_ns = old->lock_ns;
 			e->sched.sleep_ns = old->sleep_ns;
+			e->sched.spin_ns = old->spin_ns;
 			event_submit(e);
 		}
 		*old = s;

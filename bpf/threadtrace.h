@@ -52,6 +52,7 @@ enum tt_drop_kind {
 	TT_DROP_WAKES = 4,   /* wake_pairs: (word, waker, wakee) */
 	TT_DROP_OWNERS = 5,  /* owner_pairs: (word, owner, waiter) */
 	TT_DROP_SITES = 6,   /* sites: (word, call site) */
+	TT_DROP_SPINS = 7,   /* spin_stats: (lock, thread in its slow path) */
 	TT_DROP_MAX,
 };
 
@@ -182,6 +183,23 @@ struct tt_go_key {
 	__u32 kind;         /* enum tt_go_kind */
 };
 
+/*
+ * Locks that spin before they sleep (Rust std's Mutex and RwLock, glibc's adaptive
+ * mutexes): their contended slow paths, per (lock, thread), from bpf/spin.bpf.c.
+ */
+struct tt_spin_key {
+	__u64 addr;         /* the lock (its futex word) */
+	__u32 tgid;
+	__u32 tid;
+};
+
+struct tt_spin_stat {
+	__u64 acquires;     /* slow paths ended (the lock was taken) */
+	__u64 spun_only;    /* of them, taken without sleeping: a hand-off no wake-up shows */
+	__u64 spin_ns;      /* on a CPU inside them (TT_ST_SPIN) */
+	__u64 slow_ns;      /* from entry to return, blocked and queued time included */
+};
+
 /* A (word, thread a, thread b) pair: waker -> wakee, or owner -> waiter. */
 struct tt_pair_key {
 	__u64 addr;
@@ -284,16 +302,21 @@ struct tt_site_key {
  * thread does after its exit (blocked on the mm's lock in exit_mm, woken, run again) is
  * after its end: counted, it made states add up to more than the thread's lifetime.
  */
-enum tt_sched_state { TT_ST_UNKNOWN = 0, TT_ST_ONCPU, TT_ST_RUNQ, TT_ST_LOCK, TT_ST_SLEEP, TT_ST_ENDED };
+/*
+ * TT_ST_SPIN: on a CPU inside a lock's contended slow path (spinning before it sleeps, or
+ * back from its sleep to retry: bpf/spin.bpf.c): waiting for the lock, not useful work.
+ */
+enum tt_sched_state { TT_ST_UNKNOWN = 0, TT_ST_ONCPU, TT_ST_RUNQ, TT_ST_LOCK, TT_ST_SLEEP, TT_ST_SPIN, TT_ST_ENDED };
 
 struct tt_sched {
-	__u64 oncpu_ns;
+	__u64 oncpu_ns;     /* on a CPU, not in a lock's slow path */
 	__u64 runq_ns;
 	__u64 lock_ns;      /* blocked in a futex wait */
 	__u64 sleep_ns;     /* blocked otherwise: I/O, sleep, ... */
+	__u64 spin_ns;      /* on a CPU in a lock's contended slow path (TT_ST_SPIN) */
 	__u64 since_ns;
 	__u32 state;        /* enum tt_sched_state */
-	__u32 on_cpu;       /* counted in the parallelism figure */
+	__u32 on_cpu;       /* counted in the parallelism figure: on a CPU, not spinning */
 	__u32 in_wait;      /* a futex wait is open: `wait` below */
 	__u32 exited;       /* it has passed its exit (for a join racing it: see join_pending) */
 	__u64 joining_word; /* the tid word of the last thread it waited to join */
@@ -312,6 +335,14 @@ struct tt_sched {
 	__u64 py_tstate;    /* CPython: its PyThreadState, as last found */
 	__u64 ustack_key;   /* the last site or word whose stack copy it knows sent: a repeat costs a compare */
 	struct tt_wait wait; /* the futex wait it sleeps in, while in_wait */
+	/* in a lock's slow path (bpf/spin.bpf.c): which lock, since when, its spin_ns then */
+	__u64 spin_addr;    /* 0: not in one */
+	__u64 spin_since_ns;
+	__u64 spin_mark_ns;
+	__u64 spin_lock_mark; /* its lock_ns then: did it sleep in this slow path? */
+	/* the slow path's return address, which a return probe replaced on the stack: for unwinding */
+	__u64 spin_ret_slot;
+	__u64 spin_ret;
 };
 
 /* How many of the target's threads ran at once, time-weighted. */
@@ -439,6 +470,9 @@ struct tt_ev_ustack {
 	__u32 len;                /* bytes of stack copied (a multiple of TT_USTACK_CHUNK), all in the record */
 	__u64 scan[TT_SCAN_HITS]; /* the site's stack-scan addresses */
 	__u64 regs[8];            /* ip, sp, bp, bx, r12, r13, r14, r15 (struct unwind_regs) */
+	/* a return probe's trampoline replaced the return address at ret_slot (0: none): the real one */
+	__u64 ret_slot;
+	__u64 ret_addr;
 	__u8 stack[TT_USTACK_BYTES]; /* a record holds TT_USTACK_BYTES, or TT_USTACK_WORD_BYTES for a word's */
 };
 
@@ -448,6 +482,7 @@ struct tt_ev_sched {
 	__u64 runq_ns;
 	__u64 lock_ns;
 	__u64 sleep_ns;
+	__u64 spin_ns;
 };
 
 /*

@@ -55,6 +55,8 @@ __noinline int ustack_capture(struct tt_ustack_req *r)
 	e->u.stack_id = r->stack_id;
 	__builtin_memcpy(e->u.scan, r->scan, sizeof(e->u.scan));
 	__builtin_memcpy(e->u.regs, r->regs, sizeof(e->u.regs));
+	e->u.ret_slot = r->ret_slot;
+	e->u.ret_addr = r->ret_addr;
 	sp = r->regs[1];
 	/* chunk by chunk: a read that crosses the stack's end fails whole */
 	for (__u32 i = 0; i < TT_USTACK_BYTES / TT_USTACK_CHUNK; i++) {

@@ -20,6 +20,8 @@ struct tt_ustack_req {
 	__u32 pad;
 	__u64 scan[TT_SCAN_HITS];
 	__u64 regs[8]; /* as struct tt_ev_ustack's */
+	__u64 ret_slot; /* as struct tt_ev_ustack's: in a spinning lock's slow path (spin.bpf.c) */
+	__u64 ret_addr;
 };
 
 /*
@@ -70,6 +72,8 @@ static __always_inline void ustack_send(struct tt_sched *s, __u32 tgid, __u32 ti
 	if (!want_ustacks)
 		return;
 	__builtin_memcpy(r.scan, w->scan, sizeof(r.scan));
+	r.ret_slot = s->spin_ret_slot;
+	r.ret_addr = s->spin_ret;
 	ustack_send_req(s, &r);
 }
 
@@ -83,6 +87,8 @@ static __always_inline void ustack_send_word(struct tt_sched *s, __u32 tgid, __u
 				   .regs = { regs->ip, regs->sp, regs->bp, regs->bx, regs->r12, regs->r13,
 					     regs->r14, regs->r15 } };
 
+	r.ret_slot = s->spin_ret_slot;
+	r.ret_addr = s->spin_ret;
 	if (want_ustacks)
 		ustack_send_req(s, &r);
 }

@@ -140,6 +140,14 @@ static void on_site(const void *key, const void *val, void *ctx)
 		f->err = -1;
 }
 
+static void on_spin_stat(const void *key, const void *val, void *ctx)
+{
+	struct fold *f = ctx;
+
+	if (locks__add_spin_stat(f->locks, key, val))
+		f->err = -1;
+}
+
 static void on_go_mutex(const void *key, const void *val, void *ctx)
 {
 	struct fold *f = ctx;
@@ -171,6 +179,7 @@ int collect__figures(struct tt_loader *l, struct tt_threads *threads, struct tt_
 	    loader__dump(l, TT_MAP_WAKE_PAIRS, on_wake_pair, &f) < 0 ||
 	    loader__dump(l, TT_MAP_OWNER_PAIRS, on_owner_pair, &f) < 0 ||
 	    loader__dump(l, TT_MAP_SITES, on_site, &f) < 0 ||
+	    loader__dump(l, TT_MAP_SPINS, on_spin_stat, &f) < 0 || /* after the waits: locks__add_spin_stat */
 	    (locks->go && loader__dump(l, TT_MAP_GO_MUTEXES, on_go_mutex, &f) < 0))
 		return -1;
 	if (loader__parallelism(l, &kpar))

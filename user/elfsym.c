@@ -119,3 +119,40 @@ int elfsym__func_offset(const char *path, const char *name, size_t *offset)
 	elfsym__close(elf, fd);
 	return err;
 }
+
+int elfsym__each_func(Elf *elf, int (*fn)(const char *name, uint64_t value, void *ctx), void *ctx)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		Elf32_Word want = pass ? SHT_SYMTAB : SHT_DYNSYM;
+		Elf_Scn *scn = NULL;
+
+		while ((scn = elf_nextscn(elf, scn))) {
+			Elf_Data *data;
+			GElf_Shdr sh;
+			size_t count;
+
+			if (!gelf_getshdr(scn, &sh) || sh.sh_type != want || !sh.sh_entsize ||
+			    !(data = elf_getdata(scn, NULL)))
+				continue;
+			count = sh.sh_size / sh.sh_entsize;
+			for (size_t i = 0; i < count; i++) {
+				const char *name;
+				GElf_Sym sym;
+				int ret;
+
+				if (!gelf_getsym(data, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+				    sym.st_shndx == SHN_UNDEF || !sym.st_value ||
+				    !(name = elf_strptr(elf, sh.sh_link, sym.st_name)))
+					continue;
+				if ((ret = fn(name, sym.st_value, ctx)))
+					return ret;
+			}
+		}
+	}
+	return 0;
+}
+
+int elfsym__offset(Elf *elf, uint64_t vaddr, size_t *offset)
+{
+	return vaddr_to_offset(elf, vaddr, offset);
+}

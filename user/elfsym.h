@@ -27,4 +27,13 @@ int elfsym__find(Elf *elf, const char *name, int type, uint64_t *value);
  */
 int elfsym__func_offset(const char *path, const char *name, size_t *offset);
 
+/*
+ * Calls fn for each defined function symbol of elf (.dynsym, then .symtab: a function in both
+ * comes twice) with its name and value, until fn returns non-zero: that value, else 0.
+ */
+int elfsym__each_func(Elf *elf, int (*fn)(const char *name, uint64_t value, void *ctx), void *ctx);
+
+/* The file offset of virtual address vaddr (in an executable segment): 0, or -ENOENT. */
+int elfsym__offset(Elf *elf, uint64_t vaddr, size_t *offset);
+
 #endif

@@ -10,7 +10,7 @@
 
 _Static_assert(sizeof(struct tt_event_head) == 24, "tt_event_head: the kernel side's layout");
 _Static_assert(sizeof(struct tt_ev_wait) == 40 && sizeof(struct tt_ev_start) == 32 &&
-		       sizeof(struct tt_ev_exit) == 32 && sizeof(struct tt_ev_sched) == 32 &&
+		       sizeof(struct tt_ev_exit) == 32 && sizeof(struct tt_ev_sched) == 40 &&
 		       sizeof(struct tt_ev_pystack) == 16 + 16 * TT_PY_DEPTH,
 	       "event records: fixed-width fields, explicit padding");
 _Static_assert(sizeof(struct tt_event) == 24 + sizeof(struct tt_ev_pystack), "tt_event: the head and the largest record");
@@ -118,7 +118,7 @@ static void apply_sched(const struct tt_event_sink *s, const struct tt_event *e)
 {
 	const struct tt_ev_sched *f = &e->sched;
 	struct tt_sched sched = { .oncpu_ns = f->oncpu_ns, .runq_ns = f->runq_ns, .lock_ns = f->lock_ns,
-				  .sleep_ns = f->sleep_ns, .state = TT_ST_UNKNOWN };
+				  .sleep_ns = f->sleep_ns, .spin_ns = f->spin_ns, .state = TT_ST_UNKNOWN };
 
 	threads__set_final_sched(s->threads, (pid_t)e->h.tid, &sched);
 }

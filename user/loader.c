@@ -16,6 +16,7 @@
 #include "joincore.h"
 #include "mapretire.h"
 #include "pidns.h"
+#include "spinprobes.h"
 #include "platcheck.h"
 #include "uprobe_multi.h"
 #include "loader.h"
@@ -36,8 +37,8 @@ struct tt_loader {
 	} links[MAX_UPROBE_LINKS];
 	size_t nlinks;
 	bool multi;     /* the kernel has uprobe_multi links */
-	/* files already probed (device, inode): a libc is probed once */
-	struct { dev_t dev; ino_t ino; } probed[8];
+	/* files already probed (device, inode), and for what (enum probe_kind bits): each once */
+	struct { dev_t dev; ino_t ino; unsigned kinds; } probed[8];
 	size_t nprobed;
 	struct mapretire *retired; /* entries of ended threads, out of the kernel's maps */
 };
@@ -282,6 +283,7 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 			{ skel->maps.owner_pairs, locks, "--max-locks", locks },
 			{ skel->maps.sites, locks, "--max-locks", locks },
 			{ skel->maps.go_mutexes, locks, "--max-locks", locks },
+			{ skel->maps.spin_stats, locks, "--max-locks", locks },
 			{ skel->maps.stacks, cfg->stacks ? 0 : 1, NULL, 0 }, /* unused without --stacks: keep it small */
 		};
 
@@ -308,7 +310,9 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 		/* attached by path (loader__attach_*), once the binaries are known */
 		struct bpf_program *const uprobes[] = { skel->progs.join_core, skel->progs.join_enter,
 							skel->progs.join_return, skel->progs.py_thread_exit,
-							skel->progs.go_lock_slow, skel->progs.go_sema_acquire };
+							skel->progs.go_lock_slow, skel->progs.go_sema_acquire,
+							skel->progs.spin_enter_fn, skel->progs.spin_enter_at,
+							skel->progs.spin_exit };
 
 		for (size_t i = 0; i < sizeof(uprobes) / sizeof(uprobes[0]); i++) {
 			bpf_program__set_autoattach(uprobes[i], false);
@@ -411,18 +415,27 @@ void loader__free(struct tt_loader *l)
 }
 
 /* True the first time a file is seen: probes go on each file once. */
-static bool first_probe_of(struct tt_loader *l, const char *path)
+/* What a file is probed for: a libc gets the join probes and the adaptive mutexes' spin probes. */
+enum probe_kind { PROBE_JOIN = 1, PROBE_PYTHON = 2, PROBE_GO = 4, PROBE_SPIN = 8 };
+
+static bool first_probe_of(struct tt_loader *l, const char *path, enum probe_kind kind)
 {
 	struct stat st;
+	size_t i;
 
-	if (stat(path, &st) || l->nprobed == sizeof(l->probed) / sizeof(l->probed[0]))
+	if (stat(path, &st))
 		return false;
-	for (size_t i = 0; i < l->nprobed; i++)
+	for (i = 0; i < l->nprobed; i++)
 		if (l->probed[i].dev == st.st_dev && l->probed[i].ino == st.st_ino)
+			break;
+	if (i == l->nprobed) {
+		if (l->nprobed == sizeof(l->probed) / sizeof(l->probed[0]))
 			return false;
-	l->probed[l->nprobed].dev = st.st_dev;
-	l->probed[l->nprobed].ino = st.st_ino;
-	l->nprobed++;
+		l->probed[l->nprobed++] = (typeof(l->probed[0])){ .dev = st.st_dev, .ino = st.st_ino };
+	}
+	if (l->probed[i].kinds & kind)
+		return false;
+	l->probed[i].kinds |= kind;
 	return true;
 }
 
@@ -485,7 +498,7 @@ int loader__attach_libc(struct tt_loader *l, const char *path)
 	size_t n = sizeof(join_funcs) / sizeof(join_funcs[0]), core;
 	int err;
 
-	if (!first_probe_of(l, path))
+	if (!first_probe_of(l, path, PROBE_JOIN))
 		return 0;
 	if (!joincore__offset(path, &core)) {
 		unsigned long off = core;
@@ -504,7 +517,7 @@ int loader__attach_python(struct tt_loader *l, const char *path)
 	static const char *const funcs[] = { "PyThread_exit_thread" };
 	int err;
 
-	if (!first_probe_of(l, path))
+	if (!first_probe_of(l, path, PROBE_PYTHON))
 		return 0;
 	err = attach_uprobes(l, l->skel->progs.py_thread_exit, path, funcs, 1, false);
 	return err < 0 ? err : 0;
@@ -518,12 +531,34 @@ int loader__attach_go(struct tt_loader *l, const char *path)
 					    "sync.runtime_SemacquireRWMutex" };
 	int err;
 
-	if (!first_probe_of(l, path))
+	if (!first_probe_of(l, path, PROBE_GO))
 		return 0;
 	err = attach_uprobes(l, l->skel->progs.go_lock_slow, path, lock_slow, 1, false);
 	if (err > 0) /* a program without RWMutex waits links no semacquire: not an error */
 		attach_uprobes(l, l->skel->progs.go_sema_acquire, path, sema, 3, false);
 	return err < 0 ? err : 0;
+}
+
+int loader__attach_spin(struct tt_loader *l, const char *path)
+{
+	struct spin_points p;
+	int found, err = 0;
+
+	if (!first_probe_of(l, path, PROBE_SPIN))
+		return 0;
+	found = spinprobes__find(path, &p);
+	if (found <= 0)
+		return found;
+	/* the ends first: an end without its start does nothing, a start without its end would spin forever */
+	if (p.nfuncs && (err = attach_offsets(l, l->skel->progs.spin_exit, path, p.funcs, p.nfuncs, true)) > 0)
+		err = attach_offsets(l, l->skel->progs.spin_enter_fn, path, p.funcs, p.nfuncs, false);
+	if (err >= 0 && p.has_steps &&
+	    (err = attach_offsets(l, l->skel->progs.spin_exit, path, &p.step_exit, 1, false)) > 0)
+		err = attach_offsets(l, l->skel->progs.spin_enter_at, path, &p.step_enter, 1, false);
+	if (verbose)
+		fprintf(stderr, "threadtrace: %s: %zu spinning slow paths%s%s\n", path, p.nfuncs,
+			p.has_steps ? ", adaptive mutexes' spin" : "", err < 0 ? " (not attached)" : "");
+	return err < 0 ? err : found;
 }
 
 int loader__poll(struct tt_loader *l, int timeout_ms)
@@ -547,6 +582,7 @@ static struct bpf_map *map_of(struct tt_loader *l, enum tt_map which)
 	case TT_MAP_SCHED: return l->skel->maps.sched_stats;
 	case TT_MAP_SITES: return l->skel->maps.sites;
 	case TT_MAP_GO_MUTEXES: return l->skel->maps.go_mutexes;
+	case TT_MAP_SPINS: return l->skel->maps.spin_stats;
 	}
 	return NULL;
 }

@@ -29,6 +29,11 @@ int loader__attach_libc(struct tt_loader *l, const char *path);
 int loader__attach_python(struct tt_loader *l, const char *path);
 /* Attaches the Go mutex probes (entry only) to a Go executable. 0 or -errno. */
 int loader__attach_go(struct tt_loader *l, const char *path);
+/*
+ * Attaches the spinning locks' probes (bpf/spin.bpf.c) to the slow paths in the file at path
+ * (user/spinprobes.h), each file once: how many places were found (0: none), or -errno.
+ */
+int loader__attach_spin(struct tt_loader *l, const char *path);
 
 /* Delivers pending events to fn; waits up to timeout_ms. Returns events or -errno. */
 int loader__poll(struct tt_loader *l, int timeout_ms);
@@ -42,6 +47,7 @@ enum tt_map {
 	TT_MAP_SCHED,       /* __u32 tid -> struct tt_sched (with the futex wait in progress) */
 	TT_MAP_SITES,       /* struct tt_site_key -> struct tt_pair_val (count, total wait) */
 	TT_MAP_GO_MUTEXES,  /* struct tt_go_key -> __u64 contended acquisitions */
+	TT_MAP_SPINS,       /* struct tt_spin_key -> struct tt_spin_stat */
 };
 
 typedef void (*tt_entry_fn)(const void *key, const void *val, void *ctx);

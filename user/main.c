@@ -230,10 +230,15 @@ static void attach_joins(struct app *a)
 	char path[4096];
 	int err = -ENOENT;
 
-	if (!procfs__find_mapping(getpid(), libc, path, sizeof(path)))
+	/* and its adaptive mutexes' spin (bpf/spin.bpf.c): a libc whose code differs has none, not an error */
+	if (!procfs__find_mapping(getpid(), libc, path, sizeof(path))) {
 		err = loader__attach_libc(a->loader, path);
-	if (!a->child && !procfs__find_mapping(a->tgid, libc, path, sizeof(path)))
+		loader__attach_spin(a->loader, path);
+	}
+	if (!a->child && !procfs__find_mapping(a->tgid, libc, path, sizeof(path))) {
 		err = loader__attach_libc(a->loader, path) ? err : 0;
+		loader__attach_spin(a->loader, path);
+	}
 	if (err)
 		fprintf(stderr, "threadtrace: warning: cannot probe libc's join functions (%s): joins of "
 				"already-ended threads will be missed\n", strerror(-err));

@@ -1,6 +1,8 @@
 /* The traced processes: their mappings (to name locks and frames), and CPython's probe. */
+#include <stdio.h>
 #include <string.h>
 #include "app.h"
+#include "loader.h"
 #include "perfmap.h"
 #include "procfs.h"
 #include "syms.h"
@@ -53,6 +55,15 @@ void targets__refresh_maps(struct app *a)
 }
 
 
+/* Rust links its std, and so its Mutex's spinning slow path, into the executable (the loader probes each file once). */
+static void probe_spin(struct app *a)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)a->tgid);
+	loader__attach_spin(a->loader, path);
+}
+
 /* CPython: its shutdown probe, and the permission to trust inferred joins. */
 void targets__probe_python(struct app *a)
 {
@@ -62,6 +73,7 @@ void targets__probe_python(struct app *a)
 	char path[4096];
 
 	golang__probe(a); /* Go, a runtime too: looked for at the same moments (once per executable) */
+	probe_spin(a);
 	if (a->python_probed)
 		return;
 	a->python_scan_ns = app__now_ns(CLOCK_MONOTONIC);

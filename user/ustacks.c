@@ -108,8 +108,25 @@ void ustacks__watch(struct ustacks *us, pid_t tgid)
 		unwinder_of(us, tgid);
 }
 
+/*
+ * u's stack as it was before a return probe (a spinning lock's slow path, bpf/spin.bpf.c)
+ * put its trampoline in place of the return address at ret_slot: copied into buf and mended
+ * when that slot is in the copy, else u's own bytes.
+ */
+static const void *unprobed_stack(const struct tt_ev_ustack *u, size_t len, uint8_t *buf)
+{
+	uint64_t sp = u->regs[1], off = u->ret_slot - sp;
+
+	if (!u->ret_slot || u->ret_slot < sp || off > len - sizeof(u->ret_addr))
+		return u->stack;
+	memcpy(buf, u->stack, len);
+	memcpy(buf + off, &u->ret_addr, sizeof(u->ret_addr));
+	return buf;
+}
+
 int ustacks__add(struct ustacks *us, const struct tt_event_head *h, const struct tt_ev_ustack *u)
 {
+	static uint8_t mended[TT_USTACK_BYTES];
 	struct unwind_regs r = { .ip = u->regs[0], .sp = u->regs[1], .bp = u->regs[2], .bx = u->regs[3],
 				 .r12 = u->regs[4], .r13 = u->regs[5], .r14 = u->regs[6], .r15 = u->regs[7] };
 	struct unwinder *uw;
@@ -126,7 +143,8 @@ int ustacks__add(struct ustacks *us, const struct tt_event_head *h, const struct
 	s = &us->v[us->n];
 	*s = (struct ustack){ .addr = u->addr, .tgid = (pid_t)h->tgid, .stack_id = u->stack_id };
 	memcpy(s->scan, u->scan, sizeof(s->scan));
-	s->n = unwinder__frames(uw, (pid_t)h->tid, &r, u->stack, len, s->pcs, TT_USTACK_FRAMES);
+	s->n = unwinder__frames(uw, (pid_t)h->tid, &r, unprobed_stack(u, len, mended), len, s->pcs,
+				TT_USTACK_FRAMES);
 	if (s->n < 1)
 		return -ESRCH;
 	if (index__put(&us->by_site, site_hash(s->addr, s->stack_id, s->scan), (uint32_t)s->tgid, us->n))

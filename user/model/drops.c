@@ -15,6 +15,8 @@ static const struct tt_drop_info infos[TT_DROP_MAX] = {
 			     "the who-blocked-whom map (one entry per futex word, owner and waiter)", "--max-locks" },
 	[TT_DROP_SITES] = { "sites", "call-site records", "the call-site map (one entry per futex word and call site)",
 			    "--max-locks" },
+	[TT_DROP_SPINS] = { "spins", "slow-path records",
+			    "the spinning-lock map (one entry per lock and thread in its slow path)", "--max-locks" },
 };
 
 const struct tt_drop_info *drops__info(int k)

@@ -30,7 +30,8 @@ static uint64_t minus(uint64_t a, uint64_t b)
 static struct tt_interval_mark mark_of(const struct tt_thread *th)
 {
 	return (struct tt_interval_mark){ .oncpu_ns = th->oncpu_ns, .runq_ns = th->runq_ns, .lock_ns = th->lock_ns,
-					  .sleep_ns = th->sleep_ns, .waits = th->waits, .wait_ns = th->wait_ns };
+					  .sleep_ns = th->sleep_ns, .spin_ns = th->spin_ns, .waits = th->waits,
+					  .wait_ns = th->wait_ns };
 }
 
 /* A lock's figures without its call sites: the interval's copies own no strings. */
@@ -68,6 +69,7 @@ static int fill_threads(struct tt_interval *iv, const struct tt_threads *t)
 		d->runq_ns = minus(th->runq_ns, m.runq_ns);
 		d->lock_ns = minus(th->lock_ns, m.lock_ns);
 		d->sleep_ns = minus(th->sleep_ns, m.sleep_ns);
+		d->spin_ns = minus(th->spin_ns, m.spin_ns);
 		d->waits = minus(th->waits, m.waits);
 		d->wait_ns = minus(th->wait_ns, m.wait_ns);
 	}
@@ -82,6 +84,10 @@ static void lock_minus(struct tt_lock *d, const struct tt_lock *m)
 	d->interrupted = minus(d->interrupted, m->interrupted);
 	d->woken = minus(d->woken, m->woken);
 	d->handoffs = minus(d->handoffs, m->handoffs);
+	d->spin_acquires = minus(d->spin_acquires, m->spin_acquires);
+	d->spun_only = minus(d->spun_only, m->spun_only);
+	d->spin_ns = minus(d->spin_ns, m->spin_ns);
+	d->slow_ns = minus(d->slow_ns, m->slow_ns);
 	d->hold.count = minus(d->hold.count, m->hold.count);
 	d->hold.total_ns = minus(d->hold.total_ns, m->hold.total_ns);
 	for (int s = 0; s < TT_HOLD_SLOTS; s++)

@@ -32,7 +32,7 @@ struct tt_interval {
 	/* the totals at the next interval's start, and when that is */
 	uint64_t mark_ns;
 	struct tt_interval_mark {
-		uint64_t oncpu_ns, runq_ns, lock_ns, sleep_ns, waits, wait_ns;
+		uint64_t oncpu_ns, runq_ns, lock_ns, sleep_ns, spin_ns, waits, wait_ns;
 	} *marks;                /* by position in the thread table */
 	size_t nmarks;
 	struct tt_lock *lock_marks;

@@ -40,7 +40,8 @@ void locks__reset_figures(struct tt_locks *l)
 		k->kinds = 0;
 		k->waits = k->total_ns = k->max_ns = k->timeouts = k->interrupted = 0;
 		k->woken = k->handoffs = k->blocked_by_known = 0;
-		k->threads = 0;
+		k->spin_acquires = k->spun_only = k->spin_ns = k->slow_ns = 0;
+		k->threads = k->spin_threads = 0;
 		memset(k->hist, 0, sizeof(k->hist));
 		memset(&k->hold, 0, sizeof(k->hold));
 		k->py_stack = k->py_stack_ns = 0;

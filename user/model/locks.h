@@ -47,6 +47,13 @@ struct tt_lock {
 	struct tt_hold_stat hold;    /* contended holds */
 	uint64_t handoffs;           /* wakes of one thread by another on this word */
 	uint64_t blocked_by_known;   /* waits whose owner was read */
+	/*
+	 * A lock that spins before it sleeps (bpf/spin.bpf.c): its contended slow paths, those
+	 * that took it without sleeping, their time spinning on a CPU (in total_ns: waiting,
+	 * as its blocked waits are) and entry to return, and the threads that went through them.
+	 */
+	uint64_t spin_acquires, spun_only, spin_ns, slow_ns;
+	unsigned spin_threads;
 	struct tt_site {             /* --stacks: the top blocking call sites; count 0: none */
 		int32_t stack_id;
 		__u64 scan[TT_SCAN_HITS]; /* return addresses from the stack scan */
@@ -96,11 +103,23 @@ void locks__name_python(struct tt_locks *l, const struct tt_pystacks *stacks);
  * semaphore, a row of their own (waits = acquisitions, no wait time). 0 or -1.
  */
 int locks__add_go_mutex(struct tt_locks *l, const struct tt_go_key *k, uint64_t acquisitions);
+/*
+ * Spinning locks (spinlocks.c): one thread's slow paths of one lock. Their spin counts as
+ * waiting (total_ns), an acquisition without sleep as a hand-off. Add after the wait
+ * records (its threads are the most of both). 0 or -1.
+ */
+int locks__add_spin_stat(struct tt_locks *l, const struct tt_spin_key *k, const struct tt_spin_stat *s);
 /* Go: whether a named word is the Go runtime's own ("runtime.m0+0x148", "futex in runtime.futex..."). */
 bool lock__is_go_runtime_name(const char *name);
 
 /* Sorts locks by total wait and pairs by count, most first (pointers into the table change). */
 void locks__sort(struct tt_locks *l);
+
+/* Whether the views show it: it had a blocking wait, or a spinning lock's contended acquisition. */
+static inline bool lock__seen(const struct tt_lock *k)
+{
+	return k->waits || k->spin_acquires;
+}
 
 /* The kind to show: PI, mutex, join, cond, sem, futex; a CPython primitive's (py-lock, ...). */
 const char *lock__kind_name(const struct tt_lock *k);

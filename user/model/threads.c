@@ -420,6 +420,7 @@ static void set_figures(struct tt_thread *th, const struct tt_sched *s, uint64_t
 	th->runq_ns = s->runq_ns + (s->state == TT_ST_RUNQ ? open : 0);
 	th->lock_ns = s->lock_ns + (s->state == TT_ST_LOCK ? open : 0);
 	th->sleep_ns = s->sleep_ns + (s->state == TT_ST_SLEEP ? open : 0);
+	th->spin_ns = s->spin_ns + (s->state == TT_ST_SPIN ? open : 0);
 }
 
 void threads__set_sched(struct tt_threads *t, pid_t tid, const struct tt_sched *s, uint64_t now_ns)

@@ -41,6 +41,7 @@ struct tt_thread {
 	uint64_t join_wait_ns;
 	/* scheduling, from the kernel's per-thread accounting */
 	uint64_t oncpu_ns, runq_ns, lock_ns, sleep_ns;
+	uint64_t spin_ns;         /* on a CPU in a spinning lock's slow path (not in oncpu_ns) */
 	uint64_t waits, wait_ns;  /* its blocking futex waits, all words */
 	/* sampled from /proc for the interval report */
 	char state;

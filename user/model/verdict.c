@@ -33,7 +33,7 @@ static void pick_candidate(struct tt_verdict *v, const struct tt_locks *locks)
 		const struct tt_lock *k = &locks->v[i];
 		uint64_t ns = 0;
 
-		if (lock__role(k) != TT_ROLE_CONTENTION || !k->waits)
+		if (lock__role(k) != TT_ROLE_CONTENTION || !lock__seen(k))
 			continue;
 		if (!k->is_gil)
 			ns = k->total_ns;
@@ -106,7 +106,7 @@ static void compute_futex(struct tt_verdict *v, const struct tt_locks *locks, co
 		v->asleep_ns += th->sleep_ns;
 		demand_ns += th->oncpu_ns + th->runq_ns;
 		/* not the run queue: a busy machine's queueing says nothing about our locks */
-		waiter_life += th->oncpu_ns + th->lock_ns + th->sleep_ns;
+		waiter_life += th->oncpu_ns + th->lock_ns + th->sleep_ns + th->spin_ns;
 	}
 	/* Without the lock, its waiters would have run: demand includes their waits on it. */
 	demand = wall_s > 0 ? ((double)demand_ns + (double)v->wait_ns) / (wall_s * 1e9) : 0;

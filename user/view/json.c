@@ -173,7 +173,7 @@ static void write_summary(FILE *f, const struct tt_report *r)
 	for (size_t i = 0, shown = 0; i < r->locks->n; i++) {
 		const struct tt_lock *k = &r->locks->v[i];
 
-		if (!k->waits)
+		if (!lock__seen(k))
 			continue;
 		fprintf(f, "%s\n{\"tgid\":%d,\"addr\":\"0x%" PRIx64 "\",\"symbol\":", shown++ ? "," : "", (int)k->tgid,
 			k->addr);

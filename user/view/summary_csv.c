@@ -16,7 +16,7 @@ static void write_locks(FILE *f, const struct tt_report *r)
 		bool gil_like = r->verdict->gil_like && k->tgid == r->verdict->lock_tgid &&
 				(k->addr == r->verdict->lock_addr || (k->is_gil && r->verdict->is_gil));
 
-		if (!k->waits)
+		if (!lock__seen(k))
 			continue;
 		fprintf(f, "%d,0x%" PRIx64 ",", (int)k->tgid, k->addr);
 		csv__write_field(f, k->name);

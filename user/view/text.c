@@ -288,14 +288,38 @@ static void fmt_dur(char *buf, size_t len, uint64_t ns)
 		snprintf(buf, len, "%.3fs", (double)ns / 1e9);
 }
 
+/* Whether any of n threads spun in a lock's slow path: the SPIN column is shown then only. */
+static bool any_spin(const struct tt_thread *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].spin_ns)
+			return true;
+	return false;
+}
+
+/* FUTEX, then SPIN when shown (spin: a column of its own), then SLEEP and WAITS. */
+static void states_tail(FILE *o, const struct tt_thread *th, bool spin)
+{
+	fprintf(o, " %9.3f", th->lock_ns / 1e9);
+	if (spin)
+		fprintf(o, " %9.3f", th->spin_ns / 1e9);
+	fprintf(o, " %9.3f %7" PRIu64 "\n", th->sleep_ns / 1e9, th->waits);
+}
+
+static void states_head_tail(FILE *o, bool spin)
+{
+	fprintf(o, " %9s%s%s %9s %7s\n", "FUTEX", spin ? "      " : "", spin ? "SPIN" : "", "SLEEP", "WAITS");
+}
+
 static void summary_states(FILE *o, const struct tt_threads *t, const bool *shown)
 {
 	int nw = name_width(t);
-	bool several = several_processes(t);
+	bool several = several_processes(t), spin = any_spin(t->v, t->n);
 
 	fprintf(o, "\nWhere the threads' time went (seconds)\n");
 	pid_cell(o, several, "PID", 0);
-	fprintf(o, "%7s %-*s %9s %9s %9s %9s %7s\n", "TID", nw, "NAME", "ON-CPU", "RUNQUEUE", "FUTEX", "SLEEP", "WAITS");
+	fprintf(o, "%7s %-*s %9s %9s", "TID", nw, "NAME", "ON-CPU", "RUNQUEUE");
+	states_head_tail(o, spin);
 	for (size_t i = 0; i < t->n; i++) {
 		const struct tt_thread *th = &t->v[i];
 		char name[4 * TT_PY_NAME_LEN];
@@ -304,10 +328,13 @@ static void summary_states(FILE *o, const struct tt_threads *t, const bool *show
 			continue;
 		thread_name(name, sizeof(name), th);
 		pid_cell(o, several, NULL, th->tgid);
-		fprintf(o, "%7d %-*s %9.3f %9.3f %9.3f %9.3f %7" PRIu64 "\n", (int)th->tid, pad_for(name, nw), name, th->oncpu_ns / 1e9,
-			th->runq_ns / 1e9, th->lock_ns / 1e9, th->sleep_ns / 1e9, th->waits);
+		fprintf(o, "%7d %-*s %9.3f %9.3f", (int)th->tid, pad_for(name, nw), name, th->oncpu_ns / 1e9,
+			th->runq_ns / 1e9);
+		states_tail(o, th, spin);
 	}
 	more_threads(o, t->n, shown);
+	if (spin)
+		fprintf(o, "  SPIN: on a CPU in a spinning lock's slow path, waiting for it (not in ON-CPU, not useful work)\n");
 }
 
 /* --stacks, CPython: where the threads not running at the end wait, in Python's words. */
@@ -347,6 +374,32 @@ static void fmt_holds(const struct tt_hold_stat *h, char *p50, char *p99, size_t
 #define LOCK_COL_MIN 34
 #define LOCK_COL_MAX 64
 
+/* Locks whose waiters spin before they sleep (Rust's Mutex, glibc's adaptive mutexes): what the table's columns hide. */
+static void summary_spinning(FILE *o, const struct tt_locks *l, size_t top)
+{
+	char name[4 * TT_LOCK_NAME_LEN], spin[16], slow[16];
+	bool first = true;
+
+	for (size_t i = 0, shown = 0; i < l->n && shown < top; i++) {
+		const struct tt_lock *k = &l->v[i];
+
+		if (!lock__seen(k))
+			continue;
+		shown++;
+		if (!k->spin_acquires)
+			continue;
+		if (first)
+			fprintf(o, "  Spinning locks (a waiter spins on its CPU before it sleeps; TOTAL includes the spin, "
+				   "HANDOFFS the acquisitions without a sleep):\n");
+		first = false;
+		sanitize__for_terminal(name, sizeof(name), k->name);
+		fmt_dur(spin, sizeof(spin), k->spin_ns);
+		fmt_dur(slow, sizeof(slow), k->slow_ns);
+		fprintf(o, "    %s: %" PRIu64 " contended acquisitions (%" PRIu64 " without sleeping), %s spinning on "
+			   "CPUs, %s in the slow path\n", name, k->spin_acquires, k->spun_only, spin, slow);
+	}
+}
+
 static void summary_locks(FILE *o, const struct tt_locks *l, size_t top)
 {
 	char name[4 * TT_LOCK_NAME_LEN];
@@ -361,7 +414,7 @@ static void summary_locks(FILE *o, const struct tt_locks *l, size_t top)
 	}
 	/* as wide as the longest name shown (Python's "Lock in f (file.py:12)"), within bounds */
 	for (size_t i = 0, n = 0; i < l->n && n < top; i++) {
-		if (!l->v[i].waits)
+		if (!lock__seen(&l->v[i]))
 			continue;
 		n++;
 		sanitize__for_terminal(name, sizeof(name), l->v[i].name);
@@ -379,7 +432,7 @@ static void summary_locks(FILE *o, const struct tt_locks *l, size_t top)
 		const struct tt_lock *k = &l->v[i];
 		char tot[16], max[16], p50[16], p99[16];
 
-		if (!k->waits)
+		if (!lock__seen(k))
 			continue;
 		shown++;
 		sanitize__for_terminal(name, sizeof(name), k->name);
@@ -398,6 +451,7 @@ static void summary_locks(FILE *o, const struct tt_locks *l, size_t top)
 	if (go)
 		fprintf(o, "  go-mutex, go-rwmutex: WAITS = contended acquisitions (the slow path's entries); the goroutines "
 			   "wait parked in Go's scheduler, not timed (-)\n");
+	summary_spinning(o, l, top);
 }
 
 /* A call site's Python frames (CPython), or NULL. */
@@ -423,7 +477,7 @@ static void summary_sites(FILE *o, const struct tt_locks *l, const struct tt_pys
 
 		for (int s = 0; s < TT_TOP_SITES; s++)
 			any |= site_known(&k->sites[s], ps);
-		if (!any || !k->waits)
+		if (!any || !lock__seen(k))
 			continue;
 		sanitize__for_terminal(name, sizeof(name), k->name);
 		fprintf(o, "\nWhere threads blocked on %s\n", name);
@@ -459,7 +513,7 @@ static void summary_histograms(FILE *o, const struct tt_locks *l)
 		uint64_t top = 0;
 		int lo = -1, hi = 0;
 
-		if (!k->waits)
+		if (!k->waits) /* blocking waits only: a spin is not timed one by one */
 			continue;
 		shown++;
 		for (int s = 0; s < TT_LOG2_SLOTS; s++) {
@@ -727,7 +781,7 @@ static void text_interval(struct tt_view *v, const struct tt_report *r, uint64_t
 	const struct tt_interval *iv = r->interval;
 	int nw = name_width(r->threads);
 	char from[32], to[32];
-	bool *shown;
+	bool *shown, spin;
 
 	(void)now_ns;
 	if (!iv)
@@ -737,8 +791,9 @@ static void text_interval(struct tt_view *v, const struct tt_report *r, uint64_t
 	fprintf(v->out, "-- interval %u%s, %s .. %s s: threads alive now and those that ended in it, "
 			"this interval's figures (seconds) --\n", iv->n, iv->last ? " (the last: the trace ended)" : "",
 		from, to);
-	fprintf(v->out, "%7s %-*s %5s %9s %9s %9s %9s %7s\n", "TID", nw, "NAME", "STATE", "ON-CPU", "RUNQUEUE", "FUTEX",
-		"SLEEP", "WAITS");
+	spin = any_spin(iv->threads, iv->nthreads);
+	fprintf(v->out, "%7s %-*s %5s %9s %9s", "TID", nw, "NAME", "STATE", "ON-CPU", "RUNQUEUE");
+	states_head_tail(v->out, spin);
 	shown = threads_shown(iv->threads, iv->nthreads, r->all_threads);
 	for (size_t i = 0; i < iv->nthreads; i++) {
 		const struct tt_thread *th = &iv->threads[i];
@@ -747,9 +802,9 @@ static void text_interval(struct tt_view *v, const struct tt_report *r, uint64_t
 		if (shown && !shown[i])
 			continue;
 		thread_name(name, sizeof(name), th);
-		fprintf(v->out, "%7d %-*s %5c %9.3f %9.3f %9.3f %9.3f %7" PRIu64 "\n", (int)th->tid, pad_for(name, nw),
-			name, th->ended ? '-' : th->state ? th->state : '?', th->oncpu_ns / 1e9, th->runq_ns / 1e9,
-			th->lock_ns / 1e9, th->sleep_ns / 1e9, th->waits);
+		fprintf(v->out, "%7d %-*s %5c %9.3f %9.3f", (int)th->tid, pad_for(name, nw), name,
+			th->ended ? '-' : th->state ? th->state : '?', th->oncpu_ns / 1e9, th->runq_ns / 1e9);
+		states_tail(v->out, th, spin);
 	}
 	more_threads(v->out, iv->nthreads, shown);
 	free(shown);
