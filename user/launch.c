@@ -26,14 +26,23 @@ static int runnable(const char *path)
 
 int launch__check(const char *file)
 {
+	char path[PATH_MAX];
+
+	return launch__find(file, path, sizeof(path));
+}
+
+int launch__find(const char *file, char *found, size_t len)
+{
 	char path[PATH_MAX], def[256];
 	const char *dirs = getenv("PATH"), *p;
 	int seen = ENOENT;
 
 	if (!*file)
 		return ENOENT;
-	if (strchr(file, '/'))
+	if (strchr(file, '/')) {
+		snprintf(found, len, "%s", file);
 		return runnable(file);
+	}
 	if (!dirs) {
 		/* execvp's default search path */
 		if (!confstr(_CS_PATH, def, sizeof(def)))
@@ -48,8 +57,10 @@ int launch__check(const char *file)
 		if (snprintf(path, sizeof(path), "%.*s%s%s", (int)(end - p), p, end == p ? "" : "/", file) <
 		    (int)sizeof(path)) {
 			err = runnable(path);
-			if (!err)
+			if (!err) {
+				snprintf(found, len, "%s", path);
 				return 0;
+			}
 			if (err == EACCES)
 				seen = EACCES; /* execvp too reports EACCES when only such files are found */
 		}

@@ -16,6 +16,8 @@ struct tt_launch {
  * before anything is loaded: a typo costs no trace.
  */
 int launch__check(const char *file);
+/* The same, with the path found (execvp's choice) in found: what the exec will run. */
+int launch__find(const char *file, char *found, size_t len);
 /* The exit status of a command that could not be run (err from launch__check or the exec): 127 or 126, as sh. */
 int launch__cannot_run_status(int err);
 /* Forks a child that waits, then execs argv. 0, or -1 with errno. */

@@ -1,5 +1,6 @@
 /* threadtrace: command line and the tool's lifecycle (open -> attach -> poll -> report). */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,6 +245,20 @@ static void attach_joins(struct app *a)
 				"already-ended threads will be missed\n", strerror(-err));
 }
 
+/*
+ * The program's spinning locks (Rust links its std into the executable): probed before it runs
+ * (a command is still held before its exec), so that no contended acquisition is missed.
+ */
+static void attach_spins(struct app *a)
+{
+	char path[PATH_MAX];
+
+	if (a->child ? launch__find(a->cfg.cmd[0], path, sizeof(path)) != 0
+		     : snprintf(path, sizeof(path), "/proc/%d/exe", (int)a->tgid) >= (int)sizeof(path))
+		return;
+	loader__attach_spin(a->loader, path);
+}
+
 /* THREADTRACE_BTF names a file: one that is not there is named before anything starts. */
 static int check_btf(void)
 {
@@ -351,6 +366,7 @@ int main(int argc, char **argv)
 	if (!a.loader)
 		goto out;
 	attach_joins(&a);
+	attach_spins(&a);
 	/* from here on the trace is written: files kept until now (--force) are emptied */
 	if (outputs__begin(&a)) {
 		exit_code = TT_EXIT_RUNTIME;

@@ -163,8 +163,9 @@ static void write_summary(FILE *f, const struct tt_report *r)
 		fputs(",\"join_wait_ns\":", f);
 		th->joined ? fprintf(f, "%" PRIu64, th->join_wait_ns) : fputs("null", f);
 		fprintf(f, ",\"oncpu_ns\":%" PRIu64 ",\"runq_ns\":%" PRIu64 ",\"lock_ns\":%" PRIu64
-			   ",\"sleep_ns\":%" PRIu64 ",\"futex_waits\":%" PRIu64 ",\"futex_wait_ns\":%" PRIu64,
-			th->oncpu_ns, th->runq_ns, th->lock_ns, th->sleep_ns, th->waits, th->wait_ns);
+			   ",\"sleep_ns\":%" PRIu64 ",\"spin_ns\":%" PRIu64 ",\"futex_waits\":%" PRIu64
+			   ",\"futex_wait_ns\":%" PRIu64,
+			th->oncpu_ns, th->runq_ns, th->lock_ns, th->sleep_ns, th->spin_ns, th->waits, th->wait_ns);
 		json_opt_string(f, "py_name", th->py_name);
 		json_opt_string(f, "py_stack", th->py_stack);
 		fputc('}', f);
@@ -183,12 +184,13 @@ static void write_summary(FILE *f, const struct tt_report *r)
 			   ",\"max_wait_ns\":%" PRIu64 ",\"threads\":%u,\"handoffs\":%" PRIu64 ",\"holds\":%" PRIu64
 			   ",\"hold_p50_ns\":%" PRIu64 ",\"hold_p90_ns\":%" PRIu64 ",\"hold_p99_ns\":%" PRIu64
 			   ",\"hold_max_ns\":%" PRIu64 ",\"hold_oncpu_ns\":%" PRIu64 ",\"holds_bounded\":%" PRIu64
-			   ",\"gil_like\":%s",
+			   ",\"spin_acquires\":%" PRIu64 ",\"spun_only\":%" PRIu64 ",\"spin_ns\":%" PRIu64
+			   ",\"slow_ns\":%" PRIu64 ",\"gil_like\":%s",
 			lock__kind_name(k), lock__role(k) == TT_ROLE_CONTENTION ? "contention" : "idle", k->waits,
 			k->timeouts, k->interrupted, k->total_ns, k->max_ns, k->threads, k->handoffs,
 			(uint64_t)k->hold.count, hold__percentile(&k->hold, 50), hold__percentile(&k->hold, 90),
 			hold__percentile(&k->hold, 99), (uint64_t)k->hold.max_ns, (uint64_t)k->hold.oncpu_ns,
-			(uint64_t)k->hold.bounded, vd->gil_like && k->tgid == vd->lock_tgid && (k->addr == vd->lock_addr || (k->is_gil && vd->is_gil))
+			(uint64_t)k->hold.bounded, k->spin_acquires, k->spun_only, k->spin_ns, k->slow_ns, vd->gil_like && k->tgid == vd->lock_tgid && (k->addr == vd->lock_addr || (k->is_gil && vd->is_gil))
 				? "true" : "false");
 		write_sites(f, k, r->pystacks);
 		fputc('}', f);

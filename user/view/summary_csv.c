@@ -10,7 +10,8 @@ const char *const summary_csv__names[TT_SUMMARY_FILES] = { "locks.csv", "threads
 static void write_locks(FILE *f, const struct tt_report *r)
 {
 	fputs("tgid,addr,symbol,kind,role,waits,timeouts,interrupted,total_wait_ns,max_wait_ns,threads,"
-	      "handoffs,holds,hold_p50_ns,hold_p90_ns,hold_p99_ns,hold_max_ns,gil_like,hold_oncpu_ns,holds_bounded\n", f);
+	      "handoffs,holds,hold_p50_ns,hold_p90_ns,hold_p99_ns,hold_max_ns,gil_like,hold_oncpu_ns,holds_bounded,"
+	      "spin_acquires,spun_only,spin_ns,slow_ns\n", f);
 	for (size_t i = 0; i < r->locks->n; i++) {
 		const struct tt_lock *k = &r->locks->v[i];
 		bool gil_like = r->verdict->gil_like && k->tgid == r->verdict->lock_tgid &&
@@ -21,19 +22,20 @@ static void write_locks(FILE *f, const struct tt_report *r)
 		fprintf(f, "%d,0x%" PRIx64 ",", (int)k->tgid, k->addr);
 		csv__write_field(f, k->name);
 		fprintf(f, ",%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-			   ",%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%d,%" PRIu64 ",%" PRIu64 "\n",
+			   ",%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%d,%" PRIu64 ",%" PRIu64
+			   ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
 			lock__kind_name(k), lock__role(k) == TT_ROLE_CONTENTION ? "contention" : "idle", k->waits,
 			k->timeouts, k->interrupted, k->total_ns, k->max_ns, k->threads, k->handoffs,
 			(uint64_t)k->hold.count, hold__percentile(&k->hold, 50), hold__percentile(&k->hold, 90),
 			hold__percentile(&k->hold, 99), (uint64_t)k->hold.max_ns, gil_like, (uint64_t)k->hold.oncpu_ns,
-			(uint64_t)k->hold.bounded);
+			(uint64_t)k->hold.bounded, k->spin_acquires, k->spun_only, k->spin_ns, k->slow_ns);
 	}
 }
 
 static void write_threads(FILE *f, const struct tt_report *r)
 {
 	fputs("tgid,tid,name,oncpu_ns,runq_ns,lock_ns,sleep_ns,exit,creator,start_ns,end_ns,joined_by,join_wait_ns,"
-	      "futex_waits,futex_wait_ns,py_name,py_stack,join\n", f);
+	      "futex_waits,futex_wait_ns,py_name,py_stack,join,spin_ns\n", f);
 	for (size_t i = 0; i < r->threads->n; i++) {
 		const struct tt_thread *th = &r->threads->v[i];
 
@@ -58,7 +60,7 @@ static void write_threads(FILE *f, const struct tt_report *r)
 		csv__write_field(f, th->py_name);
 		fputc(',', f);
 		csv__write_field(f, th->py_stack ? th->py_stack : "");
-		fprintf(f, ",%s\n", thread__join_seen_name(threads__join_seen(r->threads, th)));
+		fprintf(f, ",%s,%" PRIu64 "\n", thread__join_seen_name(threads__join_seen(r->threads, th)), th->spin_ns);
 	}
 }
 

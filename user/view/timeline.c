@@ -22,6 +22,7 @@ static const char *state_name(uint32_t state)
 	case TT_ST_RUNQ: return "runnable";
 	case TT_ST_LOCK: return "blocked";
 	case TT_ST_SLEEP: return "asleep";
+	case TT_ST_SPIN: return "spinning"; /* in a spinning lock's slow path (args.lock: which) */
 	}
 	return "unknown";
 }
@@ -57,11 +58,11 @@ static void write_slices(FILE *f, const struct tt_history *h, const struct tt_py
 		const struct tt_pystack *py;
 		char name[TT_LOCK_NAME_LEN + 16];
 
-		if (s->state == TT_ST_LOCK && s->addr) {
+		if ((s->state == TT_ST_LOCK || s->state == TT_ST_SPIN) && s->addr) {
 			char lock[TT_LOCK_NAME_LEN];
 
 			name_lock(s->tgid, s->addr, lock, sizeof(lock), ctx);
-			snprintf(name, sizeof(name), "blocked on %s", lock);
+			snprintf(name, sizeof(name), "%s on %s", s->state == TT_ST_LOCK ? "blocked" : "spinning", lock);
 		} else {
 			snprintf(name, sizeof(name), "%s", state_name(s->state));
 		}
