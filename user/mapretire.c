@@ -14,6 +14,7 @@ static const struct {
 	{ TT_MAP_LOCK_STATS, sizeof(struct tt_lock_key), sizeof(struct tt_lock_stat) },
 	{ TT_MAP_WAKE_PAIRS, sizeof(struct tt_pair_key), sizeof(struct tt_pair_val) },
 	{ TT_MAP_OWNER_PAIRS, sizeof(struct tt_pair_key), sizeof(struct tt_pair_val) },
+	{ TT_MAP_SPINS, sizeof(struct tt_spin_key), sizeof(struct tt_spin_stat) },
 };
 #define NMAPS (sizeof(retired_maps) / sizeof(retired_maps[0]))
 
@@ -69,6 +70,8 @@ static bool is_final(enum tt_map which, const void *key, tt_ended_fn ended, void
 
 	if (which == TT_MAP_LOCK_STATS)
 		return ended(((const struct tt_lock_key *)key)->tid, false, ctx);
+	if (which == TT_MAP_SPINS) /* its thread's slow paths */
+		return ended(((const struct tt_spin_key *)key)->tid, false, ctx);
 	return ended(p->b, false, ctx) || (which == TT_MAP_WAKE_PAIRS && ended(p->a, true, ctx));
 }
 

@@ -1,7 +1,8 @@
 /*
  * Kernel map entries of ended threads, moved to user space. lock_stats keeps
  * one entry per (futex word, thread that waited on it), wake_pairs and
- * owner_pairs one per (word, thread, thread): never deleted, they grew with
+ * owner_pairs one per (word, thread, thread), spin_stats one per (lock,
+ * thread in its slow path): never deleted, they grew with
  * every thread ever seen, and a process that churns threads (stress-ng
  * --pthread: 8,000 threads waiting once on one mutex) filled them with a few
  * dozen words. A thread that ended adds nothing more to the entries where it is
