@@ -13,6 +13,8 @@
  * (lock, thread). The futex wait inside, if any, is counted as any wait is.
  */
 #include "sched.bpf.h"
+#include "futex.bpf.h"
+#include "ustack.bpf.h"
 
 struct spin_stats_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -57,8 +59,25 @@ static __always_inline void spin_begin(__u64 addr, __u64 ret_slot)
 	}
 }
 
+/*
+ * --stacks: a slow path's spin is waiting at a call site as a blocking wait is: counted at the
+ * caller's stack (a return probe runs once the slow path returned, so its frame is gone; in
+ * pthread_mutex_lock the unwinder steps out of it), with its stack copy for DWARF unwinding.
+ */
+static __noinline void spin_site(struct pt_regs *ctx, struct tt_sched *s, __u32 tgid, __u64 addr, __u64 spun)
+{
+	struct tt_wait w = { .addr = addr };
+
+	if (!ctx || !s)
+		return;
+	w.stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+	scan_stack(ctx, w.scan);
+	count_site(tgid, &w, spun);
+	ustack_send(s, tgid, current_tid(), ctx, &w);
+}
+
 /* The calling thread took the lock: its slow path ends. */
-static __always_inline void spin_end(void)
+static __always_inline void spin_end(struct pt_regs *ctx)
 {
 	__u32 tid, host_tgid = bpf_get_current_pid_tgid() >> 32;
 	struct tt_spin_key key = {};
@@ -96,6 +115,8 @@ static __always_inline void spin_end(void)
 	st->spun_only += s->lock_ns == s->spin_lock_mark;
 	st->spin_ns += spun;
 	st->slow_ns += now > s->spin_since_ns ? now - s->spin_since_ns : 0;
+	if (want_stacks && spun)
+		spin_site(ctx, s, key.tgid, key.addr, spun);
 }
 
 /* Entry of a slow-path function (Rust std): the lock is its first argument; a return probe ends it. */
@@ -119,6 +140,6 @@ int BPF_KPROBE(spin_enter_at, __u64 mutex)
 SEC("uprobe")
 int BPF_KPROBE(spin_exit)
 {
-	spin_end();
+	spin_end(ctx);
 	return 0;
 }
