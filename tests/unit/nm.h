@@ -68,4 +68,28 @@ static inline int nm_sized_of(const char *nm_command, const char *name, unsigned
 	return found;
 }
 
+/*
+ * The path of elf_path's separate debug file, by its build id (/usr/lib/debug/.build-id/xx/
+ * rest.debug: libc6-dbg's, installed by scripts/install-deps.sh). 0, or -1 without a build id.
+ */
+static inline int debug_file_of(const char *elf_path, char *buf, size_t len)
+{
+	char cmd[512], line[1024], id[128] = "";
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "readelf -n %s 2>/dev/null", elf_path);
+	fflush(stdout);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while (fgets(line, sizeof(line), p))
+		if (sscanf(line, " Build ID: %127s", id) == 1)
+			break;
+	pclose(p);
+	if (strlen(id) < 3)
+		return -1;
+	snprintf(buf, len, "/usr/lib/debug/.build-id/%.2s/%s.debug", id, id + 2);
+	return 0;
+}
+
 #endif

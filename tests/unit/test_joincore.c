@@ -17,19 +17,11 @@
 /* The oracle: `nm` of libc's build-id debug file for name (in libc, vaddr = file offset). */
 static int debug_symbol(const char *name, unsigned long long *value)
 {
-	char cmd[512], line[1024], id[128] = "";
-	FILE *p;
+	char cmd[512], debug[256];
 
-	p = popen("readelf -n " LIBC " 2>/dev/null", "r");
-	if (!p)
+	if (debug_file_of(LIBC, debug, sizeof(debug)))
 		return -1;
-	while (fgets(line, sizeof(line), p))
-		if (sscanf(line, " Build ID: %127s", id) == 1)
-			break;
-	pclose(p);
-	if (strlen(id) < 3)
-		return -1;
-	snprintf(cmd, sizeof(cmd), "nm /usr/lib/debug/.build-id/%.2s/%s.debug 2>/dev/null", id, id + 2);
+	snprintf(cmd, sizeof(cmd), "nm %s 2>/dev/null", debug);
 	return nm_value_of(cmd, name, value);
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "check.h"
+#include "nm.h"
 #include "demangle.h"
 #include "elfsym.h"
 #include "spinprobes.h"
@@ -100,19 +101,13 @@ TEST(a_rust_program_has_its_std_mutex_slow_paths)
 /* addr2line's function and line of libc offset off (vaddr = offset in libc), from its debug file. */
 static int debug_line(unsigned long off, char *func, size_t flen, int *line)
 {
-	char cmd[512], buf[1024], id[128] = "";
-	FILE *p = popen("readelf -n " LIBC " 2>/dev/null", "r");
+	char cmd[512], buf[1024], debug[256];
 	int ok = -1;
+	FILE *p;
 
-	if (!p)
+	if (debug_file_of(LIBC, debug, sizeof(debug)))
 		return -1;
-	while (fgets(buf, sizeof(buf), p))
-		if (sscanf(buf, " Build ID: %127s", id) == 1)
-			break;
-	pclose(p);
-	if (strlen(id) < 3)
-		return -1;
-	snprintf(cmd, sizeof(cmd), "addr2line -f -e /usr/lib/debug/.build-id/%.2s/%s.debug 0x%lx", id, id + 2, off);
+	snprintf(cmd, sizeof(cmd), "addr2line -f -e %s 0x%lx", debug, off);
 	p = popen(cmd, "r");
 	if (!p)
 		return -1;
