@@ -36,7 +36,9 @@ extern const volatile bool stream_states;
 
 static const struct tt_sched zero_sched;
 
-static __always_inline void emit_state(struct task_struct *t, __u32 state, __u64 now, __u64 addr, __u64 py_stack)
+/* w: TT_ST_LOCK's wait (its Python stack and site), else NULL */
+static __always_inline void emit_state(struct task_struct *t, __u32 state, __u64 now, __u64 addr,
+				       const struct tt_wait *w)
 {
 	struct tt_event *e;
 
@@ -48,7 +50,8 @@ static __always_inline void emit_state(struct task_struct *t, __u32 state, __u64
 	e->h.ts_ns = now;
 	e->state.state = state;
 	e->state.addr = addr;
-	e->state.py_stack = py_stack;
+	e->state.py_stack = w ? w->py_stack : 0;
+	e->state.site = w ? w->site : 0;
 	event_submit(e);
 }
 
@@ -149,7 +152,7 @@ static __always_inline long sched_out(struct tt_sched *s, struct task_struct *pr
 			s->state = TT_ST_RUNQ;
 		else
 			s->state = lock_addr ? TT_ST_LOCK : TT_ST_SLEEP;
-		emit_state(prev, s->state, now, lock_addr, lock_addr ? s->wait.py_stack : 0);
+		emit_state(prev, s->state, now, lock_addr, lock_addr ? &s->wait : NULL);
 	}
 	if (s->on_cpu) {
 		s->on_cpu = 0;
@@ -168,7 +171,7 @@ static __always_inline long sched_in(struct tt_sched *s, struct task_struct *nex
 	account(s, now);
 	if (s->state != TT_ST_ENDED) { /* a dying thread back on a CPU after its exit stays ended */
 		s->state = TT_ST_ONCPU;
-		emit_state(next, TT_ST_ONCPU, now, 0, 0);
+		emit_state(next, TT_ST_ONCPU, now, 0, NULL);
 	}
 	if (s->on_cpu)
 		return 0;
@@ -198,7 +201,7 @@ static __always_inline void sched_wakeup(struct tt_sched *s, struct task_struct 
 
 		account(s, now);
 		s->state = TT_ST_RUNQ;
-		emit_state(p, TT_ST_RUNQ, now, 0, 0);
+		emit_state(p, TT_ST_RUNQ, now, 0, NULL);
 	}
 }
 
@@ -231,7 +234,7 @@ static __always_inline void sched_new(struct task_struct *p, __u64 now)
 		err = 0;
 	}
 	if (!err)
-		emit_state(p, TT_ST_RUNQ, now, 0, 0);
+		emit_state(p, TT_ST_RUNQ, now, 0, NULL);
 	else
 		sched_wakeup(sched_of(tid), p); /* the map is full: counted there */
 }
