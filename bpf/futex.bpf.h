@@ -317,6 +317,7 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct tt_sched *s, struct 
 	if (want_stacks) {
 		w.stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
 		scan_stack(regs, w.scan);
+		w.site = ustack_key(tgid, w.addr, w.stack_id, w.scan);
 		ustack_send(s, tgid, tid, regs, &w);
 	}
 	/* CPython: where in Python it waits (a global function: one call for the verifier) */
@@ -503,6 +504,7 @@ static __always_inline void finish_wait(struct tt_sched *s, __u32 tgid, __u32 ti
 		e->wait.owner = w->owner;
 		e->wait.kind = w->kind;
 		e->wait.py_stack = w->py_stack;
+		e->wait.site = w->site;
 		event_submit(e);
 	}
 	if (w->timed)

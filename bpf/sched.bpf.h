@@ -48,7 +48,9 @@ static __always_inline __u32 sched_running_state(const struct tt_sched *s)
 	return s->spin_addr ? TT_ST_SPIN : TT_ST_ONCPU;
 }
 
-static __always_inline void emit_state(struct task_struct *t, __u32 state, __u64 now, __u64 addr, __u64 py_stack)
+/* w: TT_ST_LOCK's wait (its Python stack and site), else NULL; addr: the lock (blocked or spinning on) */
+static __always_inline void emit_state(struct task_struct *t, __u32 state, __u64 now, __u64 addr,
+				       const struct tt_wait *w)
 {
 	struct tt_event *e;
 
@@ -60,7 +62,8 @@ static __always_inline void emit_state(struct task_struct *t, __u32 state, __u64
 	e->h.ts_ns = now;
 	e->state.state = state;
 	e->state.addr = addr;
-	e->state.py_stack = py_stack;
+	e->state.py_stack = w ? w->py_stack : 0;
+	e->state.site = w ? w->site : 0;
 	event_submit(e);
 }
 
@@ -163,7 +166,7 @@ static __always_inline long sched_out(struct tt_sched *s, struct task_struct *pr
 			s->state = TT_ST_RUNQ;
 		else
 			s->state = lock_addr ? TT_ST_LOCK : TT_ST_SLEEP;
-		emit_state(prev, s->state, now, lock_addr, lock_addr ? s->wait.py_stack : 0);
+		emit_state(prev, s->state, now, lock_addr, lock_addr ? &s->wait : NULL);
 	}
 	if (s->on_cpu) {
 		s->on_cpu = 0;
@@ -185,7 +188,7 @@ static __always_inline long sched_in(struct tt_sched *s, struct task_struct *nex
 	account(s, now);
 	if (s->state != TT_ST_ENDED) { /* a dying thread back on a CPU after its exit stays ended */
 		s->state = sched_running_state(s);
-		emit_state(next, s->state, now, s->spin_addr, 0);
+		emit_state(next, s->state, now, s->spin_addr, NULL);
 	}
 	if (s->on_cpu || s->spin_addr)
 		return 0;
@@ -215,7 +218,7 @@ static __always_inline void sched_wakeup(struct tt_sched *s, struct task_struct 
 
 		account(s, now);
 		s->state = TT_ST_RUNQ;
-		emit_state(p, TT_ST_RUNQ, now, 0, 0);
+		emit_state(p, TT_ST_RUNQ, now, 0, NULL);
 	}
 }
 
@@ -249,7 +252,7 @@ static __always_inline void sched_new(struct task_struct *p, __u64 now)
 		err = 0;
 	}
 	if (!err)
-		emit_state(p, TT_ST_RUNQ, now, 0, 0);
+		emit_state(p, TT_ST_RUNQ, now, 0, NULL);
 	else
 		sched_wakeup(sched_of(tid), p); /* the map is full: counted there */
 }

@@ -52,7 +52,7 @@ static __always_inline void spin_begin(__u64 addr, __u64 ret_slot)
 	s->spin_ret = 0;
 	if (ret_slot && bpf_probe_read_user(&s->spin_ret, sizeof(s->spin_ret), (void *)ret_slot))
 		s->spin_ret_slot = 0;
-	emit_state(bpf_get_current_task_btf(), TT_ST_SPIN, now, addr, 0);
+	emit_state(bpf_get_current_task_btf(), TT_ST_SPIN, now, addr, NULL);
 	if (s->on_cpu) {
 		s->on_cpu = 0;
 		par_change(now, -1);
@@ -72,6 +72,7 @@ static __noinline void spin_site(struct pt_regs *ctx, struct tt_sched *s, __u32 
 		return;
 	w.stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
 	scan_stack(ctx, w.scan);
+	w.site = tt_site_id(tgid, addr, w.stack_id, w.scan);
 	count_site(tgid, &w, spun);
 	ustack_send(s, tgid, current_tid(), ctx, &w);
 }
@@ -100,7 +101,7 @@ static __always_inline void spin_end(struct pt_regs *ctx)
 	s->spin_ret_slot = 0;
 	if (s->state == TT_ST_SPIN) {
 		s->state = TT_ST_ONCPU;
-		emit_state(bpf_get_current_task_btf(), TT_ST_ONCPU, now, 0, 0);
+		emit_state(bpf_get_current_task_btf(), TT_ST_ONCPU, now, 0, NULL);
 		if (!s->on_cpu) {
 			s->on_cpu = 1;
 			par_change(now, 1);

@@ -285,7 +285,29 @@ struct tt_wait {
 	__u64 woken_ns;     /* when its wake-up came (the wait ends there), 0: not yet */
 	__u32 queued;       /* counted in its word's sleepers (tt_hold_stat), not yet taken out */
 	__u32 pad;
+	__u64 site;         /* --stacks: its call site's id (tt_site_id), 0: none */
 };
+
+/*
+ * A blocking call site's id (--stacks): FNV-1a over its process, word, stack id and scan, as
+ * struct tt_site_key without the Python stack. Both sides compute it: the kernel for each
+ * wait (its `wait` and `state` events carry it), user space for each key of the sites map
+ * (to name the ids: sites.csv, the timeline). 0 is no site.
+ */
+static inline __attribute__((always_inline)) __u64 tt_site_mix(__u64 h, __u64 v)
+{
+	return (h ^ v) * 0x100000001b3ULL;
+}
+
+static inline __attribute__((always_inline)) __u64 tt_site_id(__u32 tgid, __u64 addr, __s32 stack_id,
+							       const __u64 scan[TT_SCAN_HITS])
+{
+	__u64 id = tt_site_mix(tt_site_mix(tt_site_mix(0xcbf29ce484222325ULL, tgid), addr), (__u32)stack_id);
+
+	for (int i = 0; i < TT_SCAN_HITS; i++)
+		id = tt_site_mix(id, scan[i]);
+	return id;
+}
 
 /* A blocking call site of a word: a user stack (--stacks), a Python stack (CPython), or both. */
 struct tt_site_key {
@@ -421,6 +443,7 @@ struct tt_ev_wait {
 	__s32 ret;       /* 0, -ETIMEDOUT, -EINTR */
 	__u32 kind;      /* enum tt_lock_kind */
 	__u64 py_stack;  /* CPython: the id of its Python stack (TT_EV_PYSTACK), 0: none */
+	__u64 site;      /* --stacks: its call site's id (tt_site_id), 0: none */
 };
 
 /* TT_EV_HOLD (--csv, --timeline): tid's contended hold of addr ended (it woke a waiter). */
@@ -435,6 +458,7 @@ struct tt_ev_state {
 	__u32 state;     /* enum tt_sched_state */
 	__u32 pad;
 	__u64 py_stack;  /* TT_ST_LOCK, CPython: the id of its Python stack, 0: none */
+	__u64 site;      /* TT_ST_LOCK, --stacks: its call site's id (tt_site_id), 0: none */
 };
 
 /* TT_EV_PYSTACK: the Python stack a wait of tid carries as id, sent once. */

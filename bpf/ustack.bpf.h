@@ -31,20 +31,10 @@ struct tt_ustack_req {
  */
 int ustack_capture(struct tt_ustack_req *r);
 
-/* FNV-1a over 64-bit words */
-static __always_inline __u64 ustack_mix(__u64 h, __u64 v)
-{
-	return (h ^ v) * 0x100000001b3ULL;
-}
-
-/* A site's (or, stack_id TT_USTACK_WORD, a word's) key: process, word, stack id, scan. */
+/* A site's (or, stack_id TT_USTACK_WORD, a word's) key: its id (tt_site_id, threadtrace.h). */
 static __always_inline __u64 ustack_key(__u32 tgid, __u64 addr, __s32 stack_id, const __u64 scan[TT_SCAN_HITS])
 {
-	__u64 key = ustack_mix(ustack_mix(ustack_mix(0xcbf29ce484222325ULL, tgid), addr), (__u32)stack_id);
-
-	for (int i = 0; i < TT_SCAN_HITS; i++)
-		key = ustack_mix(key, scan[i]);
-	return key;
+	return tt_site_id(tgid, addr, stack_id, scan);
 }
 
 /* Sends r unless its thread (entry s) knows it sent it last: most waits repeat the last one. */
@@ -59,12 +49,12 @@ static __always_inline void ustack_send_req(struct tt_sched *s, struct tt_ustack
 /* Unless THREADTRACE_DWARF=0: with --stacks each new site's stack, always each new word's. */
 extern const volatile bool want_ustacks;
 
-/* The wait w of tid (entry s, registers regs at its system call) has a site: send its stack if new. */
+/* The wait w of tid (entry s, registers regs at its system call) has a site (w->site): send its stack if new. */
 static __always_inline void ustack_send(struct tt_sched *s, __u32 tgid, __u32 tid, struct pt_regs *regs,
 					const struct tt_wait *w)
 {
 	/* x86-64's names (the Makefile builds for nothing else) */
-	struct tt_ustack_req r = { .key = ustack_key(tgid, w->addr, w->stack_id, w->scan), .addr = w->addr,
+	struct tt_ustack_req r = { .key = w->site, .addr = w->addr,
 				   .tgid = tgid, .tid = tid, .stack_id = w->stack_id,
 				   .regs = { regs->ip, regs->sp, regs->bp, regs->bx, regs->r12, regs->r13,
 					     regs->r14, regs->r15 } };

@@ -318,7 +318,7 @@ void collect__stacks(struct tt_loader *l, struct tt_locks *locks, size_t top, co
 		const struct perfmap *pm = perfmap__get(k->tgid); /* read once, not once per lock */
 
 		for (int s = 0; s < TT_TOP_SITES; s++) {
-			char buf[1024];
+			char buf[TT_SITE_FRAMES_LEN];
 
 			if (!k->sites[s].count || k->sites[s].frames)
 				continue;

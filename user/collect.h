@@ -43,6 +43,9 @@ struct tt_stack_src {
  */
 size_t collect__site_frames(struct tt_loader *l, const struct tt_stack_src *src, struct tt_frame *out, size_t max);
 
+/* The room a call site's frames get as text: the same everywhere, so the same sites read alike. */
+#define TT_SITE_FRAMES_LEN 1024
+
 /*
  * A recorded user stack as "frame < caller < ...", from the perf map (JITs) or ELF symbols:
  * its DWARF-unwound frames when it has them, else frame pointers and the scan. 0 or -1.

@@ -9,7 +9,7 @@
 #include "model/threads.h"
 
 _Static_assert(sizeof(struct tt_event_head) == 24, "tt_event_head: the kernel side's layout");
-_Static_assert(sizeof(struct tt_ev_wait) == 40 && sizeof(struct tt_ev_start) == 32 &&
+_Static_assert(sizeof(struct tt_ev_wait) == 48 && sizeof(struct tt_ev_state) == 32 && sizeof(struct tt_ev_start) == 32 &&
 		       sizeof(struct tt_ev_exit) == 32 && sizeof(struct tt_ev_sched) == 40 &&
 		       sizeof(struct tt_ev_pystack) == 16 + 16 * TT_PY_DEPTH,
 	       "event records: fixed-width fields, explicit padding");
@@ -71,6 +71,8 @@ static void apply_lock_event(const struct tt_event_sink *s, const struct tt_even
 		if (ps)
 			rec.py_stack = ps->text;
 	}
+	if (e->h.kind == TT_EV_WAIT)
+		rec.site = e->wait.site;
 	s->emit(&rec, s->ctx);
 }
 
@@ -131,7 +133,8 @@ int events__apply(const struct tt_event_sink *s, const struct tt_event *e)
 	switch (e->h.kind) {
 	case TT_EV_STATE:
 		if (s->history && history__state(s->history, (pid_t)e->h.tgid, (pid_t)e->h.tid, e->state.state,
-						 since_t0(s->threads, e->h.ts_ns), e->state.addr, e->state.py_stack))
+						 since_t0(s->threads, e->h.ts_ns), e->state.addr, e->state.py_stack,
+						 e->state.site))
 			return -ENOMEM;
 		return 0;
 	case TT_EV_SCHED:

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "app.h"
+#include "callsites.h"
 #include "collect.h"
 #include "model/drops.h"
 #include "procfs.h"
@@ -145,10 +146,24 @@ static int write_folded(struct app *a, uint64_t now, const struct tt_report *r)
 	return err;
 }
 
+/* --stacks: every call site by id, named, for sites.csv and the timeline; NULL: failed (said). */
+static struct tt_sitetable *call_sites(struct app *a)
+{
+	struct tt_sitetable *t = sitetable__new();
+
+	if (t && !callsites__collect(a->loader, a->threads, a->ustacks, t, targets__syms_of, a) && !sitetable__sort(t))
+		return t;
+	fprintf(stderr, "threadtrace: cannot name the call sites (sites.csv, the timeline's stacks): out of memory, "
+			"or the kernel's maps unreadable\n");
+	sitetable__free(t);
+	return NULL;
+}
+
 /* Each part is written even when another failed. */
 int report__print(struct app *a)
 {
 	uint64_t now = app__now_ns(CLOCK_MONOTONIC);
+	struct tt_sitetable *sites = NULL;
 	struct tt_parallelism par;
 	struct syms_usage usage;
 	struct tt_verdict verdict;
@@ -162,6 +177,9 @@ int report__print(struct app *a)
 	report__emit_trace(a, "stop", true, now - a->threads->t0_ns);
 	if (report__build(a, now, &r, &par, &verdict))
 		err = -1;
+	if (a->cfg.stacks && (a->cfg.summary_dir || a->history) && !(sites = call_sites(a)))
+		err = -1;
+	r.sites = sites;
 	/* -i: the last stretch too, so that the intervals add up to the totals below */
 	if (a->interval)
 		interval_to_view(a, &r, now, true);
@@ -187,8 +205,9 @@ int report__print(struct app *a)
 		err = -1;
 	if (a->history) {
 		history__finish(a->history, now - a->threads->t0_ns);
-		timeline__write(a->timeline_file.f, a->history, a->threads, a->pystacks, name_lock, a);
+		timeline__write(a->timeline_file.f, a->history, a->threads, a->pystacks, r.sites, name_lock, a);
 	}
+	sitetable__free(sites);
 	return err;
 }
 

@@ -36,7 +36,7 @@
 #include "view/view.h"
 #include "fuzz_common.h"
 
-#define CSV_COLUMNS 14
+#define CSV_COLUMNS 15
 
 struct sink {
 	struct tt_view csv, text;

@@ -34,8 +34,9 @@ def comm16(comm):
     return comm[:16].ljust(16, b"\0")
 
 
-def ev(kind, ts, tid, tgid=100, peer=0, addr=0, arg=0, dur=0, flags=0, ret=0, comm=b"demo"):
-    """An event of kind from the fields the old generic event had (peer, addr, arg, dur, flags, ret)."""
+def ev(kind, ts, tid, tgid=100, peer=0, addr=0, arg=0, dur=0, flags=0, ret=0, comm=b"demo", site=0):
+    """An event of kind from the fields the old generic event had (peer, addr, arg, dur, flags, ret);
+    site: a wait's or a blocked state's call site id (--stacks)."""
     if kind in (START, FORK):  # tid_word, creator, pad, comm
         body = struct.pack("<QII", addr, peer, 0) + comm16(comm)
     elif kind == EXIT:  # tid_word, exit_code, flags, comm
@@ -48,12 +49,12 @@ def ev(kind, ts, tid, tgid=100, peer=0, addr=0, arg=0, dur=0, flags=0, ret=0, co
         body = struct.pack("<QQ", addr, dur)
     elif kind == JOIN_GUESS:  # word, wait_ns, joinee, op, py_stack, exit_flags, pad
         body = struct.pack("<QQIIQII", addr, dur, peer, arg, 0, flags & 0xffffffff, 0)
-    elif kind == WAIT:  # addr, dur_ns, waker, owner, ret, kind, py_stack
-        body = struct.pack("<QQIIiIQ", addr, dur, peer, arg, ret, flags, 0)
+    elif kind == WAIT:  # addr, dur_ns, waker, owner, ret, kind, py_stack, site
+        body = struct.pack("<QQIIiIQQ", addr, dur, peer, arg, ret, flags, 0, site)
     elif kind == HOLD:  # addr, dur_ns
         body = struct.pack("<QQ", addr, dur)
-    elif kind == STATE:  # addr, state, pad, py_stack
-        body = struct.pack("<QIIQ", addr, flags, 0, 0)
+    elif kind == STATE:  # addr, state, pad, py_stack, site
+        body = struct.pack("<QIIQQ", addr, flags, 0, 0, site)
     elif kind == SCHED:  # oncpu, runq, lock, sleep
         body = struct.pack("<QQQQ", dur, addr, arg, ret & 0xffffffff)
     else:  # an unknown kind: a record as long as the longest
@@ -75,8 +76,9 @@ def events_seeds():
           ev(START, 2 * S + 10, 102, peer=100, addr=word(102), comm=b"mtsleep3"),
           ev(EXIT, 4 * S, 102, addr=word(102), comm=b"mtsleep3"),
           ev(SCHED, 4 * S + 1, 102, dur=S, addr=5, arg=0, ret=7),
-          ev(WAIT, 6 * S, 100, peer=101, addr=word(101), dur=4 * S, flags=0, comm=b"mtsleep3"),
-          ev(STATE, 6 * S, 100, flags=3, addr=word(101)),
+          ev(WAIT, 6 * S, 100, peer=101, addr=word(101), dur=4 * S, flags=0, comm=b"mtsleep3",
+             site=0x4676d879c6ec1de4),
+          ev(STATE, 6 * S, 100, flags=3, addr=word(101), site=0x4676d879c6ec1de4),
           ev(EXIT, 6 * S, 101, addr=word(101), comm=b"mtsleep3"),
           ev(JOIN, 6 * S + 5, 100, addr=word(101), dur=4 * S),
           ev(JOIN, 6 * S + 9, 100, addr=word(102), dur=20),

@@ -22,7 +22,7 @@ from tracefs import bpftrace_argv  # noqa: E402,F401  (the mounted tracefs, else
 PYTHON = "/usr/bin/python3.11"  # Debian's CPython 3.11: what KERNEL-FACTS measured
 SCALE = "0.25"                  # every demo sleep times this
 CSV_COLUMNS = ["ts_ns", "tgid", "tid", "name", "event", "peer_tid", "dur_ns", "detail",
-               "addr", "exit_code", "signal", "blocked_by", "py_name", "py_stack"]
+               "addr", "exit_code", "signal", "blocked_by", "py_name", "py_stack", "site"]
 
 
 def pytest_sessionstart(session):

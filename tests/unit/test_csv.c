@@ -5,7 +5,7 @@
 #include "model/record.h"
 #include "view/view.h"
 
-#define HEADER "ts_ns,tgid,tid,name,event,peer_tid,dur_ns,detail,addr,exit_code,signal,blocked_by,py_name,py_stack"
+#define HEADER "ts_ns,tgid,tid,name,event,peer_tid,dur_ns,detail,addr,exit_code,signal,blocked_by,py_name,py_stack,site"
 
 /* A memory stream whose text the tests read back. */
 struct mem {
@@ -174,7 +174,7 @@ TEST(view_header_and_row_exact)
 		v.ops->record(&v, &rec);
 	CHECK_STR(mem_text(&m),
 		  HEADER "\n"
-		  "1500000123,100,101,\"evil,\"\"name\"\"\n\",exit,,250,process-exit,0x7f00dead10,3,0,,,\n");
+		  "1500000123,100,101,\"evil,\"\"name\"\"\n\",exit,,250,process-exit,0x7f00dead10,3,0,,,,\n");
 	mem_free(&m);
 }
 
@@ -182,9 +182,9 @@ TEST(view_row_parses_back)
 {
 	static const char *const header[] = { "ts_ns", "tgid", "tid", "name", "event", "peer_tid",
 					      "dur_ns", "detail", "addr", "exit_code", "signal",
-					      "blocked_by", "py_name", "py_stack" };
+					      "blocked_by", "py_name", "py_stack", "site" };
 	static const char *const row[] = { "1500000123", "100", "101", "evil,\"name\"\n", "exit", "",
-					   "250", "process-exit", "0x7f00dead10", "3", "0", "", "", "" };
+					   "250", "process-exit", "0x7f00dead10", "3", "0", "", "", "", "" };
 	struct tt_record rec = evil_exit_record();
 	char *rows[MAX_ROWS][MAX_FIELDS];
 	int nfields[MAX_ROWS], n;
@@ -199,9 +199,9 @@ TEST(view_row_parses_back)
 	for (int r = 0; r < n; r++) {
 		const char *const *want = r ? row : header;
 
-		CHECK_EQ_INT(nfields[r], 14);
+		CHECK_EQ_INT(nfields[r], 15);
 		for (int i = 0; i < nfields[r]; i++) {
-			if (nfields[r] == 14)
+			if (nfields[r] == 15)
 				CHECK_STR(rows[r][i], want[i]);
 			free(rows[r][i]);
 		}
@@ -234,8 +234,8 @@ TEST(view_row_optional_columns_empty)
 	snprintf(rec.detail, sizeof(rec.detail), "pthread");
 	v.ops->record(&v, &rec);
 	CHECK_STR(mem_text(&m), HEADER "\n"
-		  "0,5,6,\" worker \",start,5,,,,,,,,\n"
-		  "0,5,6,main,join,,0,pthread,,,,,,\n");
+		  "0,5,6,\" worker \",start,5,,,,,,,,,\n"
+		  "0,5,6,main,join,,0,pthread,,,,,,,\n");
 	mem_free(&m);
 }
 
@@ -264,13 +264,57 @@ TEST(view_python_name_and_frames)
 	v.ops->record(&v, &rec);
 	n = python_csv_read(mem_text(&m), rows, nfields);
 	CHECK_EQ_INT(n, 3); /* exactly header + two rows */
-	if (n == 3 && nfields[1] == 14 && nfields[2] == 14) {
+	if (n == 3 && nfields[1] == 15 && nfields[2] == 15) {
 		CHECK_STR(rows[1][12], "odd, \"name\"\n\xc3\xbc");
 		CHECK_STR(rows[1][13], stack);
 		CHECK_EQ_INT((int)strlen(rows[2][12]), TT_PY_NAME_LEN - 1);
 		CHECK_STR(rows[2][13], "");
 	} else {
-		CHECK(!"three rows of 14 fields");
+		CHECK(!"three rows of 15 fields");
+	}
+	for (int r = 0; r < n; r++)
+		for (int i = 0; i < nfields[r]; i++)
+			free(rows[r][i]);
+	mem_free(&m);
+}
+
+/* --stacks: a wait's call site as hexadecimal in the last column, after Python frames of any length */
+TEST(view_wait_site_last)
+{
+	struct tt_record rec;
+	char *rows[MAX_ROWS][MAX_FIELDS];
+	int nfields[MAX_ROWS], n;
+	struct tt_view v;
+	struct mem m;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = TT_REC_WAIT;
+	rec.ts_ns = 9;
+	rec.tgid = 5;
+	rec.tid = 6;
+	rec.has_dur = true;
+	rec.dur_ns = 70;
+	rec.addr = 0xabc;
+	rec.site = 0xfedcba9876543210ULL;
+	snprintf(rec.name, sizeof(rec.name), "w");
+	snprintf(rec.detail, sizeof(rec.detail), "woken");
+	mem_open(&m);
+	view__csv_init(&v, m.f);
+	v.ops->record(&v, &rec);
+	rec.py_stack = "a.py:f:1 < a.py:<module>:3";
+	v.ops->record(&v, &rec);
+	rec.site = 0;
+	v.ops->record(&v, &rec);
+	n = python_csv_read(mem_text(&m), rows, nfields);
+	CHECK_EQ_INT(n, 4);
+	if (n == 4 && nfields[1] == 15 && nfields[2] == 15 && nfields[3] == 15) {
+		CHECK_STR(rows[0][14], "site");
+		CHECK_STR(rows[1][14], "0xfedcba9876543210");
+		CHECK_STR(rows[2][13], "a.py:f:1 < a.py:<module>:3");
+		CHECK_STR(rows[2][14], "0xfedcba9876543210");
+		CHECK_STR(rows[3][14], ""); /* none: empty */
+	} else {
+		CHECK(!"four rows of 15 fields");
 	}
 	for (int r = 0; r < n; r++)
 		for (int i = 0; i < nfields[r]; i++)
@@ -286,5 +330,6 @@ int main(void)
 	RUN(view_row_parses_back);
 	RUN(view_row_optional_columns_empty);
 	RUN(view_python_name_and_frames);
+	RUN(view_wait_site_last);
 	return check_summary();
 }

@@ -72,7 +72,8 @@ TEST(sizes_per_kind)
 	CHECK_EQ_INT(tt_event_size(0), 0);
 	CHECK_EQ_INT(tt_event_size(TT_EV_KIND_MAX), 0);
 	CHECK_EQ_INT(tt_event_size(0xffffffff), 0);
-	CHECK_EQ_INT(tt_event_size(TT_EV_WAIT), 24 + 40);
+	CHECK_EQ_INT(tt_event_size(TT_EV_WAIT), 24 + 48);
+	CHECK_EQ_INT(tt_event_size(TT_EV_STATE), 24 + 32);
 	CHECK_EQ_INT(tt_event_size(TT_EV_PYSTACK), 24 + 16 + 16 * TT_PY_DEPTH);
 	CHECK_EQ_INT(tt_event_size(TT_EV_HOLD), 24 + 16);
 	CHECK_EQ_INT(tt_event_size(TT_EV_FORK), tt_event_size(TT_EV_START));
@@ -171,10 +172,22 @@ TEST(apply_dispatches_by_kind)
 	/* state: into the history only */
 	memset(&e, 0, sizeof(e));
 	e.h = head(TT_EV_STATE, 20, 101);
-	e.state.state = TT_ST_ONCPU;
+	e.state.state = TT_ST_LOCK;
+	e.state.addr = 0xabc;
+	e.state.site = 0x51e51e;
 	CHECK_EQ_INT(events__apply(&sink, &e), 0);
 	CHECK_EQ_INT(seen.records, 1);
 	CHECK_EQ_INT(hist->nopen, 1);
+	/* a blocked slice keeps its call site's id (the timeline's args.stack) */
+	e.h = head(TT_EV_STATE, 21, 101);
+	e.state = (struct tt_ev_state){ .state = TT_ST_ONCPU };
+	CHECK_EQ_INT(events__apply(&sink, &e), 0);
+	CHECK_EQ_INT(hist->nslices, 1);
+	if (hist->nslices == 1) {
+		CHECK_EQ_INT(hist->slices[0].state, TT_ST_LOCK);
+		CHECK_EQ_U64(hist->slices[0].addr, 0xabc);
+		CHECK_EQ_U64(hist->slices[0].site, 0x51e51e);
+	}
 
 	/* sched: the thread's final figures, no record */
 	memset(&e, 0, sizeof(e));
@@ -199,6 +212,11 @@ TEST(apply_dispatches_by_kind)
 	CHECK_EQ_INT(seen.last.peer_tid, 100);
 	CHECK_EQ_INT(seen.last.blocked_by, 0);
 	CHECK_STR(seen.last.detail, "timeout");
+	CHECK_EQ_U64(seen.last.site, 0); /* no --stacks: none */
+	e.wait.site = 0x51e51e;
+	CHECK_EQ_INT(events__apply(&sink, &e), 0);
+	CHECK_EQ_U64(seen.last.site, 0x51e51e);
+	e.wait.site = 0;
 	e.wait.owner = 101; /* one of ours: kept */
 	CHECK_EQ_INT(events__apply(&sink, &e), 0);
 	CHECK_EQ_INT(seen.last.blocked_by, 101);
@@ -221,7 +239,7 @@ TEST(apply_dispatches_by_kind)
 	CHECK_EQ_INT(events__apply(&sink, &e), 0);
 	CHECK_EQ_INT(seen.pystacks, 1);
 	CHECK_EQ_U64(seen.pystack_id, 0x5500);
-	CHECK_EQ_INT(seen.records, 4);
+	CHECK_EQ_INT(seen.records, 5);
 	{
 		struct tt_pystacks *ps = pystacks__new();
 		struct tt_pyframe_ref f = { "/srv/app.py", "post", 12 };
@@ -232,7 +250,7 @@ TEST(apply_dispatches_by_kind)
 		e.h = head(TT_EV_WAIT, 56, 101);
 		e.wait = (struct tt_ev_wait){ .addr = 0xabd, .dur_ns = 7, .py_stack = 0x5500, .kind = TT_LOCK_SEM };
 		CHECK_EQ_INT(events__apply(&sink, &e), 0);
-		CHECK_EQ_INT(seen.records, 5);
+		CHECK_EQ_INT(seen.records, 6);
 		CHECK_EQ_U64(seen.last.py_stack_id, 0x5500);
 		CHECK_STR(seen.last_py_stack, "/srv/app.py:post:12");
 		/* an id it does not know (not resolved): the id, no text */
@@ -249,7 +267,7 @@ TEST(apply_dispatches_by_kind)
 	e.h = head(TT_EV_JOIN_GUESS, 60, TGID);
 	e.join_guess.joinee = 101;
 	CHECK_EQ_INT(events__apply(&sink, &e), 0);
-	CHECK_EQ_INT(seen.records, 6);
+	CHECK_EQ_INT(seen.records, 7);
 
 	history__free(hist);
 	threads__free(t);

@@ -59,13 +59,13 @@ static int close_open(struct tt_history *h, struct tt_open *o, uint64_t ts)
 		err |= PUSH(h, slices, nslices, capslices,
 			    ((struct tt_slice){ .tgid = o->tgid, .tid = o->tid, .ts_ns = o->since_ns,
 						.dur_ns = ts - o->since_ns, .state = o->state, .addr = o->addr,
-						.py_stack = o->py_stack }));
+						.py_stack = o->py_stack, .site = o->site }));
 	o->state = TT_ST_UNKNOWN;
 	return err;
 }
 
 int history__state(struct tt_history *h, pid_t tgid, pid_t tid, uint32_t state, uint64_t ts, uint64_t addr,
-		   uint64_t py_stack)
+		   uint64_t py_stack, uint64_t site)
 {
 	struct tt_open *o = open_of(h, tid);
 	int err = 0;
@@ -81,6 +81,7 @@ int history__state(struct tt_history *h, pid_t tgid, pid_t tid, uint32_t state, 
 	o->since_ns = ts;
 	o->addr = addr;
 	o->py_stack = py_stack;
+	o->site = site;
 	if (state == TT_ST_ONCPU)
 		err |= count_change(h, ts, 1);
 	return err;
@@ -96,7 +97,7 @@ int history__record(struct tt_history *h, const struct tt_record *rec)
 		/* a new thread is runnable until it first runs */
 		o = open_of(h, rec->tid);
 		if (!o || o->state == TT_ST_UNKNOWN)
-			if (history__state(h, rec->tgid, rec->tid, TT_ST_RUNQ, rec->ts_ns, 0, 0))
+			if (history__state(h, rec->tgid, rec->tid, TT_ST_RUNQ, rec->ts_ns, 0, 0, 0))
 				return -1;
 		break;
 	case TT_REC_EXIT:

@@ -177,7 +177,8 @@ int locks__add_site(struct tt_locks *l, const struct tt_site_key *key, const str
 		slot--;
 	}
 	k->sites[slot] = (struct tt_site){ .stack_id = key->stack_id, .count = val->count,
-					   .total_ns = val->total_ns, .py_stack = key->py_stack };
+					   .total_ns = val->total_ns, .py_stack = key->py_stack,
+					   .id = tt_site_id(key->tgid, key->addr, key->stack_id, key->scan) };
 	memcpy(k->sites[slot].scan, key->scan, sizeof(key->scan));
 	return 0;
 }

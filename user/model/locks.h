@@ -58,6 +58,7 @@ struct tt_lock {
 		int32_t stack_id;
 		__u64 scan[TT_SCAN_HITS]; /* return addresses from the stack scan */
 		uint64_t py_stack;   /* CPython: the id of its Python stack, 0: none */
+		uint64_t id;         /* its native site's id (tt_site_id): what `wait` events carry */
 		uint64_t count, total_ns;
 		char *frames;        /* symbolized, "f < caller < ..."; NULL until named */
 	} sites[TT_TOP_SITES];

@@ -44,6 +44,7 @@ struct tt_record {
 	const char *py_name;   /* the thread's threading name when known, or NULL; raw, untrusted */
 	const char *py_stack;  /* wait, deadlock, end: its Python frames, or NULL; untrusted */
 	uint64_t py_stack_id;  /* wait: the id of its Python stack (model/pystacks.h), 0: none */
+	uint64_t site;         /* wait, --stacks: its call site's id (tt_site_id; model/sitetable.h), 0: none */
 	char name[TT_NAME_LEN]; /* raw, untrusted: views escape it */
 	char detail[TT_DETAIL_LEN];
 };

@@ -7,6 +7,7 @@
 #include "model/locks.h"
 #include "model/pystacks.h"
 #include "model/sched.h"
+#include "model/sitetable.h"
 #include "model/threads.h"
 #include "model/verdict.h"
 
@@ -14,6 +15,7 @@ struct tt_report {
 	const struct tt_threads *threads;
 	const struct tt_locks *locks;      /* sorted by total wait */
 	const struct tt_pystacks *pystacks; /* CPython: the Python stacks of call sites; NULL: none */
+	const struct tt_sitetable *sites;  /* --stacks, for sites.csv and the timeline: call sites by id; NULL: none */
 	const struct tt_parallelism *par;
 	const struct tt_verdict *verdict;
 	const struct tt_deadlocks *deadlocks; /* found during the trace */

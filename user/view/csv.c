@@ -6,7 +6,7 @@
 #include <string.h>
 #include "view/view.h"
 
-#define CSV_HEADER "ts_ns,tgid,tid,name,event,peer_tid,dur_ns,detail,addr,exit_code,signal,blocked_by,py_name,py_stack"
+#define CSV_HEADER "ts_ns,tgid,tid,name,event,peer_tid,dur_ns,detail,addr,exit_code,signal,blocked_by,py_name,py_stack,site"
 
 /* Quote anything a reader could split on or mistake: separators, quotes, line ends. */
 static bool needs_quotes(const char *s, size_t len)
@@ -103,7 +103,7 @@ static char *put_hex(char *p, uint64_t v)
  */
 static void csv_record(struct tt_view *v, const struct tt_record *r)
 {
-	char row[2 * (TT_NAME_LEN + TT_DETAIL_LEN + TT_PY_NAME_LEN) + 192], *p = row;
+	char row[2 * (TT_NAME_LEN + TT_DETAIL_LEN + TT_PY_NAME_LEN) + 224], *p = row;
 	const char *kind = record__kind_name(r->kind);
 	size_t klen = strlen(kind);
 
@@ -153,6 +153,10 @@ static void csv_record(struct tt_view *v, const struct tt_record *r)
 		csv__write_field(v->out, r->py_stack);
 		p = row;
 	}
+	*p++ = ',';
+	/* --stacks: the wait's call site, which sites.csv names */
+	if (r->site)
+		p = put_hex(p, r->site);
 	*p++ = '\n';
 	fwrite(row, 1, (size_t)(p - row), v->out);
 	/* a reader watching the file must see these at once */

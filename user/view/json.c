@@ -72,6 +72,10 @@ static void json_record(struct tt_view *v, const struct tt_record *r)
 		fputs(",\"blocked_by\":null", o);
 	json_opt_string(o, "py_name", r->py_name);
 	json_opt_string(o, "py_stack", r->py_stack);
+	if (r->site)
+		fprintf(o, ",\"site\":\"0x%" PRIx64 "\"", r->site);
+	else
+		fputs(",\"site\":null", o);
 	fputs("}\n", o);
 	if (r->kind == TT_REC_DEADLOCK || r->kind == TT_REC_ALIVE || r->kind == TT_REC_TRACE)
 		fflush(o);
@@ -117,7 +121,8 @@ static void write_deadlocks(FILE *f, const struct tt_report *r)
 
 /*
  * A lock's top call sites, as the text summary shows them (--stacks; CPython's Python frames):
- * "frames" innermost first, " < " between them, the same names; null where unknown.
+ * "frames" innermost first, " < " between them, the same names; "site" the id of its native
+ * stack (the `site` of `wait` events, sites.csv); null where unknown.
  */
 static void write_sites(FILE *f, const struct tt_lock *k, const struct tt_pystacks *ps)
 {
@@ -130,8 +135,11 @@ static void write_sites(FILE *f, const struct tt_lock *k, const struct tt_pystac
 
 		if (!site->count || (!site->frames && !py))
 			continue;
-		fprintf(f, "%s{\"waits\":%" PRIu64 ",\"total_wait_ns\":%" PRIu64 ",\"frames\":", first ? "" : ",",
+		fprintf(f, "%s{\"waits\":%" PRIu64 ",\"total_wait_ns\":%" PRIu64 ",\"site\":", first ? "" : ",",
 			site->count, site->total_ns);
+		/* the id `wait` events carry: a native stack's (--stacks), not a Python stack's alone */
+		site->stack_id >= 0 || site->scan[0] ? fprintf(f, "\"0x%" PRIx64 "\"", site->id) : fputs("null", f);
+		fputs(",\"frames\":", f);
 		site->frames ? json__write_string(f, site->frames) : fputs("null", f);
 		fputs(",\"python\":", f);
 		py ? json__write_string(f, py->text) : fputs("null", f);

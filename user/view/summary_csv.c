@@ -5,7 +5,7 @@
 #include "view/view.h"
 
 const char *const summary_csv__names[TT_SUMMARY_FILES] = { "locks.csv", "threads.csv", "parallelism.csv",
-							     "deadlocks.csv" };
+							     "deadlocks.csv", "sites.csv" };
 
 static void write_locks(FILE *f, const struct tt_report *r)
 {
@@ -90,10 +90,30 @@ static void write_deadlocks(FILE *f, const struct tt_report *r)
 	}
 }
 
+/*
+ * --stacks: every call site by the id `wait` rows carry, most waited first (only a header
+ * without --stacks): its word, named as in locks.csv, and its frames as the text names them.
+ */
+static void write_sites(FILE *f, const struct tt_report *r)
+{
+	fputs("site,tgid,addr,lock,waits,total_wait_ns,frames\n", f);
+	for (size_t i = 0; r->sites && i < r->sites->n; i++) {
+		const struct tt_site_entry *e = &r->sites->v[i];
+		const struct tt_lock *k = locks__find(r->locks, e->tgid, e->addr);
+
+		fprintf(f, "0x%" PRIx64 ",%d,0x%" PRIx64 ",", e->id, (int)e->tgid, e->addr);
+		csv__write_field(f, k ? k->name : "");
+		fprintf(f, ",%" PRIu64 ",%" PRIu64 ",", e->waits, e->total_ns);
+		csv__write_field(f, e->frames ? e->frames : "");
+		fputc('\n', f);
+	}
+}
+
 void summary_csv__write(FILE *const files[TT_SUMMARY_FILES], const struct tt_report *r)
 {
 	write_locks(files[TT_SUMMARY_LOCKS], r);
 	write_threads(files[TT_SUMMARY_THREADS], r);
 	write_parallelism(files[TT_SUMMARY_PARALLELISM], r);
 	write_deadlocks(files[TT_SUMMARY_DEADLOCKS], r);
+	write_sites(files[TT_SUMMARY_SITES], r);
 }

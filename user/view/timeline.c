@@ -50,12 +50,40 @@ static void write_threads(FILE *f, const struct tt_threads *t, bool *first)
 	}
 }
 
-static void write_slices(FILE *f, const struct tt_history *h, const struct tt_pystacks *ps, tt_lock_name_fn name_lock,
-			 void *ctx)
+/*
+ * A blocked slice's details in Perfetto: where it blocked, in Python (CPython) and in native
+ * frames (--stacks: the text's call site, and its id as `wait` events and sites.csv carry it).
+ */
+static void write_slice_args(FILE *f, const struct tt_slice *s, const struct tt_pystacks *ps,
+			     const struct tt_sitetable *sites)
+{
+	const struct tt_pystack *py = s->py_stack ? pystacks__find(ps, s->py_stack) : NULL;
+	const struct tt_site_entry *site = sitetable__find(sites, s->site);
+	const char *sep = "{";
+
+	if (!py && !s->site)
+		return;
+	fputs(",\"args\":", f);
+	if (py) {
+		fputs("{\"python\":", f);
+		json__write_string(f, py->text);
+		sep = ",";
+	}
+	if (s->site) {
+		fprintf(f, "%s\"site\":\"0x%" PRIx64 "\"", sep, s->site);
+		if (site && site->frames) {
+			fputs(",\"stack\":", f);
+			json__write_string(f, site->frames);
+		}
+	}
+	fputc('}', f);
+}
+
+static void write_slices(FILE *f, const struct tt_history *h, const struct tt_pystacks *ps,
+			 const struct tt_sitetable *sites, tt_lock_name_fn name_lock, void *ctx)
 {
 	for (size_t i = 0; i < h->nslices; i++) {
 		const struct tt_slice *s = &h->slices[i];
-		const struct tt_pystack *py;
 		char name[TT_LOCK_NAME_LEN + 16];
 
 		if ((s->state == TT_ST_LOCK || s->state == TT_ST_SPIN) && s->addr) {
@@ -72,12 +100,7 @@ static void write_slices(FILE *f, const struct tt_history *h, const struct tt_py
 		ts_us(f, "dur", s->dur_ns);
 		fputs(",\"name\":", f);
 		json__write_string(f, name);
-		/* CPython: where in Python it blocked (the slice's details in Perfetto) */
-		if (s->py_stack && (py = pystacks__find(ps, s->py_stack))) {
-			fputs(",\"args\":{\"python\":", f);
-			json__write_string(f, py->text);
-			fputc('}', f);
-		}
+		write_slice_args(f, s, ps, sites);
 		fputc('}', f);
 	}
 }
@@ -133,13 +156,14 @@ static void write_counter(FILE *f, const struct tt_history *h, pid_t tgid)
 }
 
 void timeline__write(FILE *f, const struct tt_history *h, const struct tt_threads *threads,
-		     const struct tt_pystacks *pystacks, tt_lock_name_fn name_lock, void *ctx)
+		     const struct tt_pystacks *pystacks, const struct tt_sitetable *sites, tt_lock_name_fn name_lock,
+		     void *ctx)
 {
 	bool first = true;
 
 	fputs("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[", f);
 	write_threads(f, threads, &first);
-	write_slices(f, h, pystacks, name_lock, ctx);
+	write_slices(f, h, pystacks, sites, name_lock, ctx);
 	write_marks(f, h);
 	write_flows(f, h);
 	write_counter(f, h, threads->tgid);

@@ -6,6 +6,7 @@
 #include "model/record.h"
 #include "model/history.h"
 #include "model/report.h"
+#include "model/sitetable.h"
 #include "model/threads.h"
 
 struct tt_view_ops;
@@ -38,7 +39,8 @@ typedef void (*tt_lock_name_fn)(pid_t tgid, uint64_t addr, char *buf, size_t len
 
 /* --timeline FILE: the state history as Chrome trace event JSON. */
 void timeline__write(FILE *f, const struct tt_history *h, const struct tt_threads *threads,
-		     const struct tt_pystacks *pystacks, tt_lock_name_fn name_lock, void *ctx);
+		     const struct tt_pystacks *pystacks, const struct tt_sitetable *sites, tt_lock_name_fn name_lock,
+		     void *ctx);
 
 /*
  * --folded FILE: the wait time of every call site as folded stacks (folded.c,
@@ -53,7 +55,8 @@ void summary_json__write(FILE *f, const struct tt_report *report);
 void json__write_string(FILE *out, const char *s);
 
 /* --summary-csv DIR: its files, in the order summary_csv__write takes them. */
-enum { TT_SUMMARY_LOCKS, TT_SUMMARY_THREADS, TT_SUMMARY_PARALLELISM, TT_SUMMARY_DEADLOCKS, TT_SUMMARY_FILES };
+enum { TT_SUMMARY_LOCKS, TT_SUMMARY_THREADS, TT_SUMMARY_PARALLELISM, TT_SUMMARY_DEADLOCKS, TT_SUMMARY_SITES,
+       TT_SUMMARY_FILES };
 extern const char *const summary_csv__names[TT_SUMMARY_FILES]; /* "locks.csv", ... */
 void summary_csv__write(FILE *const files[TT_SUMMARY_FILES], const struct tt_report *report);
 
