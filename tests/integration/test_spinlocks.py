@@ -11,6 +11,7 @@ acquisition, counted by another tracer); the thread table's SPIN time against th
 (two kernel paths: the scheduler's accounts and the slow path's own figures); each thread's states
 against its lifetime.
 """
+import csv
 import os
 import re
 import subprocess
@@ -136,6 +137,32 @@ def test_shared_rust_mutex_serializes_and_a_mutex_each_does_not(tmp_path):
     # for the same arithmetic, show no more useful CPU time than the mutex-each run's
     useful = lambda s: sum(int(r["oncpu_ns"]) for r in workers(s))  # noqa: E731
     assert useful(shared) < 3 * useful(own), (useful(shared), useful(own))
+
+
+def test_stacks_through_a_probed_slow_path(tmp_path):
+    """--stacks: a wait inside lock_contended (whose return address a return probe replaced on
+    the stack while it runs) still unwinds to the code that locked, and the spin itself has a
+    call site of its own at that code; the lock is named after it either way."""
+    out = tmp_path / "s"
+    p = subprocess.run([str(TT), "-q", "--stacks", "--summary-csv", str(out), "--",
+                        str(RUST_SPIN), "shared", "2000000", THREADS],
+                       capture_output=True, text=True, timeout=180)
+    assert p.returncode == 0, p.stderr
+    addr = int(re.search(r"^ADDR shared (0x[0-9a-f]+)$", p.stdout, re.M).group(1), 16)
+    with open(out / "sites.csv", newline="") as f:
+        sites = [r for r in csv.DictReader(f) if int(r["addr"], 16) == addr]
+    assert sites, p.stderr
+    chains = [r["frames"].split(" < ") for r in sites]
+    for frames in chains:
+        names = [f.rsplit("+", 1)[0] for f in frames]
+        # innermost first: (futex call, lock_contended,) critical, ..., the thread's start
+        crit = names.index("rust_spin::critical")
+        assert names[-1] == "clone3" and "start_thread" in names, frames
+        assert crit == 0 or names[crit - 1].endswith("Mutex>::lock_contended") or \
+            names[crit - 1].endswith("Mutex::lock_contended"), frames
+    # the futex waits' sites pass through the slow path; the spin's starts at its caller
+    assert any(f[0].startswith("rust_spin::critical+") for f in chains), chains
+    assert any(len(f) > 1 and "lock_contended" in f[1] for f in chains), chains
 
 
 def test_glibc_adaptive_mutex_spin_is_seen(tmp_path):

@@ -68,7 +68,8 @@ TEST(sizes_per_kind)
 		if (k != TT_EV_USTACK)
 			CHECK(tt_event_size(k) <= sizeof(struct tt_event));
 	}
-	CHECK_EQ_INT(tt_event_size(TT_EV_USTACK), 24 + 8 + 8 + 8 * TT_SCAN_HITS + 64);
+	/* head, addr, stack id and length, scan, registers, the return slot and address a return probe hid */
+	CHECK_EQ_INT(tt_event_size(TT_EV_USTACK), 24 + 8 + 8 + 8 * TT_SCAN_HITS + 64 + 16);
 	CHECK_EQ_INT(tt_event_size(0), 0);
 	CHECK_EQ_INT(tt_event_size(TT_EV_KIND_MAX), 0);
 	CHECK_EQ_INT(tt_event_size(0xffffffff), 0);
