@@ -60,7 +60,8 @@ static __always_inline void spin_begin(__u64 addr, __u64 ret_slot)
 }
 
 /*
- * --stacks: a slow path's spin is waiting at a call site as a blocking wait is: counted at the
+ * The lock's stack for its name (a spin may be all its waiters ever do), and with --stacks,
+ * a slow path's spin is waiting at a call site as a blocking wait is: counted at the
  * caller's stack (a return probe runs once the slow path returned, so its frame is gone; in
  * pthread_mutex_lock the unwinder steps out of it), with its stack copy for DWARF unwinding.
  */
@@ -69,6 +70,10 @@ static __noinline void spin_site(struct pt_regs *ctx, struct tt_sched *s, __u32 
 	struct tt_wait w = { .addr = addr };
 
 	if (!ctx || !s)
+		return;
+	/* a lock no symbol covers is named after its caller: its first slow path's stack, as its first wait's */
+	ustack_send_word(s, tgid, current_tid(), ctx, addr);
+	if (!want_stacks || !spun)
 		return;
 	w.stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
 	scan_stack(ctx, w.scan);
@@ -116,8 +121,7 @@ static __always_inline void spin_end(struct pt_regs *ctx)
 	st->spun_only += s->lock_ns == s->spin_lock_mark;
 	st->spin_ns += spun;
 	st->slow_ns += now > s->spin_since_ns ? now - s->spin_since_ns : 0;
-	if (want_stacks && spun)
-		spin_site(ctx, s, key.tgid, key.addr, spun);
+	spin_site(ctx, s, key.tgid, key.addr, spun);
 }
 
 /* Entry of a slow-path function (Rust std): the lock is its first argument; a return probe ends it. */
