@@ -304,6 +304,9 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct tt_sched *s, struct 
 		if (!tt_is_wait_op(cmd))
 			return 0;
 		w.kind = tt_classify_wait(NULL, w.addr, cmd, (__u32)TT_REG_ARG3(regs), &w.owner);
+		/* a Rust Mutex waits as a glibc one (val 2) but keeps its data, not an owner, after the word */
+		if (s->spin_no_owner && s->spin_addr == w.addr)
+			w.owner = 0;
 	} else if (nr == TT_NR_FUTEX_WAITV) {
 		/* waits on several words: named by the first (struct futex_waitv: val, uaddr, ...) */
 		bpf_probe_read_user(&w.addr, sizeof(w.addr), (void *)(TT_REG_ARG1(regs) + 8));

@@ -28,7 +28,7 @@ struct spin_stats_map spin_stats SEC(".maps");
 static const struct tt_spin_stat zero_spin;
 
 /* The calling thread enters a slow path of lock addr; ret_slot: where a return probe hid its return address. */
-static __always_inline void spin_begin(__u64 addr, __u64 ret_slot)
+static __always_inline void spin_begin(__u64 addr, __u64 ret_slot, bool no_owner)
 {
 	__u32 tid, host_tgid = bpf_get_current_pid_tgid() >> 32;
 	struct tt_sched *s;
@@ -48,6 +48,7 @@ static __always_inline void spin_begin(__u64 addr, __u64 ret_slot)
 	s->spin_since_ns = now;
 	s->spin_mark_ns = s->spin_ns;
 	s->spin_lock_mark = s->lock_ns;
+	s->spin_no_owner = no_owner;
 	s->spin_ret_slot = ret_slot;
 	s->spin_ret = 0;
 	if (ret_slot && bpf_probe_read_user(&s->spin_ret, sizeof(s->spin_ret), (void *)ret_slot))
@@ -129,7 +130,7 @@ SEC("uprobe")
 int BPF_KPROBE(spin_enter_fn, __u64 lock)
 {
 	/* the return probe replaces the return address at sp after this program runs */
-	spin_begin(lock, PT_REGS_SP(ctx));
+	spin_begin(lock, PT_REGS_SP(ctx), true);
 	return 0;
 }
 
@@ -137,7 +138,7 @@ int BPF_KPROBE(spin_enter_fn, __u64 lock)
 SEC("uprobe")
 int BPF_KPROBE(spin_enter_at, __u64 mutex)
 {
-	spin_begin(mutex, 0);
+	spin_begin(mutex, 0, false);
 	return 0;
 }
 

@@ -362,6 +362,8 @@ struct tt_sched {
 	__u64 spin_since_ns;
 	__u64 spin_mark_ns;
 	__u64 spin_lock_mark; /* its lock_ns then: did it sleep in this slow path? */
+	__u32 spin_no_owner;  /* a lock without glibc's __owner (Rust's: 0/1/2 and its data after) */
+	__u32 spin_pad;
 	/* the slow path's return address, which a return probe replaced on the stack: for unwinding */
 	__u64 spin_ret_slot;
 	__u64 spin_ret;

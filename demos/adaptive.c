@@ -1,9 +1,10 @@
 /*
  * adaptive: glibc's adaptive mutexes (PTHREAD_MUTEX_ADAPTIVE_NP), whose contended lock spins
  * on the CPU before it sleeps, with short critical sections.
- *   adaptive shared [N] [THREADS]   one mutex for all threads: they serialize on it
- *   adaptive own [N] [THREADS]      a mutex each: the same work, no contention
- * N critical sections per thread (default 2000000), THREADS threads (default 4). Prints
+ *   adaptive shared [N] [THREADS] [WORK]   one mutex for all threads: they serialize on it
+ *   adaptive own [N] [THREADS] [WORK]      a mutex each: the same work, no contention
+ * N critical sections per thread (default 2000000), THREADS threads (default 4), WORK steps of
+ * arithmetic under the lock (default 50). Prints
  * "ADDR shared 0x..." (shared mode), then "ELAPSED_NS n" at the end.
  */
 #include "demo.h"
@@ -12,6 +13,7 @@
 
 static pthread_mutex_t locks[MAX_THREADS];
 static long rounds = 2000000;
+static int work = 50;
 static volatile uint64_t counters[MAX_THREADS * 8]; /* a cache line each */
 
 struct worker {
@@ -25,8 +27,8 @@ static void *worker_main(void *arg)
 
 	for (long i = 0; i < rounds; i++) {
 		pthread_mutex_lock(w->m);
-		/* a few tens of nanoseconds under the lock */
-		for (int j = 0; j < 5; j++)
+		/* tens of nanoseconds under the lock */
+		for (int j = 0; j < work; j++)
 			*w->counter = *w->counter * 6364136223846793005ULL + (uint64_t)j;
 		pthread_mutex_unlock(w->m);
 	}
@@ -45,8 +47,10 @@ int main(int argc, char **argv)
 		rounds = atol(argv[2]);
 	if (argc > 3)
 		n = atoi(argv[3]);
-	if (n < 1 || n > MAX_THREADS || rounds < 1) {
-		fprintf(stderr, "usage: adaptive shared|own [N] [THREADS <= %d]\n", MAX_THREADS);
+	if (argc > 4)
+		work = atoi(argv[4]);
+	if (n < 1 || n > MAX_THREADS || rounds < 1 || work < 0) {
+		fprintf(stderr, "usage: adaptive shared|own [N] [THREADS <= %d] [WORK]\n", MAX_THREADS);
 		return 2;
 	}
 	pthread_mutexattr_init(&attr);

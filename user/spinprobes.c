@@ -105,14 +105,17 @@ static int on_func(const char *name, uint64_t value, void *ctx)
  * try fails jumps to the spin, whose first instruction reads the mutex's __spins estimate
  * (movswl 0x14(%rdi),%eax); every way out of the spin (its try won, or __lll_lock_wait
  * returned) meets where the estimate is read again (movswl 0x14(%rdi),%edx) and stored back
- * (mov %cx,0x14(%rdi)). The start is taken as the target of the jne after the first try's
- * lock cmpxchg, the end as the target of a jump: both instruction boundaries.
+ * (mov %cx,0x14(%rdi)), then jumps back (jmp rel32) to the common path. The start is taken as
+ * the target of the jne after the first try's lock cmpxchg (an instruction boundary), the end
+ * as that jmp: the kernel emulates a jump, while a probe on another instruction single-steps a
+ * copy of it, a second trap (~2 us here) the thread would take holding the mutex it just won.
  */
 static const unsigned char try_jne[] = { 0xf0, 0x0f, 0xb1, 0x17, 0x75 }; /* lock cmpxchg %edx,(%rdi); jne */
 static const unsigned char cmp_adaptive[] = { 0x83, 0xfa, 0x03 };        /* cmp $0x3,%edx */
 static const unsigned char read_spins_eax[] = { 0x0f, 0xbf, 0x47, 0x14 };
 static const unsigned char read_spins_edx[] = { 0x0f, 0xbf, 0x57, 0x14 };
 static const unsigned char store_spins[] = { 0x66, 0x89, 0x4f, 0x14 };
+#define JMP_REL32 0xe9
 
 static bool has_at(const unsigned char *code, size_t len, size_t at, const unsigned char *what, size_t n)
 {
@@ -150,13 +153,21 @@ int spinprobes__adaptive_steps(const unsigned char *code, size_t len, unsigned l
 		start = i + sizeof(try_jne) + 1 + (size_t)(int64_t)(int8_t)code[i + sizeof(try_jne)];
 		if (!has_at(code, len, start, read_spins_eax, sizeof(read_spins_eax)))
 			continue;
-		for (end = start + 1; end < start + 256 && end < len; end++)
-			if (has_at(code, len, end, read_spins_edx, sizeof(read_spins_edx)) &&
-			    has_near(code, len, end, end + 40, store_spins, sizeof(store_spins)) && jumped_to(code, len, end)) {
+		for (end = start + 1; end < start + 256 && end < len; end++) {
+			size_t store;
+
+			if (!has_at(code, len, end, read_spins_edx, sizeof(read_spins_edx)) || !jumped_to(code, len, end))
+				continue;
+			for (store = end; store < end + 40; store++)
+				if (has_at(code, len, store, store_spins, sizeof(store_spins)))
+					break;
+			if (store + sizeof(store_spins) < len && store < end + 40 &&
+			    code[store + sizeof(store_spins)] == JMP_REL32) {
 				*enter = base + start;
-				*exit = base + end;
+				*exit = base + store + sizeof(store_spins);
 				return 0;
 			}
+		}
 	}
 	return -ENOENT;
 }
