@@ -96,12 +96,12 @@ def test_rust_slow_paths_are_each_seen_against_bpftrace(tmp_path):
     assert calls == returns and calls > 0, bt_out
     summary = read_summary(summary_dir)
     spinning = [r for r in summary["locks"] if int(r["spin_acquires"])]
-    assert len(spinning) == 1, spinning
-    lock = spinning[0]
+    # every slow path the oracle counted, on whichever Mutex (Rust's stdout has one too)
+    assert sum(int(r["spin_acquires"]) for r in spinning) == calls, (spinning, calls)
+    lock = max(spinning, key=lambda r: int(r["spin_acquires"]))
     assert int(lock["addr"], 16) == addr, lock
     assert lock["symbol"] == f"mutex in rust_spin::critical() [heap 0x{addr:x}]", lock
     assert lock["kind"] == "mutex" and lock["role"] == "contention", lock
-    assert int(lock["spin_acquires"]) == calls, (lock, calls)
     # slow paths that slept: no more than its blocking waits (a slow path may sleep more than once)
     slept = int(lock["spin_acquires"]) - int(lock["spun_only"])
     assert slept <= int(lock["waits"]) and (slept > 0) == (int(lock["waits"]) > 0), lock
@@ -128,6 +128,9 @@ def test_shared_rust_mutex_serializes_and_a_mutex_each_does_not(tmp_path):
     assert int(lock[0]["spin_acquires"]) > 1000 and int(lock[0]["spin_ns"]) > 0, lock
     assert_one_spin_figure(shared)
     assert_states_cover_lifetimes(shared)
+    # a Rust Mutex has no owner field (its data follows the word): nothing read there as one,
+    # whose garbage tids filled the who-blocked-whom map ("LOST: ... blocked-by records")
+    assert "LOST" not in p.stderr and "lost" not in p.stderr, p.stderr
     # the text: SPIN column, the spinning lock's line
     assert re.search(r"ON-CPU +RUNQUEUE +FUTEX +SPIN +SLEEP +WAITS", p.stderr), p.stderr
     assert re.search(rf"    {re.escape(name)}: \d+ contended acquisitions \(\d+ without sleeping\)", p.stderr), p.stderr
