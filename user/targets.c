@@ -55,13 +55,20 @@ void targets__refresh_maps(struct app *a)
 }
 
 
-/* Rust links its std, and so its Mutex's spinning slow path, into the executable (the loader probes each file once). */
+/*
+ * Rust's std, and so its Mutex's spinning slow path: linked into the executable, or a shared
+ * libstd-HASH.so (Debian's rustc and the programs built with -C prefer-dynamic). The loader
+ * probes each file once: looking again costs a stat, or a read of the maps.
+ */
 static void probe_spin(struct app *a)
 {
-	char path[64];
+	static const char *const libstd[] = { "libstd-", NULL };
+	char path[4096];
 
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)a->tgid);
 	loader__attach_spin(a->loader, path);
+	if (!procfs__find_mapping(a->tgid, libstd, path, sizeof(path)))
+		loader__attach_spin(a->loader, path);
 }
 
 /* CPython: its shutdown probe, and the permission to trust inferred joins. */

@@ -196,3 +196,58 @@ def test_glibc_adaptive_mutex_spin_is_seen(tmp_path):
     p, own, verdict = run([ADAPTIVE, "own", "3000000", THREADS], tmp_path, "own")
     assert not [r for r in own["locks"] if int(r["spin_acquires"])], own["locks"]
     assert verdict.startswith("Verdict: no lock serializes this process"), verdict
+
+
+def libstd_of(binary):
+    """The shared Rust std a dynamically linked Rust binary loads (ldd), or None."""
+    out = subprocess.run(["ldd", str(binary)], capture_output=True, text=True).stdout
+    m = re.search(r"libstd-[0-9a-f]+\.so => (\S+)", out)
+    return m.group(1) if m else None
+
+
+def test_debians_rustc_through_its_shared_libstd(tmp_path):
+    """A program nobody here wrote: Debian's rustc, whose std is a shared libstd-HASH.so (its
+    slow paths exported there), compiling with 16 codegen units (LLVM threads). The probes go on
+    that library; bpftrace, attached first by path, counts the same slow paths in the same run.
+    The library is probed when its threads start (ld.so maps it after the exec): a slow path in
+    the first milliseconds may come before that, never after."""
+    rustc = "/usr/bin/rustc"
+    libstd = libstd_of(rustc)
+    assert libstd, "Debian's rustc links a shared libstd (apt-get install rustc)"
+    nm = subprocess.run(["nm", "-D", libstd], capture_output=True, text=True, check=True).stdout
+    syms = [l.split()[2] for l in nm.splitlines() if "lock_contended" in l and l.split()[1] in "tT"]
+    assert syms, nm[:2000]
+    src = tmp_path / "big.rs"
+    src.write_text("\n".join(
+        [f"#[inline(never)] pub fn f{i}(x: u64) -> u64 {{ let mut v = x; for j in 0..{i % 17 + 3} "
+         f"{{ v = v.wrapping_mul(31).wrapping_add(j) ^ (v >> 3); }} v }}" for i in range(300)]
+        + ["fn main() { let mut s = 0u64; " + " ".join(f"s = s.wrapping_add(f{i}(s));" for i in range(300))
+           + ' println!("{}", s); }']))
+    script = tmp_path / "libstd.bt"
+    script.write_text("\n".join(f"uprobe:{libstd}:{s} {{ @enter = count(); }}" for s in syms))
+    bt = subprocess.Popen(bpftrace_argv([str(script)]), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True)
+    try:
+        assert readline_within(bt.stdout, 60).startswith("Attaching")
+        out = tmp_path / "s"
+        p = subprocess.run([str(TT), "-v", "-q", "--summary-csv", str(out), "--", rustc, "-O", "-C",
+                            "codegen-units=16", str(src), "-o", str(tmp_path / "big")],
+                           capture_output=True, text=True, timeout=300)
+    finally:
+        bt_out, bt_err = end_bpftrace(bt)
+    assert p.returncode == 0, p.stderr[-3000:]
+    assert bt.returncode == 0, bt_err
+    # its libstd was found and probed: Mutex::lock_contended and RwLock's two
+    assert re.search(r"map_files/\S+: [1-9] spinning slow paths\n", p.stderr), p.stderr[-3000:]
+    m = re.search(r"@enter: (\d+)", bt_out)
+    calls = int(m.group(1)) if m else 0
+    summary = read_summary(out)
+    ours = sum(int(r["spin_acquires"]) for r in summary["locks"])
+    assert calls - 2 <= ours <= calls, (ours, calls)
+    print(f"rustc: {calls} slow paths counted by bpftrace, {ours} by threadtrace")
+    for r in summary["locks"]:
+        assert int(r["spin_ns"]) <= int(r["slow_ns"]), r
+        assert int(r["spun_only"]) <= int(r["spin_acquires"]), r
+    spin_threads = sum(int(r["spin_ns"]) for r in summary["threads"])
+    spin_locks = sum(int(r["spin_ns"]) for r in summary["locks"])
+    assert abs(spin_threads - spin_locks) <= max(0.01 * spin_threads, 100_000), (spin_threads, spin_locks)
