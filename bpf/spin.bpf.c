@@ -109,7 +109,8 @@ static __always_inline void spin_end(struct pt_regs *ctx)
 	key.tid = tid;
 	s->spin_addr = 0;
 	s->spin_ret_slot = 0;
-	if (s->state == TT_ST_SPIN) {
+	/* on a CPU, as in spin_begin: whatever its books said (a missed switch-in) */
+	if (s->state != TT_ST_ENDED) {
 		s->state = TT_ST_ONCPU;
 		emit_state(bpf_get_current_task_btf(), TT_ST_ONCPU, now, 0, NULL);
 		if (!s->on_cpu) {
