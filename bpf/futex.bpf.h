@@ -378,8 +378,10 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct tt_sched *s, struct 
 		scan_stack(regs, w.scan);
 		ustack_send(s, tgid, tid, regs, &w);
 	}
-	/* CPython: where in Python it waits (a global function: one call for the verifier) */
-	w.py_stack = py_capture(s, tgid, tid, TT_REG_SP(regs));
+	/* CPython: where in Python it waits (a global function: one call for the verifier; not
+	 * called for other processes, where it would return at once) */
+	if (py_conf.tgid && tgid == py_conf.tgid)
+		w.py_stack = py_capture(s, tgid, tid, TT_REG_SP(regs));
 	/*
 	 * A word no symbol covers is named after the code that waits on it (its stack top, once
 	 * per word); a CPython wait is named by its Python frames instead (each Condition.wait
@@ -464,7 +466,9 @@ static __always_inline __u32 futex_woken(struct tt_sched *s, struct task_struct 
 		if (!regs || TT_REG_NR(regs) != TT_NR_FUTEX || !tt_is_wake_op(TT_REG_ARG2(regs) & FUTEX_CMD_MASK))
 			return 0;
 		*waker_s = bpf_map_lookup_elem(&sched_stats, &waker);
-		futex_end_hold(*waker_s, target_tgid(cur->tgid), waker, TT_REG_ARG1(regs));
+		/* a call only when the waker holds the word (end_hold would return at once) */
+		if (*waker_s && hold_slot(*waker_s, TT_REG_ARG1(regs)) < TT_HOLDS)
+			futex_end_hold(*waker_s, target_tgid(cur->tgid), waker, TT_REG_ARG1(regs));
 	}
 	w->waker = waker;
 	key.addr = w->addr;
