@@ -263,17 +263,19 @@ static __always_inline void word_queue(struct tt_sched *s, struct tt_wait *w, __
 		return;
 	if (__sync_fetch_and_add(&b->sleepers, 1) <= 0)
 		b->busy_since_ns = now;
-	w->busy_slot = slot;
+	w->queued = 1;
 }
 
-static __always_inline void word_unqueue(struct tt_wait *w)
+/* The wait w of the thread (its entry s) leaves its word's sleepers, once. */
+static __always_inline void word_unqueue(struct tt_sched *s, struct tt_wait *w)
 {
-	__u32 slot = w->busy_slot;
+	/* the slot word_queue used: s's changes only at its next wait, after this one ended */
+	__u32 slot = s->busy_slot;
 	struct tt_word_busy *b;
 
-	if (!slot)
+	if (!w->queued)
 		return;
-	w->busy_slot = 0;
+	w->queued = 0;
 	b = bpf_map_lookup_elem(&word_busy, &slot);
 	if (b)
 		__sync_fetch_and_add(&b->sleepers, -1);
@@ -445,7 +447,7 @@ static __always_inline __u32 futex_woken(struct tt_sched *s, struct task_struct 
 		return 0;
 	w->woken = 1;
 	w->woken_ns = bpf_ktime_get_ns();
-	word_unqueue(w);
+	word_unqueue(s, w);
 	if (w->ret)
 		return 0; /* its timeout's timer (futex_timer_fires) */
 	/*
@@ -543,7 +545,7 @@ static __always_inline void finish_wait(struct tt_sched *s, __u32 tgid, __u32 ti
 	__u64 dur = woke > w->start_ns ? woke - w->start_ns : 0;
 	struct tt_event *e;
 
-	word_unqueue(w);
+	word_unqueue(s, w);
 
 	count_wait(tgid, tid, w, dur);
 	if (w->owner && w->owner != tid)

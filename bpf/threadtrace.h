@@ -276,7 +276,7 @@ struct tt_wait {
 	__u64 scan[TT_SCAN_HITS]; /* --stacks: return addresses found on the stack top */
 	__u64 py_stack;     /* CPython: its Python stack's id (TT_EV_PYSTACK), 0: none */
 	__u64 woken_ns;     /* when its wake-up came (the wait ends there), 0: not yet */
-	__u32 busy_slot;    /* counted in its word's sleepers (tt_word_busy, that slot), not yet taken out; 0: not */
+	__u32 queued;       /* counted in its word's sleepers (tt_hold_stat), not yet taken out */
 	__u32 pad;
 };
 
