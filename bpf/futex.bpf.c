@@ -8,11 +8,13 @@
 const volatile bool stream_locks = false;
 const volatile bool want_stacks = false;
 __u64 timed_waits;
+__u32 word_busy_used;
 struct tt_range text_ranges[TT_TEXT_RANGES];
 
 struct scan_buf_map scan_buf SEC(".maps");
 struct lock_stats_map lock_stats SEC(".maps");
 struct hold_stats_map hold_stats SEC(".maps");
+struct word_busy_map word_busy SEC(".maps");
 struct pairs_map wake_pairs SEC(".maps");
 struct pairs_map owner_pairs SEC(".maps");
 struct stacks_map stacks SEC(".maps");
@@ -48,4 +50,10 @@ __noinline int futex_end_hold(struct tt_sched *s, __u32 tgid, __u32 tid, __u64 a
 {
 	end_hold(s, tgid, tid, addr);
 	return 0;
+}
+
+/* word_slot, checked once by the verifier: the path of a wait on the thread's last word stays short. */
+__noinline __u32 futex_word_slot(__u64 addr, __u32 tgid)
+{
+	return word_slot(addr, tgid);
 }

@@ -72,6 +72,14 @@ struct hold_stats_map {
 	__type(value, struct tt_hold_stat);
 };
 
+/* Each word's sleepers, at the slot its hold_stats entry names (slot 0 unused). */
+struct word_busy_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY); /* a look-up is a few instructions: no hash, no call */
+	__uint(max_entries, 16384); /* resized by the loader: above --max-locks (see word_slot) */
+	__type(key, __u32);
+	__type(value, struct tt_word_busy);
+};
+
 /* A (word, thread, thread) pair's count and total. */
 struct pairs_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -99,6 +107,9 @@ struct sites_map {
 extern struct scan_buf_map scan_buf SEC(".maps");
 extern struct lock_stats_map lock_stats SEC(".maps");
 extern struct hold_stats_map hold_stats SEC(".maps");
+extern struct word_busy_map word_busy SEC(".maps");
+/* word_busy's slots given out so far */
+extern __u32 word_busy_used;
 /* waker -> wakee per word */
 extern struct pairs_map wake_pairs SEC(".maps");
 /* owner -> waiter per word: who a blocked thread was waiting for */
@@ -194,39 +205,90 @@ static __always_inline void drop_hold(struct tt_sched *s, __u64 addr)
 }
 
 /*
- * The word's sleepers (threads asleep in a wait on it) as seen: a wait
- * begins (+1) or its thread leaves the word's queue (-1: woken, timed out,
- * interrupted). When they rise from none, a stretch begins in which every
- * release of the word wakes someone, which is seen (docs/locks.md).
+ * The slot in word_busy of the word (addr, tgid): the one its hold_stats entry
+ * names, else a new one (0: none). The entry is made here if missing: a full
+ * map is counted once, by the wait's own record (count_wait). Two CPUs may
+ * give the entry a slot at once: the first stored is kept, the other is lost
+ * (the loader sizes word_busy above --max-locks for those; past its end no
+ * slot is given, and that is counted).
  */
-static __always_inline void word_queue(struct tt_wait *w, __u32 tgid, __u64 now)
+static __always_inline __u32 word_slot(__u64 addr, __u32 tgid)
 {
-	struct tt_addr_key key = { .addr = w->addr, .tgid = tgid };
+	struct tt_addr_key key = { .addr = addr, .tgid = tgid };
 	struct tt_hold_stat *hs = bpf_map_lookup_elem(&hold_stats, &key);
+	__u32 slot, old;
 
 	if (!hs) {
-		/* a full map is counted once, by the wait's own record (count_wait) */
 		bpf_map_update_elem(&hold_stats, &key, &zero_hold, BPF_NOEXIST);
 		hs = bpf_map_lookup_elem(&hold_stats, &key);
 		if (!hs)
-			return;
+			return 0;
 	}
-	if (__sync_fetch_and_add(&hs->sleepers, 1) <= 0)
-		hs->busy_since_ns = now;
+	if (hs->busy_slot)
+		return hs->busy_slot;
+	slot = __sync_fetch_and_add(&word_busy_used, 1) + 1;
+	if (!bpf_map_lookup_elem(&word_busy, &slot)) {
+		count_drop(TT_DROP_HOLDS);
+		return 0;
+	}
+	old = __sync_val_compare_and_swap(&hs->busy_slot, 0, slot);
+	return old ?: slot;
+}
+
+/* word_slot as a global function (futex.bpf.c): it runs only when a thread sleeps on another word than last time. */
+__u32 futex_word_slot(__u64 addr, __u32 tgid);
+
+/*
+ * The word's sleepers (threads asleep in a wait on it) as seen: a wait
+ * begins (+1) or its thread leaves the word's queue (-1: woken, timed out,
+ * interrupted). When they rise from none, a stretch begins in which every
+ * release of the word wakes someone, which is seen (docs/locks.md). The
+ * thread (its entry s) keeps the slot of the word it slept on last: most
+ * waits repeat it.
+ */
+static __always_inline void word_queue(struct tt_sched *s, struct tt_wait *w, __u32 tgid, __u64 now)
+{
+	struct tt_word_busy *b;
+	__u32 slot = s->busy_slot;
+
+	if (!slot || s->busy_addr != w->addr || s->busy_tgid != tgid) {
+		slot = futex_word_slot(w->addr, tgid);
+		if (!slot)
+			return;
+		s->busy_addr = w->addr;
+		s->busy_tgid = tgid;
+		s->busy_slot = slot;
+	}
+	b = bpf_map_lookup_elem(&word_busy, &slot);
+	if (!b)
+		return;
+	if (__sync_fetch_and_add(&b->sleepers, 1) <= 0)
+		b->busy_since_ns = now;
 	w->queued = 1;
 }
 
-static __always_inline void word_unqueue(struct tt_wait *w, __u32 tgid)
+/* The wait w of the thread (its entry s) leaves its word's sleepers, once. */
+static __always_inline void word_unqueue(struct tt_sched *s, struct tt_wait *w)
 {
-	struct tt_addr_key key = { .addr = w->addr, .tgid = tgid };
-	struct tt_hold_stat *hs;
+	/* the slot word_queue used: s's changes only at its next wait, after this one ended */
+	__u32 slot = s->busy_slot;
+	struct tt_word_busy *b;
 
 	if (!w->queued)
 		return;
 	w->queued = 0;
-	hs = bpf_map_lookup_elem(&hold_stats, &key);
-	if (hs)
-		__sync_fetch_and_add(&hs->sleepers, -1);
+	b = bpf_map_lookup_elem(&word_busy, &slot);
+	if (b)
+		__sync_fetch_and_add(&b->sleepers, -1);
+}
+
+/* When the word of hold_stats entry hs last rose from no sleeper, 0: never seen. */
+static __always_inline __u64 word_busy_since(const struct tt_hold_stat *hs)
+{
+	__u32 slot = hs->busy_slot;
+	struct tt_word_busy *b = slot ? bpf_map_lookup_elem(&word_busy, &slot) : NULL;
+
+	return b ? b->busy_since_ns : 0;
 }
 
 /*
@@ -246,7 +308,7 @@ static __always_inline void end_hold(struct tt_sched *s, __u32 tgid, __u32 tid, 
 	struct tt_addr_key hkey = { .addr = addr, .tgid = tgid };
 	struct tt_hold_stat *hs;
 	struct tt_event *e;
-	__u64 dur, cpu, since, now = bpf_ktime_get_ns();
+	__u64 dur, cpu, since, busy, now = bpf_ktime_get_ns();
 	__u32 slot, bounded = 0;
 
 	if (!s || (slot = hold_slot(s, addr)) >= TT_HOLDS)
@@ -254,8 +316,8 @@ static __always_inline void end_hold(struct tt_sched *s, __u32 tgid, __u32 tid, 
 	s->holds[slot].addr = 0;
 	since = s->holds[slot].since_ns;
 	hs = lookup_or_init(&hold_stats, &hkey, &zero_hold, TT_DROP_HOLDS);
-	if (hs && s->holds[slot].kind != TT_LOCK_COND && hs->busy_since_ns > since) {
-		since = hs->busy_since_ns < now ? hs->busy_since_ns : now;
+	if (hs && s->holds[slot].kind != TT_LOCK_COND && (busy = word_busy_since(hs)) > since) {
+		since = busy < now ? busy : now;
 		bounded = 1;
 	}
 	dur = now - since;
@@ -323,8 +385,10 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct tt_sched *s, struct 
 		w.site = ustack_key(tgid, w.addr, w.stack_id, w.scan);
 		ustack_send(s, tgid, tid, regs, &w);
 	}
-	/* CPython: where in Python it waits (a global function: one call for the verifier) */
-	w.py_stack = py_capture(s, tgid, tid, TT_REG_SP(regs));
+	/* CPython: where in Python it waits (a global function: one call for the verifier; not
+	 * called for other processes, where it would return at once) */
+	if (py_conf.tgid && tgid == py_conf.tgid)
+		w.py_stack = py_capture(s, tgid, tid, TT_REG_SP(regs));
 	/*
 	 * A word no symbol covers is named after the code that waits on it (its stack top, once
 	 * per word); a CPython wait is named by its Python frames instead (each Condition.wait
@@ -337,7 +401,7 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct tt_sched *s, struct 
 	/* the timeout: 4th argument of futex and futex_waitv (set after the stack scan's loops,
 	 * whose verification a branch before them would double) */
 	w.timed = TT_REG_ARG4(regs) != 0;
-	word_queue(&w, tgid, now);
+	word_queue(s, &w, tgid, now);
 	s->wait = w; /* open once the caller sets s->in_wait */
 	if (w.timed)
 		__sync_fetch_and_add(&timed_waits, 1);
@@ -388,7 +452,7 @@ static __always_inline __u32 futex_woken(struct tt_sched *s, struct task_struct 
 		return 0;
 	w->woken = 1;
 	w->woken_ns = bpf_ktime_get_ns();
-	word_unqueue(w, target_tgid(p->tgid));
+	word_unqueue(s, w);
 	if (w->ret)
 		return 0; /* its timeout's timer (futex_timer_fires) */
 	/*
@@ -409,7 +473,9 @@ static __always_inline __u32 futex_woken(struct tt_sched *s, struct task_struct 
 		if (!regs || TT_REG_NR(regs) != TT_NR_FUTEX || !tt_is_wake_op(TT_REG_ARG2(regs) & FUTEX_CMD_MASK))
 			return 0;
 		*waker_s = bpf_map_lookup_elem(&sched_stats, &waker);
-		futex_end_hold(*waker_s, target_tgid(cur->tgid), waker, TT_REG_ARG1(regs));
+		/* a call only when the waker holds the word (end_hold would return at once) */
+		if (*waker_s && hold_slot(*waker_s, TT_REG_ARG1(regs)) < TT_HOLDS)
+			futex_end_hold(*waker_s, target_tgid(cur->tgid), waker, TT_REG_ARG1(regs));
 	}
 	w->waker = waker;
 	key.addr = w->addr;
@@ -484,7 +550,7 @@ static __always_inline void finish_wait(struct tt_sched *s, __u32 tgid, __u32 ti
 	__u64 dur = woke > w->start_ns ? woke - w->start_ns : 0;
 	struct tt_event *e;
 
-	word_unqueue(w, tgid);
+	word_unqueue(s, w);
 
 	count_wait(tgid, tid, w, dur);
 	if (w->owner && w->owner != tid)

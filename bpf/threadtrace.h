@@ -162,8 +162,19 @@ struct tt_hold_stat {
 	__u64 oncpu_ns;     /* of total_ns, the holders' time on a CPU (the rest: asleep or waiting) */
 	__u64 hist[TT_HOLD_SLOTS];
 	__u64 bounded;      /* of count, holds timed from the stretch's start, not their take: lower bounds */
-	/* The kernel's bookkeeping of the word, not figures: */
-	__s64 sleepers;     /* threads asleep in a wait on it, as seen (waits seen to begin) */
+	/* The kernel's bookkeeping of the word, not a figure: */
+	__u32 busy_slot;    /* its struct tt_word_busy in the kernel's word_busy array, 0: none yet */
+	__u32 pad;
+};
+
+/*
+ * A word's sleepers (threads asleep in a wait on it, as seen), the kernel's bookkeeping
+ * for its holds. In an array at the slot its tt_hold_stat names (for good: the entries are
+ * never deleted): a thread that sleeps on the word it slept on last, and every wake-up,
+ * reach it without a hash look-up (two per blocking wait, docs/performance.md).
+ */
+struct tt_word_busy {
+	__s64 sleepers;
 	__u64 busy_since_ns; /* when sleepers last rose from 0: a release since then woke someone */
 };
 
@@ -356,6 +367,9 @@ struct tt_sched {
 	} holds[TT_HOLDS];
 	__u64 py_tstate;    /* CPython: its PyThreadState, as last found */
 	__u64 ustack_key;   /* the last site or word whose stack copy it knows sent: a repeat costs a compare */
+	__u64 busy_addr;    /* the word it last slept on (with busy_tgid) and its slot in word_busy: */
+	__u32 busy_tgid;    /* a wait on it again costs a compare, not a hash look-up */
+	__u32 busy_slot;
 	struct tt_wait wait; /* the futex wait it sleeps in, while in_wait */
 	/* in a lock's slow path (bpf/spin.bpf.c): which lock, since when, its spin_ns then */
 	__u64 spin_addr;    /* 0: not in one */

@@ -72,15 +72,21 @@ static __always_inline void ustack_send_word(struct tt_sched *s, __u32 tgid, __u
 					     __u64 addr)
 {
 	const __u64 none[TT_SCAN_HITS] = {};
-	struct tt_ustack_req r = { .key = ustack_key(tgid, addr, TT_USTACK_WORD, none), .addr = addr,
-				   .tgid = tgid, .tid = tid, .stack_id = TT_USTACK_WORD,
-				   .regs = { regs->ip, regs->sp, regs->bp, regs->bx, regs->r12, regs->r13,
-					     regs->r14, regs->r15 } };
+	__u64 key = ustack_key(tgid, addr, TT_USTACK_WORD, none);
 
-	r.ret_slot = s->spin_ret_slot;
-	r.ret_addr = s->spin_ret;
-	if (want_ustacks)
+	/* a repeat (every blocking wait but a word's first, most often) builds no request */
+	if (!want_ustacks || s->ustack_key == key)
+		return;
+	{
+		struct tt_ustack_req r = { .key = key, .addr = addr, .tgid = tgid, .tid = tid,
+					   .stack_id = TT_USTACK_WORD,
+					   .regs = { regs->ip, regs->sp, regs->bp, regs->bx, regs->r12, regs->r13,
+						     regs->r14, regs->r15 } };
+
+		r.ret_slot = s->spin_ret_slot;
+		r.ret_addr = s->spin_ret;
 		ustack_send_req(s, &r);
+	}
 }
 
 #endif /* USTACK_BPF_H */

@@ -279,6 +279,9 @@ struct tt_loader *loader__new(pid_t tgid, const struct tt_config *cfg, tt_event_
 			{ skel->maps.sched_stats, thr, "--max-threads", thr },
 			{ skel->maps.lock_stats, locks, "--max-locks", locks },
 			{ skel->maps.hold_stats, locks, "--max-locks", locks },
+			/* a slot per hold_stats entry, slot 0 unused, and room for slots lost when two
+			 * CPUs give a new word one at once (bpf/futex.bpf.h, word_slot) */
+			{ skel->maps.word_busy, locks + locks / 4 + 64, "--max-locks", locks },
 			{ skel->maps.wake_pairs, locks, "--max-locks", locks },
 			{ skel->maps.owner_pairs, locks, "--max-locks", locks },
 			{ skel->maps.sites, locks, "--max-locks", locks },
