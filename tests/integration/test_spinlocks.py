@@ -12,6 +12,7 @@ acquisition, counted by another tracer); the thread table's SPIN time against th
 against its lifetime.
 """
 import csv
+import json
 import re
 import subprocess
 
@@ -155,11 +156,29 @@ def test_stacks_through_a_probed_slow_path(tmp_path):
     """--stacks: a wait inside lock_contended (whose return address a return probe replaced on
     the stack while it runs) still unwinds to the code that locked, and the spin itself has a
     call site of its own at that code; the lock is named after it either way."""
-    out = tmp_path / "s"
-    p = subprocess.run([str(TT), "-q", "--stacks", "--summary-csv", str(out), "--",
+    out, js, tl = tmp_path / "s", tmp_path / "s.json", tmp_path / "t.json"
+    p = subprocess.run([str(TT), "-q", "--stacks", "--summary-csv", str(out), "--summary-json", str(js),
+                        "--timeline", str(tl), "--",
                         str(RUST_SPIN), "shared", "1000000", THREADS, WORK],
                        capture_output=True, text=True, timeout=180)
     assert p.returncode == 0, p.stderr
+    # the JSON summary carries the same spin figures as the CSV, per lock and per thread
+    doc = json.loads(js.read_text())
+    csv_locks = {r["addr"]: r for r in read_summary(out)["locks"]}
+    for k in doc["locks"]:
+        for f in ("spin_acquires", "spun_only", "spin_ns", "slow_ns"):
+            assert k[f] == int(csv_locks[k["addr"]][f]), (f, k, csv_locks[k["addr"]])
+    assert sum(t["spin_ns"] for t in doc["threads"]) == sum(int(r["spin_ns"]) for r in read_summary(out)["threads"])
+    assert any(k["spin_acquires"] for k in doc["locks"]), doc["locks"]
+    # the timeline's spinning slices, named after the lock, add up to the threads' SPIN time
+    trace = json.loads(tl.read_text())
+    events = trace["traceEvents"] if isinstance(trace, dict) else trace
+    spins = [e for e in events if e.get("cat") == "spinning"]
+    assert spins and all(e["name"].startswith("spinning on ") for e in spins), spins[:3]
+    assert any(e["name"].startswith("spinning on mutex in rust_spin::critical() [heap 0x") for e in spins), spins[:3]
+    sliced = sum(e["dur"] for e in spins) * 1000
+    spun = sum(int(r["spin_ns"]) for r in read_summary(out)["threads"])
+    assert abs(sliced - spun) <= max(0.02 * spun, 200_000), (sliced, spun)
     addr = int(re.search(r"^ADDR shared (0x[0-9a-f]+)$", p.stdout, re.M).group(1), 16)
     with open(out / "sites.csv", newline="") as f:
         sites = [r for r in csv.DictReader(f) if int(r["addr"], 16) == addr]
