@@ -65,10 +65,15 @@ static void probe_spin(struct app *a)
 	static const char *const libstd[] = { "libstd-", NULL };
 	char path[4096];
 
-	snprintf(path, sizeof(path), "/proc/%d/exe", (int)a->tgid);
-	loader__attach_spin(a->loader, path);
-	if (!procfs__find_mapping(a->tgid, libstd, path, sizeof(path)))
+	/* every traced process (-f: the children too), the target before its maps were first read */
+	for (size_t i = 0; i < (a->nprocs ? a->nprocs : 1); i++) {
+		pid_t pid = a->nprocs ? a->procs[i].tgid : a->tgid;
+
+		snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
 		loader__attach_spin(a->loader, path);
+		if (!procfs__find_mapping(pid, libstd, path, sizeof(path)))
+			loader__attach_spin(a->loader, path);
+	}
 }
 
 /* CPython: its shutdown probe, and the permission to trust inferred joins. */

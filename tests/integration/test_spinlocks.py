@@ -270,3 +270,22 @@ def test_debians_rustc_through_its_shared_libstd(tmp_path):
     spin_threads = sum(int(r["spin_ns"]) for r in summary["threads"])
     spin_locks = sum(int(r["spin_ns"]) for r in summary["locks"])
     assert abs(spin_threads - spin_locks) <= max(0.01 * spin_threads, 100_000), (spin_threads, spin_locks)
+
+
+def test_a_child_process_under_follow(tmp_path):
+    """-f: a Rust program started by a shell is a traced process of its own, its executable
+    probed too (the target is the shell, whose file has no slow path)."""
+    out = tmp_path / "s"
+    p = subprocess.run([str(TT), "-f", "-q", "--summary-csv", str(out), "--", "sh", "-c",
+                        f'"$0" shared 1000000 {THREADS} {WORK}; true', str(RUST_SPIN)],
+                       capture_output=True, text=True, timeout=180)
+    assert p.returncode == 0, p.stderr
+    summary = read_summary(out)
+    spinning = [r for r in summary["locks"] if int(r["spin_acquires"])]
+    assert spinning, summary["locks"]
+    shell = {int(r["tgid"]) for r in summary["threads"] if r["name"] == "sh"}
+    child = {int(r["tgid"]) for r in summary["threads"] if r["name"] == "rust_spin"}
+    assert len(shell) == 1 and len(child) == 1 and shell != child, summary["threads"]
+    # the child's lock, in the child's process
+    assert {int(r["tgid"]) for r in spinning} == child, (child, spinning)
+    assert any(r["symbol"].startswith("mutex in rust_spin::critical() [heap 0x") for r in spinning), spinning
