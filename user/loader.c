@@ -37,8 +37,9 @@ struct tt_loader {
 	} links[MAX_UPROBE_LINKS];
 	size_t nlinks;
 	bool multi;     /* the kernel has uprobe_multi links */
-	/* files already probed (device, inode), and for what (enum probe_kind bits): each once */
-	struct { dev_t dev; ino_t ino; unsigned kinds; } probed[8];
+	/* files already probed (device, inode), and for what (enum probe_kind bits): each once;
+	 * -f looks at every traced process's executable */
+	struct { dev_t dev; ino_t ino; unsigned kinds; } probed[64];
 	size_t nprobed;
 	struct mapretire *retired; /* entries of ended threads, out of the kernel's maps */
 };
@@ -417,10 +418,10 @@ void loader__free(struct tt_loader *l)
 	free(l);
 }
 
-/* True the first time a file is seen: probes go on each file once. */
 /* What a file is probed for: a libc gets the join probes and the adaptive mutexes' spin probes. */
 enum probe_kind { PROBE_JOIN = 1, PROBE_PYTHON = 2, PROBE_GO = 4, PROBE_SPIN = 8 };
 
+/* True the first time a file is seen for kind: probes go on each file once. */
 static bool first_probe_of(struct tt_loader *l, const char *path, enum probe_kind kind)
 {
 	struct stat st;
