@@ -916,6 +916,55 @@ TEST(event_record_hold_and_others)
 	}
 }
 
+/* A spinning lock's slow paths: the spin is wait time, an acquisition without sleep a hand-off. */
+TEST(spin_stats_count_as_waiting)
+{
+	struct tt_locks *l = locks__new();
+	struct tt_lock_stat w;
+	struct tt_lock_key kw = lkey(TGID, 101, 0xb000);
+	struct tt_spin_key s1 = { .addr = 0xb000, .tgid = TGID, .tid = 101 };
+	struct tt_spin_key s2 = { .addr = 0xb000, .tgid = TGID, .tid = 102 };
+	struct tt_spin_key s3 = { .addr = 0xc000, .tgid = TGID, .tid = 101 };
+	struct tt_spin_stat a = { .acquires = 10, .spun_only = 8, .spin_ns = 700, .slow_ns = 2000 };
+	struct tt_spin_stat b = { .acquires = 5, .spun_only = 5, .spin_ns = 300, .slow_ns = 300 };
+	struct tt_lock *k;
+
+	memset(&w, 0, sizeof(w));
+	w.waits = 2;
+	w.total_ns = 1000;
+	w.kinds = KIND(TT_LOCK_MUTEX);
+	/* thread 101 blocked twice, and spun; 102 only spun; another lock was only ever spun on */
+	CHECK_EQ_INT(locks__add_wait_stat(l, &kw, &w), 0);
+	CHECK_EQ_INT(locks__add_spin_stat(l, &s1, &a), 0);
+	CHECK_EQ_INT(locks__add_spin_stat(l, &s2, &b), 0);
+	CHECK_EQ_INT(locks__add_spin_stat(l, &s3, &b), 0);
+	k = locks__find(l, TGID, 0xb000);
+	CHECK(k != NULL);
+	if (k) {
+		CHECK_EQ_U64(k->waits, 2);
+		CHECK_EQ_U64(k->total_ns, 1000 + 700 + 300);
+		CHECK_EQ_U64(k->spin_acquires, 15);
+		CHECK_EQ_U64(k->spun_only, 13);
+		CHECK_EQ_U64(k->spin_ns, 1000);
+		CHECK_EQ_U64(k->slow_ns, 2300);
+		CHECK_EQ_U64(k->handoffs, 13);
+		CHECK_EQ_INT((int)k->threads, 2);
+		CHECK(lock__seen(k) && lock__role(k) == TT_ROLE_CONTENTION);
+	}
+	k = locks__find(l, TGID, 0xc000);
+	CHECK(k != NULL);
+	if (k) { /* no wait at all, still shown: a mutex, contended */
+		CHECK_EQ_U64(k->waits, 0);
+		CHECK(lock__seen(k) && lock__role(k) == TT_ROLE_CONTENTION);
+		CHECK_STR(lock__kind_name(k), "mutex");
+		CHECK_EQ_INT((int)k->threads, 1);
+	}
+	locks__reset_figures(l);
+	k = locks__find(l, TGID, 0xb000);
+	CHECK(k && !k->spin_acquires && !k->spin_ns && !k->spin_threads && !lock__seen(k));
+	locks__free(l);
+}
+
 int main(void)
 {
 	RUN(get_creates_per_tgid_and_addr);
@@ -940,5 +989,6 @@ int main(void)
 	RUN(event_record_wait);
 	RUN(event_record_wait_edges);
 	RUN(event_record_hold_and_others);
+	RUN(spin_stats_count_as_waiting);
 	return check_summary();
 }
