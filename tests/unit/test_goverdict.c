@@ -7,37 +7,12 @@
 #include "model/sched.h"
 #include "model/threads.h"
 #include "model/verdict.h"
+#include "verdict_fixture.h"
 
-#define TGID 100
-#define T0 1000000000ull
-#define SEC 1000000000ull
-#define MS 1000000ull
-
-/* n threads of TGID that each ran oncpu_ns, asleep the rest (parked Ms). */
-static struct tt_threads *make_threads(int n, uint64_t oncpu_ns)
+/* n threads that each ran oncpu_ns of 2 s, asleep the rest (parked Ms). */
+static struct tt_threads *go_threads(int n, uint64_t oncpu_ns)
 {
-	struct tt_threads *t = threads__new(TGID, T0);
-
-	for (int i = 0; i < n; i++) {
-		struct tt_event e;
-		struct tt_record rec;
-		struct tt_sched s;
-
-		memset(&e, 0, sizeof(e));
-		e.h.kind = TT_EV_START;
-		e.h.ts_ns = T0 + 10 + (uint64_t)i;
-		e.h.tgid = TGID;
-		e.h.tid = 101 + (__u32)i;
-		e.start.creator = 100;
-		snprintf(e.start.comm, sizeof(e.start.comm), "go-%d", i);
-		CHECK_EQ_INT(threads__apply(t, &e, &rec), 1);
-		memset(&s, 0, sizeof(s));
-		s.oncpu_ns = oncpu_ns;
-		s.sleep_ns = 2 * SEC - oncpu_ns;
-		s.state = TT_ST_UNKNOWN;
-		threads__set_sched(t, 101 + i, &s, T0 + 5 * SEC);
-	}
-	return t;
+	return make_same_threads(n, (struct sched_fig){ .oncpu = oncpu_ns, .sleep = 2 * SEC - oncpu_ns });
 }
 
 static void add_go(struct tt_locks *l, uint64_t addr, const char *name, uint32_t kind, uint64_t n)
@@ -71,19 +46,10 @@ static void add_runtime_word(struct tt_locks *l)
 	k->handoffs = 1000;
 }
 
-static struct tt_parallelism par_at(unsigned running, uint64_t ns)
-{
-	struct tt_parallelism p;
-
-	memset(&p, 0, sizeof(p));
-	p.ns[running] = ns;
-	return p;
-}
-
 /* One shared sync.Mutex, 20,000 contended acquisitions in 2 s, 1 thread running of 2 CPUs: named. */
 TEST(shared_go_mutex_named)
 {
-	struct tt_threads *t = make_threads(4, 500 * MS);
+	struct tt_threads *t = go_threads(4, 500 * MS);
 	struct tt_locks *l = locks__new();
 	struct tt_parallelism par = par_at(1, 2 * SEC);
 	struct tt_verdict v;
@@ -113,7 +79,7 @@ TEST(shared_go_mutex_named)
 /* Go without contention: the futex verdict says "no lock", never with high confidence, and why. */
 TEST(go_without_contention_not_high)
 {
-	struct tt_threads *t = make_threads(4, 500 * MS);
+	struct tt_threads *t = go_threads(4, 500 * MS);
 	struct tt_locks *l = locks__new();
 	struct tt_parallelism par = par_at(2, 2 * SEC);
 	struct tt_verdict v;
@@ -135,7 +101,7 @@ TEST(go_without_contention_not_high)
 /* Contended but still parallel (2 running of 2): not named, low confidence. */
 TEST(go_mutex_still_parallel)
 {
-	struct tt_threads *t = make_threads(4, 1900 * MS);
+	struct tt_threads *t = go_threads(4, 1900 * MS);
 	struct tt_locks *l = locks__new();
 	struct tt_parallelism par = par_at(2, 2 * SEC);
 	struct tt_verdict v;
@@ -154,7 +120,7 @@ TEST(go_mutex_still_parallel)
 /* Two mutexes, neither with most acquisitions: none named (fine-grained locking). */
 TEST(go_mutexes_spread)
 {
-	struct tt_threads *t = make_threads(4, 500 * MS);
+	struct tt_threads *t = go_threads(4, 500 * MS);
 	struct tt_locks *l = locks__new();
 	struct tt_parallelism par = par_at(1, 2 * SEC);
 	struct tt_verdict v;
