@@ -78,6 +78,23 @@ def parse_csv(text):
     return rows
 
 
+def fdinfo_of(pid):
+    """The fields of each /proc/PID/fdinfo entry of process pid (a BPF program's has prog_id and
+    verified_insns; a link's a prog_id too), as dicts; none when the process is gone."""
+    out = []
+    try:
+        fds = os.listdir(f"/proc/{pid}/fdinfo")
+    except FileNotFoundError:
+        return out
+    for fd in fds:
+        try:
+            with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                out.append(dict(l.rstrip("\n").split(":\t", 1) for l in f if ":\t" in l))
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return out
+
+
 def read_summary(folder):
     """--summary-csv tables: name -> list of rows (dicts)."""
     out = {}

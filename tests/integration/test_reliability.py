@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import DEMOS, PYTHON, ROOT, SCALE, TT, diagnostics, parse_csv, trace_command, wait_attached
+from conftest import DEMOS, PYTHON, ROOT, SCALE, TT, diagnostics, fdinfo_of, parse_csv, trace_command, wait_attached
 
 
 def run_tt(args, timeout=30, **kw):
@@ -34,11 +34,7 @@ def one_diagnostic(p, code, words, report=True):
 
 def bpf_programs_of(pid):
     """IDs of the BPF programs process pid holds open, from the kernel's /proc/PID/fdinfo."""
-    ids = set()
-    try:
-        fds = os.listdir(f"/proc/{pid}/fdinfo")
-    except FileNotFoundError:
-        return ids
+    return {int(f["prog_id"].split()[0]) for f in fdinfo_of(pid) if "prog_id" in f}
     for fd in fds:
         try:
             with open(f"/proc/{pid}/fdinfo/{fd}") as f:

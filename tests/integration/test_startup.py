@@ -8,14 +8,13 @@ depends only on the programs and the kernel, not on the machine's load, so a cha
 the cost back fails here rather than as a slower bench row. The budgets leave room for small
 changes (and other kernels' verifiers), not for a loop unrolled again."""
 import json
-import os
 import signal
 import subprocess
 import time
 
 import pytest
 
-from conftest import DEMOS, TT
+from conftest import DEMOS, TT, fdinfo_of
 
 # program -> most instructions its verification may walk (today's counts are in the comments;
 # before the start-up work, in brackets: each budget fails on that code)
@@ -38,20 +37,8 @@ EXPECTED = {"on_sched_switch", "on_sched_waking", "futex_timer_fires", "on_new_t
 
 def verified_insns_of(pid):
     """prog id -> verified_insns of the BPF programs process pid holds open."""
-    out = {}
-    try:
-        fds = os.listdir(f"/proc/{pid}/fdinfo")
-    except FileNotFoundError:
-        return out
-    for fd in fds:
-        try:
-            with open(f"/proc/{pid}/fdinfo/{fd}") as f:
-                fields = dict(l.rstrip("\n").split(":\t", 1) for l in f if ":\t" in l)
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        if "verified_insns" in fields:  # a program (a link's fdinfo has a prog_id too)
-            out[int(fields["prog_id"])] = int(fields["verified_insns"])
-    return out
+    # a program's fdinfo (a link's has a prog_id too, no verified_insns)
+    return {int(f["prog_id"]): int(f["verified_insns"]) for f in fdinfo_of(pid) if "verified_insns" in f}
 
 
 def program_names():
