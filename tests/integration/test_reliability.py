@@ -35,13 +35,6 @@ def one_diagnostic(p, code, words, report=True):
 def bpf_programs_of(pid):
     """IDs of the BPF programs process pid holds open, from the kernel's /proc/PID/fdinfo."""
     return {int(f["prog_id"].split()[0]) for f in fdinfo_of(pid) if "prog_id" in f}
-    for fd in fds:
-        try:
-            with open(f"/proc/{pid}/fdinfo/{fd}") as f:
-                ids |= {int(l.split()[1]) for l in f if l.startswith("prog_id:")}
-        except (FileNotFoundError, ProcessLookupError):
-            pass
-    return ids
 
 
 def loaded_program_ids():
