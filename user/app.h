@@ -54,6 +54,7 @@ struct app {
 	struct proc_maps {
 		pid_t tgid;
 		struct syms *syms;  /* its mappings, refreshed while it lives */
+		bool spin_probed;   /* its files looked at for spinning locks' slow paths, since its last exec */
 	} procs[64];                /* the target, and with -f its descendants */
 	size_t nprocs;
 	uint64_t maps_read_ns;
@@ -99,6 +100,8 @@ int outputs__finish(struct app *a);
 struct syms *targets__syms_of(pid_t tgid, void *ctx);
 void targets__add_process(struct app *a, pid_t tgid);
 void targets__refresh_maps(struct app *a);
+/* Process tgid runs a new program: its files are looked at again (spinning locks' slow paths). */
+void targets__exec(struct app *a, pid_t tgid);
 void targets__probe_python(struct app *a);
 /* golang.c: a Go executable gets its mutex probes (docs/locks.md, "Go") */
 void golang__probe(struct app *a);

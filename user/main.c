@@ -73,6 +73,7 @@ static int on_event(void *ctx, const void *data, size_t len)
 		a->python_probe_gap_ns = 0;
 		/* the exec wakes us at once, before ld.so maps the libraries: read the maps again later */
 		a->maps_since_exec = false;
+		targets__exec(a, (pid_t)e.h.tgid);
 	}
 	if (kind == TT_EV_FORK)
 		targets__add_process(a, (pid_t)e.h.tgid);

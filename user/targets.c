@@ -31,6 +31,30 @@ void targets__add_process(struct app *a, pid_t tgid)
 }
 
 /* Mappings are read while the processes live: at the end they may be gone. */
+/*
+ * Rust's std, and so its Mutex's spinning slow path: linked into the executable, or a shared
+ * libstd-HASH.so (Debian's rustc and the programs built with -C prefer-dynamic). Once per
+ * process and program, with its first maps read after its exec (ld.so has mapped its libraries
+ * by then); the loader probes each file once.
+ */
+static void probe_spin(struct app *a, pid_t pid)
+{
+	static const char *const libstd[] = { "libstd-", NULL };
+	char path[4096];
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	loader__attach_spin(a->loader, path);
+	if (!procfs__find_mapping(pid, libstd, path, sizeof(path)))
+		loader__attach_spin(a->loader, path);
+}
+
+void targets__exec(struct app *a, pid_t tgid)
+{
+	for (size_t i = 0; i < a->nprocs; i++)
+		if (a->procs[i].tgid == tgid)
+			a->procs[i].spin_probed = false;
+}
+
 void targets__refresh_maps(struct app *a)
 {
 	a->maps_read_ns = app__now_ns(CLOCK_MONOTONIC);
@@ -47,6 +71,10 @@ void targets__refresh_maps(struct app *a)
 		if (unwind__enabled())
 			ustacks__watch(a->ustacks, a->procs[i].tgid);
 		perfmap__note_owner(a->procs[i].tgid); /* its user may change (setuid, setpriv) */
+		if (!a->procs[i].spin_probed) {
+			probe_spin(a, a->procs[i].tgid);
+			a->procs[i].spin_probed = true;
+		}
 		if (a->cfg.stacks && (got = procfs__exec_ranges(a->procs[i].tgid, ranges + n, TT_TEXT_RANGES - n)) > 0)
 			n += (size_t)got;
 	}
@@ -54,27 +82,6 @@ void targets__refresh_maps(struct app *a)
 		loader__set_text_ranges(a->loader, ranges, n);
 }
 
-
-/*
- * Rust's std, and so its Mutex's spinning slow path: linked into the executable, or a shared
- * libstd-HASH.so (Debian's rustc and the programs built with -C prefer-dynamic). The loader
- * probes each file once: looking again costs a stat, or a read of the maps.
- */
-static void probe_spin(struct app *a)
-{
-	static const char *const libstd[] = { "libstd-", NULL };
-	char path[4096];
-
-	/* every traced process (-f: the children too), the target before its maps were first read */
-	for (size_t i = 0; i < (a->nprocs ? a->nprocs : 1); i++) {
-		pid_t pid = a->nprocs ? a->procs[i].tgid : a->tgid;
-
-		snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
-		loader__attach_spin(a->loader, path);
-		if (!procfs__find_mapping(pid, libstd, path, sizeof(path)))
-			loader__attach_spin(a->loader, path);
-	}
-}
 
 /* CPython: its shutdown probe, and the permission to trust inferred joins. */
 void targets__probe_python(struct app *a)
@@ -85,7 +92,6 @@ void targets__probe_python(struct app *a)
 	char path[4096];
 
 	golang__probe(a); /* Go, a runtime too: looked for at the same moments (once per executable) */
-	probe_spin(a);
 	if (a->python_probed)
 		return;
 	a->python_scan_ns = app__now_ns(CLOCK_MONOTONIC);
