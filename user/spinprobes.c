@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
+#include "strutil.h"
 #include "demangle.h"
 #include "elfsym.h"
 #include "spinprobes.h"
@@ -26,13 +27,6 @@ static const struct {
 	{ "parking_lot::raw_rwlock::", "RawRwLock::lock_shared_slow" },
 	{ "parking_lot::raw_rwlock::", "RawRwLock::lock_upgradable_slow" },
 };
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcmp(s + n - m, suffix);
-}
 
 /*
  * A path without what v0 mangling adds around an inherent method: "<std[e282..]::sys::..::Mutex>::
@@ -65,7 +59,7 @@ bool spinprobes__is_slow_path(const char *demangled)
 	plain_path(demangled, path, sizeof(path));
 	for (size_t i = 0; i < sizeof(slow_paths) / sizeof(slow_paths[0]); i++)
 		if (!strncmp(path, slow_paths[i].prefix, strlen(slow_paths[i].prefix)) &&
-		    ends_with(path, slow_paths[i].suffix))
+		    str__ends_with(path, slow_paths[i].suffix))
 			return true;
 	return false;
 }

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "strutil.h"
 #include "model/array.h"
 #include "model/pystacks.h"
 
@@ -24,19 +25,12 @@ void pystacks__free(struct tt_pystacks *t)
 	free(t);
 }
 
-static bool ends_with(const char *s, const char *tail)
-{
-	size_t n = strlen(s), m = strlen(tail);
-
-	return n >= m && !strcmp(s + n - m, tail);
-}
-
 /* The standard library's threading or queue module (not a program's own threading.py). */
 static bool is_sync_module(const char *file)
 {
 	if (!file || !strstr(file, "python3"))
 		return false;
-	return ends_with(file, "/threading.py") || ends_with(file, "/queue.py");
+	return str__ends_with(file, "/threading.py") || str__ends_with(file, "/queue.py");
 }
 
 static const char *basename_of(const char *path)
@@ -68,7 +62,7 @@ static enum tt_py_kind kind_of_function(const char *file, const char *func)
 
 	if (!func)
 		return TT_PY_NONE;
-	if (ends_with(file, "/queue.py"))
+	if (str__ends_with(file, "/queue.py"))
 		return TT_PY_QUEUE;
 	for (size_t i = 0; i < sizeof(threading_fns) / sizeof(threading_fns[0]); i++)
 		if (!strcmp(func, threading_fns[i].func))
@@ -100,7 +94,7 @@ enum tt_py_kind pystacks__classify(const struct tt_pyframe_ref *f, size_t n, enu
 	}
 	/* concurrent.futures' idle workers: SimpleQueue.get, in C (so in no frame of its own) */
 	if (run == 0 && f[0].func && !strcmp(f[0].func, "_worker") && f[0].file &&
-	    ends_with(f[0].file, "/concurrent/futures/thread.py") && strstr(f[0].file, "python3"))
+	    str__ends_with(f[0].file, "/concurrent/futures/thread.py") && strstr(f[0].file, "python3"))
 		return TT_PY_QUEUE;
 	/* inside a C method called from the program's code (or Condition.__enter__'s lock) */
 	if (cfunc == TT_PY_CF_RLOCK)
