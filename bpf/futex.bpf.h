@@ -409,7 +409,7 @@ static __always_inline __u64 futex_sleeps(void *ctx, struct tt_sched *s, struct 
 	 * The owner's side: it holds the word at least from now until it
 	 * wakes it (a lower bound when it took the lock without waiting).
 	 */
-	if (w.owner && w.owner != tid && w.owner < 4194304) {
+	if (w.owner && w.owner != tid) {
 		struct tt_sched *o = bpf_map_lookup_elem(&sched_stats, &w.owner);
 
 		/* unless its hold of this word is timed already */

@@ -45,7 +45,9 @@ static inline __attribute__((always_inline)) bool tt_is_wake_op(__u32 cmd)
  * (platform.h): a mutex waits with val 2 and keeps its owner's tid in
  * __owner; a sem_t waits on a zero value with its waiter count after it; a
  * pthread_cond_t waits on __g_signals[0/1] with __wrefs (waiters << 3) before
- * them. *owner: the word's owner when known, else 0.
+ * them. *owner: the word's owner when known, else 0: a value no tid can have (above
+ * PID_MAX_LIMIT) is no owner (a lock of another layout waiting with val 2, Rust's Mutex,
+ * keeps its data there).
  */
 static inline __attribute__((always_inline)) __u32 tt_classify_wait(void *ctx, __u64 addr, __u32 cmd,
 								    __u32 val, __u32 *owner)
@@ -61,6 +63,8 @@ static inline __attribute__((always_inline)) __u32 tt_classify_wait(void *ctx, _
 		return TT_LOCK_COND;
 	if (val == 2) {
 		*owner = TT_READ_U32(ctx, addr + TT_GLIBC_MUTEX_OWNER);
+		if (*owner > TT_PID_MAX_LIMIT)
+			*owner = 0;
 		return TT_LOCK_MUTEX;
 	}
 	if (!(addr & 7) && val == 0) {

@@ -48,6 +48,7 @@
  * glibc 2.36 x86-64 layouts, as offsets from the futex word a thread waits on
  * (struct __pthread_mutex_s, struct new_sem, struct __pthread_cond_s).
  */
+#define TT_PID_MAX_LIMIT 4194304      /* the kernel's bound on pid_max: a larger value is no tid */
 #define TT_GLIBC_MUTEX_OWNER 8       /* __owner: the holder's tid, after __lock and __count */
 #define TT_GLIBC_SEM_NWAITERS 4      /* a sem_t's waiter count, after its value */
 #define TT_GLIBC_COND_SIGNALS 0x28   /* __g_signals[0] (and [1] at +0x2c) in a pthread_cond_t */
