@@ -73,18 +73,20 @@ static __always_inline void spin_begin(__u64 addr, __u64 ret_slot, bool no_owner
 static __noinline void spin_site(struct pt_regs *ctx, struct tt_sched *s, __u32 tgid, __u64 addr, __u64 spun)
 {
 	struct tt_wait w = { .addr = addr };
+	__u32 tid;
 
 	if (!ctx || !s)
 		return;
+	tid = current_tid();
 	/* a lock no symbol covers is named after its caller: its first slow path's stack, as its first wait's */
-	ustack_send_word(s, tgid, current_tid(), ctx, addr);
+	ustack_send_word(s, tgid, tid, ctx, addr);
 	if (!want_stacks || !spun)
 		return;
 	w.stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
 	scan_stack(ctx, w.scan);
 	w.site = tt_site_id(tgid, addr, w.stack_id, w.scan);
 	count_site(tgid, &w, spun);
-	ustack_send(s, tgid, current_tid(), ctx, &w);
+	ustack_send(s, tgid, tid, ctx, &w);
 }
 
 /* The calling thread took the lock: its slow path ends. */
