@@ -308,7 +308,10 @@ static void states_tail(FILE *o, const struct tt_thread *th, bool spin)
 
 static void states_head_tail(FILE *o, bool spin)
 {
-	fprintf(o, " %9s%s%s %9s %7s\n", "FUTEX", spin ? "      " : "", spin ? "SPIN" : "", "SLEEP", "WAITS");
+	fprintf(o, " %9s", "FUTEX");
+	if (spin)
+		fprintf(o, " %9s", "SPIN");
+	fprintf(o, " %9s %7s\n", "SLEEP", "WAITS");
 }
 
 static void summary_states(FILE *o, const struct tt_threads *t, const bool *shown)
