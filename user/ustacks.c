@@ -1,5 +1,7 @@
 /* Unwound call sites by site (see ustacks.h): one unwinder per process, an array of sites. */
 #include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include "model/array.h"
@@ -19,6 +21,7 @@ struct ustack {
 struct proc_unwinder {
 	pid_t tgid;
 	struct unwinder *u;
+	bool gone; /* it had ended before its unwinder could be made */
 };
 
 struct ustacks {
@@ -79,19 +82,27 @@ static struct proc_unwinder *proc_of(struct ustacks *us, pid_t tgid)
 	return NULL;
 }
 
+/* Makes p's unwinder; a process found gone is not tried again (each try opens its /proc files). */
+static void make_unwinder(struct proc_unwinder *p)
+{
+	p->u = unwinder__new(p->tgid);
+	p->gone = !p->u && kill(p->tgid, 0) && errno == ESRCH;
+}
+
 /* The process's unwinder, made on its first site or watch (NULL: the process is gone). */
 static struct unwinder *unwinder_of(struct ustacks *us, pid_t tgid)
 {
 	struct proc_unwinder *p = proc_of(us, tgid);
 
-	if (p && !p->u)
-		p->u = unwinder__new(tgid); /* the process was gone or not ready: try again */
+	if (p && !p->u && !p->gone)
+		make_unwinder(p); /* it was not ready: try again */
 	if (p)
 		return p->u;
 	if (ARRAY_ROOM(us->procs, us->nprocs, us->capprocs))
 		return NULL;
 	p = &us->procs[us->nprocs++];
-	*p = (struct proc_unwinder){ .tgid = tgid, .u = unwinder__new(tgid) };
+	*p = (struct proc_unwinder){ .tgid = tgid };
+	make_unwinder(p);
 	return p->u;
 }
 
