@@ -235,8 +235,10 @@ void collect__name_locks(struct tt_locks *locks, const struct tt_threads *thread
 		struct syms *syms = syms_of(k->tgid, ctx);
 		const struct tt_thread *th;
 
-		/* its waiters' code can tell what the futex calls cannot (Rust's Condvar) */
-		k->kinds |= lockcallers__kinds(k, us, syms);
+		/* its waiters' code can tell what the futex calls cannot (Rust's Condvar): read once */
+		if (!k->callers_read)
+			k->caller_kinds = lockcallers__kinds(k, us, syms, &k->callers_read);
+		k->kinds |= k->caller_kinds;
 		/* a name by region ("[heap]") is tried again each time: its waiters' stack may have come since */
 		if (!k->name[0] || (k->name[0] == '[' && !k->is_join)) {
 			struct sym_info si;

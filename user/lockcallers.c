@@ -109,16 +109,18 @@ int lockcallers__name(const struct tt_lock *k, const struct ustacks *us, struct 
 	return -1;
 }
 
-uint32_t lockcallers__kinds(const struct tt_lock *k, const struct ustacks *us, struct syms *syms)
+uint32_t lockcallers__kinds(const struct tt_lock *k, const struct ustacks *us, struct syms *syms, bool *known)
 {
 	struct sym_info si;
 	const uint64_t *pcs;
 	char name[sizeof(si.name)];
 	int n = 0;
 
+	*known = false;
 	if (!syms || !us)
 		return 0;
 	pcs = frames_of(k, us, &n);
+	*known = pcs != NULL;
 	for (int i = 0; pcs && i < n; i++) {
 		if ((i ? syms__resolve_return(syms, pcs[i], &si) : syms__resolve(syms, pcs[i], &si)) || strcmp(si.region, "sym"))
 			continue;

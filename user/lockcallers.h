@@ -24,9 +24,10 @@ int lockcallers__name(const struct tt_lock *k, const struct ustacks *us, struct 
 /*
  * What k's waiters' code says it is, as 1 << TT_LOCK_* bits, when the futex calls cannot tell:
  * a wait inside Rust's std Condvar::wait is a condition variable's (its word is a plain
- * counter). 0: nothing more.
+ * counter). 0: nothing more. *known: whether k's waiters' frames were there to tell (they do
+ * not change: the answer can be kept).
  */
-uint32_t lockcallers__kinds(const struct tt_lock *k, const struct ustacks *us, struct syms *syms);
+uint32_t lockcallers__kinds(const struct tt_lock *k, const struct ustacks *us, struct syms *syms, bool *known);
 
 /* Whether a frame in file (a path) named sym ("" when none) is the runtime's: libc, ld.so, libstdc++, Rust std. */
 int lockcallers__is_runtime(const char *file, const char *sym);

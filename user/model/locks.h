@@ -40,6 +40,8 @@ struct tt_lock {
 	uint64_t py_stack;           /* CPython: the Python stack of its most waited call site, 0: none */
 	uint64_t py_stack_ns;        /* ... and that site's wait total */
 	uint32_t kinds;              /* 1 << TT_LOCK_* */
+	uint32_t caller_kinds;       /* of kinds, what its waiters' code told (lockcallers.c), once callers_read */
+	bool callers_read;
 	/* sums over threads */
 	uint64_t waits, total_ns, max_ns, timeouts, interrupted, woken;
 	uint64_t hist[TT_LOG2_SLOTS];
